@@ -1,0 +1,153 @@
+using Raft.Core.Messages;
+using Raft.Core.Tracking;
+
+namespace Raft.Core.Node;
+
+/// <summary>Log replication (§5.3) and commitment (§5.4.2, Figure 8).</summary>
+public sealed partial class RaftNode
+{
+    /// <summary>Sends new entries to every follower whose progress is not paused.</summary>
+    private void BroadcastAppend()
+    {
+        for (int peer = 0; peer < ClusterSize; peer++)
+            if (peer != Id) SendAppend(peer, heartbeat: false);
+    }
+
+    /// <summary>Heartbeats (§5.2): an AppendEntries to every follower, even when it carries no entries.</summary>
+    private void BroadcastHeartbeat()
+    {
+        for (int peer = 0; peer < ClusterSize; peer++)
+            if (peer != Id) SendAppend(peer, heartbeat: true);
+    }
+
+    /// <summary>
+    /// Sends the follower what it needs next: AppendEntries from its nextIndex, or InstallSnapshot
+    /// when entries before nextIndex were compacted away (§7). A heartbeat is sent even when
+    /// the progress is paused or there is nothing new, which also retries a lost probe or snapshot.
+    /// </summary>
+    private void SendAppend(int peer, bool heartbeat)
+    {
+        Progress pr = _progress[peer];
+        if (pr.IsPaused && !heartbeat) return;
+        long prev = pr.Next - 1;
+        if (pr.State == ProgressState.Snapshot || !Log.TryTerm(prev, out long prevTerm))
+        {
+            SendSnapshot(peer);
+            return;
+        }
+        Entry[] entries = Log.Slice(pr.Next, _options.MaxEntriesPerAppend, _options.MaxBytesPerAppend);
+        if (entries.Length == 0 && !heartbeat) return;
+        Send(new Message
+        {
+            Type = MessageType.AppendEntries, From = Id, To = peer, Term = Term,
+            Index = prev, LogTerm = prevTerm, Entries = entries, Commit = Log.Committed,
+        });
+        pr.SentAppend(prev + entries.Length);
+    }
+
+    /// <summary>
+    /// AppendEntries receiver (Figure 2, steps 2–5). The part of the request at or below our
+    /// commit index is already known to match (committed entries are in every later leader's
+    /// log, §5.4), so it is skipped rather than checked, which also covers entries we compacted.
+    /// A rejection carries the fast-backup hint: the term we hold at prevLogIndex and the first
+    /// index of that term, or our log length when we hold nothing there.
+    /// </summary>
+    private void HandleAppendEntries(in Message m)
+    {
+        LeaderId = m.From;
+        _electionElapsed = 0;
+        long prev = m.Index, prevTerm = m.LogTerm;
+        ReadOnlySpan<Entry> entries = m.Entries;
+        long committed = Log.Committed;
+        if (prev < committed)
+        {
+            long skip = committed - prev;
+            if (skip >= entries.Length)
+            {
+                ReplyAppend(m.From, reject: false, committed, 0, 0);
+                return;
+            }
+            prevTerm = entries[(int)skip - 1].Term;
+            entries = entries[(int)skip..];
+            prev = committed;
+        }
+        if (Log.MaybeAppend(prev, prevTerm, entries, m.Commit, out long lastNew))
+        {
+            ReplyAppend(m.From, reject: false, lastNew, 0, 0);
+            return;
+        }
+        (long hintIndex, long hintTerm) = Log.ConflictHint(prev);
+        ReplyAppend(m.From, reject: true, m.Index, hintIndex, hintTerm);
+    }
+
+    private void ReplyAppend(int to, bool reject, long index, long hint, long hintTerm) =>
+        Send(new Message
+        {
+            Type = MessageType.AppendEntriesResponse, From = Id, To = to, Term = Term,
+            Reject = reject, Index = index, Hint = hint, LogTerm = hintTerm,
+        });
+
+    private void StepLeader(in Message m)
+    {
+        switch (m.Type)
+        {
+            case MessageType.AppendEntriesResponse:
+                if (m.Reject) HandleAppendRejection(m); else HandleAppendSuccess(m);
+                return;
+            case MessageType.InstallSnapshotResponse:
+                HandleSnapshotReply(m);
+                return;
+            default:
+                return; // vote replies after winning are stale
+        }
+    }
+
+    /// <summary>A follower matches through m.Index: raise matchIndex, maybe commit, keep streaming.</summary>
+    private void HandleAppendSuccess(in Message m)
+    {
+        Progress pr = _progress[m.From];
+        if (!pr.MaybeUpdate(m.Index))
+        {
+            if (pr.State == ProgressState.Probe) SendAppend(m.From, heartbeat: false);
+            return; // a duplicate or reordered reply: nothing new
+        }
+        if (pr.State != ProgressState.Replicate) pr.BecomeReplicate();
+        MaybeCommit();
+        if (pr.Next <= Log.LastIndex) SendAppend(m.From, heartbeat: false);
+    }
+
+    /// <summary>
+    /// A follower's log did not match at m.Index. Unless the rejection is stale, move nextIndex
+    /// back using the fast-backup hint: past the leader's last entry of the conflicting term if
+    /// the leader has that term, else to the follower's first index of it (or its log length).
+    /// </summary>
+    private void HandleAppendRejection(in Message m)
+    {
+        Progress pr = _progress[m.From];
+        long suggested = m.Hint;
+        if (m.LogTerm != 0)
+        {
+            long last = Log.LastIndexOfTerm(m.LogTerm);
+            if (last > 0) suggested = last + 1;
+        }
+        if (suggested < 1) suggested = 1;
+        if (!pr.MaybeDecreaseTo(m.Index, suggested)) return;
+        if (pr.State == ProgressState.Replicate) pr.BecomeProbe();
+        SendAppend(m.From, heartbeat: false);
+    }
+
+    /// <summary>
+    /// §5.3/§5.4.2: the commit index becomes the highest N replicated on a majority, but only if
+    /// log[N].term == currentTerm. Entries of earlier terms are never committed by counting
+    /// replicas (Figure 8); they commit indirectly with the first entry of the current term.
+    /// </summary>
+    private bool MaybeCommit()
+    {
+        for (int i = 0; i < ClusterSize; i++) _matchScratch[i] = _progress[i].Match;
+        long n = Quorum.CommittedIndex(_matchScratch);
+        if (n <= Log.Committed) return false;
+        if (!Log.TryTerm(n, out long term) || term != Term) return false;
+        Log.CommitTo(n);
+        return true;
+    }
+}

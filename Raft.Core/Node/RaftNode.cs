@@ -1,0 +1,261 @@
+using Raft.Core.Determinism;
+using Raft.Core.Log;
+using Raft.Core.Messages;
+using Raft.Core.Tracking;
+
+namespace Raft.Core.Node;
+
+/// <summary>
+/// One Raft server as a pure, single-threaded, deterministic state machine (the paper's
+/// Figure 2, in the shape of MIT 6.824 Lab 2). Inputs: <see cref="Step"/> (a message from a
+/// peer), <see cref="Tick"/> (time), <see cref="Propose"/> (the lab's Start), <see cref="Snapshot"/>
+/// (the service compacting, 2D). Outputs: a <see cref="Ready"/> taken with <see cref="TryGetReady"/>
+/// and acknowledged with <see cref="Advance"/>. Nothing here reads a clock, a thread, global
+/// randomness or I/O: the same inputs in the same order give the same outputs.
+/// <para>Peers are numbered 0..N-1 and always iterated in that order.</para>
+/// </summary>
+public sealed partial class RaftNode
+{
+    /// <summary>"No node": used for votedFor and the leader hint.</summary>
+    public const int None = -1;
+
+    private readonly RaftOptions _options;
+    private readonly Progress[] _progress;
+    private readonly bool[] _votes;
+    private readonly bool[] _voteResponded;
+    private readonly long[] _matchScratch;
+    private readonly Ready _ready = new();
+    private Rng _rng;
+
+    private int _electionElapsed;
+    private int _heartbeatElapsed;
+    private int _randomizedElectionTimeout;
+
+    private bool _hardStateDirty;
+    private bool _snapshotDirty;
+    private bool _snapshotToApply;
+    private byte[]? _snapshotData;
+
+    /// <summary>Creates a node with empty state, or restores one from what it persisted (2C).</summary>
+    public RaftNode(int id, int clusterSize, ulong seed, RaftOptions? options = null, PersistedState? persisted = null)
+    {
+        if (clusterSize < 1) throw new ArgumentOutOfRangeException(nameof(clusterSize), $"cluster size must be at least 1 (got {clusterSize})");
+        if (id < 0 || id >= clusterSize) throw new ArgumentOutOfRangeException(nameof(id), $"id {id} outside 0..{clusterSize - 1}");
+        _options = options ?? RaftOptions.Default;
+        _options.Validate();
+        Id = id;
+        ClusterSize = clusterSize;
+        _rng = new Rng(seed);
+        _progress = new Progress[clusterSize];
+        for (int i = 0; i < clusterSize; i++) _progress[i] = new Progress();
+        _votes = new bool[clusterSize];
+        _voteResponded = new bool[clusterSize];
+        _matchScratch = new long[clusterSize];
+
+        persisted ??= PersistedState.Empty;
+        Term = persisted.Term;
+        VotedFor = persisted.VotedFor;
+        Log = new RaftLog(persisted.SnapshotIndex, persisted.SnapshotTerm, persisted.Entries);
+        _snapshotData = persisted.SnapshotData;
+        Applied = persisted.SnapshotIndex; // the service restores its own snapshot on restart
+        LeaderId = None;
+        Role = Role.Follower;
+        ResetRandomizedElectionTimeout();
+    }
+
+    public int Id { get; }
+    public int ClusterSize { get; }
+    public RaftOptions Options => _options;
+
+    /// <summary>Figure 2 currentTerm: latest term this server has seen; never decreases.</summary>
+    public long Term { get; private set; }
+
+    /// <summary>Figure 2 votedFor: the candidate that received our vote in <see cref="Term"/>.</summary>
+    public int VotedFor { get; private set; }
+
+    public Role Role { get; private set; }
+
+    /// <summary>The leader of <see cref="Term"/> as far as this node knows, or <see cref="None"/>.</summary>
+    public int LeaderId { get; private set; }
+
+    /// <summary>The log (read-only use outside the core).</summary>
+    public RaftLog Log { get; }
+
+    /// <summary>Figure 2 commitIndex.</summary>
+    public long CommitIndex => Log.Committed;
+
+    /// <summary>Figure 2 lastApplied: highest index handed to the service (and acknowledged by Advance).</summary>
+    public long Applied { get; private set; }
+
+    /// <summary>The latest snapshot's data (what InstallSnapshot sends).</summary>
+    public byte[]? SnapshotData => _snapshotData;
+
+    /// <summary>The lab's GetState().</summary>
+    public (long Term, bool IsLeader) GetState() => (Term, Role == Role.Leader);
+
+    /// <summary>The leader's view of <paramref name="peer"/> (meaningful only on a leader).</summary>
+    public Progress ProgressOf(int peer) => _progress[peer];
+
+    /// <summary>
+    /// The lab's Start(command): on a leader, appends the command to the log and starts
+    /// replicating it; returns at once with the index it will occupy if ever committed.
+    /// On any other node returns IsLeader = false and changes nothing.
+    /// </summary>
+    public ProposeResult Propose(byte[] command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (Role != Role.Leader) return new ProposeResult(-1, Term, false);
+        long index = Log.Append(new Entry(Term, command));
+        _progress[Id].MaybeUpdate(index);
+        BroadcastAppend();
+        MaybeCommit();
+        return new ProposeResult(index, Term, true);
+    }
+
+    /// <summary>
+    /// Advances logical time by one tick: followers and candidates count towards their
+    /// randomized election timeout (§5.2); leaders towards their next heartbeat.
+    /// </summary>
+    public void Tick()
+    {
+        if (Role == Role.Leader)
+        {
+            if (++_heartbeatElapsed >= _options.HeartbeatTicks)
+            {
+                _heartbeatElapsed = 0;
+                BroadcastHeartbeat();
+            }
+            return;
+        }
+        if (++_electionElapsed >= _randomizedElectionTimeout) Campaign();
+    }
+
+    /// <summary>
+    /// Handles a message from a peer. First what is common to every role (Figure 2 "Rules for
+    /// Servers"): a higher term makes us a follower of that term; a message from a lower term is
+    /// stale and, if it is a request, answered with our term so its sender steps down. Then the
+    /// handler of the current role.
+    /// </summary>
+    public void Step(in Message m)
+    {
+        if (m.To != Id) throw new ArgumentException($"message for node {m.To} stepped on node {Id}");
+        if (m.From < 0 || m.From >= ClusterSize || m.From == Id) throw new ArgumentException($"message from invalid peer {m.From}");
+
+        if (m.Term > Term)
+        {
+            bool fromLeader = m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot;
+            BecomeFollower(m.Term, fromLeader ? m.From : None);
+        }
+        else if (m.Term < Term)
+        {
+            RespondToStale(m);
+            return;
+        }
+
+        switch (m.Type)
+        {
+            case MessageType.RequestVote: HandleRequestVote(m); return;
+            case MessageType.AppendEntries:
+            case MessageType.InstallSnapshot:
+                if (Role == Role.Candidate) BecomeFollower(Term, m.From); // §5.2: a legitimate leader exists
+                if (Role == Role.Leader) return; // only possible if Election Safety is already broken; the checkers report it
+                if (m.Type == MessageType.AppendEntries) HandleAppendEntries(m); else HandleInstallSnapshot(m);
+                return;
+        }
+
+        switch (Role)
+        {
+            case Role.Candidate: StepCandidate(m); return;
+            case Role.Leader: StepLeader(m); return;
+            default: return; // replies to a role we no longer hold are stale
+        }
+    }
+
+    /// <summary>Whether there is output to handle.</summary>
+    public bool HasReady =>
+        _hardStateDirty || _snapshotDirty || Log.DirtyFrom != long.MaxValue || _ready.MessageBuffer.Count > 0
+        || _snapshotToApply || Applied < Log.Committed;
+
+    /// <summary>
+    /// Fills the node's <see cref="Ready"/> with everything produced since the last
+    /// <see cref="Advance"/> and returns it (see <see cref="Ready"/> for the order of handling).
+    /// </summary>
+    public bool TryGetReady(out Ready ready)
+    {
+        ready = _ready;
+        if (!HasReady) return false;
+        ready.HardStateChanged = _hardStateDirty;
+        ready.Term = Term;
+        ready.VotedFor = VotedFor;
+        ready.HasSnapshot = _snapshotDirty;
+        ready.SnapshotIndex = Log.SnapshotIndex;
+        ready.SnapshotTerm = Log.SnapshotTerm;
+        ready.SnapshotData = _snapshotDirty ? _snapshotData : null;
+        long dirty = Log.DirtyFrom;
+        if (dirty != long.MaxValue)
+        {
+            ready.PersistFrom = dirty;
+            ready.EntriesToPersist = Log.Segment(dirty, Log.LastIndex);
+        }
+        else
+        {
+            ready.PersistFrom = 0;
+            ready.EntriesToPersist = ArraySegment<Entry>.Empty;
+        }
+        ready.SnapshotToApply = _snapshotToApply;
+        long applyFrom = Math.Max(Applied, Log.SnapshotIndex) + 1;
+        ready.FirstCommittedIndex = applyFrom;
+        ready.CommittedEntries = Log.Segment(applyFrom, Log.Committed);
+        return true;
+    }
+
+    /// <summary>Acknowledges that the last Ready was persisted, sent and applied, in that order.</summary>
+    public void Advance()
+    {
+        _hardStateDirty = false;
+        _snapshotDirty = false;
+        _snapshotToApply = false;
+        Log.MarkStable();
+        _ready.MessageBuffer.Clear();
+        long appliedTo = _ready.FirstCommittedIndex + _ready.CommittedEntries.Count - 1;
+        if (appliedTo > Applied) Applied = appliedTo;
+        if (Log.SnapshotIndex > Applied) Applied = Log.SnapshotIndex;
+        _ready.CommittedEntries = ArraySegment<Entry>.Empty;
+        _ready.EntriesToPersist = ArraySegment<Entry>.Empty;
+        _ready.FirstCommittedIndex = Applied + 1;
+    }
+
+    private void Send(Message m) => _ready.MessageBuffer.Add(m);
+
+    private void RespondToStale(in Message m)
+    {
+        switch (m.Type)
+        {
+            case MessageType.RequestVote:
+                Send(new Message { Type = MessageType.RequestVoteResponse, From = Id, To = m.From, Term = Term, Reject = true });
+                break;
+            case MessageType.AppendEntries:
+                Send(new Message { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = Term, Reject = true, Index = m.Index });
+                break;
+            case MessageType.InstallSnapshot:
+                Send(new Message { Type = MessageType.InstallSnapshotResponse, From = Id, To = m.From, Term = Term, Index = 0 });
+                break;
+            default:
+                break; // a stale reply: ignore (Figure 2 "stale replies")
+        }
+    }
+
+    private void ResetRandomizedElectionTimeout() =>
+        _randomizedElectionTimeout = _options.ElectionTicks + _rng.Next(_options.ElectionTicks);
+
+    private void SetTermAndVote(long term, int vote)
+    {
+        if (term != Term || vote != VotedFor)
+        {
+            if (term < Term) throw new InvalidOperationException($"term must never decrease ({Term} -> {term})");
+            Term = term;
+            VotedFor = vote;
+            _hardStateDirty = true;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Raft.Core.Messages;
+
+namespace Raft.Core.Node;
+
+/// <summary>
+/// The output of a node since the last <see cref="RaftNode.Advance"/>, to be handled by the
+/// caller in exactly this order:
+/// <list type="number">
+/// <item><b>Persist</b>: the hard state (term, vote) if changed; then the snapshot if any (drop
+/// durable entries up to its index); then truncate the durable log at <see cref="PersistFrom"/>
+/// and append <see cref="EntriesToPersist"/>. These writes must be atomic with respect to a crash.</item>
+/// <item><b>Send</b> <see cref="Messages"/>: only after step 1, because votes granted and entries
+/// acknowledged in them depend on that state being durable (Figure 2: "respond after updating
+/// stable storage").</item>
+/// <item><b>Apply</b>: <see cref="SnapshotToApply"/> first, then <see cref="CommittedEntries"/>
+/// (indexes <see cref="FirstCommittedIndex"/>..), each exactly once, in index order.</item>
+/// </list>
+/// Then call <see cref="RaftNode.Advance"/>. The segments alias the node's buffers and are valid
+/// only until then. The same instance is reused: nothing here is allocated per step.
+/// </summary>
+public sealed class Ready
+{
+    internal readonly List<Message> MessageBuffer = new();
+
+    public bool HardStateChanged { get; internal set; }
+    public long Term { get; internal set; }
+    public int VotedFor { get; internal set; }
+
+    /// <summary>A snapshot to make durable together with the hard state, or false.</summary>
+    public bool HasSnapshot { get; internal set; }
+    public long SnapshotIndex { get; internal set; }
+    public long SnapshotTerm { get; internal set; }
+    public byte[]? SnapshotData { get; internal set; }
+
+    /// <summary>The first log index to overwrite on disk, or 0 when the durable log is unchanged.</summary>
+    public long PersistFrom { get; internal set; }
+    public ArraySegment<Entry> EntriesToPersist { get; internal set; }
+
+    public IReadOnlyList<Message> Messages => MessageBuffer;
+
+    /// <summary>True when a leader's snapshot must replace the service state before any entry is applied.</summary>
+    public bool SnapshotToApply { get; internal set; }
+
+    public long FirstCommittedIndex { get; internal set; }
+    public ArraySegment<Entry> CommittedEntries { get; internal set; }
+
+    /// <summary>True when anything must be persisted (step 1).</summary>
+    public bool MustPersist => HardStateChanged || HasSnapshot || PersistFrom != 0;
+}
