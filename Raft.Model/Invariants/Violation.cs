@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace Raft.Model.Invariants;
+
+/// <summary>The properties checked after every event (Raft paper Figure 3, plus sanity rules).</summary>
+public enum Invariant
+{
+    /// <summary>At most one leader can be elected in a given term (§5.2), over the whole history.</summary>
+    ElectionSafety,
+    /// <summary>A leader never overwrites or deletes entries in its log; it only appends (§5.3).</summary>
+    LeaderAppendOnly,
+    /// <summary>Two entries with the same index and term hold the same command and identical preceding logs (§5.3).</summary>
+    LogMatching,
+    /// <summary>An entry committed in a term is present in the logs of the leaders of all higher terms (§5.4).</summary>
+    LeaderCompleteness,
+    /// <summary>No two servers commit or apply different entries at the same index (§5.4.3).</summary>
+    StateMachineSafety,
+    /// <summary>A node's currentTerm never decreases, even across crashes (it is persistent state).</summary>
+    TermMonotonic,
+    /// <summary>A node's commitIndex never decreases while it runs.</summary>
+    CommitMonotonic,
+    /// <summary>lastApplied ≤ commitIndex on every node.</summary>
+    AppliedWithinCommitted,
+    /// <summary>The service (the lab's applier) saw an inconsistent apply: mismatch, gap, duplicate, bad snapshot.</summary>
+    ServiceApply,
+}
+
+/// <summary>A broken invariant: which one, the nodes involved, the log position and the event number.</summary>
+public sealed record Violation(Invariant Invariant, int[] Nodes, long Index, long Term, long Event, string Detail)
+{
+    public override string ToString()
+    {
+        string nodes = string.Join(",", Nodes.Select(n => n.ToString(CultureInfo.InvariantCulture)));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Invariant} violated at event {Event}: {Detail} (nodes {nodes}; index {Index}; term {Term})");
+    }
+}

@@ -1,0 +1,22 @@
+namespace Raft.Model.Network;
+
+/// <summary>
+/// The labrpc fault model (6.824 labrpc.go) plus duplication. All delays are virtual
+/// milliseconds and all probabilities per thousand, drawn from the world's seeded source.
+/// </summary>
+public sealed record NetworkOptions
+{
+    /// <summary>Unreliable: requests wait 0–26 ms, 10% of requests and 10% of replies are dropped.</summary>
+    public bool Reliable { get; set; } = true;
+
+    /// <summary>Long reordering: 2/3 of replies arrive 200–2199 ms late.</summary>
+    public bool LongReordering { get; set; }
+
+    public int UnreliableMaxDelayMs { get; init; } = 27;
+    public int RequestDropPerThousand { get; init; } = 100;
+    public int ReplyDropPerThousand { get; init; } = 100;
+    public int LongReorderPerThousand { get; init; } = 667;
+
+    /// <summary>Beyond labrpc: probability that a delivered message is also delivered a second time.</summary>
+    public int DuplicatePerThousand { get; set; }
+}

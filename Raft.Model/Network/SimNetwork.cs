@@ -1,0 +1,131 @@
+using Raft.Core.Determinism;
+using Raft.Core.Encoding;
+using Raft.Core.Messages;
+
+namespace Raft.Model.Network;
+
+/// <summary>
+/// Links between nodes and the RPC accounting of labrpc. A link from a to b is usable when it
+/// is enabled; <see cref="Connect"/>/<see cref="Disconnect"/> act per node and symmetrically as
+/// config.go does, while <see cref="SetLink"/> cuts or restores one direction (arbitrary and
+/// one-way partitions). A message needs its link both when sent and when delivered.
+/// </summary>
+public sealed class SimNetwork
+{
+    private readonly bool[] _link; // row-major [from * n + to]
+    private readonly bool[] _connected;
+    private readonly long[] _rpcCount;
+
+    public SimNetwork(int nodes, NetworkOptions options)
+    {
+        Nodes = nodes;
+        Options = options;
+        _link = new bool[nodes * nodes];
+        _connected = new bool[nodes];
+        _rpcCount = new long[nodes];
+    }
+
+    public int Nodes { get; }
+    public NetworkOptions Options { get; }
+
+    /// <summary>Every request that entered the network, delivered or not (labrpc rpcTotal).</summary>
+    public long RpcTotal { get; private set; }
+
+    /// <summary>Encoded bytes of every request plus every reply actually delivered (labrpc bytesTotal).</summary>
+    public long BytesTotal { get; private set; }
+
+    public long MessagesDropped { get; private set; }
+    public long MessagesDuplicated { get; private set; }
+    public long MessagesDelivered { get; private set; }
+
+    /// <summary>Requests that reached node i's handler since it last (re)started (labrpc GetCount).</summary>
+    public long RpcCount(int node) => _rpcCount[node];
+
+    public void ResetRpcCount(int node) => _rpcCount[node] = 0;
+
+    public bool IsConnected(int node) => _connected[node];
+
+    public bool LinkUp(int from, int to) => _link[from * Nodes + to];
+
+    /// <summary>config.go connect(i): enable i's links to and from every connected node.</summary>
+    public void Connect(int node)
+    {
+        _connected[node] = true;
+        for (int j = 0; j < Nodes; j++)
+        {
+            if (!_connected[j]) continue;
+            _link[node * Nodes + j] = true;
+            _link[j * Nodes + node] = true;
+        }
+    }
+
+    /// <summary>config.go disconnect(i): disable every link to and from i.</summary>
+    public void Disconnect(int node)
+    {
+        _connected[node] = false;
+        for (int j = 0; j < Nodes; j++)
+        {
+            _link[node * Nodes + j] = false;
+            _link[j * Nodes + node] = false;
+        }
+    }
+
+    /// <summary>Enables or cuts one direction of one link (one-way partitions).</summary>
+    public void SetLink(int from, int to, bool up) => _link[from * Nodes + to] = up;
+
+    /// <summary>Arbitrary partition: nodes talk only within their own group (group ids per node).</summary>
+    public void Partition(ReadOnlySpan<int> groupOf)
+    {
+        if (groupOf.Length != Nodes) throw new ArgumentException($"partition needs a group for each of {Nodes} nodes");
+        for (int a = 0; a < Nodes; a++)
+        for (int b = 0; b < Nodes; b++)
+            _link[a * Nodes + b] = groupOf[a] == groupOf[b];
+        for (int a = 0; a < Nodes; a++) _connected[a] = true;
+    }
+
+    /// <summary>
+    /// Decides the fate of a message at send time: -1 if lost, else its delay in ms. Counts the
+    /// request RPC and its bytes whether or not it gets through, as labrpc does.
+    /// </summary>
+    public long Admit(in Message m, ref Rng rng)
+    {
+        bool request = m.Type.IsRequest();
+        if (request)
+        {
+            RpcTotal++;
+            BytesTotal += RaftCodec.EncodedSize(m);
+        }
+        if (!LinkUp(m.From, m.To)) { MessagesDropped++; return -1; }
+        long delay = 0;
+        if (!Options.Reliable)
+        {
+            if (request)
+            {
+                delay = rng.Next(Options.UnreliableMaxDelayMs);
+                if (rng.Chance(Options.RequestDropPerThousand)) { MessagesDropped++; return -1; }
+            }
+            else if (rng.Chance(Options.ReplyDropPerThousand)) { MessagesDropped++; return -1; }
+        }
+        if (!request && Options.LongReordering && rng.Chance(Options.LongReorderPerThousand))
+            delay += 200 + rng.Next(1 + rng.Next(2000));
+        return delay;
+    }
+
+    /// <summary>Whether to deliver a second copy (beyond labrpc); returns its delay or -1.</summary>
+    public long MaybeDuplicate(ref Rng rng, long delay)
+    {
+        if (Options.DuplicatePerThousand <= 0 || !rng.Chance(Options.DuplicatePerThousand)) return -1;
+        MessagesDuplicated++;
+        return delay + rng.Next(1 + Math.Max(1, Options.UnreliableMaxDelayMs));
+    }
+
+    /// <summary>At delivery: the link must still be up (labrpc's "dead server" check). Counts what arrives.</summary>
+    public bool Deliverable(in Message m)
+    {
+        if (!LinkUp(m.From, m.To)) { MessagesDropped++; return false; }
+        MessagesDelivered++;
+        if (m.Type.IsRequest()) _rpcCount[m.To]++;
+        else BytesTotal += RaftCodec.EncodedSize(m);
+        return true;
+    }
+}

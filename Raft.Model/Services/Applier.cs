@@ -1,0 +1,176 @@
+using System.Globalization;
+using Raft.Core.Encoding;
+using Raft.Core.Messages;
+
+namespace Raft.Model.Services;
+
+/// <summary>
+/// The service on one node, as the lab tester's applier goroutine: it records every applied
+/// command by index (the tester's <c>logs[i]</c>, which survives crashes) and reports commit
+/// mismatches between servers, out-of-order and duplicate applies, and snapshots whose index
+/// does not match their contents or that would move state backwards. In snapshot mode it asks
+/// the node to snapshot after every <see cref="SnapshotInterval"/>-th index (9, 19, 29, …).
+/// </summary>
+public sealed class Applier
+{
+    private readonly List<byte[]?> _log = new() { null };
+    private readonly Applier[] _all;
+
+    public Applier(int id, Applier[] all, bool snapshotMode, int snapshotInterval)
+    {
+        Id = id;
+        _all = all;
+        SnapshotMode = snapshotMode;
+        SnapshotInterval = snapshotInterval;
+    }
+
+    public int Id { get; }
+    public bool SnapshotMode { get; }
+    public int SnapshotInterval { get; }
+
+    /// <summary>Highest index applied in this incarnation (reset by a restart).</summary>
+    public long LastApplied { get; private set; }
+
+    /// <summary>The first error this service saw (the lab makes these process-fatal).</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>A Snapshot(index, data) call the service wants to make once the current Ready is done.</summary>
+    public (long Index, byte[] Data)? PendingSnapshot { get; set; }
+
+    public long SnapshotsInstalled { get; private set; }
+
+    /// <summary>The command recorded at <paramref name="index"/>, or null.</summary>
+    public byte[]? CommandAt(long index) => index < _log.Count ? _log[(int)index] : null;
+
+    public long HighestRecorded => _log.Count - 1;
+
+    /// <summary>Called at (re)start: apply resumes after <paramref name="snapshotIndex"/>.</summary>
+    public void Restart() => LastApplied = 0;
+
+    public void Apply(long index, in Entry entry)
+    {
+        if (Error is not null) return;
+        if (index <= LastApplied)
+        {
+            Fail($"server {Id} applied index {index} twice (last applied {LastApplied})");
+            return;
+        }
+        if (index != LastApplied + 1)
+        {
+            Fail($"server {Id} apply out of order, expected index {LastApplied + 1}, got {index}");
+            return;
+        }
+        byte[] command = entry.Command;
+        foreach (Applier other in _all)
+        {
+            if (other is null || ReferenceEquals(other, this)) continue;
+            byte[]? old = other.CommandAt(index);
+            if (old is not null && !Commands.Same(old, command))
+            {
+                Fail($"commit index={index} server={Id} {Commands.Show(command)} != server={other.Id} {Commands.Show(old)}");
+                return;
+            }
+        }
+        Record(index, command);
+        LastApplied = index;
+        if (SnapshotMode && (index + 1) % SnapshotInterval == 0)
+            PendingSnapshot = (index, EncodeSnapshot(index));
+    }
+
+    /// <summary>Replaces the service state with a snapshot (from the leader, or from disk at restart).</summary>
+    public void Install(long snapshotIndex, byte[]? data)
+    {
+        if (Error is not null) return;
+        if (data is null || data.Length == 0)
+        {
+            Fail($"server {Id} was given an empty snapshot for index {snapshotIndex}");
+            return;
+        }
+        long encodedIndex;
+        List<byte[]?> commands;
+        try
+        {
+            (encodedIndex, commands) = DecodeSnapshot(data);
+        }
+        catch (CodecException e)
+        {
+            Fail($"server {Id} cannot decode snapshot: {e.Message}");
+            return;
+        }
+        if (encodedIndex != snapshotIndex)
+        {
+            Fail($"server {Id} snapshot index mismatch: message says {snapshotIndex}, data holds {encodedIndex}");
+            return;
+        }
+        if (snapshotIndex < LastApplied)
+        {
+            Fail($"server {Id} snapshot at {snapshotIndex} would move service state back from {LastApplied}");
+            return;
+        }
+        _log.Clear();
+        _log.AddRange(commands);
+        LastApplied = snapshotIndex;
+        SnapshotsInstalled++;
+    }
+
+    private void Record(long index, byte[] command)
+    {
+        while (_log.Count <= index) _log.Add(null);
+        _log[(int)index] = command;
+    }
+
+    private void Fail(string message) => Error ??= message;
+
+    /// <summary>The lab's snapshot: the index, then the commands at 0..index.</summary>
+    private byte[] EncodeSnapshot(long index)
+    {
+        using var ms = new MemoryStream();
+        WriteVarint(ms, (ulong)index);
+        for (long i = 1; i <= index; i++)
+        {
+            byte[]? c = CommandAt(i);
+            if (c is null) { WriteVarint(ms, 0); continue; }
+            WriteVarint(ms, (ulong)c.Length + 1);
+            ms.Write(c);
+        }
+        return ms.ToArray();
+    }
+
+    internal static (long Index, List<byte[]?> Commands) DecodeSnapshot(byte[] data)
+    {
+        int pos = 0;
+        long index = (long)ReadVarint(data, ref pos);
+        if (index > data.Length) throw new CodecException($"malformed snapshot: index {index} exceeds its {data.Length} bytes");
+        var commands = new List<byte[]?>((int)index + 1) { null };
+        for (long i = 1; i <= index; i++)
+        {
+            ulong tagged = ReadVarint(data, ref pos);
+            if (tagged == 0) { commands.Add(null); continue; }
+            int len = (int)(tagged - 1);
+            if (tagged - 1 > (ulong)(data.Length - pos)) throw new CodecException($"truncated snapshot at command {i.ToString(CultureInfo.InvariantCulture)}");
+            commands.Add(data.AsSpan(pos, len).ToArray());
+            pos += len;
+        }
+        if (pos != data.Length) throw new CodecException($"malformed snapshot: {data.Length - pos} trailing bytes");
+        return (index, commands);
+    }
+
+    private static void WriteVarint(Stream s, ulong v)
+    {
+        while (v >= 0x80) { s.WriteByte((byte)(v | 0x80)); v >>= 7; }
+        s.WriteByte((byte)v);
+    }
+
+    private static ulong ReadVarint(byte[] data, ref int pos)
+    {
+        ulong result = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            if (pos >= data.Length) throw new CodecException("truncated snapshot varint");
+            byte b = data[pos++];
+            result |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return result;
+        }
+        throw new CodecException("malformed snapshot varint");
+    }
+}
