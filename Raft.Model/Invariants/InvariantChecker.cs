@@ -17,7 +17,9 @@ public sealed class InvariantChecker
 {
     private readonly Dictionary<long, int> _leaderOfTerm = new();
     private readonly Dictionary<(long Index, long Term), (long PrevTerm, ulong Hash, int Node)> _entryIdentity = new();
-    private readonly List<(long Term, ulong Hash, int Node)> _committed = new() { default };
+    // per index: the entry's term, its command hash, the node that first committed it, and the
+    // term that node was in then (the term the entry was committed in, as far as we can observe)
+    private readonly List<(long Term, ulong Hash, int Node, long CommitTerm)> _committed = new() { default };
     private readonly List<(ulong Hash, int Node, bool Set)> _applied = new() { default };
     private readonly NodeTrack[] _nodes;
 
@@ -65,7 +67,7 @@ public sealed class InvariantChecker
         for (long i = Math.Max(t.LastCommit, log.SnapshotIndex) + 1; i <= commitIndex && i <= log.LastIndex; i++)
         {
             ref readonly Entry e = ref log.At(i);
-            RecordCommitted(node, i, e.Term, Commands.Hash(e.Command));
+            RecordCommitted(node, i, e.Term, Commands.Hash(e.Command), term);
         }
         if (commitIndex > t.LastCommit) t.LastCommit = commitIndex;
 
@@ -129,7 +131,7 @@ public sealed class InvariantChecker
             for (long i = Math.Max(1, log.SnapshotIndex + 1); i < _committed.Count; i++)
             {
                 var c = _committed[(int)i];
-                if (c.Term >= term) continue;
+                if (c.CommitTerm >= term) continue; // committed in this term or later: a late-elected stale leader need not hold it
                 if (!log.TryTerm(i, out long held) || held != c.Term)
                 {
                     Fail(Invariant.LeaderCompleteness, [node, c.Node], i, c.Term,
@@ -154,7 +156,7 @@ public sealed class InvariantChecker
         t.LeaderLastCommand = log.LastIndex > log.SnapshotIndex ? log.At(log.LastIndex).Command : null;
     }
 
-    private void RecordCommitted(int node, long index, long term, ulong hash)
+    private void RecordCommitted(int node, long index, long term, ulong hash, long commitTerm)
     {
         if (index < _committed.Count)
         {
@@ -164,16 +166,16 @@ public sealed class InvariantChecker
                     $"node {node} committed entry {index} of term {term}, but node {c.Node} committed a different entry there (term {c.Term})");
             return;
         }
-        while (_committed.Count < index) _committed.Add((0, 0, -1)); // gaps below a snapshot
-        _committed.Add((term, hash, node));
+        while (_committed.Count < index) _committed.Add((0, 0, -1, long.MaxValue)); // gaps below a snapshot
+        _committed.Add((term, hash, node, commitTerm));
         for (int j = 0; j < _nodes.Length; j++)
         {
             NodeTrack other = _nodes[j];
-            if (!other.Leading || other.LeaderTerm <= term || other.Log is null) continue;
+            if (!other.Leading || other.LeaderTerm <= commitTerm || other.Log is null) continue;
             if (index <= other.Log.SnapshotIndex) continue;
             if (!other.Log.TryTerm(index, out long held) || held != term)
                 Fail(Invariant.LeaderCompleteness, [j, node], index, term,
-                    $"entry {index} of term {term} committed by node {node} is missing from leader {j} of term {other.LeaderTerm}");
+                    $"entry {index} of term {term} committed by node {node} in term {commitTerm} is missing from leader {j} of term {other.LeaderTerm}");
         }
     }
 

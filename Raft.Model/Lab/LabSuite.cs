@@ -1,0 +1,90 @@
+using Raft.Model.Simulation;
+
+namespace Raft.Model.Lab;
+
+/// <summary>One ported tester test: its Go name, its part (2A–2D) and its body.</summary>
+public sealed record LabTest(string Name, string Part, Func<LabContext, Task> Body);
+
+/// <summary>What a test body gets: the seed, the output, and make_config.</summary>
+public sealed class LabContext
+{
+    private readonly Action<string> _log;
+
+    public LabContext(ulong seed, Action<string> log)
+    {
+        Seed = seed;
+        _log = log;
+    }
+
+    public ulong Seed { get; }
+    public LabConfig? Config { get; private set; }
+
+    /// <summary>make_config(n, unreliable, snapshot).</summary>
+    public LabConfig MakeConfig(int n, bool unreliable, bool snapshot)
+    {
+        if (Config is not null) throw new InvalidOperationException("a test makes one config");
+        Config = new LabConfig(n, unreliable, snapshot, Seed, _log);
+        return Config;
+    }
+}
+
+/// <summary>The whole ported 6.824 Raft tester (the 2022 tests plus the three added in 2023), in file order.</summary>
+public static class LabSuite
+{
+    public static IReadOnlyList<LabTest> All { get; } =
+    [
+        new("TestInitialElection2A", "2A", Tests2A.InitialElection),
+        new("TestReElection2A", "2A", Tests2A.ReElection),
+        new("TestManyElections2A", "2A", Tests2A.ManyElections),
+        new("TestBasicAgree2B", "2B", Tests2B.BasicAgree),
+        new("TestRPCBytes2B", "2B", Tests2B.RpcBytes),
+        new("TestFollowerFailure2B", "2B", Tests2B.FollowerFailure),
+        new("TestLeaderFailure2B", "2B", Tests2B.LeaderFailure),
+        new("TestFailAgree2B", "2B", Tests2B.FailAgree),
+        new("TestFailNoAgree2B", "2B", Tests2B.FailNoAgree),
+        new("TestConcurrentStarts2B", "2B", Tests2B.ConcurrentStarts),
+        new("TestRejoin2B", "2B", Tests2B.Rejoin),
+        new("TestBackup2B", "2B", Tests2B.Backup),
+        new("TestCount2B", "2B", Tests2B.Count),
+        new("TestPersist12C", "2C", Tests2C.Persist1),
+        new("TestPersist22C", "2C", Tests2C.Persist2),
+        new("TestPersist32C", "2C", Tests2C.Persist3),
+        new("TestFigure82C", "2C", Tests2C.Figure8),
+        new("TestUnreliableAgree2C", "2C", Tests2C.UnreliableAgree),
+        new("TestFigure8Unreliable2C", "2C", Tests2C.Figure8Unreliable),
+        new("TestReliableChurn2C", "2C", Tests2C.ReliableChurn),
+        new("TestUnreliableChurn2C", "2C", Tests2C.UnreliableChurn),
+        new("TestSnapshotBasic2D", "2D", Tests2D.SnapshotBasic),
+        new("TestSnapshotInstall2D", "2D", Tests2D.SnapshotInstall),
+        new("TestSnapshotInstallUnreliable2D", "2D", Tests2D.SnapshotInstallUnreliable),
+        new("TestSnapshotInstallCrash2D", "2D", Tests2D.SnapshotInstallCrash),
+        new("TestSnapshotInstallUnCrash2D", "2D", Tests2D.SnapshotInstallUnCrash),
+        new("TestSnapshotAllCrash2D", "2D", Tests2D.SnapshotAllCrash),
+        new("TestSnapshotInit2D", "2D", Tests2D.SnapshotInit),
+    ];
+
+    public static LabTest Get(string name) =>
+        All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"no lab test named {name}");
+
+    /// <summary>
+    /// Runs one test on one seed in virtual time and returns its result line. Throws
+    /// <see cref="LabFailure"/> (with the seed in the message) when the test fails.
+    /// </summary>
+    public static LabResult Run(LabTest test, ulong seed, Action<string>? log = null)
+    {
+        var ctx = new LabContext(seed, log ?? (_ => { }));
+        try
+        {
+            // generous guard against a livelocked scenario; the tester's own 120 s check is in End()
+            LabRuntime.Run(() => test.Body(ctx), () => ctx.Config?.World, virtualLimitMs: 10 * LabConfig.TestLimitMs);
+            ctx.Config?.ThrowIfWorldFailed();
+        }
+        catch (LabFailure e)
+        {
+            World? w = ctx.Config?.World;
+            string where = w is null ? "" : $" at virtual {w.Now / 1000.0:0.000}s, event {w.EventCount}";
+            throw new LabFailure($"{test.Name} failed with seed {seed}{where}: {e.Message}\n  reproduce: raftverify lab {test.Part} --test {test.Name} --seed {seed}");
+        }
+        return ctx.Config?.Result ?? throw new LabFailure($"{test.Name} with seed {seed} finished without calling End()");
+    }
+}

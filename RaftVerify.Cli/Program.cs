@@ -1,0 +1,40 @@
+using System.CommandLine;
+using RaftVerify.Cli.Commands;
+
+namespace RaftVerify.Cli;
+
+/// <summary>
+/// raftverify: the command-line front end. Exit codes: 0 success, 1 a test or check failed,
+/// 2 bad usage or bad input (one line on stderr, never a stack trace).
+/// </summary>
+public static class Program
+{
+    public const int ExitOk = 0;
+    public const int ExitFailed = 1;
+    public const int ExitUsage = 2;
+
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("RaftVerify: a deterministic Raft core and the suite that proves it right.");
+        root.Subcommands.Add(LabCommand.Create());
+
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"raftverify: {parse.Errors[0].Message} (see raftverify --help)");
+            return ExitUsage;
+        }
+        try
+        {
+            return parse.Invoke();
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"raftverify: {e.Message}");
+            return ExitUsage;
+        }
+    }
+}
+
+/// <summary>Bad usage or bad input found after parsing: reported in one line with exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
