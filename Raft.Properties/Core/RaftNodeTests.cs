@@ -106,6 +106,20 @@ public sealed class RaftNodeTests
     }
 
     [Fact]
+    public void SingleServer_IsItsOwnMajority_ElectsItselfAndCommitsAtOnce_5_2()
+    {
+        RaftNode node = Node(size: 1);
+        TicksUntilCampaign(node);
+        Assert.Equal(Role.Leader, node.Role);
+        Assert.Empty(ReadyView.Take(node).Messages);
+        Assert.Equal(1, node.Propose(TestCluster.Cmd("solo")).Index);
+        Assert.Equal(1, node.CommitIndex);
+        ReadyView r = ReadyView.Take(node);
+        Assert.Equal(1, r.PersistFrom);
+        Assert.Equal("solo", TestCluster.Text(Assert.Single(r.CommittedEntries)));
+    }
+
+    [Fact]
     public void Candidate_RevertsToFollowerOnAppendEntriesFromALeaderOfTheSameTerm_5_2()
     {
         RaftNode node = Node();
@@ -187,7 +201,6 @@ public sealed class RaftNodeTests
         var c = new TestCluster(3);
         RaftNode leader = c.ElectLeader(0);
         Assert.Equal(1, leader.Term);
-        // a vote request from a candidate whose log is behind: we step down but must not vote for it
         var m = new Message { Type = type, From = 1, To = 0, Term = 7, Index = 0, LogTerm = 0, Entries = [] };
         leader.Step(m);
         Assert.Equal(Role.Follower, leader.Role);
