@@ -21,12 +21,13 @@ public static class Program
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"raftverify: {parse.Errors[0].Message} (see raftverify --help)");
+            string errors = string.Join("; ", parse.Errors.Select(e => e.Message).Distinct());
+            Console.Error.WriteLine($"raftverify: {errors} (see raftverify --help)");
             return ExitUsage;
         }
         try
         {
-            return parse.Invoke();
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (UsageException e)
         {

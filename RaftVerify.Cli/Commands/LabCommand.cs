@@ -38,6 +38,8 @@ public static class LabCommand
 
     private static int Run(string? part, ulong seed, int seeds, string? testName)
     {
+        if (part is not null && part.StartsWith('-'))
+            throw new UsageException($"unknown option '{part}' for lab (see raftverify lab --help)");
         if (part is not null && !Parts.Contains(part.ToUpperInvariant()))
             throw new UsageException($"unknown lab part '{part}': expected one of {string.Join(", ", Parts)}");
         if (seeds < 1) throw new UsageException($"--seeds must be at least 1 (got {seeds})");
