@@ -235,7 +235,9 @@ public sealed partial class RaftNode
                 Send(new Message { Type = MessageType.RequestVoteResponse, From = Id, To = m.From, Term = Term, Reject = true });
                 break;
             case MessageType.AppendEntries:
-                Send(new Message { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = Term, Reject = true, Index = m.Index });
+                // Only our term matters to the stale leader. Not a rejection: if that node has meanwhile
+                // become leader of our term, a reject would wrongly send its progress back (etcd does the same).
+                Send(new Message { Type = MessageType.AppendEntriesResponse, From = Id, To = m.From, Term = Term });
                 break;
             case MessageType.InstallSnapshot:
                 Send(new Message { Type = MessageType.InstallSnapshotResponse, From = Id, To = m.From, Term = Term, Index = 0 });

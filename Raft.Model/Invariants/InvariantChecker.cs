@@ -64,15 +64,26 @@ public sealed class InvariantChecker
         if (commitIndex < t.LastCommit)
             Fail(Invariant.CommitMonotonic, [node], commitIndex, term, $"node {node} commit index went from {t.LastCommit} back to {commitIndex}");
 
+        ObserveCommit(node, term, commitIndex, log);
+
+        if (role == Role.Leader) ObserveLeader(node, t, term, log);
+        else t.Leading = false;
+    }
+
+    /// <summary>
+    /// Records the entries <paramref name="node"/> newly treats as committed. The world calls this
+    /// for each Ready before the node applies and its service compacts, so an entry committed and
+    /// snapshotted in one event is still seen; <see cref="Observe"/> calls it again after the event.
+    /// </summary>
+    public void ObserveCommit(int node, long term, long commitIndex, RaftLog log)
+    {
+        NodeTrack t = _nodes[node];
         for (long i = Math.Max(t.LastCommit, log.SnapshotIndex) + 1; i <= commitIndex && i <= log.LastIndex; i++)
         {
             ref readonly Entry e = ref log.At(i);
             RecordCommitted(node, i, e.Term, Commands.Hash(e.Command), term);
         }
         if (commitIndex > t.LastCommit) t.LastCommit = commitIndex;
-
-        if (role == Role.Leader) ObserveLeader(node, t, term, log);
-        else t.Leading = false;
     }
 
     /// <summary>A Ready's durable writes, seen before the node is advanced.</summary>
@@ -131,7 +142,7 @@ public sealed class InvariantChecker
             for (long i = Math.Max(1, log.SnapshotIndex + 1); i < _committed.Count; i++)
             {
                 var c = _committed[(int)i];
-                if (c.CommitTerm >= term) continue; // committed in this term or later: a late-elected stale leader need not hold it
+                if (c.Node < 0 || c.CommitTerm >= term) continue; // committed in this term or later: a late-elected stale leader need not hold it
                 if (!log.TryTerm(i, out long held) || held != c.Term)
                 {
                     Fail(Invariant.LeaderCompleteness, [node, c.Node], i, c.Term,
@@ -158,16 +169,25 @@ public sealed class InvariantChecker
 
     private void RecordCommitted(int node, long index, long term, ulong hash, long commitTerm)
     {
-        if (index < _committed.Count)
+        if (index < _committed.Count && _committed[(int)index].Node >= 0)
         {
             var c = _committed[(int)index];
             if (c.Term != term || c.Hash != hash)
+            {
                 Fail(Invariant.StateMachineSafety, [c.Node, node], index, term,
                     $"node {node} committed entry {index} of term {term}, but node {c.Node} committed a different entry there (term {c.Term})");
-            return;
+                return;
+            }
+            if (commitTerm >= c.CommitTerm) return;
+            // seen committed by a node in an earlier term: the entry was committed by then at the latest
+            _committed[(int)index] = (term, hash, node, commitTerm);
         }
-        while (_committed.Count < index) _committed.Add((0, 0, -1, long.MaxValue)); // gaps below a snapshot
-        _committed.Add((term, hash, node, commitTerm));
+        else
+        {
+            // below a snapshot a node may never show an index as committed: keep a placeholder until one does
+            while (_committed.Count <= index) _committed.Add((0, 0, -1, long.MaxValue));
+            _committed[(int)index] = (term, hash, node, commitTerm);
+        }
         for (int j = 0; j < _nodes.Length; j++)
         {
             NodeTrack other = _nodes[j];

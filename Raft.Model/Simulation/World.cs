@@ -184,7 +184,11 @@ public sealed partial class World
         RaftNode? node = _nodes[i];
         while (node is not null && node.TryGetReady(out Ready r))
         {
-            if (Options.CheckInvariants) Checker.ObservePersist(i, r, node.Log, node.Role, node.Term);
+            if (Options.CheckInvariants)
+            {
+                Checker.ObserveCommit(i, node.Term, node.CommitIndex, node.Log);
+                Checker.ObservePersist(i, r, node.Log, node.Role, node.Term);
+            }
             Disks[i].Persist(r);
             if (_crashAfterPersist[i] && r.MustPersist)
             {

@@ -115,6 +115,19 @@ public sealed class RaftNodeReplicationTests
         }
     }
 
+    [Theory]
+    [InlineData(new long[] { 4, 4, 4 }, new long[] { 4, 3, 1 })]       // leader has the conflict term: skip past its last entry of it
+    [InlineData(new long[] { 4, 5, 5, 5, 5 }, new long[] { 4, 1 })]    // leader lacks the conflict term: go to the follower's first index of it
+    [InlineData(new long[] { 4 }, new long[] { 4, 1 })]                // follower too short: go to its length
+    public void Leader_BacksUpAWholeConflictingTermPerRejection_5_3_FastBackup(long[] followerLog, long[] expectedPrevIndexes)
+    {
+        var c = new TestCluster(3, states: [State(6, 4, 6, 6, 6), State(6, 4, 6, 6, 6), State(5, followerLog)]);
+        RaftNode leader = c.ElectLeader(0);
+        long[] prevs = c.History.Where(m => m.Type == MessageType.AppendEntries && m.To == 2).Select(m => m.Index).ToArray();
+        Assert.Equal(expectedPrevIndexes, prevs);
+        AssertSameLog(leader, c.Nodes[2]);
+    }
+
     // ---- Figure 8 ----
 
     /// <summary>

@@ -211,15 +211,16 @@ public sealed class RaftNodeTests
     }
 
     [Fact]
-    public void AppendEntries_FromAStaleTermIsRejectedWithOurTermAndChangesNothing_Figure2Step1()
+    public void AppendEntries_FromAStaleTermIsAnsweredWithOurTermOnlyAndChangesNothing_Figure2Step1()
     {
         RaftNode node = Node(state: new PersistedState { Term = 3, Entries = Msg.Entries(1, 3) });
         node.Step(Msg.Append(1, 0, term: 2, prev: 2, prevTerm: 3, Msg.Entries(2), commit: 2));
         ReadyView r = ReadyView.Take(node);
         Message reply = Assert.Single(r.Messages);
         Assert.Equal(MessageType.AppendEntriesResponse, reply.Type);
-        Assert.True(reply.Reject);
-        Assert.Equal(3, reply.Term);
+        Assert.Equal(3, reply.Term); // the stale leader learns our term and steps down
+        Assert.False(reply.Reject); // not a rejection: a leader of our term must not back its progress off on it
+        Assert.Equal(0, reply.Index);
         Assert.Equal(2, node.Log.LastIndex);
         Assert.Equal(0, node.CommitIndex);
         Assert.Equal(RaftNode.None, node.LeaderId);
