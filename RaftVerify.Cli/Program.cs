@@ -16,6 +16,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("RaftVerify: a deterministic Raft core and the suite that proves it right.");
+        root.Subcommands.Add(ExploreCommand.Create());
         root.Subcommands.Add(LabCommand.Create());
 
         ParseResult parse = root.Parse(args);

@@ -62,10 +62,11 @@ public sealed partial class RaftNode
     private void HandleRequestVote(in Message m)
     {
         bool canVote = VotedFor == None || VotedFor == m.From;
-        bool grant = canVote && Log.IsUpToDate(m.Index, m.LogTerm);
+        bool grant = canVote && (Log.IsUpToDate(m.Index, m.LogTerm) || (_faults & InjectedFault.VoteWithoutLogCheck) != 0);
         if (grant)
         {
-            SetTermAndVote(Term, m.From);
+            if ((_faults & InjectedFault.VoteReplyBeforeDurable) != 0) VotedFor = m.From; // reply goes out, vote never durable
+            else SetTermAndVote(Term, m.From);
             _electionElapsed = 0;
         }
         Send(new Message { Type = MessageType.RequestVoteResponse, From = Id, To = m.From, Term = Term, Reject = !grant });
@@ -79,6 +80,9 @@ public sealed partial class RaftNode
         _votes[m.From] = !m.Reject;
         if (TallyVotes() == Quorum.VoteOutcome.Won) BecomeLeader();
     }
+
+    /// <summary>For state hashing in the model checker: whether <paramref name="peer"/> answered and granted our vote this term.</summary>
+    internal (bool Responded, bool Granted) VoteFrom(int peer) => (_voteResponded[peer], _votes[peer]);
 
     private Quorum.VoteOutcome TallyVotes()
     {

@@ -25,6 +25,7 @@ public sealed partial class RaftNode
     private readonly bool[] _voteResponded;
     private readonly long[] _matchScratch;
     private readonly Ready _ready = new();
+    private readonly InjectedFault _faults;
     private Rng _rng;
 
     private int _electionElapsed;
@@ -38,7 +39,14 @@ public sealed partial class RaftNode
 
     /// <summary>Creates a node with empty state, or restores one from what it persisted (2C).</summary>
     public RaftNode(int id, int clusterSize, ulong seed, RaftOptions? options = null, PersistedState? persisted = null)
+        : this(id, clusterSize, seed, options, persisted, InjectedFault.None)
     {
+    }
+
+    /// <summary>A deliberately broken node, for testing the tester (see <see cref="InjectedFault"/>).</summary>
+    internal RaftNode(int id, int clusterSize, ulong seed, RaftOptions? options, PersistedState? persisted, InjectedFault faults)
+    {
+        _faults = faults;
         if (clusterSize < 1) throw new ArgumentOutOfRangeException(nameof(clusterSize), $"cluster size must be at least 1 (got {clusterSize})");
         if (id < 0 || id >= clusterSize) throw new ArgumentOutOfRangeException(nameof(id), $"id {id} outside 0..{clusterSize - 1}");
         _options = options ?? RaftOptions.Default;
@@ -186,7 +194,7 @@ public sealed partial class RaftNode
         if (!HasReady) return false;
         ready.HardStateChanged = _hardStateDirty;
         ready.Term = Term;
-        ready.VotedFor = VotedFor;
+        ready.VotedFor = (_faults & InjectedFault.VoteReplyBeforeDurable) != 0 && VotedFor != Id ? None : VotedFor;
         ready.HasSnapshot = _snapshotDirty;
         ready.SnapshotIndex = Log.SnapshotIndex;
         ready.SnapshotTerm = Log.SnapshotTerm;

@@ -121,6 +121,10 @@ public sealed class InvariantChecker
     public void ObserveServiceError(int node, string error) =>
         Fail(Invariant.ServiceApply, [node], 0, 0, error);
 
+    /// <summary>A liveness monitor gave up (the liveness phase of an exploration).</summary>
+    public void ObserveLiveness(int[] nodes, long index, long term, string detail) =>
+        Fail(Invariant.Liveness, nodes, index, term, detail);
+
     /// <summary>The node crashed: its volatile state (commit index, leadership) is gone.</summary>
     public void ObserveCrash(int node)
     {

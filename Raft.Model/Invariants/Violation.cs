@@ -23,6 +23,8 @@ public enum Invariant
     AppliedWithinCommitted,
     /// <summary>The service (the lab's applier) saw an inconsistent apply: mismatch, gap, duplicate, bad snapshot.</summary>
     ServiceApply,
+    /// <summary>After every fault was healed, no leader emerged, or a command did not reach every node, within the bound.</summary>
+    Liveness,
 }
 
 /// <summary>A broken invariant: which one, the nodes involved, the log position and the event number.</summary>

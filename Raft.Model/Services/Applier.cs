@@ -77,6 +77,14 @@ public sealed class Applier
             PendingSnapshot = (index, EncodeSnapshot(index));
     }
 
+    /// <summary>Asks for a snapshot of everything applied so far (a service compacting on its own schedule).</summary>
+    public bool RequestSnapshot()
+    {
+        if (LastApplied == 0 || Error is not null) return false;
+        PendingSnapshot = (LastApplied, EncodeSnapshot(LastApplied));
+        return true;
+    }
+
     /// <summary>Replaces the service state with a snapshot (from the leader, or from disk at restart).</summary>
     public void Install(long snapshotIndex, byte[]? data)
     {

@@ -1,0 +1,97 @@
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Core.Tracking;
+using Raft.Model.Services;
+
+namespace Raft.Model.Exploration;
+
+/// <summary>
+/// A canonical hash of the world's state for the model checker (dfs): everything that decides
+/// what can happen next, and nothing that does not (message ids and send order, the nodes'
+/// election jitter, which adversarial mode abstracts away). Pending messages are a multiset, so
+/// two orders of sending give one state. Built from values only, never object hash codes, so
+/// it is the same in every process.
+/// </summary>
+public sealed partial class ControlledWorld
+{
+    public ulong StateHash()
+    {
+        ulong h = 0x9E3779B97F4A7C15UL;
+        for (int i = 0; i < Size; i++)
+        {
+            h = Mix(h, (ulong)i);
+            RaftNode? n = Cluster.Node(i);
+            var disk = Cluster.Disks[i];
+            h = Mix(h, (ulong)disk.Term);
+            h = Mix(h, (ulong)(disk.VotedFor + 1));
+            h = Mix(h, (ulong)disk.LastIndex);
+            h = Mix(h, (ulong)Cluster.Appliers[i].LastApplied);
+            if (n is null) { h = Mix(h, 0xDEAD); continue; }
+            h = Mix(h, (ulong)n.Term);
+            h = Mix(h, (ulong)(n.VotedFor + 1));
+            h = Mix(h, (ulong)n.Role);
+            h = Mix(h, (ulong)(n.LeaderId + 1));
+            h = Mix(h, (ulong)n.CommitIndex);
+            h = Mix(h, (ulong)n.Applied);
+            h = Mix(h, (ulong)n.Log.SnapshotIndex);
+            h = Mix(h, (ulong)n.Log.SnapshotTerm);
+            for (long k = n.Log.FirstIndex; k <= n.Log.LastIndex; k++)
+            {
+                ref readonly Entry e = ref n.Log.At(k);
+                h = Mix(h, (ulong)e.Term);
+                h = Mix(h, Commands.Hash(e.Command));
+            }
+            for (int p = 0; p < Size; p++)
+            {
+                if (n.Role == Role.Leader)
+                {
+                    Progress pr = n.ProgressOf(p);
+                    h = Mix(h, (ulong)pr.Match);
+                    h = Mix(h, (ulong)pr.Next);
+                    h = Mix(h, (ulong)pr.State);
+                    h = Mix(h, pr.ProbeSent ? 1UL : 0UL);
+                    h = Mix(h, (ulong)pr.PendingSnapshot);
+                }
+                else if (n.Role == Role.Candidate)
+                {
+                    var (responded, granted) = n.VoteFrom(p);
+                    h = Mix(h, (responded ? 2UL : 0UL) | (granted ? 1UL : 0UL));
+                }
+            }
+        }
+        ulong messages = 0; // order-independent: a sum of per-message hashes
+        foreach (Pending p in _pending) messages += Mix(MessageHash(p.Message), 0x51);
+        h = Mix(h, messages);
+        for (int k = 0; k < _link.Length; k++) h = Mix(h, _link[k] ? 1UL : 0UL);
+        h = Mix(h, (ulong)CrashesLeft);
+        h = Mix(h, (ulong)PartitionsLeft);
+        h = Mix(h, (ulong)DropsLeft);
+        h = Mix(h, (ulong)DuplicatesLeft);
+        h = Mix(h, (ulong)ProposalsLeft);
+        h = Mix(h, (ulong)_proposalCounter);
+        return h;
+    }
+
+    private static ulong MessageHash(in Message m)
+    {
+        ulong h = Mix((ulong)m.Type, (ulong)m.From);
+        h = Mix(h, (ulong)m.To);
+        h = Mix(h, (ulong)m.Term);
+        h = Mix(h, (ulong)m.Index);
+        h = Mix(h, (ulong)m.LogTerm);
+        h = Mix(h, (ulong)m.Commit);
+        h = Mix(h, m.Reject ? 1UL : 0UL);
+        h = Mix(h, (ulong)m.Hint);
+        if (m.Entries is { } entries)
+            foreach (Entry e in entries) h = Mix(Mix(h, (ulong)e.Term), Commands.Hash(e.Command));
+        if (m.Data is { } data) h = Mix(h, Commands.Hash(data));
+        return h;
+    }
+
+    private static ulong Mix(ulong h, ulong v)
+    {
+        h ^= v + 0x9E3779B97F4A7C15UL + (h << 6) + (h >> 2);
+        h *= 0xBF58476D1CE4E5B9UL;
+        return h ^ (h >> 31);
+    }
+}

@@ -1,0 +1,343 @@
+using System.Globalization;
+using Raft.Core.Determinism;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Model.Invariants;
+using Raft.Model.Services;
+using Raft.Model.Simulation;
+
+namespace Raft.Model.Exploration;
+
+/// <summary>
+/// The world the explorer drives: the same <see cref="Cluster"/> as the timed lab world, but
+/// every step is chosen from an explicit list of enabled events (<see cref="ListEnabled"/>):
+/// deliver any pending message, drop or duplicate it, let a timer fire, crash or restart a node,
+/// cut or heal links, propose a command, take a service snapshot. In timed mode a clock bounds
+/// message delays and paces timers; in adversarial mode anything may happen next.
+/// </summary>
+public sealed partial class ControlledWorld
+{
+    private readonly List<Pending> _pending = new();
+    private readonly bool[] _link;
+    private readonly long[] _nextTick;
+    private readonly int _tickMs;
+    private long _nextMessageId;
+    private long _sentThisStep;
+    private int _proposalCounter;
+
+    private readonly record struct Pending(long Id, Message Message, long Deadline, int ToIncarnation);
+
+    public ControlledWorld(ExploreSettings settings, SwarmParameters swarm, ulong seed)
+    {
+        Settings = settings;
+        Swarm = swarm;
+        Mode = settings.Mode;
+        int n = swarm.Nodes;
+        Cluster = new Cluster(n, seed, settings.Raft, snapshotService: false, snapshotInterval: 10, checkInvariants: true, BugCatalog.FactoryFor(settings.Bug));
+        Cluster.Send = OnSend;
+        _link = new bool[n * n];
+        Array.Fill(_link, true);
+        _nextTick = new long[n];
+        _tickMs = settings.TickMs;
+        var phase = new Rng(Rng.Derive(seed, 3));
+        for (int i = 0; i < n; i++) _nextTick[i] = 1 + phase.Next(_tickMs);
+        CrashesLeft = settings.Faults.Crashes;
+        PartitionsLeft = settings.Faults.Partitions;
+        DropsLeft = settings.Faults.Drops;
+        DuplicatesLeft = settings.Faults.Duplicates;
+        ProposalsLeft = settings.Proposals;
+        for (int i = 0; i < n; i++) Cluster.Start(i);
+    }
+
+    public ExploreSettings Settings { get; }
+    public SwarmParameters Swarm { get; }
+    public WorldMode Mode { get; private set; }
+    public Cluster Cluster { get; }
+    public int Size => Cluster.Size;
+    public Violation? Violation => Cluster.Violation;
+
+    /// <summary>Virtual milliseconds (timed mode and the liveness phase).</summary>
+    public long Now { get; private set; }
+
+    public int CrashesLeft { get; private set; }
+    public int PartitionsLeft { get; private set; }
+    public int DropsLeft { get; private set; }
+    public int DuplicatesLeft { get; private set; }
+    public int ProposalsLeft { get; private set; }
+    public int PendingCount => _pending.Count;
+    public long PartitionsMade { get; private set; }
+    public long ProposalsAccepted { get; private set; }
+    public bool FaultsEnabled { get; private set; } = true;
+
+    public bool LinkUp(int from, int to) => _link[from * Size + to];
+
+    private bool AnyLinkDown()
+    {
+        foreach (bool up in _link) if (!up) return true;
+        return false;
+    }
+
+    /// <summary>Lists what may happen next, in a fixed order (so a choice index means the same thing in every process).</summary>
+    public void ListEnabled(List<EnabledEvent> into)
+    {
+        into.Clear();
+        if (Mode == WorldMode.Timed)
+        {
+            long horizon = NextTickTime();
+            foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Deliver, p.Message.To, p.Id));
+            if (horizon != long.MaxValue && horizon <= EarliestDeadline()) into.Add(new EnabledEvent(EventKind.Advance, -1));
+        }
+        else
+        {
+            foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Deliver, p.Message.To, p.Id));
+            for (int i = 0; i < Size; i++)
+            {
+                RaftNode? node = Cluster.Node(i);
+                if (node is null) continue;
+                if (node.Role != Role.Leader && Settings.Strategy == "dfs" && Settings.StrategyParameter > 0 && node.Term >= Settings.StrategyParameter) continue; // dfs term bound
+                into.Add(new EnabledEvent(EventKind.Timeout, i));
+            }
+        }
+        for (int i = 0; i < Size; i++)
+        {
+            RaftNode? node = Cluster.Node(i);
+            if (node is null) continue;
+            if (ProposalsLeft > 0 && node.Role == Role.Leader) into.Add(new EnabledEvent(EventKind.Propose, i));
+            if (Cluster.Appliers[i].LastApplied > node.Log.SnapshotIndex && Swarm.SnapshotPerThousand > 0) into.Add(new EnabledEvent(EventKind.Snapshot, i));
+        }
+        if (!FaultsEnabled) return;
+        if (DropsLeft > 0 && Swarm.DropWeight > 0)
+            foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Drop, p.Message.To, p.Id));
+        if (DuplicatesLeft > 0 && Swarm.DuplicateWeight > 0)
+            foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Duplicate, p.Message.To, p.Id));
+        for (int i = 0; i < Size; i++)
+        {
+            if (Cluster.IsUp(i)) { if (CrashesLeft > 0 && Swarm.CrashWeight > 0) into.Add(new EnabledEvent(EventKind.Crash, i)); }
+            else into.Add(new EnabledEvent(EventKind.Restart, i));
+        }
+        if (PartitionsLeft > 0 && Swarm.PartitionWeight > 0) into.Add(new EnabledEvent(EventKind.Partition, -1));
+        if (AnyLinkDown()) into.Add(new EnabledEvent(EventKind.Heal, -1));
+    }
+
+    /// <summary>Runs one enabled event. Data choices (a partition's shape) come from <paramref name="choose"/>. Returns what happened, for the trace.</summary>
+    public string Execute(in EnabledEvent e, Func<int, int> choose)
+    {
+        _sentThisStep = 0;
+        switch (e.Kind)
+        {
+            case EventKind.Deliver:
+                return DeliverMessage(TakePending(e.MessageId));
+            case EventKind.Drop:
+                DropsLeft--;
+                TakePending(e.MessageId);
+                return "";
+            case EventKind.Duplicate:
+            {
+                DuplicatesLeft--;
+                Pending p = FindPending(e.MessageId);
+                return "copy: " + DeliverMessage(p);
+            }
+            case EventKind.Advance:
+                return AdvanceClock();
+            case EventKind.Timeout:
+                return FireTimer(e.Node);
+            case EventKind.Propose:
+            {
+                ProposalsLeft--;
+                ProposeResult r = Cluster.Propose(e.Node, Commands.Int(++_proposalCounter));
+                if (r.IsLeader) ProposalsAccepted++;
+                return r.IsLeader ? $"index {r.Index} term {r.Term}" : "not leader";
+            }
+            case EventKind.Snapshot:
+                Cluster.ServiceSnapshot(e.Node);
+                return $"through {Cluster.Node(e.Node)?.Log.SnapshotIndex}";
+            case EventKind.Crash:
+                CrashesLeft--;
+                Cluster.Crash(e.Node);
+                int crashed = e.Node;
+                _pending.RemoveAll(p => p.Message.To == crashed);
+                return "";
+            case EventKind.Restart:
+                Cluster.Start(e.Node);
+                _nextTick[e.Node] = Now + 1 + (int)(e.Node % _tickMs);
+                return "";
+            case EventKind.Partition:
+                PartitionsLeft--;
+                PartitionsMade++;
+                return MakePartition(choose);
+            case EventKind.Heal:
+                Array.Fill(_link, true);
+                return "";
+            default:
+                throw new InvalidOperationException($"unknown event {e.Kind}");
+        }
+    }
+
+    /// <summary>A stable, human-readable description of an enabled event (recorded in traces and checked on replay).</summary>
+    public string Describe(in EnabledEvent e) => e.Kind switch
+    {
+        EventKind.Deliver => $"deliver #{e.MessageId} {FindPending(e.MessageId).Message}",
+        EventKind.Drop => $"drop #{e.MessageId} {FindPending(e.MessageId).Message}",
+        EventKind.Duplicate => $"duplicate #{e.MessageId} {FindPending(e.MessageId).Message}",
+        EventKind.Advance => $"advance to {NextTickTime().ToString(CultureInfo.InvariantCulture)}ms",
+        EventKind.Timeout => $"timeout {e.Node}",
+        EventKind.Propose => $"propose {e.Node} cmd={_proposalCounter + 1}",
+        EventKind.Snapshot => $"snapshot {e.Node}",
+        EventKind.Crash => $"crash {e.Node}",
+        EventKind.Restart => $"restart {e.Node}",
+        EventKind.Partition => "partition",
+        EventKind.Heal => "heal",
+        _ => e.Kind.ToString(),
+    };
+
+    public MessageType MessageTypeOf(long id) => FindPending(id).Message.Type;
+
+    /// <summary>
+    /// The workload is done when every proposal has been made, every node is up and connected, and
+    /// every node has applied everything any node has committed: the schedule ended before its
+    /// step bound. (With no proposals the workload never ends: the schedule runs to the bound.)
+    /// </summary>
+    public bool WorkloadDone()
+    {
+        if (ProposalsLeft > 0 || Settings.Proposals == 0 || AnyLinkDown()) return false;
+        long committed = 0;
+        for (int i = 0; i < Size; i++)
+        {
+            RaftNode? n = Cluster.Node(i);
+            if (n is null) return false;
+            committed = Math.Max(committed, n.CommitIndex);
+        }
+        if (committed == 0) return false;
+        for (int i = 0; i < Size; i++) if (Cluster.Appliers[i].LastApplied < committed) return false;
+        return true;
+    }
+
+    /// <summary>Roles and terms of every node, e.g. "L3 F3 -" (for timelines).</summary>
+    public string DescribeNodes()
+    {
+        var parts = new string[Size];
+        for (int i = 0; i < Size; i++)
+        {
+            RaftNode? n = Cluster.Node(i);
+            parts[i] = n is null ? "down" : string.Create(CultureInfo.InvariantCulture, $"{n.Role.ToString()[0]}{n.Term}/c{n.CommitIndex}/l{n.Log.LastIndex}");
+        }
+        return string.Join(" ", parts);
+    }
+
+    private void OnSend(Message m)
+    {
+        _sentThisStep++;
+        if (!LinkUp(m.From, m.To)) return; // lost at once, as a call to a disabled end
+        long deadline = Mode == WorldMode.Timed ? Now + Swarm.MaxDelayMs : long.MaxValue;
+        _pending.Add(new Pending(_nextMessageId++, m, deadline, Cluster.Incarnation(m.To)));
+    }
+
+    private Pending FindPending(long id)
+    {
+        foreach (Pending p in _pending) if (p.Id == id) return p;
+        throw new InvalidOperationException($"no pending message #{id}");
+    }
+
+    private Pending TakePending(long id)
+    {
+        for (int k = 0; k < _pending.Count; k++)
+        {
+            if (_pending[k].Id != id) continue;
+            Pending p = _pending[k];
+            _pending.RemoveAt(k);
+            return p;
+        }
+        throw new InvalidOperationException($"no pending message #{id}");
+    }
+
+    private string DeliverMessage(Pending p)
+    {
+        int to = p.Message.To;
+        if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) return "lost: target restarted";
+        if (!LinkUp(p.Message.From, to)) return "lost: link down";
+        Cluster.Deliver(p.Message);
+        return "";
+    }
+
+    private long NextTickTime()
+    {
+        long t = long.MaxValue;
+        for (int i = 0; i < Size; i++) if (Cluster.IsUp(i) && _nextTick[i] < t) t = _nextTick[i];
+        return t;
+    }
+
+    private long EarliestDeadline()
+    {
+        long d = long.MaxValue;
+        foreach (Pending p in _pending) if (p.Deadline < d) d = p.Deadline;
+        return d;
+    }
+
+    /// <summary>Timed mode: move the clock to the next tick and tick the nodes due; silent ticks roll on until something happens.</summary>
+    private string AdvanceClock()
+    {
+        long start = Now;
+        for (int guard = 0; guard < 100_000; guard++)
+        {
+            long t = NextTickTime();
+            if (t == long.MaxValue) break;
+            Now = Math.Max(Now, t);
+            bool changed = false;
+            for (int i = 0; i < Size; i++)
+            {
+                if (!Cluster.IsUp(i) || _nextTick[i] != t) continue;
+                _nextTick[i] += _tickMs;
+                RaftNode node = Cluster.Node(i)!;
+                long term = node.Term;
+                Role role = node.Role;
+                Cluster.Tick(i);
+                if (node.Term != term || node.Role != role) changed = true;
+            }
+            if (changed || _sentThisStep > 0 || _pending.Count > 0 || Violation is not null) break;
+        }
+        return $"now {Now.ToString(CultureInfo.InvariantCulture)}ms (+{(Now - start).ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    /// <summary>Adversarial mode: tick node i until its timer acts (an election, or a heartbeat for a leader).</summary>
+    private string FireTimer(int i)
+    {
+        RaftNode node = Cluster.Node(i)!;
+        int limit = 2 * Settings.Raft.ElectionTicks + Settings.Raft.HeartbeatTicks;
+        long term = node.Term;
+        Role role = node.Role;
+        int ticks = 0;
+        while (ticks < limit && _sentThisStep == 0 && node.Term == term && node.Role == role && Cluster.Node(i) == node)
+        {
+            Cluster.Tick(i);
+            ticks++;
+        }
+        return ticks.ToString(CultureInfo.InvariantCulture) + " ticks";
+    }
+
+    private string MakePartition(Func<int, int> choose)
+    {
+        int n = Size;
+        int shape = choose(3);
+        if (shape == 0)
+        {
+            int isolated = choose(n);
+            for (int j = 0; j < n; j++)
+                if (j != isolated) { _link[isolated * n + j] = false; _link[j * n + isolated] = false; }
+            return $"isolate {isolated}";
+        }
+        if (shape == 1)
+        {
+            var side = new int[n];
+            for (int j = 0; j < n; j++) side[j] = choose(2);
+            for (int a = 0; a < n; a++)
+                for (int b = 0; b < n; b++)
+                    if (side[a] != side[b]) _link[a * n + b] = false;
+            return "split " + string.Join("", side.Select(s => s == 0 ? 'a' : 'b'));
+        }
+        int from = choose(n);
+        int to = choose(n - 1);
+        if (to >= from) to++;
+        if (n > 1) _link[from * n + to] = false;
+        return $"cut {from}->{to}";
+    }
+}

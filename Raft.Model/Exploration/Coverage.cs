@@ -1,0 +1,89 @@
+using System.Numerics;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+
+namespace Raft.Model.Exploration;
+
+/// <summary>
+/// What a set of schedules exercised, so a user sees more than "nothing failed": schedules and
+/// steps, how many hit the step bound, the distinct (role, event) transitions seen, and the
+/// Raft-level events (elections, commits, crashes, snapshots, partitions). Merging is
+/// commutative, so totals do not depend on which worker ran which schedule.
+/// </summary>
+public sealed class Coverage
+{
+    private const int KindCodes = 20;
+
+    public long Schedules { get; private set; }
+    public long Steps { get; private set; }
+    public long HitStepBound { get; private set; }
+    public long LivenessChecked { get; private set; }
+    public ulong Transitions { get; private set; }
+    public long MaxTerm { get; private set; }
+    public long Elections { get; private set; }
+    public long MaxCommitted { get; private set; }
+    public long Commits { get; private set; }
+    public long Crashes { get; private set; }
+    public long Restarts { get; private set; }
+    public long SnapshotsInstalled { get; private set; }
+    public long Partitions { get; private set; }
+    public long ProposalsAccepted { get; private set; }
+
+    public int DistinctTransitions => BitOperations.PopCount(Transitions);
+
+    /// <summary>Records that a node in <paramref name="role"/> saw <paramref name="kind"/> (and for deliveries, which message type).</summary>
+    public void Transition(Role role, EventKind kind, MessageType delivered = MessageType.None)
+    {
+        int code = kind == EventKind.Deliver ? 11 + (int)delivered : (int)kind;
+        Transitions |= 1UL << ((int)role * KindCodes + code);
+    }
+
+    /// <summary>Adds a finished schedule's world.</summary>
+    public void AddSchedule(ControlledWorld world, int steps, bool hitBound, bool livenessChecked)
+    {
+        Schedules++;
+        Steps += steps;
+        if (hitBound) HitStepBound++;
+        if (livenessChecked) LivenessChecked++;
+        MaxTerm = Math.Max(MaxTerm, world.MaxTerm());
+        Elections += world.Cluster.Checker.LeadersElected;
+        MaxCommitted = Math.Max(MaxCommitted, world.Cluster.Checker.MaxCommitted);
+        Commits += world.Cluster.Checker.MaxCommitted;
+        Crashes += world.Cluster.Crashes;
+        Restarts += world.Cluster.Restarts;
+        foreach (var a in world.Cluster.Appliers) SnapshotsInstalled += a.SnapshotsInstalled;
+        Partitions += world.PartitionsMade;
+        ProposalsAccepted += world.ProposalsAccepted;
+    }
+
+    public void Merge(Coverage other)
+    {
+        Schedules += other.Schedules;
+        Steps += other.Steps;
+        HitStepBound += other.HitStepBound;
+        LivenessChecked += other.LivenessChecked;
+        Transitions |= other.Transitions;
+        MaxTerm = Math.Max(MaxTerm, other.MaxTerm);
+        Elections += other.Elections;
+        MaxCommitted = Math.Max(MaxCommitted, other.MaxCommitted);
+        Commits += other.Commits;
+        Crashes += other.Crashes;
+        Restarts += other.Restarts;
+        SnapshotsInstalled += other.SnapshotsInstalled;
+        Partitions += other.Partitions;
+        ProposalsAccepted += other.ProposalsAccepted;
+    }
+
+    /// <summary>The transitions seen, as "Role:event" names in a fixed order.</summary>
+    public IEnumerable<string> TransitionNames()
+    {
+        for (int bit = 0; bit < 64; bit++)
+        {
+            if ((Transitions & (1UL << bit)) == 0) continue;
+            var role = (Role)(bit / KindCodes);
+            int code = bit % KindCodes;
+            string kind = code >= 11 ? "deliver " + (MessageType)(code - 11) : ((EventKind)code).ToString();
+            yield return $"{role}:{kind}";
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using Raft.Core.Node;
+
+using Raft.Model.Exploration.Strategies;
+
+namespace Raft.Model.Exploration;
+
+/// <summary>
+/// Timed: messages arrive within a bounded delay and timers follow a clock.
+/// Adversarial: there is no clock; any pending message may be delivered next and any timer may fire.
+/// </summary>
+public enum WorldMode { Timed, Adversarial }
+
+/// <summary>The most faults one schedule may inject.</summary>
+public sealed record FaultBudget(int Crashes = 2, int Partitions = 3, int Drops = 20, int Duplicates = 10)
+{
+    public static FaultBudget Default { get; } = new();
+    public static FaultBudget NoFaults { get; } = new(0, 0, 0, 0);
+
+    /// <summary>Parses "crashes=2,partitions=3,drops=20,duplicates=10" (any subset; "none" for no faults).</summary>
+    public static FaultBudget Parse(string text)
+    {
+        if (text.Trim() == "none") return NoFaults;
+        FaultBudget b = Default;
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !int.TryParse(kv[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int v))
+                throw new ArgumentException($"bad fault budget '{part}': expected name=number, e.g. crashes=2");
+            b = kv[0] switch
+            {
+                "crashes" => b with { Crashes = v },
+                "partitions" => b with { Partitions = v },
+                "drops" => b with { Drops = v },
+                "duplicates" => b with { Duplicates = v },
+                _ => throw new ArgumentException($"unknown fault '{kv[0]}': expected crashes, partitions, drops or duplicates"),
+            };
+        }
+        return b;
+    }
+
+    public override string ToString() => $"crashes={Crashes},partitions={Partitions},drops={Drops},duplicates={Duplicates}";
+}
+
+/// <summary>Everything that defines an exploration run; with the seed it determines every schedule.</summary>
+public sealed record ExploreSettings
+{
+    /// <summary>Cluster size; 0 lets swarm testing draw 3 or 5 per schedule.</summary>
+    public int Nodes { get; init; } = 3;
+    public WorldMode Mode { get; init; } = WorldMode.Adversarial;
+    public string Strategy { get; init; } = "random";
+    /// <summary>pct: bug depth d; delay-bounded: the number of delays; dfs: the maximum term.</summary>
+    public int StrategyParameter { get; init; }
+    public int Iterations { get; init; } = 1000;
+    public int MaxSteps { get; init; } = 200;
+    public ulong Seed { get; init; } = 1;
+    public FaultBudget Faults { get; init; } = FaultBudget.Default;
+    /// <summary>Client commands each schedule proposes.</summary>
+    public int Proposals { get; init; } = 6;
+    public bool Swarm { get; init; } = true;
+    public bool Liveness { get; init; } = true;
+    /// <summary>Virtual time the healed world gets to elect a leader, and again to apply a probe command everywhere.</summary>
+    public int LivenessBoundMs { get; init; } = 5000;
+    public string Bug { get; init; } = "none";
+    public int Workers { get; init; } = Environment.ProcessorCount;
+    /// <summary>1-based shard index and shard count: this run takes iterations i with i % count == index-1.</summary>
+    public int ShardIndex { get; init; } = 1;
+    public int ShardCount { get; init; } = 1;
+    public bool StopAtFirst { get; init; } = true;
+    /// <summary>Wall-clock budget in seconds (0 = none). Runs cut short by it are reported as such.</summary>
+    public double TimeLimitSeconds { get; init; }
+    public RaftOptions Raft { get; init; } = RaftOptions.Default;
+    public int TickMs { get; init; } = 10;
+
+    /// <summary>Throws <see cref="ArgumentException"/> with a one-line reason for an impossible configuration.</summary>
+    public void Validate()
+    {
+        if (Nodes != 0 && (Nodes < 1 || Nodes > 9)) throw new ArgumentException($"--nodes must be between 1 and 9 (got {Nodes})");
+        if (Iterations < 1) throw new ArgumentException($"--iterations must be at least 1 (got {Iterations})");
+        if (MaxSteps < 1) throw new ArgumentException($"--max-steps must be at least 1 (got {MaxSteps})");
+        if (Proposals < 0) throw new ArgumentException($"--proposals cannot be negative (got {Proposals})");
+        if (Workers < 1) throw new ArgumentException($"--workers must be at least 1 (got {Workers})");
+        if (ShardCount < 1 || ShardIndex < 1 || ShardIndex > ShardCount) throw new ArgumentException($"--shard must be k/N with 1 <= k <= N (got {ShardIndex}/{ShardCount})");
+        if (Faults.Crashes < 0 || Faults.Partitions < 0 || Faults.Drops < 0 || Faults.Duplicates < 0) throw new ArgumentException("fault budgets cannot be negative");
+        if (!StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Strategy}': expected {string.Join(", ", StrategyCatalog.Names)}");
+        if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
+        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Bug}': see raftverify bugs");
+        if (LivenessBoundMs < 100) throw new ArgumentException($"liveness bound must be at least 100 ms (got {LivenessBoundMs})");
+        Raft.Validate();
+    }
+}

@@ -1,0 +1,93 @@
+using Raft.Core.Determinism;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Model.Exploration.Strategies;
+using Raft.Model.Invariants;
+
+namespace Raft.Model.Exploration;
+
+/// <summary>One recorded step: the decisions taken (the event's index, then any data choices), the event, and what came of it.</summary>
+public sealed record TraceStep(int Step, int[] Decisions, string Event, string Detail, string Nodes);
+
+/// <summary>The outcome of one schedule.</summary>
+public sealed class ScheduleResult
+{
+    /// <summary>The settings the schedule ran under (dfs adjusts some).</summary>
+    public required ExploreSettings Settings { get; init; }
+    public required int Iteration { get; init; }
+    public required ulong Seed { get; init; }
+    public required SwarmParameters Swarm { get; init; }
+    public int Steps { get; set; }
+    public bool HitStepBound { get; set; }
+    public Violation? Violation { get; set; }
+    /// <summary>The step at which the violation appeared (-1 for none; MaxSteps for the liveness phase).</summary>
+    public int ViolationStep { get; set; } = -1;
+    public string? LivenessSummary { get; set; }
+    public List<TraceStep>? Trace { get; set; }
+    public Coverage Coverage { get; } = new();
+}
+
+/// <summary>Runs one schedule: the fault phase chosen step by step by a strategy, then (optionally) the liveness phase.</summary>
+public static class ScheduleRunner
+{
+    /// <summary>The seed of schedule <paramref name="iteration"/> of a run: independent of workers, shards and timing.</summary>
+    public static ulong ScheduleSeed(ulong runSeed, int iteration) => Rng.Derive(runSeed, (ulong)iteration + 1);
+
+    public static ScheduleResult Run(ExploreSettings settings, int iteration, ulong seed, IStrategy strategy, bool record, SwarmParameters? swarm = null)
+    {
+        swarm ??= SwarmParameters.Draw(settings, seed);
+        var world = new ControlledWorld(settings, swarm, seed);
+        strategy.Begin(Rng.Derive(seed, 5), settings.MaxSteps, swarm);
+        var result = new ScheduleResult { Settings = settings, Iteration = iteration, Seed = seed, Swarm = swarm, Trace = record ? new List<TraceStep>() : null };
+        var enabled = new List<EnabledEvent>();
+        var decisions = new List<int>();
+        Func<int, int> choose = n =>
+        {
+            int v = strategy.Choose(n);
+            decisions.Add(v);
+            return v;
+        };
+
+        bool completed = false;
+        int step = 0;
+        for (; step < settings.MaxSteps; step++)
+        {
+            world.Cluster.Checker.Event = step + 1;
+            world.ListEnabled(enabled);
+            if (enabled.Count == 0) { completed = true; break; }
+            decisions.Clear();
+            int index = strategy.Pick(enabled, step);
+            decisions.Add(index);
+            EnabledEvent e = enabled[index];
+            string? description = record ? world.Describe(e) : null;
+            Role role = e.Node >= 0 ? world.Cluster.Node(e.Node)?.Role ?? Role.Follower : Role.Follower;
+            MessageType type = e.Kind == EventKind.Deliver ? world.MessageTypeOf(e.MessageId) : MessageType.None;
+            string detail = world.Execute(e, choose);
+            result.Coverage.Transition(role, e.Kind, type);
+            result.Trace?.Add(new TraceStep(step, decisions.ToArray(), description!, detail, world.DescribeNodes()));
+            if (world.Violation is not null)
+            {
+                result.Violation = world.Violation;
+                result.ViolationStep = step;
+                step++;
+                break;
+            }
+            if (world.WorkloadDone()) { completed = true; step++; break; }
+        }
+        result.Steps = step;
+        result.HitStepBound = !completed && result.Violation is null;
+        bool liveness = result.Violation is null && settings.Liveness;
+        if (liveness)
+        {
+            world.Cluster.Checker.Event = settings.MaxSteps + 1;
+            result.LivenessSummary = world.RunLiveness(settings.LivenessBoundMs);
+            if (world.Violation is not null)
+            {
+                result.Violation = world.Violation;
+                result.ViolationStep = settings.MaxSteps;
+            }
+        }
+        result.Coverage.AddSchedule(world, result.Steps, result.HitStepBound, liveness);
+        return result;
+    }
+}

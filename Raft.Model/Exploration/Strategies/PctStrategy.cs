@@ -1,0 +1,64 @@
+namespace Raft.Model.Exploration.Strategies;
+
+/// <summary>
+/// Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010) over nodes: each node gets
+/// a random priority, the highest-priority node with an enabled event runs it (oldest message
+/// first, then its timer), and at d−1 change points drawn uniformly from the step range the
+/// running node drops to the lowest priority. Finds bugs of depth d with probability at least
+/// 1/(n·k^(d−1)). The clock (timed mode) ranks below every node. Not fair.
+/// </summary>
+public sealed class PctStrategy : StrategyBase
+{
+    private readonly int _depth;
+    private int[] _priority = [];
+    private HashSet<int> _changePoints = new();
+    private int _lowest;
+
+    public PctStrategy(int depth) => _depth = depth < 1 ? 3 : depth;
+
+    public override string Name => "pct";
+
+    public override void Begin(ulong seed, int maxSteps, SwarmParameters swarm)
+    {
+        base.Begin(seed, maxSteps, swarm);
+        int n = swarm.Nodes;
+        _priority = new int[n];
+        for (int i = 0; i < n; i++) _priority[i] = i + n; // n..2n-1, shuffled below
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = Rng.Next(i + 1);
+            (_priority[i], _priority[j]) = (_priority[j], _priority[i]);
+        }
+        _lowest = n - 1;
+        _changePoints = new HashSet<int>();
+        for (int k = 0; k < _depth - 1; k++) _changePoints.Add(Rng.Next(Math.Max(1, maxSteps)));
+    }
+
+    protected override int PickNormal(IReadOnlyList<EnabledEvent> enabled, int step) => Highest(enabled, EventClass.Normal, step);
+
+    protected override int PickTimer(IReadOnlyList<EnabledEvent> enabled, int step) => Highest(enabled, EventClass.Timer, step);
+
+    private int Highest(IReadOnlyList<EnabledEvent> enabled, EventClass cls, int step)
+    {
+        int best = -1;
+        for (int i = 0; i < enabled.Count; i++)
+        {
+            EnabledEvent e = enabled[i];
+            if (e.Class != cls) continue;
+            if (best < 0 || Better(e, enabled[best])) best = i;
+        }
+        if (_changePoints.Contains(step) && enabled[best].Node >= 0)
+            _priority[enabled[best].Node] = _lowest--;
+        return best;
+    }
+
+    private bool Better(EnabledEvent a, EnabledEvent b)
+    {
+        int pa = a.Node >= 0 ? _priority[a.Node] : int.MinValue;
+        int pb = b.Node >= 0 ? _priority[b.Node] : int.MinValue;
+        if (pa != pb) return pa > pb;
+        // same node: deliver its oldest message before firing its timer
+        if (a.Kind == EventKind.Deliver && b.Kind == EventKind.Deliver) return a.MessageId < b.MessageId;
+        return a.Kind == EventKind.Deliver && b.Kind != EventKind.Deliver;
+    }
+}

@@ -1,0 +1,40 @@
+namespace Raft.Model.Exploration.Strategies;
+
+/// <summary>Thrown when a replayed schedule no longer fits the run (the core or the world changed).</summary>
+public sealed class ReplayDivergence(int step, string message) : Exception(message)
+{
+    public int Step { get; } = step;
+}
+
+/// <summary>Feeds back the decisions recorded in a trace, checking each fits what is enabled now.</summary>
+public sealed class ReplayStrategy : IStrategy
+{
+    private readonly IReadOnlyList<IReadOnlyList<int>> _steps;
+    private int _step = -1;
+    private int _within;
+
+    public ReplayStrategy(IReadOnlyList<IReadOnlyList<int>> decisionsPerStep) => _steps = decisionsPerStep;
+
+    public string Name => "replay";
+
+    public void Begin(ulong seed, int maxSteps, SwarmParameters swarm) { }
+
+    public int Pick(IReadOnlyList<EnabledEvent> enabled, int step)
+    {
+        _step = step;
+        _within = 0;
+        return Next(enabled.Count, "events enabled");
+    }
+
+    public int Choose(int n) => Next(n, "options");
+
+    private int Next(int n, string what)
+    {
+        if (_step >= _steps.Count) throw new ReplayDivergence(_step, $"the run continues past the {_steps.Count} recorded steps");
+        IReadOnlyList<int> decisions = _steps[_step];
+        if (_within >= decisions.Count) throw new ReplayDivergence(_step, $"step {_step} needs more decisions than the {decisions.Count} recorded");
+        int value = decisions[_within++];
+        if (value < 0 || value >= n) throw new ReplayDivergence(_step, $"step {_step} recorded choice {value}, but only {n} {what}");
+        return value;
+    }
+}

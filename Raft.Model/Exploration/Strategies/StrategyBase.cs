@@ -1,0 +1,103 @@
+using Raft.Core.Determinism;
+
+namespace Raft.Model.Exploration.Strategies;
+
+/// <summary>
+/// What the randomized strategies share: a seeded source, and the swarm-weighted decision of
+/// whether this step injects a fault or runs the workload, before the strategy orders the
+/// system's own events its way.
+/// </summary>
+public abstract class StrategyBase : IStrategy
+{
+    private readonly List<int> _scratch = new();
+    protected Rng Rng;
+    protected SwarmParameters Swarm = null!;
+    protected int MaxSteps;
+
+    public abstract string Name { get; }
+
+    public virtual void Begin(ulong seed, int maxSteps, SwarmParameters swarm)
+    {
+        Rng = new Rng(seed);
+        Swarm = swarm;
+        MaxSteps = maxSteps;
+    }
+
+    public int Choose(int n) => n <= 1 ? 0 : Rng.Next(n);
+
+    public int Pick(IReadOnlyList<EnabledEvent> enabled, int step)
+    {
+        if (Has(enabled, EventClass.Fault) && Rng.Chance(Swarm.FaultPerThousand)) return PickFault(enabled);
+        if (Has(enabled, EventClass.Client) && Rng.Chance(Swarm.ProposePerThousand)) return PickClient(enabled);
+        bool normal = Has(enabled, EventClass.Normal);
+        // timers may fire at any step, but (as Coyote's mock timers) only now and then, or when nothing else can run
+        if (Has(enabled, EventClass.Timer) && (!normal || Rng.Chance(Swarm.TimerPerThousand))) return PickTimer(enabled, step);
+        if (normal) return PickNormal(enabled, step);
+        return Rng.Next(enabled.Count);
+    }
+
+    /// <summary>Which node's timer fires; uniform unless a strategy orders nodes.</summary>
+    protected virtual int PickTimer(IReadOnlyList<EnabledEvent> enabled, int step) =>
+        Uniform(enabled, e => e.Class == EventClass.Timer);
+
+    /// <summary>Orders the system's own events (deliveries, timers, the clock); only Normal-class indexes may be returned.</summary>
+    protected abstract int PickNormal(IReadOnlyList<EnabledEvent> enabled, int step);
+
+    protected static bool Has(IReadOnlyList<EnabledEvent> enabled, EventClass c)
+    {
+        for (int i = 0; i < enabled.Count; i++) if (enabled[i].Class == c) return true;
+        return false;
+    }
+
+    /// <summary>A uniformly chosen index among the events matching <paramref name="match"/> (there must be one).</summary>
+    protected int Uniform(IReadOnlyList<EnabledEvent> enabled, Func<EnabledEvent, bool> match)
+    {
+        _scratch.Clear();
+        for (int i = 0; i < enabled.Count; i++) if (match(enabled[i])) _scratch.Add(i);
+        return _scratch[Rng.Next(_scratch.Count)];
+    }
+
+    private int PickFault(IReadOnlyList<EnabledEvent> enabled)
+    {
+        // weight each fault kind (not each event), so forty pending messages do not make drops forty times likelier
+        Span<int> weight = stackalloc int[16];
+        int total = 0;
+        for (int i = 0; i < enabled.Count; i++)
+        {
+            EnabledEvent e = enabled[i];
+            if (e.Class != EventClass.Fault || weight[(int)e.Kind] != 0) continue;
+            int w = e.Kind switch
+            {
+                EventKind.Crash => Swarm.CrashWeight,
+                EventKind.Partition => Swarm.PartitionWeight,
+                EventKind.Drop => Swarm.DropWeight,
+                EventKind.Duplicate => Swarm.DuplicateWeight,
+                _ => 2, // restart and heal: recovery is always possible
+            };
+            weight[(int)e.Kind] = Math.Max(1, w);
+            total += weight[(int)e.Kind];
+        }
+        int roll = Rng.Next(total);
+        EventKind kind = EventKind.Heal;
+        for (int k = 0; k < 16; k++)
+        {
+            if (weight[k] == 0) continue;
+            if (roll < weight[k]) { kind = (EventKind)k; break; }
+            roll -= weight[k];
+        }
+        return Uniform(enabled, e => e.Kind == kind);
+    }
+
+    private int PickClient(IReadOnlyList<EnabledEvent> enabled)
+    {
+        bool snapshot = Has(enabled, EventClass.Client) && Rng.Chance(Math.Min(900, Swarm.SnapshotPerThousand * 5));
+        bool anySnapshot = false, anyPropose = false;
+        foreach (EnabledEvent e in enabled)
+        {
+            if (e.Kind == EventKind.Snapshot) anySnapshot = true;
+            if (e.Kind == EventKind.Propose) anyPropose = true;
+        }
+        EventKind kind = (snapshot && anySnapshot) || !anyPropose ? EventKind.Snapshot : EventKind.Propose;
+        return Uniform(enabled, e => e.Kind == kind);
+    }
+}

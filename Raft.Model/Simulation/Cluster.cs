@@ -1,0 +1,196 @@
+using Raft.Core.Determinism;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Model.Invariants;
+using Raft.Model.Services;
+using Raft.Model.Storage;
+
+namespace Raft.Model.Simulation;
+
+/// <summary>
+/// The nodes of a simulation and what survives them: a disk and a service per node, crash and
+/// restart, and the handling of each node's output in the order the core documents (persist,
+/// send, apply, advance), with the invariant checker observing every step. Whoever owns the
+/// cluster (the timed <see cref="World"/> or the explorer's controlled world) decides when
+/// things happen and what becomes of the messages handed to <see cref="Send"/>.
+/// </summary>
+public sealed class Cluster
+{
+    private readonly RaftNode?[] _nodes;
+    private readonly int[] _incarnation;
+    private readonly bool[] _crashAfterPersist;
+    private readonly bool[] _serviceErrorReported;
+    private readonly ulong _seed;
+    private readonly NodeFactory _factory;
+
+    /// <summary>Builds a node: the correct core by default, or a deliberately broken variant.</summary>
+    public delegate RaftNode NodeFactory(int id, int clusterSize, ulong seed, RaftOptions options, PersistedState state);
+
+    public Cluster(int nodes, ulong seed, RaftOptions options, bool snapshotService, int snapshotInterval, bool checkInvariants, NodeFactory? factory = null)
+    {
+        _seed = seed;
+        _factory = factory ?? ((id, n, s, o, st) => new RaftNode(id, n, s, o, st));
+        Options = options;
+        CheckInvariants = checkInvariants;
+        _nodes = new RaftNode?[nodes];
+        _incarnation = new int[nodes];
+        _crashAfterPersist = new bool[nodes];
+        _serviceErrorReported = new bool[nodes];
+        Disks = new Disk[nodes];
+        Appliers = new Applier[nodes];
+        for (int i = 0; i < nodes; i++)
+        {
+            Disks[i] = new Disk();
+            Appliers[i] = new Applier(i, Appliers, snapshotService, snapshotInterval);
+        }
+        Checker = new InvariantChecker(nodes);
+    }
+
+    public RaftOptions Options { get; }
+    public bool CheckInvariants { get; }
+    public int Size => _nodes.Length;
+    public Disk[] Disks { get; }
+    public Applier[] Appliers { get; }
+    public InvariantChecker Checker { get; }
+    public Violation? Violation => Checker.Violation;
+
+    /// <summary>Where a node's outgoing messages go (set by the owner).</summary>
+    public Action<Message> Send { get; set; } = _ => { };
+
+    public long Crashes { get; private set; }
+    public long Restarts { get; private set; }
+
+    public RaftNode? Node(int i) => _nodes[i];
+    public bool IsUp(int i) => _nodes[i] is not null;
+    public int Incarnation(int i) => _incarnation[i];
+
+    /// <summary>
+    /// Starts node i from its disk (the lab's start1): the service reloads the durable snapshot and
+    /// the node gets a fresh seed, derived from the run's seed, the node and its incarnation.
+    /// </summary>
+    public void Start(int i)
+    {
+        if (_nodes[i] is not null) throw new InvalidOperationException($"node {i} is already running");
+        _incarnation[i]++;
+        if (_incarnation[i] > 1) Restarts++;
+        PersistedState state = Disks[i].Read();
+        Applier service = Appliers[i];
+        service.Restart();
+        if (state.SnapshotIndex > 0) service.Install(state.SnapshotIndex, state.SnapshotData);
+        ulong seed = Rng.Derive(_seed, 1000UL + (ulong)i * 100_003UL + (ulong)_incarnation[i]);
+        _nodes[i] = _factory(i, Size, seed, Options, state);
+        AfterEvent(i);
+    }
+
+    /// <summary>Crashes node i: its volatile state is gone; its disk and its service's record stay.</summary>
+    public void Crash(int i)
+    {
+        if (_nodes[i] is null) return;
+        _nodes[i] = null;
+        _crashAfterPersist[i] = false;
+        Crashes++;
+        Checker.ObserveCrash(i);
+    }
+
+    /// <summary>The next time node i makes state durable, crash it before its messages leave.</summary>
+    public void CrashAfterNextPersist(int i) => _crashAfterPersist[i] = true;
+
+    public ProposeResult Propose(int i, byte[] command)
+    {
+        RaftNode? node = _nodes[i];
+        if (node is null) return new ProposeResult(-1, 0, false);
+        ProposeResult result = node.Propose(command);
+        Drain(i);
+        AfterEvent(i);
+        return result;
+    }
+
+    /// <summary>Node i's service snapshots everything it has applied, and the node compacts its log.</summary>
+    public void ServiceSnapshot(int i)
+    {
+        RaftNode? node = _nodes[i];
+        if (node is null || !Appliers[i].RequestSnapshot()) return;
+        var (index, data) = Appliers[i].PendingSnapshot!.Value;
+        Appliers[i].PendingSnapshot = null;
+        node.Snapshot(index, data);
+        Drain(i);
+        AfterEvent(i);
+    }
+
+    public void Tick(int i)
+    {
+        RaftNode? node = _nodes[i];
+        if (node is null) return;
+        node.Tick();
+        Drain(i);
+        AfterEvent(i);
+    }
+
+    public void Deliver(in Message m)
+    {
+        RaftNode? node = _nodes[m.To];
+        if (node is null) return;
+        node.Step(m);
+        Drain(m.To);
+        AfterEvent(m.To);
+    }
+
+    /// <summary>
+    /// Handles a node's output in the order the core documents (see <see cref="Ready"/>):
+    /// persist, then send, then apply, then Advance; then any snapshot the service asked for.
+    /// </summary>
+    private void Drain(int i)
+    {
+        RaftNode? node = _nodes[i];
+        while (node is not null && node.TryGetReady(out Ready r))
+        {
+            if (CheckInvariants)
+            {
+                Checker.ObserveCommit(i, node.Term, node.CommitIndex, node.Log);
+                Checker.ObservePersist(i, r, node.Log, node.Role, node.Term);
+            }
+            Disks[i].Persist(r);
+            if (_crashAfterPersist[i] && r.MustPersist)
+            {
+                Crash(i);
+                return;
+            }
+            var messages = r.Messages;
+            for (int k = 0; k < messages.Count; k++) Send(messages[k]);
+            Apply(i, node, r);
+            node.Advance();
+            Applier service = Appliers[i];
+            if (service.PendingSnapshot is { } snap)
+            {
+                service.PendingSnapshot = null;
+                node.Snapshot(snap.Index, snap.Data);
+            }
+        }
+    }
+
+    private void Apply(int i, RaftNode node, Ready r)
+    {
+        Applier service = Appliers[i];
+        if (r.SnapshotToApply) service.Install(node.Log.SnapshotIndex, node.SnapshotData);
+        long index = r.FirstCommittedIndex;
+        foreach (Entry e in r.CommittedEntries)
+        {
+            service.Apply(index, e);
+            if (CheckInvariants) Checker.ObserveApply(i, index, e.Command);
+            index++;
+        }
+        if (service.Error is not null && !_serviceErrorReported[i])
+        {
+            _serviceErrorReported[i] = true;
+            Checker.ObserveServiceError(i, service.Error);
+        }
+    }
+
+    private void AfterEvent(int i)
+    {
+        if (!CheckInvariants) return;
+        RaftNode? node = _nodes[i];
+        if (node is null) return;
+        Checker.Observe(i, node.Term, node.Role, node.CommitIndex, node.Applied, node.Log);
+    }
+}

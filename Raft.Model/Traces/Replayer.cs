@@ -1,0 +1,65 @@
+using Raft.Model.Exploration;
+using Raft.Model.Exploration.Strategies;
+
+namespace Raft.Model.Traces;
+
+public enum ReplayStatus
+{
+    /// <summary>The recorded violation happened again, at the same step.</summary>
+    Reproduced,
+    /// <summary>The run followed the recording and found no violation (nor did the recording).</summary>
+    Passed,
+    /// <summary>The run no longer follows the recording.</summary>
+    Diverged,
+}
+
+public sealed record ReplayReport(ReplayStatus Status, ScheduleResult? Run, int DivergedAtStep, string? Divergence);
+
+/// <summary>
+/// Re-runs a trace: the same settings, seed and swarm parameters, with every decision taken from
+/// the recording. Each step's event must be the recorded one; the first difference is reported
+/// as a divergence (the core or the world changed since the trace was written).
+/// </summary>
+public static class Replayer
+{
+    public static ReplayReport Replay(TraceFile trace, Action<TraceStep, TraceStep?>? onStep = null)
+    {
+        var strategy = new ReplayStrategy(trace.Steps.Select(s => (IReadOnlyList<int>)s.Decisions).ToList());
+        ScheduleResult? run = null;
+        ReplayDivergence? thrown = null;
+        try
+        {
+            run = ScheduleRunner.Run(trace.Settings with { Workers = 1 }, trace.Iteration, trace.ScheduleSeed, strategy, record: true, trace.Swarm);
+        }
+        catch (ReplayDivergence d)
+        {
+            thrown = d;
+        }
+
+        IReadOnlyList<TraceStep> actual = run?.Trace ?? [];
+        int n = Math.Min(actual.Count, trace.Steps.Count);
+        for (int k = 0; k < n; k++)
+        {
+            onStep?.Invoke(actual[k], trace.Steps[k]);
+            if (actual[k].Event != trace.Steps[k].Event)
+                return new ReplayReport(ReplayStatus.Diverged, run, k, $"step {k}: recorded '{trace.Steps[k].Event}', but the run did '{actual[k].Event}'");
+        }
+        if (thrown is not null) return new ReplayReport(ReplayStatus.Diverged, run, thrown.Step, thrown.Message);
+        if (actual.Count != trace.Steps.Count)
+            return new ReplayReport(ReplayStatus.Diverged, run, n,
+                $"the recording has {trace.Steps.Count} steps but the run {(actual.Count < trace.Steps.Count ? "ended" : "went on")} after {actual.Count}"
+                + (run!.Violation is { } v ? $" ({v.Invariant} at step {run.ViolationStep})" : ""));
+
+        var recorded = trace.Outcome;
+        if (recorded.Violation is { } rv)
+        {
+            if (run!.Violation is { } v && v.Invariant == rv.Invariant && run.ViolationStep == recorded.ViolationStep)
+                return new ReplayReport(ReplayStatus.Reproduced, run, -1, null);
+            return new ReplayReport(ReplayStatus.Diverged, run, trace.Steps.Count,
+                $"the recording ends in {rv.Invariant} at step {recorded.ViolationStep}, but the run ends in {(run!.Violation is { } x ? $"{x.Invariant} at step {run.ViolationStep}" : "no violation")}");
+        }
+        if (run!.Violation is { } unexpected)
+            return new ReplayReport(ReplayStatus.Diverged, run, run.ViolationStep, $"the recording passed, but the run found {unexpected}");
+        return new ReplayReport(ReplayStatus.Passed, run, -1, null);
+    }
+}

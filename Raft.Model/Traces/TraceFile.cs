@@ -1,0 +1,41 @@
+using Raft.Model.Exploration;
+using Raft.Model.Invariants;
+
+namespace Raft.Model.Traces;
+
+/// <summary>What a recorded schedule ended with.</summary>
+public sealed record TraceOutcome(Violation? Violation, int ViolationStep, string? Liveness)
+{
+    public bool IsViolation => Violation is not null;
+}
+
+/// <summary>
+/// A recorded schedule (format "raftverify-trace", version 1; see docs/trace-format.md): the
+/// settings and seed that produced it, every step's decisions and event, and the outcome.
+/// </summary>
+public sealed class TraceFile
+{
+    public const string FormatName = "raftverify-trace";
+    public const int FormatVersion = 1;
+    public const string ToolVersion = "raftverify 0.1.0";
+
+    public required ExploreSettings Settings { get; init; }
+    public required int Iteration { get; init; }
+    public required ulong ScheduleSeed { get; init; }
+    public required SwarmParameters Swarm { get; init; }
+    public required IReadOnlyList<TraceStep> Steps { get; init; }
+    public required TraceOutcome Outcome { get; init; }
+
+    public static TraceFile From(ScheduleResult r) => new()
+    {
+        Settings = r.Settings,
+        Iteration = r.Iteration,
+        ScheduleSeed = r.Seed,
+        Swarm = r.Swarm,
+        Steps = r.Trace ?? throw new ArgumentException("the schedule was not recorded"),
+        Outcome = new TraceOutcome(r.Violation, r.ViolationStep, r.LivenessSummary),
+    };
+}
+
+/// <summary>A trace file that cannot be read: the message names the file, the line and what is wrong.</summary>
+public sealed class TraceFormatException(string message) : Exception(message);

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.Json;
+using Raft.Core.Node;
+using Raft.Model.Exploration;
+using Raft.Model.Invariants;
+
+namespace Raft.Model.Traces;
+
+/// <summary>
+/// Reads a trace written by <see cref="TraceWriter"/>. Anything else (not JSON, a missing or
+/// mistyped field, an unknown version, steps out of order, a missing outcome line) is a
+/// <see cref="TraceFormatException"/> naming the file and line, never a crash.
+/// </summary>
+public static class TraceReader
+{
+    public static TraceFile Read(string path)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TraceFormatException($"{path}: cannot read: {e.Message}");
+        }
+        return Parse(lines, path);
+    }
+
+    public static TraceFile Parse(IReadOnlyList<string> lines, string name = "trace")
+    {
+        var content = lines.Select((text, i) => (Text: text, Line: i + 1)).Where(l => l.Text.Trim().Length > 0).ToList();
+        if (content.Count == 0) throw new TraceFormatException($"{name}: empty file, not a trace");
+        if (content.Count < 2) throw new TraceFormatException($"{name}: has a header but no outcome line (truncated?)");
+
+        var (settings, iteration, seed, swarm) = ParseHeader(Json(name, content[0]), name, content[0].Line);
+        var steps = new List<TraceStep>();
+        for (int k = 1; k < content.Count - 1; k++)
+        {
+            JsonElement e = Json(name, content[k]);
+            string where = $"{name}:{content[k].Line}";
+            if (e.TryGetProperty("outcome", out _)) throw new TraceFormatException($"{where}: outcome line before the end of the trace");
+            int step = Int(e, "step", where);
+            if (step != steps.Count) throw new TraceFormatException($"{where}: step {step} out of order (expected {steps.Count})");
+            if (!e.TryGetProperty("decisions", out JsonElement d) || d.ValueKind != JsonValueKind.Array || d.GetArrayLength() == 0)
+                throw new TraceFormatException($"{where}: 'decisions' must be a non-empty array of integers");
+            var decisions = new int[d.GetArrayLength()];
+            int i = 0;
+            foreach (JsonElement x in d.EnumerateArray())
+            {
+                if (x.ValueKind != JsonValueKind.Number || !x.TryGetInt32(out decisions[i]) || decisions[i] < 0)
+                    throw new TraceFormatException($"{where}: 'decisions' must hold non-negative integers");
+                i++;
+            }
+            steps.Add(new TraceStep(step, decisions, Str(e, "event", where), OptStr(e, "detail", where) ?? "", Str(e, "nodes", where)));
+        }
+        if (steps.Count > settings.MaxSteps) throw new TraceFormatException($"{name}: {steps.Count} steps but maxSteps is {settings.MaxSteps}");
+        var last = content[^1];
+        TraceOutcome outcome = ParseOutcome(Json(name, last), $"{name}:{last.Line}");
+        return new TraceFile { Settings = settings, Iteration = iteration, ScheduleSeed = seed, Swarm = swarm, Steps = steps, Outcome = outcome };
+    }
+
+    private static (ExploreSettings, int, ulong, SwarmParameters) ParseHeader(JsonElement h, string name, int line)
+    {
+        string where = $"{name}:{line}";
+        if (OptStr(h, "format", where) != TraceFile.FormatName) throw new TraceFormatException($"{where}: not a RaftVerify trace (no \"format\":\"{TraceFile.FormatName}\" header)");
+        int version = Int(h, "version", where);
+        if (version != TraceFile.FormatVersion) throw new TraceFormatException($"{where}: trace format version {version} is not supported (this raftverify reads version {TraceFile.FormatVersion})");
+        string mode = Str(h, "mode", where);
+        if (mode is not ("timed" or "adversarial")) throw new TraceFormatException($"{where}: unknown mode '{mode}'");
+        JsonElement faults = Obj(h, "faults", where), swarm = Obj(h, "swarm", where), raft = Obj(h, "raft", where);
+        int nodes = Int(h, "nodes", where);
+        var settings = new ExploreSettings
+        {
+            Nodes = nodes,
+            Mode = mode == "timed" ? WorldMode.Timed : WorldMode.Adversarial,
+            Strategy = Str(h, "strategy", where),
+            StrategyParameter = Int(h, "strategyParameter", where),
+            Seed = ULong(h, "seed", where),
+            MaxSteps = Int(h, "maxSteps", where),
+            Proposals = Int(h, "proposals", where),
+            Bug = Str(h, "bug", where),
+            Liveness = Bool(h, "liveness", where),
+            LivenessBoundMs = Int(h, "livenessBoundMs", where),
+            TickMs = Int(h, "tickMs", where),
+            Faults = new FaultBudget(Int(faults, "crashes", where), Int(faults, "partitions", where), Int(faults, "drops", where), Int(faults, "duplicates", where)),
+            Raft = new RaftOptions
+            {
+                ElectionTicks = Int(raft, "electionTicks", where),
+                HeartbeatTicks = Int(raft, "heartbeatTicks", where),
+                MaxEntriesPerAppend = Int(raft, "maxEntriesPerAppend", where),
+                MaxBytesPerAppend = Long(raft, "maxBytesPerAppend", where),
+            },
+            Workers = 1,
+        };
+        try
+        {
+            settings.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new TraceFormatException($"{where}: impossible settings: {e.Message}");
+        }
+        var sw = new SwarmParameters(nodes, Int(swarm, "faultPerThousand", where), Int(swarm, "timerPerThousand", where), Int(swarm, "proposePerThousand", where),
+            Int(swarm, "snapshotPerThousand", where), Int(swarm, "maxDelayMs", where), Int(swarm, "crashWeight", where),
+            Int(swarm, "partitionWeight", where), Int(swarm, "dropWeight", where), Int(swarm, "duplicateWeight", where));
+        if (nodes < 1 || sw.MaxDelayMs < 1) throw new TraceFormatException($"{where}: impossible settings: nodes and maxDelayMs must be positive");
+        return (settings, Int(h, "iteration", where), ULong(h, "scheduleSeed", where), sw);
+    }
+
+    private static TraceOutcome ParseOutcome(JsonElement o, string where)
+    {
+        string kind = OptStr(o, "outcome", where) ?? throw new TraceFormatException($"{where}: the trace ends without an outcome line (truncated?)");
+        string? liveness = OptStr(o, "liveness", where);
+        if (kind == "pass") return new TraceOutcome(null, -1, liveness);
+        if (kind != "violation") throw new TraceFormatException($"{where}: unknown outcome '{kind}'");
+        string inv = Str(o, "invariant", where);
+        if (!Enum.TryParse(inv, out Invariant invariant) || int.TryParse(inv, out _)) throw new TraceFormatException($"{where}: unknown invariant '{inv}'");
+        if (!o.TryGetProperty("violationNodes", out JsonElement nodesEl) || nodesEl.ValueKind != JsonValueKind.Array)
+            throw new TraceFormatException($"{where}: 'violationNodes' must be an array");
+        int[] nodes = nodesEl.EnumerateArray().Select(x => x.TryGetInt32(out int v) ? v : throw new TraceFormatException($"{where}: 'violationNodes' must hold integers")).ToArray();
+        var violation = new Violation(invariant, nodes, Long(o, "index", where), Long(o, "term", where), Long(o, "event", where), Str(o, "detail", where));
+        return new TraceOutcome(violation, Int(o, "step", where), liveness);
+    }
+
+    private static JsonElement Json(string name, (string Text, int Line) l)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(l.Text);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new TraceFormatException($"{name}:{l.Line}: expected a JSON object");
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new TraceFormatException($"{name}:{l.Line}: not valid JSON ({e.Message.Split('.')[0]}); truncated or corrupted?");
+        }
+    }
+
+    private static JsonElement Get(JsonElement e, string field, string where, JsonValueKind kind)
+    {
+        if (!e.TryGetProperty(field, out JsonElement v)) throw new TraceFormatException($"{where}: missing field '{field}'");
+        if (v.ValueKind != kind && !(kind == JsonValueKind.True && v.ValueKind == JsonValueKind.False))
+            throw new TraceFormatException($"{where}: field '{field}' should be {Describe(kind)}");
+        return v;
+    }
+
+    private static string Describe(JsonValueKind k) => k switch
+    {
+        JsonValueKind.Number => "a number",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.True => "true or false",
+        _ => k.ToString(),
+    };
+
+    private static int Int(JsonElement e, string f, string where) =>
+        Get(e, f, where, JsonValueKind.Number).TryGetInt32(out int v) ? v : throw new TraceFormatException($"{where}: field '{f}' is not a 32-bit integer");
+
+    private static long Long(JsonElement e, string f, string where) =>
+        Get(e, f, where, JsonValueKind.Number).TryGetInt64(out long v) ? v : throw new TraceFormatException($"{where}: field '{f}' is not an integer");
+
+    private static ulong ULong(JsonElement e, string f, string where) =>
+        ulong.TryParse(Get(e, f, where, JsonValueKind.String).GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong v)
+            ? v : throw new TraceFormatException($"{where}: field '{f}' is not an unsigned integer");
+
+    private static bool Bool(JsonElement e, string f, string where) => Get(e, f, where, JsonValueKind.True).GetBoolean();
+    private static string Str(JsonElement e, string f, string where) => Get(e, f, where, JsonValueKind.String).GetString()!;
+    private static JsonElement Obj(JsonElement e, string f, string where) => Get(e, f, where, JsonValueKind.Object);
+
+    private static string? OptStr(JsonElement e, string f, string where) =>
+        e.TryGetProperty(f, out JsonElement v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : throw new TraceFormatException($"{where}: field '{f}' should be a string")) : null;
+}

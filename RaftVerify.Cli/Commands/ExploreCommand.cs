@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using Raft.Model.Exploration;
+using Raft.Model.Traces;
+using Spectre.Console;
+
+namespace RaftVerify.Cli.Commands;
+
+/// <summary>
+/// raftverify explore: systematic exploration of schedules against the invariant checkers, with a
+/// liveness phase after each; writes the trace of the first violation and prints its replay command.
+/// </summary>
+public static class ExploreCommand
+{
+    public static Command Create()
+    {
+        var nodes = new Option<int>("--nodes") { Description = "Cluster size (0: swarm testing draws 3 or 5 per schedule)", DefaultValueFactory = _ => 3 };
+        var strategy = new Option<string>("--strategy") { Description = "random | pct | delay-bounded | dfs", DefaultValueFactory = _ => "random" };
+        var parameter = new Option<int>("--strategy-parameter") { Description = "pct: bug depth (default 3); delay-bounded: delays (default 4); dfs: maximum term (default 2)" };
+        var iterations = new Option<int>("--iterations") { Description = "Schedules to run (dfs: most paths)", DefaultValueFactory = _ => 1000 };
+        var maxSteps = new Option<int>("--max-steps") { Description = "Steps per schedule before the liveness phase", DefaultValueFactory = _ => 200 };
+        var seed = new Option<ulong>("--seed") { Description = "Run seed; schedule i uses a seed derived from it and i", DefaultValueFactory = _ => 1 };
+        var mode = new Option<string>("--mode") { Description = "adversarial (any event may come next) | timed (bounded delays, clocked timers)", DefaultValueFactory = _ => "adversarial" };
+        var faults = new Option<string>("--faults") { Description = "Fault budget, e.g. crashes=2,partitions=3,drops=20,duplicates=10, or none", DefaultValueFactory = _ => FaultBudget.Default.ToString() };
+        var proposals = new Option<int>("--proposals") { Description = "Client commands per schedule", DefaultValueFactory = _ => 6 };
+        var workers = new Option<int>("--workers") { Description = "Parallel workers (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var shard = new Option<string>("--shard") { Description = "k/N: run only this machine's share of the iterations", DefaultValueFactory = _ => "1/1" };
+        var bug = new Option<string>("--bug") { Description = "Explore a deliberately broken core (see raftverify bugs)", DefaultValueFactory = _ => "none" };
+        var outDir = new Option<string>("--out") { Description = "Where to write the violation's trace", DefaultValueFactory = _ => "raftverify-out" };
+        var keepGoing = new Option<bool>("--keep-going") { Description = "Run every schedule instead of stopping at the first violation" };
+        var timeLimit = new Option<double>("--time-limit") { Description = "Wall-clock budget in seconds (0: none); a run cut short says so" };
+        var noLiveness = new Option<bool>("--no-liveness") { Description = "Skip the liveness phase" };
+        var noSwarm = new Option<bool>("--no-swarm") { Description = "Same fault rates for every schedule instead of drawing them per schedule" };
+
+        var cmd = new Command("explore", "Explore schedules of a cluster systematically and check every invariant after every step")
+        {
+            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, outDir, keepGoing, timeLimit, noLiveness, noSwarm,
+        };
+        cmd.SetAction(r =>
+        {
+            var settings = new ExploreSettings
+            {
+                Nodes = r.GetValue(nodes),
+                Strategy = r.GetValue(strategy)!,
+                StrategyParameter = r.GetValue(parameter),
+                Iterations = r.GetValue(iterations),
+                MaxSteps = r.GetValue(maxSteps),
+                Seed = r.GetValue(seed),
+                Mode = ParseMode(r.GetValue(mode)!),
+                Faults = ParseFaults(r.GetValue(faults)!),
+                Proposals = r.GetValue(proposals),
+                Workers = r.GetValue(workers),
+                Bug = r.GetValue(bug)!,
+                StopAtFirst = !r.GetValue(keepGoing),
+                TimeLimitSeconds = r.GetValue(timeLimit),
+                Liveness = !r.GetValue(noLiveness),
+                Swarm = !r.GetValue(noSwarm),
+            };
+            (int k, int n) = ParseShard(r.GetValue(shard)!);
+            settings = settings with { ShardIndex = k, ShardCount = n };
+            return Run(settings, r.GetValue(outDir)!);
+        });
+        return cmd;
+    }
+
+    private static int Run(ExploreSettings settings, string outDir)
+    {
+        try
+        {
+            settings.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        Console.WriteLine($"exploring: {Describe(settings)}");
+        ExploreReport report = ProgressReporter.Run(settings);
+        SummaryTable.Print(report);
+
+        if (report.FirstViolation is { } v)
+        {
+            string name = $"{(settings.Bug == "none" ? "core" : settings.Bug)}-{settings.Strategy}-seed{settings.Seed}-iter{v.Iteration}.trace.jsonl";
+            string path = Path.Combine(outDir, name);
+            TraceWriter.Write(TraceFile.From(v), path);
+            Console.WriteLine();
+            Console.WriteLine($"VIOLATION in schedule {v.Iteration} at step {v.ViolationStep}: {v.Violation}");
+            Console.WriteLine($"trace: {path}");
+            Console.WriteLine($"reproduce: raftverify replay {path}");
+            return Program.ExitFailed;
+        }
+        Console.WriteLine(report.CutByTimeLimit ? "no violation found (the time limit cut the run short)" : "no violation found");
+        return Program.ExitOk;
+    }
+
+    public static string Describe(ExploreSettings s) => string.Create(CultureInfo.InvariantCulture,
+        $"nodes={(s.Nodes == 0 ? "3|5" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={(s.Mode == WorldMode.Timed ? "timed" : "adversarial")} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} bug={s.Bug} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.Liveness ? " liveness" : "")}");
+
+    private static WorldMode ParseMode(string m) => m switch
+    {
+        "timed" => WorldMode.Timed,
+        "adversarial" => WorldMode.Adversarial,
+        _ => throw new UsageException($"unknown mode '{m}': expected timed or adversarial"),
+    };
+
+    private static FaultBudget ParseFaults(string f)
+    {
+        try { return FaultBudget.Parse(f); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
+    private static (int, int) ParseShard(string s)
+    {
+        string[] p = s.Split('/');
+        if (p.Length == 2 && int.TryParse(p[0], NumberStyles.None, CultureInfo.InvariantCulture, out int k)
+            && int.TryParse(p[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && k >= 1 && k <= n)
+            return (k, n);
+        throw new UsageException($"--shard must be k/N with 1 <= k <= N (got '{s}')");
+    }
+}

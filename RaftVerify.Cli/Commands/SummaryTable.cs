@@ -1,0 +1,39 @@
+using System.Globalization;
+using Raft.Model.Exploration;
+using Spectre.Console;
+
+namespace RaftVerify.Cli.Commands;
+
+/// <summary>The end-of-run summary: throughput, what was exercised, and how often the step bound was hit.</summary>
+public static class SummaryTable
+{
+    public static void Print(ExploreReport r)
+    {
+        Coverage c = r.Coverage;
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+        void Row(string k, string v) => table.AddRow(Markup.Escape(k), Markup.Escape(v));
+        string F(double x, string fmt = "0") => x.ToString(fmt, CultureInfo.InvariantCulture);
+        Row("schedules", $"{c.Schedules} of {r.Planned}{(r.CutByTimeLimit ? " (time limit)" : "")}");
+        Row("steps", c.Steps.ToString(CultureInfo.InvariantCulture));
+        Row("wall time", F(r.Seconds, "0.00") + " s");
+        Row("schedules/s", F(r.SchedulesPerSecond));
+        Row("steps/s", F(r.StepsPerSecond));
+        Row("hit the step bound", c.Schedules == 0 ? "-" : $"{c.HitStepBound} ({F(100.0 * c.HitStepBound / c.Schedules, "0.0")}%)");
+        Row("liveness phases run", c.LivenessChecked.ToString(CultureInfo.InvariantCulture));
+        Row("distinct (role, event) transitions", c.DistinctTransitions.ToString(CultureInfo.InvariantCulture));
+        Row("max term", c.MaxTerm.ToString(CultureInfo.InvariantCulture));
+        Row("leaders elected", c.Elections.ToString(CultureInfo.InvariantCulture));
+        Row("entries committed (max in one schedule)", $"{c.Commits} ({c.MaxCommitted})");
+        Row("proposals accepted", c.ProposalsAccepted.ToString(CultureInfo.InvariantCulture));
+        Row("crashes / restarts", $"{c.Crashes} / {c.Restarts}");
+        Row("partitions", c.Partitions.ToString(CultureInfo.InvariantCulture));
+        Row("snapshots installed", c.SnapshotsInstalled.ToString(CultureInfo.InvariantCulture));
+        if (r.Exhausted is { } ex)
+        {
+            Row("states visited (dfs)", r.StatesVisited.ToString(CultureInfo.InvariantCulture));
+            Row("bounded space exhausted", ex ? "yes" : "no");
+        }
+        Row("violating schedules", r.ViolatingSchedules.ToString(CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+    }
+}
