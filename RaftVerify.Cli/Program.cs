@@ -4,8 +4,8 @@ using RaftVerify.Cli.Commands;
 namespace RaftVerify.Cli;
 
 /// <summary>
-/// raftverify: the command-line front end. Exit codes: 0 success, 1 a test or check failed,
-/// 2 bad usage or bad input (one line on stderr, never a stack trace).
+/// raftverify: the command-line front end. Exit codes: 0 success, 1 a violation or failed test,
+/// 2 bad usage or bad input (one line on stderr, never a stack trace), 3 a replay that diverged.
 /// </summary>
 public static class Program
 {
@@ -17,6 +17,9 @@ public static class Program
     {
         var root = new RootCommand("RaftVerify: a deterministic Raft core and the suite that proves it right.");
         root.Subcommands.Add(ExploreCommand.Create());
+        root.Subcommands.Add(TraceCommands.Replay());
+        root.Subcommands.Add(TraceCommands.Show());
+        root.Subcommands.Add(TraceCommands.Bugs());
         root.Subcommands.Add(LabCommand.Create());
 
         ParseResult parse = root.Parse(args);

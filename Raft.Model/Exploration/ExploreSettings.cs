@@ -50,7 +50,7 @@ public sealed record ExploreSettings
     public string Strategy { get; init; } = "random";
     /// <summary>pct: bug depth d; delay-bounded: the number of delays; dfs: the maximum term.</summary>
     public int StrategyParameter { get; init; }
-    public int Iterations { get; init; } = 1000;
+    public int Iterations { get; init; } = 10_000;
     public int MaxSteps { get; init; } = 200;
     public ulong Seed { get; init; } = 1;
     public FaultBudget Faults { get; init; } = FaultBudget.Default;

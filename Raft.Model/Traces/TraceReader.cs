@@ -31,9 +31,8 @@ public static class TraceReader
     {
         var content = lines.Select((text, i) => (Text: text, Line: i + 1)).Where(l => l.Text.Trim().Length > 0).ToList();
         if (content.Count == 0) throw new TraceFormatException($"{name}: empty file, not a trace");
-        if (content.Count < 2) throw new TraceFormatException($"{name}: has a header but no outcome line (truncated?)");
-
         var (settings, iteration, seed, swarm) = ParseHeader(Json(name, content[0]), name, content[0].Line);
+        if (content.Count < 2) throw new TraceFormatException($"{name}: has a header but no outcome line (truncated?)");
         var steps = new List<TraceStep>();
         for (int k = 1; k < content.Count - 1; k++)
         {

@@ -17,7 +17,7 @@ public static class ExploreCommand
         var nodes = new Option<int>("--nodes") { Description = "Cluster size (0: swarm testing draws 3 or 5 per schedule)", DefaultValueFactory = _ => 3 };
         var strategy = new Option<string>("--strategy") { Description = "random | pct | delay-bounded | dfs", DefaultValueFactory = _ => "random" };
         var parameter = new Option<int>("--strategy-parameter") { Description = "pct: bug depth (default 3); delay-bounded: delays (default 4); dfs: maximum term (default 2)" };
-        var iterations = new Option<int>("--iterations") { Description = "Schedules to run (dfs: most paths)", DefaultValueFactory = _ => 1000 };
+        var iterations = new Option<int>("--iterations") { Description = "Schedules to run (dfs: most paths)", DefaultValueFactory = _ => 10_000 };
         var maxSteps = new Option<int>("--max-steps") { Description = "Steps per schedule before the liveness phase", DefaultValueFactory = _ => 200 };
         var seed = new Option<ulong>("--seed") { Description = "Run seed; schedule i uses a seed derived from it and i", DefaultValueFactory = _ => 1 };
         var mode = new Option<string>("--mode") { Description = "adversarial (any event may come next) | timed (bounded delays, clocked timers)", DefaultValueFactory = _ => "adversarial" };
