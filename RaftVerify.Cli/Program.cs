@@ -38,6 +38,11 @@ public static class Program
             Console.Error.WriteLine($"raftverify: {e.Message}");
             return ExitUsage;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"raftverify: {e.Message}");
+            return ExitUsage;
+        }
     }
 }
 

@@ -81,9 +81,16 @@ public static class ExploreCommand
         {
             string name = $"{(settings.Bug == "none" ? "core" : settings.Bug)}-{settings.Strategy}-seed{settings.Seed}-iter{v.Iteration}.trace.jsonl";
             string path = Path.Combine(outDir, name);
-            TraceWriter.Write(TraceFile.From(v), path);
             Console.WriteLine();
             Console.WriteLine($"VIOLATION in schedule {v.Iteration} at step {v.ViolationStep}: {v.Violation}");
+            try
+            {
+                TraceWriter.Write(TraceFile.From(v), path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"cannot write the trace to {path} ({e.Message}); choose another --out, or re-run this explore command: it is deterministic");
+            }
             Console.WriteLine($"trace: {path}");
             Console.WriteLine($"reproduce: raftverify replay {path}");
             return Program.ExitFailed;

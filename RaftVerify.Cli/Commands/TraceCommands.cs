@@ -20,7 +20,7 @@ public static class TraceCommands
             TraceFile trace = Load(r.GetValue(file)!);
             bool v = r.GetValue(verbose);
             ReplayReport report = Replayer.Replay(trace, v ? (actual, _) => Console.WriteLine(Line(actual, null)) : null);
-            Console.WriteLine($"replayed {trace.Steps.Count} recorded steps ({ExploreCommand.Describe(trace.Settings)}, schedule {trace.Iteration})");
+            Console.WriteLine($"replayed {trace.Steps.Count} recorded steps of schedule {trace.Iteration} ({DescribeTrace(trace)})");
             switch (report.Status)
             {
                 case ReplayStatus.Reproduced:
@@ -45,7 +45,7 @@ public static class TraceCommands
         cmd.SetAction(r =>
         {
             TraceFile t = Load(r.GetValue(file)!);
-            Console.WriteLine($"schedule {t.Iteration} (schedule seed {t.ScheduleSeed}) of: {ExploreCommand.Describe(t.Settings)}");
+            Console.WriteLine($"schedule {t.Iteration} (schedule seed {t.ScheduleSeed}): {DescribeTrace(t)}");
             Console.WriteLine($"swarm: {t.Swarm.Describe()}");
             Console.WriteLine("step  event                                                          | nodes after (role term/commit/last index)");
             int marked = t.Outcome.Violation is not null ? t.Outcome.ViolationStep : -1;
@@ -71,6 +71,13 @@ public static class TraceCommands
             return Program.ExitOk;
         });
         return cmd;
+    }
+
+    private static string DescribeTrace(TraceFile t)
+    {
+        ExploreSettings s = t.Settings;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"nodes={t.Swarm.Nodes} mode={(s.Mode == WorldMode.Timed ? "timed" : "adversarial")} strategy={s.Strategy} seed={s.Seed} max-steps={s.MaxSteps} faults={s.Faults} proposals={s.Proposals} bug={s.Bug}");
     }
 
     private static string Line(TraceStep s, string? mark)
