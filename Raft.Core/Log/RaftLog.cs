@@ -218,6 +218,19 @@ public sealed class RaftLog
         if (Committed < index) Committed = index;
     }
 
+    /// <summary>
+    /// Drops every entry after <paramref name="prevIndex"/> and appends <paramref name="entries"/>,
+    /// whether or not they conflict. Only the broken variant TruncateWithoutConflict uses this:
+    /// Figure 2 allows deleting entries only on a real conflict.
+    /// </summary>
+    internal void ReplaceAfter(long prevIndex, ReadOnlySpan<Entry> entries)
+    {
+        long from = Math.Max(prevIndex + 1, SnapshotIndex + 1);
+        int skip = (int)(from - prevIndex - 1);
+        if (from <= LastIndex) TruncateFrom(from);
+        if (skip < entries.Length) AppendRange(entries[skip..]);
+    }
+
     /// <summary>Marks everything as durable (called once the world has persisted the Ready).</summary>
     public void MarkStable() => DirtyFrom = long.MaxValue;
 

@@ -61,7 +61,7 @@ public sealed partial class RaftNode
     /// </summary>
     private void HandleRequestVote(in Message m)
     {
-        bool canVote = VotedFor == None || VotedFor == m.From;
+        bool canVote = VotedFor == None || VotedFor == m.From || (_faults & InjectedFault.VotedForIgnored) != 0;
         bool grant = canVote && (Log.IsUpToDate(m.Index, m.LogTerm) || (_faults & InjectedFault.VoteWithoutLogCheck) != 0);
         if (grant)
         {
@@ -92,6 +92,7 @@ public sealed partial class RaftNode
             if (!_voteResponded[i]) continue;
             if (_votes[i]) granted++; else rejected++;
         }
+        if ((_faults & InjectedFault.QuorumOffByOne) != 0) return granted >= Math.Max(1, ClusterSize / 2) ? Quorum.VoteOutcome.Won : Quorum.VoteOutcome.Pending;
         return Quorum.Tally(granted, rejected, ClusterSize);
     }
 }

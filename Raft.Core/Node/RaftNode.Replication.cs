@@ -71,7 +71,11 @@ public sealed partial class RaftNode
             entries = entries[(int)skip..];
             prev = committed;
         }
-        if (Log.MaybeAppend(prev, prevTerm, entries, m.Commit, out long lastNew))
+        if ((_faults & (InjectedFault.TruncateWithoutConflict | InjectedFault.CommitBeyondLastNewEntry)) != 0)
+        {
+            if (AppendWithFault(m.From, prev, prevTerm, entries, m.Commit)) return;
+        }
+        else if (Log.MaybeAppend(prev, prevTerm, entries, m.Commit, out long lastNew))
         {
             ReplyAppend(m.From, reject: false, lastNew, 0, 0);
             return;
@@ -106,7 +110,8 @@ public sealed partial class RaftNode
     private void HandleAppendSuccess(in Message m)
     {
         Progress pr = _progress[m.From];
-        if (!pr.MaybeUpdate(m.Index))
+        long matched = (_faults & InjectedFault.StaleReplyApplied) != 0 ? Math.Max(m.Index, pr.Next - 1) : m.Index;
+        if (!pr.MaybeUpdate(matched))
         {
             if (pr.State == ProgressState.Probe) SendAppend(m.From, heartbeat: false);
             return; // a duplicate or reordered reply: nothing new
@@ -144,7 +149,7 @@ public sealed partial class RaftNode
     private bool MaybeCommit()
     {
         for (int i = 0; i < ClusterSize; i++) _matchScratch[i] = _progress[i].Match;
-        long n = Quorum.CommittedIndex(_matchScratch);
+        long n = (_faults & InjectedFault.QuorumOffByOne) != 0 ? Quorum.CommittedIndexOffByOne(_matchScratch) : Quorum.CommittedIndex(_matchScratch);
         if (n <= Log.Committed) return false;
         if (!Log.TryTerm(n, out long term)) return false;
         if (term != Term && (_faults & InjectedFault.CommitPreviousTermByCounting) == 0) return false;

@@ -48,7 +48,7 @@ public sealed partial class RaftNode
     {
         LeaderId = m.From;
         _electionElapsed = 0;
-        if (m.Index > Log.Committed && m.Data is not null)
+        if ((m.Index > Log.Committed || (_faults & InjectedFault.OlderSnapshotInstalled) != 0) && m.Data is not null && m.Index > 0)
         {
             Log.RestoreSnapshot(m.Index, m.LogTerm);
             _snapshotData = m.Data;

@@ -26,6 +26,7 @@ public sealed partial class RaftNode
     private readonly long[] _matchScratch;
     private readonly Ready _ready = new();
     private readonly InjectedFault _faults;
+    private readonly long _termAtStart;
     private Rng _rng;
 
     private int _electionElapsed;
@@ -62,6 +63,7 @@ public sealed partial class RaftNode
 
         persisted ??= PersistedState.Empty;
         Term = persisted.Term;
+        _termAtStart = persisted.Term;
         VotedFor = persisted.VotedFor;
         Log = new RaftLog(persisted.SnapshotIndex, persisted.SnapshotTerm, persisted.Entries);
         _snapshotData = persisted.SnapshotData;
@@ -156,6 +158,7 @@ public sealed partial class RaftNode
         }
         else if (m.Term < Term)
         {
+            if (_faults != InjectedFault.None && StepStaleWithFault(m)) return;
             RespondToStale(m);
             return;
         }
@@ -181,7 +184,7 @@ public sealed partial class RaftNode
 
     /// <summary>Whether there is output to handle.</summary>
     public bool HasReady =>
-        _hardStateDirty || _snapshotDirty || Log.DirtyFrom != long.MaxValue || _ready.MessageBuffer.Count > 0
+        _hardStateDirty || _snapshotDirty || (Log.DirtyFrom != long.MaxValue && !DefersAppendWrite) || _ready.MessageBuffer.Count > 0
         || _snapshotToApply || Applied < Log.Committed;
 
     /// <summary>
@@ -193,13 +196,15 @@ public sealed partial class RaftNode
         ready = _ready;
         if (!HasReady) return false;
         ready.HardStateChanged = _hardStateDirty;
-        ready.Term = Term;
+        ready.Term = (_faults & InjectedFault.TermNotDurable) != 0 ? _termAtStart : Term;
         ready.VotedFor = (_faults & InjectedFault.VoteReplyBeforeDurable) != 0 && VotedFor != Id ? None : VotedFor;
         ready.HasSnapshot = _snapshotDirty;
         ready.SnapshotIndex = Log.SnapshotIndex;
         ready.SnapshotTerm = Log.SnapshotTerm;
         ready.SnapshotData = _snapshotDirty ? _snapshotData : null;
         long dirty = Log.DirtyFrom;
+        if (dirty != long.MaxValue && DefersAppendWrite) dirty = long.MaxValue; // acknowledged, but left out of the write
+        _ready.PersistFrom = 0;
         if (dirty != long.MaxValue)
         {
             ready.PersistFrom = dirty;
@@ -223,7 +228,7 @@ public sealed partial class RaftNode
         _hardStateDirty = false;
         _snapshotDirty = false;
         _snapshotToApply = false;
-        Log.MarkStable();
+        if (_ready.PersistFrom != 0 || !DefersAppendWrite) Log.MarkStable();
         _ready.MessageBuffer.Clear();
         long appliedTo = _ready.FirstCommittedIndex + _ready.CommittedEntries.Count - 1;
         if (appliedTo > Applied) Applied = appliedTo;
@@ -234,6 +239,10 @@ public sealed partial class RaftNode
     }
 
     private void Send(Message m) => _ready.MessageBuffer.Add(m);
+
+    /// <summary>The AppendAckBeforeDurable fault: a follower writes appended entries only along with its next hard-state change.</summary>
+    private bool DefersAppendWrite =>
+        (_faults & InjectedFault.AppendAckBeforeDurable) != 0 && Role == Role.Follower && !_hardStateDirty && !_snapshotDirty;
 
     private void RespondToStale(in Message m)
     {

@@ -27,6 +27,16 @@ public static class Quorum
         return sorted[n / 2];
     }
 
+    /// <summary>The broken variant QuorumOffByOne: the ⌊n/2⌋-th largest match, one replica short of a majority.</summary>
+    internal static long CommittedIndexOffByOne(ReadOnlySpan<long> matches)
+    {
+        Span<long> sorted = stackalloc long[matches.Length];
+        matches.CopyTo(sorted);
+        sorted.Sort();
+        sorted.Reverse();
+        return sorted[Math.Max(0, matches.Length / 2 - 1)];
+    }
+
     public enum VoteOutcome { Pending, Won, Lost }
 
     /// <summary>The outcome of an election with the given granted and rejected counts.</summary>

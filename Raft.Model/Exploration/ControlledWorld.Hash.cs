@@ -26,6 +26,8 @@ public sealed partial class ControlledWorld
             h = Mix(h, (ulong)(disk.VotedFor + 1));
             h = Mix(h, (ulong)disk.LastIndex);
             h = Mix(h, (ulong)Cluster.Appliers[i].LastApplied);
+            h = Mix(h, (ulong)disk.SnapshotIndex);
+            foreach (Entry e in disk.Entries) h = Mix(Mix(h, (ulong)e.Term), Commands.Hash(e.Command));
             if (n is null) { h = Mix(h, 0xDEAD); continue; }
             h = Mix(h, (ulong)n.Term);
             h = Mix(h, (ulong)(n.VotedFor + 1));
@@ -69,6 +71,8 @@ public sealed partial class ControlledWorld
         h = Mix(h, (ulong)DuplicatesLeft);
         h = Mix(h, (ulong)ProposalsLeft);
         h = Mix(h, (ulong)_proposalCounter);
+        // what the checkers remember decides which futures are violations, so it is part of the state
+        h = Mix(h, Cluster.Checker.HistoryHash());
         return h;
     }
 

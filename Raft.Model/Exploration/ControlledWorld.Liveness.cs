@@ -72,9 +72,19 @@ public sealed partial class ControlledWorld
         return -1;
     }
 
+    private long _stepsAtThisInstant;
+    private long _instant = -1;
+
     /// <summary>Oldest message first; when none is in flight, the clock moves on.</summary>
     private void StepFairly()
     {
+        if (Now != _instant) { _instant = Now; _stepsAtThisInstant = 0; }
+        if (++_stepsAtThisInstant > 100_000)
+        {
+            Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(),
+                $"message storm: more than 100000 messages delivered at {Now} ms without time passing (a livelock)");
+            return;
+        }
         _sentThisStep = 0;
         if (_pending.Count > 0)
         {

@@ -82,7 +82,14 @@ public static class DfsExplorer
                 }
                 EnabledEvent e = enabled[strategy.Pick(enabled, step)];
                 var role = e.Node >= 0 ? world.Cluster.Node(e.Node)?.Role ?? Raft.Core.Node.Role.Follower : Raft.Core.Node.Role.Follower;
-                world.Execute(e, strategy.Choose);
+                try
+                {
+                    world.Execute(e, strategy.Choose);
+                }
+                catch (Exception ex)
+                {
+                    world.Cluster.Checker.ObserveCoreError(e.Node, ex);
+                }
                 coverage.Transition(role, e.Kind);
                 steps++;
                 if (world.Violation is not null || world.WorkloadDone()) break;

@@ -84,6 +84,7 @@ public sealed record ExploreSettings
         if (!StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Strategy}': expected {string.Join(", ", StrategyCatalog.Names)}");
         if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
         if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Bug}': see raftverify bugs");
+        if (TickMs < 1) throw new ArgumentException($"tick must be at least 1 ms (got {TickMs})");
         if (LivenessBoundMs < 100) throw new ArgumentException($"liveness bound must be at least 100 ms (got {LivenessBoundMs})");
         Raft.Validate();
     }

@@ -49,7 +49,22 @@ public static class Explorer
         var lastReport = Stopwatch.StartNew();
         object progressLock = new();
 
+        Exception? failure = null;
+
         void Work()
+        {
+            try
+            {
+                WorkLoop();
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+                Interlocked.Exchange(ref next, iterations.Count); // stop the other workers
+            }
+        }
+
+        void WorkLoop()
         {
             while (true)
             {
@@ -87,6 +102,8 @@ public static class Explorer
             for (int w = 0; w < workers; w++) { threads[w] = new Thread(Work) { IsBackground = true, Name = $"explore-{w}" }; threads[w].Start(); }
             foreach (Thread t in threads) t.Join();
         }
+
+        if (failure is not null) throw new InvalidOperationException($"exploration failed: {failure.Message}", failure);
 
         var report = new ExploreReport { Settings = settings, Planned = iterations.Count, CutByTimeLimit = cut };
         int last = settings.StopAtFirst && firstViolation != int.MaxValue ? firstViolation : iterations.Count - 1;

@@ -33,7 +33,10 @@ public static class ScheduleRunner
     /// <summary>The seed of schedule <paramref name="iteration"/> of a run: independent of workers, shards and timing.</summary>
     public static ulong ScheduleSeed(ulong runSeed, int iteration) => Rng.Derive(runSeed, (ulong)iteration + 1);
 
-    public static ScheduleResult Run(ExploreSettings settings, int iteration, ulong seed, IStrategy strategy, bool record, SwarmParameters? swarm = null)
+    /// <param name="checkStep">Replay: given each recorded step as it completes, returns why it differs from the
+    /// recording (the run then stops with a <see cref="ReplayDivergence"/> at that step), or null.</param>
+    public static ScheduleResult Run(ExploreSettings settings, int iteration, ulong seed, IStrategy strategy, bool record,
+        SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null)
     {
         swarm ??= SwarmParameters.Draw(settings, seed);
         var world = new ControlledWorld(settings, swarm, seed);
@@ -62,9 +65,23 @@ public static class ScheduleRunner
             string? description = record ? world.Describe(e) : null;
             Role role = e.Node >= 0 ? world.Cluster.Node(e.Node)?.Role ?? Role.Follower : Role.Follower;
             MessageType type = e.Kind == EventKind.Deliver ? world.MessageTypeOf(e.MessageId) : MessageType.None;
-            string detail = world.Execute(e, choose);
+            string detail;
+            try
+            {
+                detail = world.Execute(e, choose);
+            }
+            catch (Exception ex) when (ex is not ReplayDivergence)
+            {
+                world.Cluster.Checker.ObserveCoreError(e.Node, ex);
+                detail = "threw";
+            }
             result.Coverage.Transition(role, e.Kind, type);
-            result.Trace?.Add(new TraceStep(step, decisions.ToArray(), description!, detail, world.DescribeNodes()));
+            if (result.Trace is not null)
+            {
+                var recorded = new TraceStep(step, decisions.ToArray(), description!, detail, world.DescribeNodes());
+                result.Trace.Add(recorded);
+                if (checkStep?.Invoke(recorded) is { } why) throw new ReplayDivergence(step, why);
+            }
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;
@@ -80,7 +97,14 @@ public static class ScheduleRunner
         if (liveness)
         {
             world.Cluster.Checker.Event = settings.MaxSteps + 1;
-            result.LivenessSummary = world.RunLiveness(settings.LivenessBoundMs);
+            try
+            {
+                result.LivenessSummary = world.RunLiveness(settings.LivenessBoundMs);
+            }
+            catch (Exception ex)
+            {
+                world.Cluster.Checker.ObserveCoreError(-1, ex);
+            }
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;

@@ -86,6 +86,19 @@ public sealed class InvariantChecker
         if (commitIndex > t.LastCommit) t.LastCommit = commitIndex;
     }
 
+    /// <summary>
+    /// A hash of what the checker remembers (leaders per term, committed entries and their commit
+    /// terms), for the model checker's state hashing. Values only, in a fixed order.
+    /// </summary>
+    public ulong HistoryHash()
+    {
+        ulong h = 0xCBF29CE484222325UL;
+        foreach (var (term, leader) in _leaderOfTerm.OrderBy(kv => kv.Key)) h = (h ^ (ulong)(term * 31 + leader)) * 0x100000001B3UL;
+        foreach (var c in _committed) h = (h ^ (c.Hash + (ulong)c.Term * 7 + (ulong)c.CommitTerm)) * 0x100000001B3UL;
+        for (int i = 0; i < _nodes.Length; i++) h = (h ^ (ulong)_nodes[i].LastTerm) * 0x100000001B3UL;
+        return h;
+    }
+
     /// <summary>A Ready's durable writes, seen before the node is advanced.</summary>
     public void ObservePersist(int node, Ready ready, RaftLog log, Role role, long term)
     {
@@ -120,6 +133,10 @@ public sealed class InvariantChecker
     /// <summary>An error reported by a node's service (the lab applier's checks).</summary>
     public void ObserveServiceError(int node, string error) =>
         Fail(Invariant.ServiceApply, [node], 0, 0, error);
+
+    /// <summary>The core, or the world handling its output, threw while node <paramref name="node"/> ran.</summary>
+    public void ObserveCoreError(int node, Exception e) =>
+        Fail(Invariant.CoreError, node >= 0 ? [node] : [], 0, 0, $"{e.GetType().Name}: {e.Message}");
 
     /// <summary>A liveness monitor gave up (the liveness phase of an exploration).</summary>
     public void ObserveLiveness(int[] nodes, long index, long term, string detail) =>

@@ -23,6 +23,8 @@ public enum Invariant
     AppliedWithinCommitted,
     /// <summary>The service (the lab's applier) saw an inconsistent apply: mismatch, gap, duplicate, bad snapshot.</summary>
     ServiceApply,
+    /// <summary>The core (or the world, on the core's output) threw: a broken core can fail this way before any invariant does.</summary>
+    CoreError,
     /// <summary>After every fault was healed, no leader emerged, or a command did not reach every node, within the bound.</summary>
     Liveness,
 }

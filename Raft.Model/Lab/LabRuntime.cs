@@ -33,6 +33,7 @@ public sealed class LabRuntime : SynchronizationContext
         try
         {
             Task task = scenario();
+            long instant = -1, eventsAtInstant = 0;
             while (true)
             {
                 while (runtime._runnable.TryDequeue(out var item)) item.Callback(item.State);
@@ -42,6 +43,8 @@ public sealed class LabRuntime : SynchronizationContext
                 if (world.Violation is not null) throw new LabFailure(world.Violation.ToString());
                 if (world.Now > virtualLimitMs) throw new LabFailure($"scenario still running after {virtualLimitMs / 1000} virtual seconds");
                 if (!world.Step()) throw new LabFailure("deadlock: the scenario waits but no event is scheduled");
+                if (world.Now != instant) { instant = world.Now; eventsAtInstant = 0; }
+                else if (++eventsAtInstant > 1_000_000) throw new LabFailure($"livelock: a million events at {world.Now} ms without time passing");
             }
             task.GetAwaiter().GetResult();
         }

@@ -25,40 +25,41 @@ public static class Replayer
     public static ReplayReport Replay(TraceFile trace, Action<TraceStep, TraceStep?>? onStep = null)
     {
         var strategy = new ReplayStrategy(trace.Steps.Select(s => (IReadOnlyList<int>)s.Decisions).ToList());
-        ScheduleResult? run = null;
-        ReplayDivergence? thrown = null;
+        string? Check(TraceStep actual)
+        {
+            TraceStep? expected = actual.Step < trace.Steps.Count ? trace.Steps[actual.Step] : null;
+            onStep?.Invoke(actual, expected);
+            if (expected is null) return $"the run continues past the {trace.Steps.Count} recorded steps";
+            if (actual.Event != expected.Event) return $"step {actual.Step}: recorded '{expected.Event}', but the run did '{actual.Event}'";
+            if (!actual.Decisions.AsSpan().SequenceEqual(expected.Decisions))
+                return $"step {actual.Step}: recorded decisions [{string.Join(",", expected.Decisions)}], but the run took [{string.Join(",", actual.Decisions)}]";
+            if (actual.Detail != expected.Detail) return $"step {actual.Step} ({actual.Event}): recorded '{expected.Detail}', but the run gave '{actual.Detail}'";
+            return null;
+        }
+
+        ScheduleResult run;
         try
         {
-            run = ScheduleRunner.Run(trace.Settings with { Workers = 1 }, trace.Iteration, trace.ScheduleSeed, strategy, record: true, trace.Swarm);
+            run = ScheduleRunner.Run(trace.Settings with { Workers = 1 }, trace.Iteration, trace.ScheduleSeed, strategy, record: true, trace.Swarm, Check);
         }
         catch (ReplayDivergence d)
         {
-            thrown = d;
+            return new ReplayReport(ReplayStatus.Diverged, null, d.Step, d.Message);
         }
+        if (run.Trace!.Count != trace.Steps.Count)
+            return new ReplayReport(ReplayStatus.Diverged, run, run.Trace.Count,
+                $"the recording has {trace.Steps.Count} steps but the run ended after {run.Trace.Count}"
+                + (run.Violation is { } v ? $" ({v.Invariant} at step {run.ViolationStep})" : ""));
 
-        IReadOnlyList<TraceStep> actual = run?.Trace ?? [];
-        int n = Math.Min(actual.Count, trace.Steps.Count);
-        for (int k = 0; k < n; k++)
-        {
-            onStep?.Invoke(actual[k], trace.Steps[k]);
-            if (actual[k].Event != trace.Steps[k].Event)
-                return new ReplayReport(ReplayStatus.Diverged, run, k, $"step {k}: recorded '{trace.Steps[k].Event}', but the run did '{actual[k].Event}'");
-        }
-        if (thrown is not null) return new ReplayReport(ReplayStatus.Diverged, run, thrown.Step, thrown.Message);
-        if (actual.Count != trace.Steps.Count)
-            return new ReplayReport(ReplayStatus.Diverged, run, n,
-                $"the recording has {trace.Steps.Count} steps but the run {(actual.Count < trace.Steps.Count ? "ended" : "went on")} after {actual.Count}"
-                + (run!.Violation is { } v ? $" ({v.Invariant} at step {run.ViolationStep})" : ""));
-
-        var recorded = trace.Outcome;
+        TraceOutcome recorded = trace.Outcome;
         if (recorded.Violation is { } rv)
         {
-            if (run!.Violation is { } v && v.Invariant == rv.Invariant && run.ViolationStep == recorded.ViolationStep)
+            if (run.Violation is { } v && v.Invariant == rv.Invariant && run.ViolationStep == recorded.ViolationStep)
                 return new ReplayReport(ReplayStatus.Reproduced, run, -1, null);
             return new ReplayReport(ReplayStatus.Diverged, run, trace.Steps.Count,
-                $"the recording ends in {rv.Invariant} at step {recorded.ViolationStep}, but the run ends in {(run!.Violation is { } x ? $"{x.Invariant} at step {run.ViolationStep}" : "no violation")}");
+                $"the recording ends in {rv.Invariant} at step {recorded.ViolationStep}, but the run ends in {(run.Violation is { } x ? $"{x.Invariant} at step {run.ViolationStep}" : "no violation")}");
         }
-        if (run!.Violation is { } unexpected)
+        if (run.Violation is { } unexpected)
             return new ReplayReport(ReplayStatus.Diverged, run, run.ViolationStep, $"the recording passed, but the run found {unexpected}");
         return new ReplayReport(ReplayStatus.Passed, run, -1, null);
     }

@@ -114,10 +114,13 @@ public static class TraceReader
         if (kind == "pass") return new TraceOutcome(null, -1, liveness);
         if (kind != "violation") throw new TraceFormatException($"{where}: unknown outcome '{kind}'");
         string inv = Str(o, "invariant", where);
-        if (!Enum.TryParse(inv, out Invariant invariant) || int.TryParse(inv, out _)) throw new TraceFormatException($"{where}: unknown invariant '{inv}'");
+        if (!Enum.GetNames<Invariant>().Contains(inv)) throw new TraceFormatException($"{where}: unknown invariant '{inv}'");
+        Invariant invariant = Enum.Parse<Invariant>(inv);
         if (!o.TryGetProperty("violationNodes", out JsonElement nodesEl) || nodesEl.ValueKind != JsonValueKind.Array)
             throw new TraceFormatException($"{where}: 'violationNodes' must be an array");
-        int[] nodes = nodesEl.EnumerateArray().Select(x => x.TryGetInt32(out int v) ? v : throw new TraceFormatException($"{where}: 'violationNodes' must hold integers")).ToArray();
+        int[] nodes = nodesEl.EnumerateArray()
+            .Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out int v) ? v : throw new TraceFormatException($"{where}: 'violationNodes' must hold integers"))
+            .ToArray();
         var violation = new Violation(invariant, nodes, Long(o, "index", where), Long(o, "term", where), Long(o, "event", where), Str(o, "detail", where));
         return new TraceOutcome(violation, Int(o, "step", where), liveness);
     }
