@@ -224,12 +224,28 @@ public sealed partial class ControlledWorld
         return string.Join(" ", parts);
     }
 
+    private readonly List<SentMessage> _sentLog = new();
+
+    /// <summary>Whether to keep a list of the messages each step sends (for traces and pictures).</summary>
+    public bool RecordSends { get; set; }
+
+    /// <summary>The messages sent since the last call (empty unless <see cref="RecordSends"/>).</summary>
+    public SentMessage[] TakeSentThisStep()
+    {
+        SentMessage[] sent = _sentLog.ToArray();
+        _sentLog.Clear();
+        return sent;
+    }
+
     private void OnSend(Message m)
     {
         _sentThisStep++;
-        if (!LinkUp(m.From, m.To)) return; // lost at once, as a call to a disabled end
+        long id = _nextMessageId++;
+        bool lost = !LinkUp(m.From, m.To); // lost at once, as a call to a disabled end
+        if (RecordSends) _sentLog.Add(new SentMessage(id, m.From, m.To, m.Type.ToString(), lost));
+        if (lost) return;
         long deadline = Mode == WorldMode.Timed ? Now + Swarm.MaxDelayMs : long.MaxValue;
-        _pending.Add(new Pending(_nextMessageId++, m, deadline, Cluster.Incarnation(m.To)));
+        _pending.Add(new Pending(id, m, deadline, Cluster.Incarnation(m.To)));
     }
 
     private Pending FindPending(long id)

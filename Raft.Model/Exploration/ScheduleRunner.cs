@@ -7,7 +7,10 @@ using Raft.Model.Invariants;
 namespace Raft.Model.Exploration;
 
 /// <summary>One recorded step: the decisions taken (the event's index, then any data choices), the event, and what came of it.</summary>
-public sealed record TraceStep(int Step, int[] Decisions, string Event, string Detail, string Nodes);
+public sealed record TraceStep(int Step, int[] Decisions, string Event, string Detail, string Nodes, SentMessage[]? Sent = null);
+
+/// <summary>A message a step sent: its id (as later "deliver #id" events name it), ends and type; Lost when its link was down at sending.</summary>
+public sealed record SentMessage(long Id, int From, int To, string Type, bool Lost);
 
 /// <summary>The outcome of one schedule.</summary>
 public sealed class ScheduleResult
@@ -65,6 +68,7 @@ public static class ScheduleRunner
             string? description = record ? world.Describe(e) : null;
             Role role = e.Node >= 0 ? world.Cluster.Node(e.Node)?.Role ?? Role.Follower : Role.Follower;
             MessageType type = e.Kind == EventKind.Deliver ? world.MessageTypeOf(e.MessageId) : MessageType.None;
+            world.RecordSends = record;
             string detail;
             try
             {
@@ -78,7 +82,7 @@ public static class ScheduleRunner
             result.Coverage.Transition(role, e.Kind, type);
             if (result.Trace is not null)
             {
-                var recorded = new TraceStep(step, decisions.ToArray(), description!, detail, world.DescribeNodes());
+                var recorded = new TraceStep(step, decisions.ToArray(), description!, detail, world.DescribeNodes(), world.TakeSentThisStep());
                 result.Trace.Add(recorded);
                 if (checkStep?.Invoke(recorded) is { } why) throw new ReplayDivergence(step, why);
             }

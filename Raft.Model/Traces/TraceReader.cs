@@ -51,7 +51,7 @@ public static class TraceReader
                     throw new TraceFormatException($"{where}: 'decisions' must hold non-negative integers");
                 i++;
             }
-            steps.Add(new TraceStep(step, decisions, Str(e, "event", where), OptStr(e, "detail", where) ?? "", Str(e, "nodes", where)));
+            steps.Add(new TraceStep(step, decisions, Str(e, "event", where), OptStr(e, "detail", where) ?? "", Str(e, "nodes", where), ParseSent(e, where)));
         }
         if (steps.Count > settings.MaxSteps) throw new TraceFormatException($"{name}: {steps.Count} steps but maxSteps is {settings.MaxSteps}");
         var last = content[^1];
@@ -105,6 +105,20 @@ public static class TraceReader
             Int(swarm, "partitionWeight", where), Int(swarm, "dropWeight", where), Int(swarm, "duplicateWeight", where));
         if (nodes < 1 || sw.MaxDelayMs < 1) throw new TraceFormatException($"{where}: impossible settings: nodes and maxDelayMs must be positive");
         return (settings, Int(h, "iteration", where), ULong(h, "scheduleSeed", where), sw);
+    }
+
+    private static SentMessage[]? ParseSent(JsonElement e, string where)
+    {
+        if (!e.TryGetProperty("sent", out JsonElement sent)) return null;
+        if (sent.ValueKind != JsonValueKind.Array) throw new TraceFormatException($"{where}: 'sent' must be an array");
+        var list = new List<SentMessage>();
+        foreach (JsonElement m in sent.EnumerateArray())
+        {
+            if (m.ValueKind != JsonValueKind.Object) throw new TraceFormatException($"{where}: 'sent' must hold objects");
+            bool lost = m.TryGetProperty("lost", out JsonElement l) && (l.ValueKind == JsonValueKind.True || (l.ValueKind == JsonValueKind.False ? false : throw new TraceFormatException($"{where}: 'lost' must be true or false")));
+            list.Add(new SentMessage(Long(m, "id", where), Int(m, "from", where), Int(m, "to", where), Str(m, "type", where), lost));
+        }
+        return list.ToArray();
     }
 
     private static TraceOutcome ParseOutcome(JsonElement o, string where)

@@ -94,6 +94,21 @@ public static class TraceWriter
         w.WriteString("event", s.Event);
         if (s.Detail.Length > 0) w.WriteString("detail", s.Detail);
         w.WriteString("nodes", s.Nodes);
+        if (s.Sent is { Length: > 0 } sent)
+        {
+            w.WriteStartArray("sent");
+            foreach (SentMessage m in sent)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("id", m.Id);
+                w.WriteNumber("from", m.From);
+                w.WriteNumber("to", m.To);
+                w.WriteString("type", m.Type);
+                if (m.Lost) w.WriteBoolean("lost", true);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
     }
 
