@@ -18,6 +18,7 @@ public static class Program
         var root = new RootCommand("RaftVerify: a deterministic Raft core and the suite that proves it right.");
         root.Subcommands.Add(ExploreCommand.Create());
         root.Subcommands.Add(TraceCommands.Replay());
+        root.Subcommands.Add(ShrinkCommand.Create());
         root.Subcommands.Add(TraceCommands.Show());
         root.Subcommands.Add(TraceCommands.Bugs());
         root.Subcommands.Add(LabCommand.Create());

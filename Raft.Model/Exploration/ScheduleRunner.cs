@@ -39,10 +39,11 @@ public static class ScheduleRunner
     /// <param name="checkStep">Replay: given each recorded step as it completes, returns why it differs from the
     /// recording (the run then stops with a <see cref="ReplayDivergence"/> at that step), or null.</param>
     public static ScheduleResult Run(ExploreSettings settings, int iteration, ulong seed, IStrategy strategy, bool record,
-        SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null)
+        SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null, Action<ControlledWorld>? onWorld = null)
     {
         swarm ??= SwarmParameters.Draw(settings, seed);
         var world = new ControlledWorld(settings, swarm, seed);
+        onWorld?.Invoke(world);
         strategy.Begin(Rng.Derive(seed, 5), settings.MaxSteps, swarm);
         var result = new ScheduleResult { Settings = settings, Iteration = iteration, Seed = seed, Swarm = swarm, Trace = record ? new List<TraceStep>() : null };
         var enabled = new List<EnabledEvent>();
@@ -63,6 +64,7 @@ public static class ScheduleRunner
             if (enabled.Count == 0) { completed = true; break; }
             decisions.Clear();
             int index = strategy.Pick(enabled, step);
+            if (index < 0) { completed = true; break; } // the strategy has nothing more to do (a scripted schedule ran out)
             decisions.Add(index);
             EnabledEvent e = enabled[index];
             string? description = record ? world.Describe(e) : null;

@@ -11,7 +11,7 @@ public interface IStrategy
 
     void Begin(ulong seed, int maxSteps, SwarmParameters swarm);
 
-    /// <summary>Index into <paramref name="enabled"/> (never empty).</summary>
+    /// <summary>Index into <paramref name="enabled"/> (never empty); a scripted strategy may return -1 to end the schedule.</summary>
     int Pick(IReadOnlyList<EnabledEvent> enabled, int step);
 
     /// <summary>A value in [0, n).</summary>

@@ -1,0 +1,61 @@
+using System.Text.RegularExpressions;
+using Raft.Model.Exploration;
+
+namespace Raft.Model.Shrinking;
+
+/// <summary>
+/// A step of a recorded schedule by what it does rather than by its index in the enabled list:
+/// "deliver AppendEntries 0->1 t2 prev=3/t2 n=1 commit=3", "crash 1", "propose 0". Message ids and
+/// proposal numbers are left out, so the event still means the same thing after earlier steps are
+/// removed. Data choices (a partition's shape) are kept.
+/// </summary>
+public sealed partial record ScriptedEvent(string Key, string Exact, int[] Data, string Kind, int Node)
+{
+    [GeneratedRegex(@"#\d+ ")]
+    private static partial Regex MessageId();
+
+    [GeneratedRegex(@"^(propose \d+) cmd=\d+$")]
+    private static partial Regex Proposal();
+
+    [GeneratedRegex(@"^advance to \d+ms$")]
+    private static partial Regex Advance();
+
+    /// <summary>The description without message id or proposal number: the same event, exactly.</summary>
+    public static string ExactKeyOf(string description) => Proposal().Replace(MessageId().Replace(description, ""), "$1");
+
+    [GeneratedRegex(@"^(deliver|drop|duplicate) #\d+ (\S+) (\d+->\d+)")]
+    private static partial Regex MessageEvent();
+
+    /// <summary>
+    /// The key of an event description (as <see cref="ControlledWorld.Describe"/> writes it). A
+    /// message is keyed by verb, type and direction only ("deliver AppendEntries 0->1"): once earlier
+    /// steps are gone its term and indexes differ, but the oldest such message plays the same part.
+    /// </summary>
+    public static string KeyOf(string description)
+    {
+        Match m = MessageEvent().Match(description);
+        if (m.Success) return $"{m.Groups[1].Value} {m.Groups[2].Value} {m.Groups[3].Value}";
+        string key = MessageId().Replace(description, "");
+        key = Proposal().Replace(key, "$1");
+        return Advance().IsMatch(key) ? "advance" : key;
+    }
+
+    public static ScriptedEvent From(TraceStep step)
+    {
+        string key = KeyOf(step.Event);
+        string kind = key.Split(' ')[0];
+        int node = -1;
+        string[] parts = key.Split(' ');
+        if (parts.Length == 2 && int.TryParse(parts[1], out int n)) node = n;
+        else if (kind is "deliver" or "drop" or "duplicate")
+        {
+            Match m = Regex.Match(key, @" (\d+)->(\d+)$");
+            if (m.Success) node = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return new ScriptedEvent(key, ExactKeyOf(step.Event), step.Decisions[1..], kind, node);
+    }
+
+    /// <summary>Whether this event concerns <paramref name="node"/>, as sender, receiver or subject.</summary>
+    public bool Touches(int node) =>
+        Node == node || Key.Contains($" {node}->", StringComparison.Ordinal) || Key.EndsWith($"->{node}", StringComparison.Ordinal);
+}
