@@ -34,7 +34,7 @@ public static class BugCatalog
         new("append-ack-before-durable", "AppendEntries is acknowledged before the entries are durable",
             Invariant.LeaderCompleteness, With(InjectedFault.AppendAckBeforeDurable)),
         new("lower-term-append-accepted", "AppendEntries with a lower term is accepted instead of rejected",
-            Invariant.LeaderCompleteness, With(InjectedFault.LowerTermAppendAccepted)),
+            Invariant.Liveness, With(InjectedFault.LowerTermAppendAccepted)),
         new("quorum-off-by-one", "a majority is taken to be n/2 rather than n/2+1, for votes and for commitment",
             Invariant.ElectionSafety, With(InjectedFault.QuorumOffByOne)),
         new("stale-votes-counted", "a candidate counts vote replies granted in an earlier term",
