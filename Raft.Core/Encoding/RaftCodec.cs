@@ -31,6 +31,7 @@ public static class RaftCodec
 
     public static byte[] Encode(in Message m)
     {
+        Validate(m);
         var bytes = new byte[EncodedSize(m)];
         Encode(m, bytes);
         return bytes;
@@ -39,8 +40,7 @@ public static class RaftCodec
     /// <summary>Encodes into <paramref name="destination"/>, which must hold <see cref="EncodedSize(in Message)"/> bytes; returns the bytes written.</summary>
     public static int Encode(in Message m, Span<byte> destination)
     {
-        if (m.From < 0 || m.To < 0 || m.Term < 0 || m.Index < 0 || m.LogTerm < 0 || m.Commit < 0 || m.Hint < 0)
-            throw new ArgumentException($"cannot encode a message with a negative field: {m}");
+        Validate(m);
         var w = new ByteWriter(destination);
         w.WriteByte((byte)m.Type);
         w.WriteVarint((ulong)m.From);
@@ -93,8 +93,9 @@ public static class RaftCodec
 
     public static byte[] EncodeRaftState(long term, int votedFor, long snapshotIndex, long snapshotTerm, ReadOnlySpan<Entry> entries)
     {
-        if (term < 0 || votedFor < RaftNode.None || snapshotIndex < 0 || snapshotTerm < 0)
-            throw new ArgumentException("cannot encode raft state with a negative field");
+        if (term < 0 || votedFor < RaftNode.None || votedFor == int.MaxValue || snapshotIndex < 0 || snapshotTerm < 0)
+            throw new ArgumentException("cannot encode raft state with a negative or out-of-range field");
+        ValidateEntries(entries);
         var bytes = new byte[RaftStateSize(term, votedFor, snapshotIndex, snapshotTerm, entries)];
         var w = new ByteWriter(bytes);
         w.WriteByte(StateMagic);
@@ -131,6 +132,26 @@ public static class RaftCodec
     }
 
     // ---- pieces ----
+
+    /// <summary>Refuses what Decode would reject, so whatever is written can be read back.</summary>
+    private static void Validate(in Message m)
+    {
+        if (m.From < 0 || m.To < 0 || m.Term < 0 || m.Index < 0 || m.LogTerm < 0 || m.Commit < 0 || m.Hint < 0)
+            throw new ArgumentException($"cannot encode a message with a negative field: {m}");
+        if (m.Type == MessageType.None || (int)m.Type >= MessageTypeExtensions.Count)
+            throw new ArgumentException($"cannot encode a message of unknown type {(int)m.Type}");
+        if (m.Entries is { } es) ValidateEntries(es);
+    }
+
+    /// <summary>What Decode requires of entries: a non-negative term and a command.</summary>
+    private static void ValidateEntries(ReadOnlySpan<Entry> entries)
+    {
+        foreach (ref readonly Entry e in entries)
+        {
+            if (e.Term < 0) throw new ArgumentException($"cannot encode an entry with negative term {e.Term}");
+            if (e.Command is null) throw new ArgumentException("cannot encode an entry without a command");
+        }
+    }
 
     private static int EntrySize(in Entry e) =>
         ByteWriter.VarintSize((ulong)e.Term) + ByteWriter.VarintSize((ulong)e.Command.Length) + e.Command.Length;

@@ -95,7 +95,8 @@ public sealed class RaftLog
     /// an entry at <paramref name="prevIndex"/> whose term is <paramref name="prevTerm"/>.
     /// Otherwise deletes an existing entry only on a real conflict (same index, different term)
     /// together with all that follow, appends any new entries, and advances the commit index to
-    /// min(leaderCommit, index of last new entry).
+    /// min(leaderCommit, index of last new entry). Entries at or below the commit index are never
+    /// deleted, so SnapshotIndex ≤ Committed ≤ LastIndex always holds.
     /// </summary>
     public bool MaybeAppend(long prevIndex, long prevTerm, ReadOnlySpan<Entry> entries, long leaderCommit, out long lastNewIndex)
     {
@@ -105,7 +106,7 @@ public sealed class RaftLog
         for (int j = 0; j < entries.Length; j++)
         {
             long index = prevIndex + 1 + j;
-            if (index <= SnapshotIndex) continue; // covered by our snapshot: committed, so it matches
+            if (index <= Committed) continue; // committed here, so it matches the leader's (§5.4): never truncated
             if (index > LastIndex)
             {
                 AppendRange(entries[j..]);
@@ -200,9 +201,11 @@ public sealed class RaftLog
     /// <summary>
     /// Installs a leader's snapshot (Figure 13, receiver steps 6–7): if we hold an entry with the
     /// snapshot's index and term, keep the entries after it; otherwise discard the whole log.
+    /// A snapshot at or below the commit index is ignored.
     /// </summary>
     public void RestoreSnapshot(long index, long term)
     {
+        if (index <= Committed) return; // never move back: everything up to the commit index is already settled
         if (MatchTerm(index, term) && index <= LastIndex)
         {
             CompactTo(index);

@@ -95,7 +95,7 @@ public sealed class Progress
         if (State == ProgressState.Replicate)
         {
             if (rejected <= Match) return false;
-            Next = Math.Max(Match + 1, Math.Min(rejected, suggestedNext));
+            Next = Math.Max(Match + 1, Math.Min(Next, Math.Min(rejected, suggestedNext))); // back, never forward
             return true;
         }
         if (Next - 1 != rejected) return false;

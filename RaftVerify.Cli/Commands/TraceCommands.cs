@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Raft.Model.Exploration;
 using Raft.Model.Traces;
+using Raft.Model.Traces.Pictures;
 
 namespace RaftVerify.Cli.Commands;
 
@@ -41,24 +42,79 @@ public static class TraceCommands
     public static Command Show()
     {
         var file = new Argument<string>("trace") { Description = "A trace file written by explore" };
-        var cmd = new Command("show", "Print a recorded schedule as a readable timeline, one line per step, with the violating step marked") { file };
+        var format = new Option<string>("--format")
+        {
+            Description = "text: a timeline, one line per step (default); svg: a space-time diagram; html: the diagram and a table of the steps; shiviz: a vector-clock log for the ShiViz visualizer",
+            DefaultValueFactory = _ => "text",
+        };
+        var output = new Option<string?>("--output", "-o") { Description = "Write to this file (through a temporary file, so a failure never leaves half a file) instead of stdout" };
+        var cmd = new Command("show", "Show a recorded schedule: a readable timeline (default), or a picture (svg, html) or a ShiViz log of it; see docs/pictures.md") { file, format, output };
         cmd.SetAction(r =>
         {
-            TraceFile t = Load(r.GetValue(file)!);
-            Console.WriteLine($"schedule {t.Iteration} (schedule seed {t.ScheduleSeed}): {DescribeTrace(t)}");
-            Console.WriteLine($"swarm: {t.Swarm.Describe()}");
-            Console.WriteLine("step  event                                                          | nodes after (role term/commit/last index)");
-            int marked = t.Outcome.Violation is not null ? t.Outcome.ViolationStep : -1;
-            foreach (TraceStep s in t.Steps) Console.WriteLine(Line(s, s.Step == marked ? ">>" : "  "));
-            if (t.Outcome.Violation is { } v)
+            string fmt = (r.GetValue(format) ?? "text").Trim().ToLowerInvariant();
+            Func<TraceFile, string> render = fmt switch
             {
-                string when = t.Outcome.ViolationStep >= t.Steps.Count ? "in the liveness phase" : $"at step {t.Outcome.ViolationStep}";
-                Console.WriteLine($">> {v.Invariant} violated {when}: {v.Detail} (nodes {string.Join(",", v.Nodes)}; index {v.Index}; term {v.Term})");
+                "text" => ShowText,
+                "svg" => SpaceTimeSvg.Render,
+                "html" => HtmlPage.Render,
+                "shiviz" => ShiVizLog.Render,
+                _ => throw new UsageException($"unknown format '{r.GetValue(format)}' for show (expected text, svg, html or shiviz)"),
+            };
+            TraceFile t = Load(r.GetValue(file)!);
+            string content = render(t);
+            string? path = r.GetValue(output);
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                Console.Out.Write(content);
+                Console.Out.Flush();
+                return Program.ExitOk;
             }
-            else Console.WriteLine($"outcome: pass{(t.Outcome.Liveness is { } l ? $"; liveness: {l}" : "")}");
+            WriteThroughTemp(path, content);
+            Console.WriteLine($"wrote {path} ({fmt})");
             return Program.ExitOk;
         });
         return cmd;
+    }
+
+    /// <summary>The timeline: a header, one line per step (the violating one marked with ">>"), and the outcome.</summary>
+    private static string ShowText(TraceFile t)
+    {
+        var w = new StringWriter(CultureInfo.InvariantCulture);
+        w.WriteLine($"schedule {t.Iteration} (schedule seed {t.ScheduleSeed}): {DescribeTrace(t)}");
+        w.WriteLine($"swarm: {t.Swarm.Describe()}");
+        w.WriteLine("step  event                                                          | nodes after (role term/commit/last index)");
+        int marked = t.Outcome.Violation is not null ? t.Outcome.ViolationStep : -1;
+        foreach (TraceStep s in t.Steps) w.WriteLine(Line(s, s.Step == marked ? ">>" : "  "));
+        if (t.Outcome.Violation is { } v)
+        {
+            string when = t.Outcome.ViolationStep >= t.Steps.Count ? "in the liveness phase" : $"at step {t.Outcome.ViolationStep}";
+            w.WriteLine($">> {v.Invariant} violated {when}: {v.Detail} (nodes {string.Join(",", v.Nodes)}; index {v.Index}; term {v.Term})");
+        }
+        else w.WriteLine($"outcome: pass{(t.Outcome.Liveness is { } l ? $"; liveness: {l}" : "")}");
+        return w.ToString();
+    }
+
+    /// <summary>
+    /// Writes <paramref name="content"/> (UTF-8, no byte order mark) to a temporary file next to
+    /// <paramref name="path"/>, then moves it into place: a failure leaves the old file (or none), never half a file.
+    /// </summary>
+    private static void WriteThroughTemp(string path, string content)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new UsageException($"--output {path} is a directory; give a file name");
+        string dir = Path.GetDirectoryName(full) ?? ".";
+        Directory.CreateDirectory(dir);
+        string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");
+        try
+        {
+            File.WriteAllText(tmp, content, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
     }
 
     public static Command Bugs()
