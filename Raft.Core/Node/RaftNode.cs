@@ -123,6 +123,25 @@ public sealed partial class RaftNode
     }
 
     /// <summary>
+    /// Proposes several commands at once (one log append and one round of AppendEntries, as
+    /// etcd's multi-entry MsgProp). Returns the index of the first, or IsLeader = false.
+    /// </summary>
+    public ProposeResult Propose(ReadOnlySpan<byte[]> commands)
+    {
+        if (Role != Role.Leader || commands.Length == 0) return new ProposeResult(-1, Term, Role == Role.Leader);
+        long first = Log.LastIndex + 1;
+        foreach (byte[] command in commands)
+        {
+            ArgumentNullException.ThrowIfNull(command);
+            Log.Append(new Entry(Term, command));
+        }
+        _progress[Id].MaybeUpdate(Log.LastIndex);
+        BroadcastAppend();
+        MaybeCommit();
+        return new ProposeResult(first, Term, true);
+    }
+
+    /// <summary>
     /// Advances logical time by one tick: followers and candidates count towards their
     /// randomized election timeout (§5.2); leaders towards their next heartbeat.
     /// </summary>
