@@ -64,7 +64,7 @@ public sealed partial class ControlledWorld
         ulong messages = 0; // order-independent: a sum of per-message hashes
         foreach (Pending p in _pending) messages += Mix(MessageHash(p.Message), 0x51);
         h = Mix(h, messages);
-        for (int k = 0; k < _link.Length; k++) h = Mix(h, _link[k] ? 1UL : 0UL);
+        foreach (bool up in _links.Cells) h = Mix(h, up ? 1UL : 0UL);
         h = Mix(h, (ulong)CrashesLeft);
         h = Mix(h, (ulong)PartitionsLeft);
         h = Mix(h, (ulong)DropsLeft);

@@ -16,7 +16,7 @@ public sealed partial class ControlledWorld
     public string RunLiveness(int boundMs)
     {
         FaultsEnabled = false;
-        Array.Fill(_link, true);
+        _links.SetAll(true);
         Mode = WorldMode.Timed;
         for (int i = 0; i < Size; i++)
         {

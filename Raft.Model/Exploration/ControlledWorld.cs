@@ -3,6 +3,7 @@ using Raft.Core.Determinism;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Invariants;
+using Raft.Model.Network;
 using Raft.Model.Services;
 using Raft.Model.Simulation;
 
@@ -18,7 +19,7 @@ namespace Raft.Model.Exploration;
 public sealed partial class ControlledWorld
 {
     private readonly List<Pending> _pending = new();
-    private readonly bool[] _link;
+    private readonly LinkMatrix _links;
     private readonly long[] _nextTick;
     private readonly int _tickMs;
     private long _nextMessageId;
@@ -35,8 +36,7 @@ public sealed partial class ControlledWorld
         int n = swarm.Nodes;
         Cluster = new Cluster(n, seed, settings.Raft, snapshotService: false, snapshotInterval: 10, checkInvariants: true, BugCatalog.FactoryFor(settings.Bug));
         Cluster.Send = OnSend;
-        _link = new bool[n * n];
-        Array.Fill(_link, true);
+        _links = new LinkMatrix(n, up: true);
         _nextTick = new long[n];
         _tickMs = settings.TickMs;
         var phase = new Rng(Rng.Derive(seed, 3));
@@ -69,13 +69,9 @@ public sealed partial class ControlledWorld
     public long ProposalsAccepted { get; private set; }
     public bool FaultsEnabled { get; private set; } = true;
 
-    public bool LinkUp(int from, int to) => _link[from * Size + to];
+    public bool LinkUp(int from, int to) => _links.Up(from, to);
 
-    private bool AnyLinkDown()
-    {
-        foreach (bool up in _link) if (!up) return true;
-        return false;
-    }
+    private bool AnyLinkDown() => _links.AnyDown();
 
     /// <summary>Lists what may happen next, in a fixed order (so a choice index means the same thing in every process).</summary>
     public void ListEnabled(List<EnabledEvent> into)
@@ -166,7 +162,7 @@ public sealed partial class ControlledWorld
                 PartitionsMade++;
                 return MakePartition(choose);
             case EventKind.Heal:
-                Array.Fill(_link, true);
+                _links.SetAll(true);
                 return "";
             default:
                 throw new InvalidOperationException($"unknown event {e.Kind}");
@@ -338,7 +334,7 @@ public sealed partial class ControlledWorld
         {
             int isolated = choose(n);
             for (int j = 0; j < n; j++)
-                if (j != isolated) { _link[isolated * n + j] = false; _link[j * n + isolated] = false; }
+                if (j != isolated) _links.SetBoth(isolated, j, false);
             return $"isolate {isolated}";
         }
         if (shape == 1)
@@ -347,13 +343,13 @@ public sealed partial class ControlledWorld
             for (int j = 0; j < n; j++) side[j] = choose(2);
             for (int a = 0; a < n; a++)
                 for (int b = 0; b < n; b++)
-                    if (side[a] != side[b]) _link[a * n + b] = false;
+                    if (side[a] != side[b]) _links.Set(a, b, false);
             return "split " + string.Join("", side.Select(s => s == 0 ? 'a' : 'b'));
         }
         int from = choose(n);
         int to = choose(n - 1);
         if (to >= from) to++;
-        if (n > 1) _link[from * n + to] = false;
+        if (n > 1) _links.Set(from, to, false);
         return $"cut {from}->{to}";
     }
 }

@@ -12,7 +12,7 @@ namespace Raft.Model.Network;
 /// </summary>
 public sealed class SimNetwork
 {
-    private readonly bool[] _link; // row-major [from * n + to]
+    private readonly LinkMatrix _links;
     private readonly bool[] _connected;
     private readonly long[] _rpcCount;
 
@@ -20,7 +20,7 @@ public sealed class SimNetwork
     {
         Nodes = nodes;
         Options = options;
-        _link = new bool[nodes * nodes];
+        _links = new LinkMatrix(nodes, up: false);
         _connected = new bool[nodes];
         _rpcCount = new long[nodes];
     }
@@ -45,7 +45,7 @@ public sealed class SimNetwork
 
     public bool IsConnected(int node) => _connected[node];
 
-    public bool LinkUp(int from, int to) => _link[from * Nodes + to];
+    public bool LinkUp(int from, int to) => _links.Up(from, to);
 
     /// <summary>config.go connect(i): enable i's links to and from every connected node.</summary>
     public void Connect(int node)
@@ -53,9 +53,7 @@ public sealed class SimNetwork
         _connected[node] = true;
         for (int j = 0; j < Nodes; j++)
         {
-            if (!_connected[j]) continue;
-            _link[node * Nodes + j] = true;
-            _link[j * Nodes + node] = true;
+            if (_connected[j]) _links.SetBoth(node, j, true);
         }
     }
 
@@ -63,15 +61,11 @@ public sealed class SimNetwork
     public void Disconnect(int node)
     {
         _connected[node] = false;
-        for (int j = 0; j < Nodes; j++)
-        {
-            _link[node * Nodes + j] = false;
-            _link[j * Nodes + node] = false;
-        }
+        for (int j = 0; j < Nodes; j++) _links.SetBoth(node, j, false);
     }
 
     /// <summary>Enables or cuts one direction of one link (one-way partitions).</summary>
-    public void SetLink(int from, int to, bool up) => _link[from * Nodes + to] = up;
+    public void SetLink(int from, int to, bool up) => _links.Set(from, to, up);
 
     /// <summary>Arbitrary partition: nodes talk only within their own group (group ids per node).</summary>
     public void Partition(ReadOnlySpan<int> groupOf)
@@ -79,7 +73,7 @@ public sealed class SimNetwork
         if (groupOf.Length != Nodes) throw new ArgumentException($"partition needs a group for each of {Nodes} nodes");
         for (int a = 0; a < Nodes; a++)
         for (int b = 0; b < Nodes; b++)
-            _link[a * Nodes + b] = groupOf[a] == groupOf[b];
+            _links.Set(a, b, groupOf[a] == groupOf[b]);
         for (int a = 0; a < Nodes; a++) _connected[a] = true;
     }
 

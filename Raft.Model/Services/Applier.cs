@@ -129,56 +129,43 @@ public sealed class Applier
 
     private void Fail(string message) => Error ??= message;
 
-    /// <summary>The lab's snapshot: the index, then the commands at 0..index.</summary>
+    /// <summary>The lab's snapshot: the index, then the commands at 1..index (varint length+1, 0 for none), in the core's varint encoding.</summary>
     private byte[] EncodeSnapshot(long index)
     {
-        using var ms = new MemoryStream();
-        WriteVarint(ms, (ulong)index);
+        int size = ByteWriter.VarintSize((ulong)index);
         for (long i = 1; i <= index; i++)
         {
             byte[]? c = CommandAt(i);
-            if (c is null) { WriteVarint(ms, 0); continue; }
-            WriteVarint(ms, (ulong)c.Length + 1);
-            ms.Write(c);
+            size += c is null ? 1 : ByteWriter.VarintSize((ulong)c.Length + 1) + c.Length;
         }
-        return ms.ToArray();
+        var bytes = new byte[size];
+        var w = new ByteWriter(bytes);
+        w.WriteVarint((ulong)index);
+        for (long i = 1; i <= index; i++)
+        {
+            byte[]? c = CommandAt(i);
+            if (c is null) { w.WriteVarint(0); continue; }
+            w.WriteVarint((ulong)c.Length + 1);
+            w.WriteBytes(c);
+        }
+        return bytes;
     }
 
     internal static (long Index, List<byte[]?> Commands) DecodeSnapshot(byte[] data)
     {
-        int pos = 0;
-        long index = (long)ReadVarint(data, ref pos);
+        var r = new ByteReader(data, "snapshot");
+        long index = r.ReadNonNegative("index");
         if (index > data.Length) throw new CodecException($"malformed snapshot: index {index} exceeds its {data.Length} bytes");
         var commands = new List<byte[]?>((int)index + 1) { null };
         for (long i = 1; i <= index; i++)
         {
-            ulong tagged = ReadVarint(data, ref pos);
+            string field = "command " + i.ToString(CultureInfo.InvariantCulture);
+            ulong tagged = r.ReadVarint(field);
             if (tagged == 0) { commands.Add(null); continue; }
-            int len = (int)(tagged - 1);
-            if (tagged - 1 > (ulong)(data.Length - pos)) throw new CodecException($"truncated snapshot at command {i.ToString(CultureInfo.InvariantCulture)}");
-            commands.Add(data.AsSpan(pos, len).ToArray());
-            pos += len;
+            if (tagged - 1 > (ulong)r.Remaining) throw new CodecException($"truncated snapshot at {field}");
+            commands.Add(r.ReadBytes((int)(tagged - 1), field));
         }
-        if (pos != data.Length) throw new CodecException($"malformed snapshot: {data.Length - pos} trailing bytes");
+        r.ExpectEnd();
         return (index, commands);
-    }
-
-    private static void WriteVarint(Stream s, ulong v)
-    {
-        while (v >= 0x80) { s.WriteByte((byte)(v | 0x80)); v >>= 7; }
-        s.WriteByte((byte)v);
-    }
-
-    private static ulong ReadVarint(byte[] data, ref int pos)
-    {
-        ulong result = 0;
-        for (int shift = 0; shift < 64; shift += 7)
-        {
-            if (pos >= data.Length) throw new CodecException("truncated snapshot varint");
-            byte b = data[pos++];
-            result |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return result;
-        }
-        throw new CodecException("malformed snapshot varint");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Raft.Core.Encoding;
 
 namespace Raft.Model.Services;
 
@@ -13,13 +14,12 @@ public static class Commands
 
     public static byte[] Int(long value)
     {
-        ulong z = (ulong)((value << 1) ^ (value >> 63));
-        Span<byte> buf = stackalloc byte[11];
-        buf[0] = IntTag;
-        int n = 1;
-        while (z >= 0x80) { buf[n++] = (byte)(z | 0x80); z >>= 7; }
-        buf[n++] = (byte)z;
-        return buf[..n].ToArray();
+        ulong z = (ulong)((value << 1) ^ (value >> 63)); // zigzag
+        var bytes = new byte[1 + ByteWriter.VarintSize(z)];
+        var w = new ByteWriter(bytes);
+        w.WriteByte(IntTag);
+        w.WriteVarint(z);
+        return bytes;
     }
 
     public static byte[] String(string value)
