@@ -22,6 +22,7 @@ public sealed partial class ControlledWorld
     private readonly LinkMatrix _links;
     private readonly long[] _nextTick;
     private readonly int _tickMs;
+    private readonly int _maxCandidateTerm; // dfs only: candidates may not go past this term (0 = no bound)
     private long _nextMessageId;
     private long _sentThisStep;
     private int _proposalCounter;
@@ -39,6 +40,7 @@ public sealed partial class ControlledWorld
         _links = new LinkMatrix(n, up: true);
         _nextTick = new long[n];
         _tickMs = settings.TickMs;
+        _maxCandidateTerm = settings.Strategy == "dfs" ? settings.StrategyParameter : 0;
         var phase = new Rng(Rng.Derive(seed, 3));
         for (int i = 0; i < n; i++) _nextTick[i] = 1 + phase.Next(_tickMs);
         CrashesLeft = settings.Faults.Crashes;
@@ -90,7 +92,7 @@ public sealed partial class ControlledWorld
             {
                 RaftNode? node = Cluster.Node(i);
                 if (node is null) continue;
-                if (node.Role != Role.Leader && Settings.Strategy == "dfs" && Settings.StrategyParameter > 0 && node.Term >= Settings.StrategyParameter) continue; // dfs term bound
+                if (node.Role != Role.Leader && _maxCandidateTerm > 0 && node.Term >= _maxCandidateTerm) continue; // dfs term bound
                 into.Add(new EnabledEvent(EventKind.Timeout, i));
             }
         }
