@@ -14,7 +14,7 @@ namespace Raft.Core.Node;
 /// randomness or I/O: the same inputs in the same order give the same outputs.
 /// <para>Peers are numbered 0..N-1 and always iterated in that order.</para>
 /// </summary>
-public sealed partial class RaftNode
+public sealed partial class RaftNode : IRaftNode
 {
     /// <summary>"No node": used for votedFor and the leader hint.</summary>
     public const int None = -1;
@@ -96,6 +96,17 @@ public sealed partial class RaftNode
 
     /// <summary>Figure 2 lastApplied: highest index handed to the service (and acknowledged by Advance).</summary>
     public long Applied { get; private set; }
+
+    public long SnapshotIndex => Log.SnapshotIndex;
+    public long SnapshotTerm => Log.SnapshotTerm;
+    public long LastIndex => Log.LastIndex;
+
+    public bool TryGetEntry(long index, out Entry entry)
+    {
+        if (index <= Log.SnapshotIndex || index > Log.LastIndex) { entry = default; return false; }
+        entry = Log.At(index);
+        return true;
+    }
 
     /// <summary>The latest snapshot's data (what InstallSnapshot sends).</summary>
     public byte[]? SnapshotData => _snapshotData;

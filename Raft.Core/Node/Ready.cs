@@ -17,32 +17,35 @@ namespace Raft.Core.Node;
 /// </list>
 /// Then call <see cref="RaftNode.Advance"/>. The segments alias the node's buffers and are valid
 /// only until then. The same instance is reused: nothing here is allocated per step.
+/// <para>Setters are public so that other implementations of <see cref="IRaftNode"/> can fill
+/// their own Ready; the world only reads it.</para>
 /// </summary>
 public sealed class Ready
 {
-    internal readonly List<Message> MessageBuffer = new();
+    /// <summary>The messages to send (the node adds; the world reads).</summary>
+    public List<Message> MessageBuffer { get; } = new();
 
-    public bool HardStateChanged { get; internal set; }
-    public long Term { get; internal set; }
-    public int VotedFor { get; internal set; }
+    public bool HardStateChanged { get; set; }
+    public long Term { get; set; }
+    public int VotedFor { get; set; }
 
     /// <summary>A snapshot to make durable together with the hard state, or false.</summary>
-    public bool HasSnapshot { get; internal set; }
-    public long SnapshotIndex { get; internal set; }
-    public long SnapshotTerm { get; internal set; }
-    public byte[]? SnapshotData { get; internal set; }
+    public bool HasSnapshot { get; set; }
+    public long SnapshotIndex { get; set; }
+    public long SnapshotTerm { get; set; }
+    public byte[]? SnapshotData { get; set; }
 
     /// <summary>The first log index to overwrite on disk, or 0 when the durable log is unchanged.</summary>
-    public long PersistFrom { get; internal set; }
-    public ArraySegment<Entry> EntriesToPersist { get; internal set; }
+    public long PersistFrom { get; set; }
+    public ArraySegment<Entry> EntriesToPersist { get; set; }
 
     public IReadOnlyList<Message> Messages => MessageBuffer;
 
     /// <summary>True when a leader's snapshot must replace the service state before any entry is applied.</summary>
-    public bool SnapshotToApply { get; internal set; }
+    public bool SnapshotToApply { get; set; }
 
-    public long FirstCommittedIndex { get; internal set; }
-    public ArraySegment<Entry> CommittedEntries { get; internal set; }
+    public long FirstCommittedIndex { get; set; }
+    public ArraySegment<Entry> CommittedEntries { get; set; }
 
     /// <summary>True when anything must be persisted (step 1).</summary>
     public bool MustPersist => HardStateChanged || HasSnapshot || PersistFrom != 0;

@@ -1,0 +1,70 @@
+using Raft.Core.Messages;
+
+namespace Raft.Core.Node;
+
+/// <summary>
+/// What the world may observe of a node, read only: the Figure 2 state a real deployment could
+/// inspect (term, vote, role, commit and applied indexes, the log by index, the snapshot
+/// boundary). Checkers and schedulers see nodes only through this view; nothing here can change
+/// the node.
+/// </summary>
+public interface IRaftNodeView
+{
+    int Id { get; }
+
+    /// <summary>Figure 2 currentTerm.</summary>
+    long Term { get; }
+
+    /// <summary>Figure 2 votedFor in <see cref="Term"/>, or <see cref="RaftNode.None"/>.</summary>
+    int VotedFor { get; }
+
+    Role Role { get; }
+
+    /// <summary>Figure 2 commitIndex: the highest index this node treats as committed.</summary>
+    long CommitIndex { get; }
+
+    /// <summary>Figure 2 lastApplied: the highest index handed to the service and acknowledged.</summary>
+    long Applied { get; }
+
+    /// <summary>§7 lastIncludedIndex / lastIncludedTerm of the node's latest snapshot (0 when none).</summary>
+    long SnapshotIndex { get; }
+    long SnapshotTerm { get; }
+
+    /// <summary>Index of the last entry in the log (the snapshot index when the log after it is empty).</summary>
+    long LastIndex { get; }
+
+    /// <summary>The entry at <paramref name="index"/>, if the log holds it (not compacted, not beyond the end).</summary>
+    bool TryGetEntry(long index, out Entry entry);
+}
+
+/// <summary>
+/// The node contract: everything the world does to a Raft node. Inputs are <see cref="Step"/>,
+/// <see cref="Tick"/>, <see cref="Propose"/> and <see cref="Snapshot"/>; output is a
+/// <see cref="Ready"/> taken with <see cref="TryGetReady"/>, handled in the order
+/// <see cref="Ready"/> documents, and acknowledged with <see cref="Advance"/>, which must
+/// acknowledge exactly what that Ready carried (as etcd's stableTo/appliedTo do): state that
+/// changed after <see cref="TryGetReady"/> stays pending for the next Ready.
+/// <para>An implementation is single-threaded and deterministic: the same inputs in the same
+/// order give the same outputs. <see cref="RaftNode"/> implements it; so can any other C# Raft
+/// (see docs/bring-your-own-raft.md).</para>
+/// </summary>
+public interface IRaftNode : IRaftNodeView
+{
+    /// <summary>Handles a message from a peer.</summary>
+    void Step(in Message m);
+
+    /// <summary>One tick of logical time.</summary>
+    void Tick();
+
+    /// <summary>The lab's Start(command).</summary>
+    ProposeResult Propose(byte[] command);
+
+    /// <summary>The lab's Snapshot(index, data): the service holds everything through <paramref name="index"/>.</summary>
+    void Snapshot(long index, byte[] data);
+
+    /// <summary>The output since the last <see cref="Advance"/>, if any.</summary>
+    bool TryGetReady(out Ready ready);
+
+    /// <summary>Acknowledges that the last Ready was persisted, sent and applied, in that order.</summary>
+    void Advance();
+}
