@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using System.Numerics;
 using Raft.Core.Messages;
 using Raft.Core.Node;
@@ -39,7 +40,7 @@ public sealed class Coverage
     }
 
     /// <summary>Adds a finished schedule's world.</summary>
-    public void AddSchedule(ControlledWorld world, int steps, bool hitBound, bool livenessChecked)
+    public void AddSchedule(World world, int steps, bool hitBound, bool livenessChecked)
     {
         Schedules++;
         Steps += steps;

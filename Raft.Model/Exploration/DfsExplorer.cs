@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using System.Diagnostics;
 using Raft.Model.Exploration.Strategies;
 
@@ -64,7 +65,7 @@ public static class DfsExplorer
         while (schedules < s.Iterations)
         {
             if (s.TimeLimitSeconds > 0 && clock.Elapsed.TotalSeconds > s.TimeLimitSeconds) { report.CutByTimeLimit = true; break; }
-            var world = new ControlledWorld(s, swarm, seed);
+            var world = new World(s, swarm, seed);
             strategy.Begin(seed, s.MaxSteps, swarm);
             int steps = 0;
             bool pruned = false;

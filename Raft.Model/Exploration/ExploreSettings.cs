@@ -7,8 +7,10 @@ namespace Raft.Model.Exploration;
 /// <summary>
 /// Timed: messages arrive within a bounded delay and timers follow a clock.
 /// Adversarial: there is no clock; any pending message may be delivered next and any timer may fire.
+/// Lab: labrpc's timing (6.824's network): messages get labrpc's delays and losses when sent, every
+/// node ticks on the clock, and the tester acts between events (see World.Lab.cs).
 /// </summary>
-public enum WorldMode { Timed, Adversarial }
+public enum WorldMode { Timed, Adversarial, Lab }
 
 /// <summary>The most faults one schedule may inject.</summary>
 public sealed record FaultBudget(int Crashes = 2, int Partitions = 3, int Drops = 20, int Duplicates = 10)
@@ -41,6 +43,9 @@ public sealed record FaultBudget(int Crashes = 2, int Partitions = 3, int Drops 
     public override string ToString() => $"crashes={Crashes},partitions={Partitions},drops={Drops},duplicates={Duplicates}";
 }
 
+/// <summary>The lab world's own settings (6.824's make_config): the snapshot service and the network it starts with.</summary>
+public sealed record LabWorldSettings(bool SnapshotService, int SnapshotInterval, bool Reliable, bool LongReordering, int DuplicatePerThousand);
+
 /// <summary>Everything that defines an exploration run; with the seed it determines every schedule.</summary>
 public sealed record ExploreSettings
 {
@@ -70,6 +75,8 @@ public sealed record ExploreSettings
     public double TimeLimitSeconds { get; init; }
     public RaftOptions Raft { get; init; } = RaftOptions.Default;
     public int TickMs { get; init; } = 10;
+    /// <summary>Set for a lab run (mode Lab): what make_config chose.</summary>
+    public LabWorldSettings? Lab { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line reason for an impossible configuration.</summary>
     public void Validate()

@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using Raft.Core.Determinism;
 using Raft.Core.Messages;
 using Raft.Core.Node;
@@ -7,7 +8,8 @@ using Raft.Model.Invariants;
 namespace Raft.Model.Exploration;
 
 /// <summary>One recorded step: the decisions taken (the event's index, then any data choices), the event, and what came of it.</summary>
-public sealed record TraceStep(int Step, int[] Decisions, string Event, string Detail, string Nodes, SentMessage[]? Sent = null);
+/// <remarks>A control step (the lab tester's action) has no decisions and carries <see cref="Control"/> instead.</remarks>
+public sealed record TraceStep(int Step, int[] Decisions, string Event, string Detail, string Nodes, SentMessage[]? Sent = null, WorldControl? Control = null);
 
 /// <summary>A message a step sent: its id (as later "deliver #id" events name it), ends and type; Lost when its link was down at sending.</summary>
 public sealed record SentMessage(long Id, int From, int To, string Type, bool Lost);
@@ -39,10 +41,10 @@ public static class ScheduleRunner
     /// <param name="checkStep">Replay: given each recorded step as it completes, returns why it differs from the
     /// recording (the run then stops with a <see cref="ReplayDivergence"/> at that step), or null.</param>
     public static ScheduleResult Run(ExploreSettings settings, int iteration, ulong seed, IStrategy strategy, bool record,
-        SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null, Action<ControlledWorld>? onWorld = null)
+        SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null, Action<World>? onWorld = null)
     {
         swarm ??= SwarmParameters.Draw(settings, seed);
-        var world = new ControlledWorld(settings, swarm, seed);
+        var world = new World(settings, swarm, seed);
         onWorld?.Invoke(world);
         strategy.Begin(Rng.Derive(seed, 5), settings.MaxSteps, swarm);
         var result = new ScheduleResult { Settings = settings, Iteration = iteration, Seed = seed, Swarm = swarm, Trace = record ? new List<TraceStep>() : null };

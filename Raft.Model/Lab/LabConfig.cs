@@ -1,3 +1,4 @@
+using Raft.Model.Exploration;
 using System.Globalization;
 using Raft.Core.Determinism;
 using Raft.Core.Node;
@@ -96,10 +97,10 @@ public sealed class LabConfig
         World.Start(i);
     }
 
-    public void Connect(int i) => World.Network.Connect(i);
-    public void Disconnect(int i) => World.Network.Disconnect(i);
-    public void SetUnreliable(bool unreliable) => World.Network.Options.Reliable = !unreliable;
-    public void SetLongReordering(bool on) => World.Network.Options.LongReordering = on;
+    public void Connect(int i) => World.Connect(i);
+    public void Disconnect(int i) => World.Disconnect(i);
+    public void SetUnreliable(bool unreliable) => World.SetReliable(!unreliable);
+    public void SetLongReordering(bool on) => World.SetLongReordering(on);
 
     /// <summary>rf.Start(cmd) on server i; a crashed server answers (-1, 0, false).</summary>
     public ProposeResult Start(int i, byte[] command) => World.Propose(i, command);

@@ -1,3 +1,4 @@
+using Raft.Model.Exploration;
 using Raft.Model.Simulation;
 
 namespace Raft.Model.Lab;

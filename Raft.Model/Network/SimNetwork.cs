@@ -47,6 +47,9 @@ public sealed class SimNetwork
 
     public bool LinkUp(int from, int to) => _links.Up(from, to);
 
+    /// <summary>The directed links (partitions and one-way cuts act on them directly).</summary>
+    public LinkMatrix Links => _links;
+
     /// <summary>config.go connect(i): enable i's links to and from every connected node.</summary>
     public void Connect(int node)
     {

@@ -27,7 +27,7 @@ public sealed partial record ScriptedEvent(string Key, string Exact, int[] Data,
     private static partial Regex MessageEvent();
 
     /// <summary>
-    /// The key of an event description (as <see cref="ControlledWorld.Describe"/> writes it). A
+    /// The key of an event description (as <see cref="World.Describe"/> writes it). A
     /// message is keyed by verb, type and direction only ("deliver AppendEntries 0->1"): once earlier
     /// steps are gone its term and indexes differ, but the oldest such message plays the same part.
     /// </summary>

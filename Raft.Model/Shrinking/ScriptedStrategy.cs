@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
 
@@ -14,7 +15,7 @@ internal sealed class ScriptedStrategy(IReadOnlyList<ScriptedEvent> script) : IS
     private int[] _data = [];
     private int _dataNext;
 
-    public ControlledWorld? World { get; set; }
+    public World? World { get; set; }
     public string Name => "scripted";
 
     public void Begin(ulong seed, int maxSteps, SwarmParameters swarm) => _next = 0;

@@ -1,159 +1,374 @@
+using Raft.Model.Exploration;
+using System.Globalization;
 using Raft.Core.Determinism;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Invariants;
 using Raft.Model.Network;
 using Raft.Model.Services;
-using Raft.Model.Storage;
+using Raft.Model.Simulation;
 
 namespace Raft.Model.Simulation;
 
 /// <summary>
-/// The deterministic timed world around a cluster: a virtual clock and an event queue, a
-/// network with the labrpc fault model, and the <see cref="Cluster"/>'s disks, services,
-/// crashes and invariant checks after every event. Every random choice comes from one seed, and
-/// events at the same instant run in the order they were scheduled, so one seed and one
-/// sequence of control calls give one run, byte for byte.
+/// The world the explorer drives: the same <see cref="Cluster"/> as the timed lab world, but
+/// every step is chosen from an explicit list of enabled events (<see cref="ListEnabled"/>):
+/// deliver any pending message, drop or duplicate it, let a timer fire, crash or restart a node,
+/// cut or heal links, propose a command, take a service snapshot. In timed mode a clock bounds
+/// message delays and paces timers; in adversarial mode anything may happen next.
 /// </summary>
-public sealed class World
+public sealed partial class World
 {
-    private readonly PriorityQueue<SimEvent, (long Time, long Seq)> _queue = new();
-    private readonly Cluster _cluster;
-    private Rng _rng;
-    private long _seq;
-
-    public World(WorldOptions options, Cluster.NodeFactory? factory = null)
-    {
-        options.Validate();
-        Options = options;
-        _cluster = new Cluster(options.Nodes, options.Seed, options.Raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, factory);
-        _cluster.Send = Send;
-        Network = new SimNetwork(options.Nodes, options.Network);
-        _rng = new Rng(Rng.Derive(options.Seed, 1));
-    }
-
-    public WorldOptions Options { get; }
-    public int Size => _cluster.Size;
-
-    /// <summary>Virtual time in milliseconds.</summary>
-    public long Now { get; private set; }
-
-    /// <summary>Events processed so far (control calls count as events).</summary>
-    public long EventCount { get; private set; }
-
-    public SimNetwork Network { get; }
-    public Cluster Cluster => _cluster;
-    public Disk[] Disks => _cluster.Disks;
-    public Applier[] Appliers => _cluster.Appliers;
-    public InvariantChecker Checker => _cluster.Checker;
-    public Violation? Violation => _cluster.Violation;
-    public long Crashes => _cluster.Crashes;
-    public long Restarts => _cluster.Restarts;
-
-    /// <summary>The running node, or null while it is crashed (or not yet started).</summary>
-    public RaftNode? Node(int i) => _cluster.Node(i);
-    public bool IsUp(int i) => _cluster.IsUp(i);
+    private readonly List<Pending> _pending = new();
+    private readonly LinkMatrix _links;
+    private readonly long[] _nextTick;
+    private readonly int _tickMs;
+    private readonly int _maxCandidateTerm; // dfs only: candidates may not go past this term (0 = no bound)
+    private long _nextMessageId;
+    private long _sentThisStep;
+    private int _proposalCounter;
 
     /// <summary>
-    /// Starts node i from what its disk holds (the lab's start1 after crash1): the service reloads
-    /// the durable snapshot, the RPC count restarts at zero, and the node ticks from a random phase.
+    /// A message in flight. Due and Seq order it in labrpc timing (the lab): it arrives at Due, ties
+    /// broken by when it was scheduled; Deadline bounds it in the explorer's timed mode.
     /// </summary>
-    public void Start(int i)
+    private readonly record struct Pending(long Id, Message Message, long Deadline, int ToIncarnation, long Due = 0, long Seq = 0);
+
+    public World(ExploreSettings settings, SwarmParameters swarm, ulong seed)
     {
-        BeginControlEvent();
-        _cluster.Start(i);
-        Network.ResetRpcCount(i);
-        ScheduleTick(i, 1 + _rng.Next(Options.TickMs));
+        Settings = settings;
+        Swarm = swarm;
+        Mode = settings.Mode;
+        int n = swarm.Nodes;
+        Cluster = new Cluster(n, seed, settings.Raft, snapshotService: false, snapshotInterval: 10, checkInvariants: true, BugCatalog.FactoryFor(settings.Bug));
+        Cluster.Send = OnSend;
+        Network = new SimNetwork(n, new NetworkOptions());
+        for (int i = 0; i < n; i++) Network.Connect(i);
+        _links = Network.Links;
+        _nextTick = new long[n];
+        _tickSeq = new long[n];
+        _tickMs = settings.TickMs;
+        _maxCandidateTerm = settings.Strategy == "dfs" ? settings.StrategyParameter : 0;
+        var phase = new Rng(Rng.Derive(seed, 3));
+        for (int i = 0; i < n; i++) _nextTick[i] = 1 + phase.Next(_tickMs);
+        CrashesLeft = settings.Faults.Crashes;
+        PartitionsLeft = settings.Faults.Partitions;
+        DropsLeft = settings.Faults.Drops;
+        DuplicatesLeft = settings.Faults.Duplicates;
+        ProposalsLeft = settings.Proposals;
+        for (int i = 0; i < n; i++) Cluster.Start(i);
     }
 
-    /// <summary>Crashes node i: everything not durable is lost, in-flight messages to it die.</summary>
-    public void Crash(int i)
+    public ExploreSettings Settings { get; }
+
+    /// <summary>Links, connect/disconnect and labrpc's fault model and accounting (the lab's timing uses all of it; the explorer its links).</summary>
+    public SimNetwork Network { get; }
+    public SwarmParameters Swarm { get; }
+    public WorldMode Mode { get; private set; }
+    public Cluster Cluster { get; }
+    public int Size => Cluster.Size;
+    public Violation? Violation => Cluster.Violation;
+
+    /// <summary>Virtual milliseconds (timed mode and the liveness phase).</summary>
+    public long Now { get; private set; }
+
+    public int CrashesLeft { get; private set; }
+    public int PartitionsLeft { get; private set; }
+    public int DropsLeft { get; private set; }
+    public int DuplicatesLeft { get; private set; }
+    public int ProposalsLeft { get; private set; }
+    public int PendingCount => _pending.Count;
+    public long PartitionsMade { get; private set; }
+    public long ProposalsAccepted { get; private set; }
+    public bool FaultsEnabled { get; private set; } = true;
+
+    public bool LinkUp(int from, int to) => _links.Up(from, to);
+
+    private bool AnyLinkDown() => _links.AnyDown();
+
+    /// <summary>Lists what may happen next, in a fixed order (so a choice index means the same thing in every process).</summary>
+    public void ListEnabled(List<EnabledEvent> into)
     {
-        if (!_cluster.IsUp(i)) return;
-        BeginControlEvent();
-        _cluster.Crash(i);
-    }
-
-    /// <summary>Crash (if running) and start again from disk.</summary>
-    public void Restart(int i)
-    {
-        Crash(i);
-        Start(i);
-    }
-
-    /// <summary>The next time node i makes state durable, crash it before its messages leave.</summary>
-    public void CrashAfterNextPersist(int i) => _cluster.CrashAfterNextPersist(i);
-
-    /// <summary>The lab's Start(command) on node i: (index, term, isLeader); a crashed node is not leader.</summary>
-    public ProposeResult Propose(int i, byte[] command)
-    {
-        if (!_cluster.IsUp(i)) return new ProposeResult(-1, 0, false);
-        BeginControlEvent();
-        return _cluster.Propose(i, command);
-    }
-
-    /// <summary>The lab's GetState() on node i; a crashed node reports (0, false).</summary>
-    public (long Term, bool IsLeader) GetState(int i) => _cluster.Node(i)?.GetState() ?? (0, false);
-
-    /// <summary>Runs <paramref name="action"/> at virtual time Now + <paramref name="delayMs"/>.</summary>
-    public void Schedule(long delayMs, Action action) =>
-        Enqueue(Now + Math.Max(0, delayMs), new SimEvent { Kind = SimEventKind.Callback, Callback = action });
-
-    /// <summary>Processes the next event. Returns false when nothing is scheduled.</summary>
-    public bool Step()
-    {
-        if (!_queue.TryDequeue(out SimEvent ev, out var key)) return false;
-        Now = key.Time;
-        EventCount++;
-        _cluster.Checker.Event = EventCount;
-        switch (ev.Kind)
+        into.Clear();
+        if (Mode == WorldMode.Lab) { ListEnabledLabrpc(into); return; }
+        if (Mode == WorldMode.Timed)
         {
-            case SimEventKind.Tick:
-                if (_cluster.IsUp(ev.Node) && _cluster.Incarnation(ev.Node) == ev.Incarnation)
-                {
-                    ScheduleTick(ev.Node, Options.TickMs);
-                    _cluster.Tick(ev.Node);
-                }
-                break;
-            case SimEventKind.Deliver:
-                int to = ev.Message.To;
-                if (_cluster.IsUp(to) && _cluster.Incarnation(to) == ev.Incarnation && Network.Deliverable(ev.Message))
-                    _cluster.Deliver(ev.Message);
-                break;
-            case SimEventKind.Callback:
-                ev.Callback!();
-                break;
+            long horizon = NextTickTime();
+            foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Deliver, p.Message.To, p.Id));
+            if (horizon != long.MaxValue && horizon <= EarliestDeadline()) into.Add(new EnabledEvent(EventKind.Advance, -1));
         }
+        else
+        {
+            foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Deliver, p.Message.To, p.Id));
+            for (int i = 0; i < Size; i++)
+            {
+                RaftNode? node = Cluster.Node(i);
+                if (node is null) continue;
+                if (node.Role != Role.Leader && _maxCandidateTerm > 0 && node.Term >= _maxCandidateTerm) continue; // dfs term bound
+                into.Add(new EnabledEvent(EventKind.Timeout, i));
+            }
+        }
+        for (int i = 0; i < Size; i++)
+        {
+            RaftNode? node = Cluster.Node(i);
+            if (node is null) continue;
+            if (ProposalsLeft > 0 && node.Role == Role.Leader) into.Add(new EnabledEvent(EventKind.Propose, i));
+            if (Cluster.Appliers[i].LastApplied > node.Log.SnapshotIndex && Swarm.SnapshotPerThousand > 0) into.Add(new EnabledEvent(EventKind.Snapshot, i));
+        }
+        if (!FaultsEnabled) return;
+        if (DropsLeft > 0 && Swarm.DropWeight > 0)
+            foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Drop, p.Message.To, p.Id));
+        if (DuplicatesLeft > 0 && Swarm.DuplicateWeight > 0)
+            foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Duplicate, p.Message.To, p.Id));
+        for (int i = 0; i < Size; i++)
+        {
+            if (Cluster.IsUp(i)) { if (CrashesLeft > 0 && Swarm.CrashWeight > 0) into.Add(new EnabledEvent(EventKind.Crash, i)); }
+            else into.Add(new EnabledEvent(EventKind.Restart, i));
+        }
+        if (PartitionsLeft > 0 && Swarm.PartitionWeight > 0) into.Add(new EnabledEvent(EventKind.Partition, -1));
+        if (AnyLinkDown()) into.Add(new EnabledEvent(EventKind.Heal, -1));
+    }
+
+    /// <summary>Runs one enabled event. Data choices (a partition's shape) come from <paramref name="choose"/>. Returns what happened, for the trace.</summary>
+    public string Execute(in EnabledEvent e, Func<int, int> choose)
+    {
+        _sentThisStep = 0;
+        switch (e.Kind)
+        {
+            case EventKind.Deliver:
+                return DeliverMessage(TakePending(e.MessageId));
+            case EventKind.Drop:
+                DropsLeft--;
+                TakePending(e.MessageId);
+                return "";
+            case EventKind.Duplicate:
+            {
+                DuplicatesLeft--;
+                Pending p = FindPending(e.MessageId);
+                return "copy: " + DeliverMessage(p);
+            }
+            case EventKind.Advance:
+                return AdvanceClock();
+            case EventKind.Timeout:
+                return FireTimer(e.Node);
+            case EventKind.Tick:
+                return TickOnce(e.Node);
+            case EventKind.Propose:
+            {
+                ProposalsLeft--;
+                ProposeResult r = Cluster.Propose(e.Node, Commands.Int(++_proposalCounter));
+                if (r.IsLeader) ProposalsAccepted++;
+                return r.IsLeader ? $"index {r.Index} term {r.Term}" : "not leader";
+            }
+            case EventKind.Snapshot:
+                Cluster.ServiceSnapshot(e.Node);
+                return $"through {Cluster.Node(e.Node)?.Log.SnapshotIndex}";
+            case EventKind.Crash:
+                CrashesLeft--;
+                Cluster.Crash(e.Node);
+                int crashed = e.Node;
+                _pending.RemoveAll(p => p.Message.To == crashed);
+                return "";
+            case EventKind.Restart:
+                Cluster.Start(e.Node);
+                _nextTick[e.Node] = Now + 1 + (int)(e.Node % _tickMs);
+                return "";
+            case EventKind.Partition:
+                PartitionsLeft--;
+                PartitionsMade++;
+                return MakePartition(choose);
+            case EventKind.Heal:
+                _links.SetAll(true);
+                return "";
+            default:
+                throw new InvalidOperationException($"unknown event {e.Kind}");
+        }
+    }
+
+    /// <summary>A stable, human-readable description of an enabled event (recorded in traces and checked on replay).</summary>
+    public string Describe(in EnabledEvent e) => e.Kind switch
+    {
+        EventKind.Deliver => $"deliver #{e.MessageId} {FindPending(e.MessageId).Message}",
+        EventKind.Drop => $"drop #{e.MessageId} {FindPending(e.MessageId).Message}",
+        EventKind.Duplicate => $"duplicate #{e.MessageId} {FindPending(e.MessageId).Message}",
+        EventKind.Advance => $"advance to {NextTickTime().ToString(CultureInfo.InvariantCulture)}ms",
+        EventKind.Timeout => $"timeout {e.Node}",
+        EventKind.Tick => $"tick {e.Node}",
+        EventKind.Propose => $"propose {e.Node} cmd={_proposalCounter + 1}",
+        EventKind.Snapshot => $"snapshot {e.Node}",
+        EventKind.Crash => $"crash {e.Node}",
+        EventKind.Restart => $"restart {e.Node}",
+        EventKind.Partition => "partition",
+        EventKind.Heal => "heal",
+        _ => e.Kind.ToString(),
+    };
+
+    public MessageType MessageTypeOf(long id) => FindPending(id).Message.Type;
+
+    /// <summary>
+    /// The workload is done when every proposal has been made, every node is up and connected, and
+    /// every node has applied everything any node has committed: the schedule ended before its
+    /// step bound. (With no proposals the workload never ends: the schedule runs to the bound.)
+    /// </summary>
+    public bool WorkloadDone()
+    {
+        if (ProposalsLeft > 0 || Settings.Proposals == 0 || AnyLinkDown()) return false;
+        long committed = 0;
+        for (int i = 0; i < Size; i++)
+        {
+            RaftNode? n = Cluster.Node(i);
+            if (n is null) return false;
+            committed = Math.Max(committed, n.CommitIndex);
+        }
+        if (committed == 0) return false;
+        for (int i = 0; i < Size; i++) if (Cluster.Appliers[i].LastApplied < committed) return false;
         return true;
     }
 
-    /// <summary>Processes every event up to and including <paramref name="time"/>, then sets the clock to it.</summary>
-    public void RunUntil(long time)
+    /// <summary>Roles and terms of every node, e.g. "L3 F3 -" (for timelines).</summary>
+    public string DescribeNodes()
     {
-        while (_queue.TryPeek(out _, out var key) && key.Time <= time && Violation is null) Step();
-        if (time > Now) Now = time;
+        var parts = new string[Size];
+        for (int i = 0; i < Size; i++)
+        {
+            RaftNode? n = Cluster.Node(i);
+            parts[i] = n is null ? "down" : string.Create(CultureInfo.InvariantCulture, $"{n.Role.ToString()[0]}{n.Term}/c{n.CommitIndex}/l{n.Log.LastIndex}");
+        }
+        return string.Join(" ", parts);
     }
 
-    public int Pending => _queue.Count;
+    private readonly List<SentMessage> _sentLog = new();
 
-    private void Send(Message m)
+    /// <summary>Whether to keep a list of the messages each step sends (for traces and pictures).</summary>
+    public bool RecordSends { get; set; }
+
+    /// <summary>The messages sent since the last call (empty unless <see cref="RecordSends"/>).</summary>
+    public SentMessage[] TakeSentThisStep()
     {
-        long delay = Network.Admit(m, ref _rng);
-        if (delay < 0) return;
-        var ev = new SimEvent { Kind = SimEventKind.Deliver, Node = m.To, Incarnation = _cluster.Incarnation(m.To), Message = m };
-        Enqueue(Now + delay, ev);
-        long dup = Network.MaybeDuplicate(ref _rng, delay);
-        if (dup >= 0) Enqueue(Now + dup, ev);
+        SentMessage[] sent = _sentLog.ToArray();
+        _sentLog.Clear();
+        return sent;
     }
 
-    private void BeginControlEvent()
+    private void OnSend(Message m)
     {
-        EventCount++;
-        _cluster.Checker.Event = EventCount;
+        if (Mode == WorldMode.Lab) { OnSendLabrpc(m); return; }
+        _sentThisStep++;
+        long id = _nextMessageId++;
+        bool lost = !LinkUp(m.From, m.To); // lost at once, as a call to a disabled end
+        if (RecordSends) _sentLog.Add(new SentMessage(id, m.From, m.To, m.Type.ToString(), lost));
+        if (lost) return;
+        long deadline = Mode == WorldMode.Timed ? Now + Swarm.MaxDelayMs : long.MaxValue;
+        _pending.Add(new Pending(id, m, deadline, Cluster.Incarnation(m.To)));
     }
 
-    private void ScheduleTick(int i, long delay) =>
-        Enqueue(Now + delay, new SimEvent { Kind = SimEventKind.Tick, Node = i, Incarnation = _cluster.Incarnation(i) });
+    private Pending FindPending(long id)
+    {
+        foreach (Pending p in _pending) if (p.Id == id) return p;
+        throw new InvalidOperationException($"no pending message #{id}");
+    }
 
-    private void Enqueue(long time, in SimEvent ev) => _queue.Enqueue(ev, (time, _seq++));
+    private Pending TakePending(long id)
+    {
+        for (int k = 0; k < _pending.Count; k++)
+        {
+            if (_pending[k].Id != id) continue;
+            Pending p = _pending[k];
+            _pending.RemoveAt(k);
+            return p;
+        }
+        throw new InvalidOperationException($"no pending message #{id}");
+    }
+
+    private string DeliverMessage(Pending p)
+    {
+        if (Mode == WorldMode.Lab) return DeliverLabrpc(p);
+        int to = p.Message.To;
+        if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) return "lost: target restarted";
+        if (!LinkUp(p.Message.From, to)) return "lost: link down";
+        Cluster.Deliver(p.Message);
+        return "";
+    }
+
+    private long NextTickTime()
+    {
+        long t = long.MaxValue;
+        for (int i = 0; i < Size; i++) if (Cluster.IsUp(i) && _nextTick[i] < t) t = _nextTick[i];
+        return t;
+    }
+
+    private long EarliestDeadline()
+    {
+        long d = long.MaxValue;
+        foreach (Pending p in _pending) if (p.Deadline < d) d = p.Deadline;
+        return d;
+    }
+
+    /// <summary>Timed mode: move the clock to the next tick and tick the nodes due; silent ticks roll on until something happens.</summary>
+    private string AdvanceClock()
+    {
+        long start = Now;
+        for (int guard = 0; guard < 100_000; guard++)
+        {
+            long t = NextTickTime();
+            if (t == long.MaxValue) break;
+            Now = Math.Max(Now, t);
+            bool changed = false;
+            for (int i = 0; i < Size; i++)
+            {
+                if (!Cluster.IsUp(i) || _nextTick[i] != t) continue;
+                _nextTick[i] += _tickMs;
+                RaftNode node = Cluster.Node(i)!;
+                long term = node.Term;
+                Role role = node.Role;
+                Cluster.Tick(i);
+                if (node.Term != term || node.Role != role) changed = true;
+            }
+            if (changed || _sentThisStep > 0 || _pending.Count > 0 || Violation is not null) break;
+        }
+        return $"now {Now.ToString(CultureInfo.InvariantCulture)}ms (+{(Now - start).ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    /// <summary>Adversarial mode: tick node i until its timer acts (an election, or a heartbeat for a leader).</summary>
+    private string FireTimer(int i)
+    {
+        RaftNode node = Cluster.Node(i)!;
+        int limit = 2 * Settings.Raft.ElectionTicks + Settings.Raft.HeartbeatTicks;
+        long term = node.Term;
+        Role role = node.Role;
+        int ticks = 0;
+        while (ticks < limit && _sentThisStep == 0 && node.Term == term && node.Role == role && Cluster.Node(i) == node)
+        {
+            Cluster.Tick(i);
+            ticks++;
+        }
+        return ticks.ToString(CultureInfo.InvariantCulture) + " ticks";
+    }
+
+    private string MakePartition(Func<int, int> choose)
+    {
+        int n = Size;
+        int shape = choose(3);
+        if (shape == 0)
+        {
+            int isolated = choose(n);
+            for (int j = 0; j < n; j++)
+                if (j != isolated) _links.SetBoth(isolated, j, false);
+            return $"isolate {isolated}";
+        }
+        if (shape == 1)
+        {
+            var side = new int[n];
+            for (int j = 0; j < n; j++) side[j] = choose(2);
+            for (int a = 0; a < n; a++)
+                for (int b = 0; b < n; b++)
+                    if (side[a] != side[b]) _links.Set(a, b, false);
+            return "split " + string.Join("", side.Select(s => s == 0 ? 'a' : 'b'));
+        }
+        int from = choose(n);
+        int to = choose(n - 1);
+        if (to >= from) to++;
+        if (n > 1) _links.Set(from, to, false);
+        return $"cut {from}->{to}";
+    }
 }

@@ -1,3 +1,4 @@
+using Raft.Model.Exploration;
 using Raft.Core.Node;
 using Raft.Model.Network;
 
@@ -20,6 +21,9 @@ public sealed record WorldOptions
     public int SnapshotInterval { get; init; } = 10;
 
     public bool CheckInvariants { get; init; } = true;
+
+    /// <summary>A catalog variant of the core to run instead of the correct one ("none").</summary>
+    public string Bug { get; init; } = "none";
 
     public void Validate()
     {

@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using Raft.Core.Node;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;
@@ -22,12 +23,12 @@ public sealed class LivenessTests(ITestOutputHelper output)
         Workers = 2,
     };
 
-    private static ControlledWorld World(ExploreSettings s, ulong seed = 1) => new(s, SwarmParameters.Draw(s, seed), seed);
+    private static World World(ExploreSettings s, ulong seed = 1) => new(s, SwarmParameters.Draw(s, seed), seed);
 
     [Fact]
     public void AWorldThatCannotElectALeaderWithinTheBound_IsALivenessViolation()
     {
-        ControlledWorld w = World(Hopeless);
+        World w = World(Hopeless);
         string summary = w.RunLiveness(Hopeless.LivenessBoundMs);
         output.WriteLine($"{summary}: {w.Violation}");
         Assert.NotNull(w.Violation);
@@ -40,7 +41,7 @@ public sealed class LivenessTests(ITestOutputHelper output)
     public void AHealthyWorld_PassesWithALeader_AndTheProbeAppliedEverywhere()
     {
         var s = new ExploreSettings { Swarm = false };
-        ControlledWorld w = World(s);
+        World w = World(s);
         string summary = w.RunLiveness(s.LivenessBoundMs);
         output.WriteLine(summary);
         Assert.Null(w.Violation);
@@ -55,7 +56,7 @@ public sealed class LivenessTests(ITestOutputHelper output)
     public void TheLivenessPhase_HealsPartitions_AndRestartsCrashedNodes()
     {
         var s = new ExploreSettings { Swarm = false, Nodes = 5 };
-        ControlledWorld w = World(s, 4);
+        World w = World(s, 4);
         w.Execute(new EnabledEvent(EventKind.Crash, 0), _ => 0);
         w.Execute(new EnabledEvent(EventKind.Crash, 1), _ => 0);
         w.Execute(new EnabledEvent(EventKind.Partition, -1), n => n == 3 ? 0 : 2); // isolate node 2

@@ -161,7 +161,7 @@ internal sealed class ScriptedStrategy(Schedule schedule) : IStrategy
         {
             int from = node, to = op.K % n;
             if (to == from) to = (from + 1) % n;
-            _data = [2, from, to > from ? to - 1 : to]; // ControlledWorld numbers the target among the n-1 others
+            _data = [2, from, to > from ? to - 1 : to]; // World numbers the target among the n-1 others
         }
         return chosen;
     }

@@ -3,7 +3,7 @@ using Raft.Model.Exploration;
 
 namespace Raft.Model.Traces.Pictures;
 
-/// <summary>What a recorded step did, read back from its event text (see <c>ControlledWorld.Describe</c>).</summary>
+/// <summary>What a recorded step did, read back from its event text (see <c>World.Describe</c>).</summary>
 internal enum StepAction { Deliver, Drop, Duplicate, Timeout, Advance, Propose, Snapshot, Crash, Restart, Partition, Heal, Other }
 
 /// <summary>

@@ -1,8 +1,9 @@
+using Raft.Model.Exploration;
 using System.Globalization;
 using Raft.Core.Node;
 using Raft.Model.Services;
 
-namespace Raft.Model.Exploration;
+namespace Raft.Model.Simulation;
 
 /// <summary>
 /// The liveness phase (Coyote's hot monitors, checked as TigerBeetle's VOPR does once faults
@@ -10,7 +11,7 @@ namespace Raft.Model.Exploration;
 /// fairly in timed mode (oldest message first, timers on the clock), and demand a leader within
 /// the bound, then a probe command applied on every node within the bound again.
 /// </summary>
-public sealed partial class ControlledWorld
+public sealed partial class World
 {
     /// <summary>Runs the phase; a failure is reported to the checker as a Liveness violation. Returns a summary.</summary>
     public string RunLiveness(int boundMs)

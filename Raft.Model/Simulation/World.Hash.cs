@@ -1,9 +1,10 @@
+using Raft.Model.Exploration;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Core.Tracking;
 using Raft.Model.Services;
 
-namespace Raft.Model.Exploration;
+namespace Raft.Model.Simulation;
 
 /// <summary>
 /// A canonical hash of the world's state for the model checker (dfs): everything that decides
@@ -12,7 +13,7 @@ namespace Raft.Model.Exploration;
 /// two orders of sending give one state. Built from values only, never object hash codes, so
 /// it is the same in every process.
 /// </summary>
-public sealed partial class ControlledWorld
+public sealed partial class World
 {
     public ulong StateHash()
     {

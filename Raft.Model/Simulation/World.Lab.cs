@@ -1,0 +1,308 @@
+using Raft.Model.Exploration;
+using System.Globalization;
+using Raft.Core.Determinism;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Model.Network;
+using Raft.Model.Simulation;
+
+namespace Raft.Model.Simulation;
+
+/// <summary>
+/// labrpc timing on the one world (the 6.824 tester's network, in virtual time). Each message gets
+/// labrpc's fate when it is sent (lost, or due after a delay, maybe long-reordered or duplicated),
+/// every live node ticks every <see cref="WorldOptions.TickMs"/>, and the next event is the one due
+/// first, ties broken by when it was scheduled: this is the lab's scheduler over the same enabled
+/// events (deliver #k, tick i) that the explorer's strategies choose from. The tester acts between
+/// events through the control calls (<see cref="Start"/>, <see cref="Crash"/>, <see cref="Connect"/>,
+/// <see cref="Disconnect"/>, <see cref="Propose"/>, ...), each of which is a recorded step, and
+/// sleeps through <see cref="Schedule"/>. With recording on, a lab run is a trace that
+/// <c>raftverify replay</c>, <c>shrink</c> and <c>show</c> accept.
+/// </summary>
+public sealed partial class World
+{
+    private readonly long[] _tickSeq;
+    private readonly PriorityQueue<Action, (long Time, long Seq)> _callbacks = new();
+    private Rng _labRng;
+    private long _seq;
+    private readonly List<EnabledEvent> _labEnabled = new();
+
+    /// <summary>The lab's world: labrpc timing, no node started (the tester starts and connects them).</summary>
+    public World(WorldOptions options, Cluster.NodeFactory? factory = null)
+    {
+        options.Validate();
+        int n = options.Nodes;
+        Mode = WorldMode.Lab;
+        Settings = LabSettings(options);
+        Swarm = new SwarmParameters(n, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        Cluster = new Cluster(n, options.Seed, options.Raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, factory ?? BugCatalog.FactoryFor(options.Bug));
+        Cluster.Send = OnSend;
+        Network = new SimNetwork(n, options.Network with { });
+        _links = Network.Links;
+        _nextTick = new long[n];
+        _tickSeq = new long[n];
+        _tickMs = options.TickMs;
+        _labRng = new Rng(Rng.Derive(options.Seed, 1));
+        FaultsEnabled = false;
+    }
+
+    /// <summary>The explore settings a lab world is described by in its trace header.</summary>
+    public static ExploreSettings LabSettings(WorldOptions o) => new()
+    {
+        Nodes = o.Nodes,
+        Mode = WorldMode.Lab,
+        Strategy = "labrpc",
+        Seed = o.Seed,
+        Iterations = 1,
+        MaxSteps = int.MaxValue,
+        Proposals = 0,
+        Swarm = false,
+        Liveness = false,
+        Faults = FaultBudget.NoFaults,
+        Bug = o.Bug,
+        Workers = 1,
+        Raft = o.Raft,
+        TickMs = o.TickMs,
+        Lab = new LabWorldSettings(o.SnapshotService, o.SnapshotInterval, o.Network.Reliable, o.Network.LongReordering, o.Network.DuplicatePerThousand),
+    };
+
+    /// <summary>Events processed so far (the tester's control calls count too).</summary>
+    public long EventCount { get; private set; }
+
+    /// <summary>Steps recorded so far when <see cref="Recording"/> is on (the lab's trace).</summary>
+    public List<TraceStep>? Recording { get; set; }
+
+    /// <summary>Messages in flight plus tester wake-ups scheduled.</summary>
+    public int Scheduled => _pending.Count + _callbacks.Count;
+
+    public IRaftNode? Node(int i) => Cluster.Node(i);
+    public Storage.Disk[] Disks => Cluster.Disks;
+    public Services.Applier[] Appliers => Cluster.Appliers;
+    public Invariants.InvariantChecker Checker => Cluster.Checker;
+    public long Crashes => Cluster.Crashes;
+    public long Restarts => Cluster.Restarts;
+    public bool IsUp(int i) => Cluster.IsUp(i);
+
+    /// <summary>The lab's GetState() on node i; a crashed node reports (0, false).</summary>
+    public (long Term, bool IsLeader) GetState(int i) =>
+        Cluster.Node(i) is { } n ? (n.Term, n.Role == Role.Leader) : (0, false);
+
+    /// <summary>Runs <paramref name="action"/> (the tester waking up) at virtual time Now + <paramref name="delayMs"/>.</summary>
+    public void Schedule(long delayMs, Action action) => _callbacks.Enqueue(action, (Now + Math.Max(0, delayMs), _seq++));
+
+    // ---- the tester's control calls: each is a step of the run ----
+
+    /// <summary>config.go start1: node i starts from its disk; its RPC count restarts; it ticks from a random phase.</summary>
+    public void Start(int i) => Control(new WorldControl(ControlOp.Start, i, Now));
+
+    /// <summary>Node i crashes: everything not durable is lost; messages in flight to it die on arrival.</summary>
+    public void Crash(int i)
+    {
+        if (Cluster.IsUp(i)) Control(new WorldControl(ControlOp.Crash, i, Now));
+    }
+
+    /// <summary>Crash (if running) and start again from disk.</summary>
+    public void Restart(int i)
+    {
+        Crash(i);
+        Start(i);
+    }
+
+    public void Connect(int i) => Control(new WorldControl(ControlOp.Connect, i, Now));
+    public void Disconnect(int i) => Control(new WorldControl(ControlOp.Disconnect, i, Now));
+    public void SetReliable(bool reliable) => Control(new WorldControl(ControlOp.Reliable, -1, Now, Flag: reliable));
+    public void SetLongReordering(bool on) => Control(new WorldControl(ControlOp.LongReordering, -1, Now, Flag: on));
+
+    /// <summary>The next time node i makes state durable, it crashes before its messages leave.</summary>
+    public void CrashAfterNextPersist(int i) => Control(new WorldControl(ControlOp.CrashAfterPersist, i, Now));
+
+    /// <summary>The lab's Start(command) on node i: (index, term, isLeader); a crashed node is not leader.</summary>
+    public ProposeResult Propose(int i, byte[] command)
+    {
+        if (!Cluster.IsUp(i)) return new ProposeResult(-1, 0, false);
+        Control(new WorldControl(ControlOp.Propose, i, Now, Command: command));
+        return _lastPropose;
+    }
+
+    private ProposeResult _lastPropose;
+
+    /// <summary>Runs one control step (the tester's call, or a recorded one on replay) and records it.</summary>
+    public string Control(WorldControl c)
+    {
+        EventCount++;
+        Cluster.Checker.Event = EventCount;
+        _sentThisStep = 0;
+        if (c.At > Now) Now = c.At;
+        string detail = ExecuteControl(c);
+        Recording?.Add(new TraceStep(Recording.Count, [], c.Describe(), detail, DescribeNodes(), TakeSentThisStep(), c));
+        return detail;
+    }
+
+    private string ExecuteControl(WorldControl c)
+    {
+        if (c.Node >= Size) throw new ArgumentOutOfRangeException(nameof(c), $"control names node {c.Node} of a {Size}-node world");
+        switch (c.Op)
+        {
+            case ControlOp.Start:
+                if (Cluster.IsUp(c.Node)) Cluster.Crash(c.Node);
+                Cluster.Start(c.Node);
+                Network.ResetRpcCount(c.Node);
+                _nextTick[c.Node] = Now + 1 + _labRng.Next(_tickMs);
+                _tickSeq[c.Node] = _seq++;
+                return "";
+            case ControlOp.Crash:
+                Cluster.Crash(c.Node);
+                return "";
+            case ControlOp.Connect: Network.Connect(c.Node); return "";
+            case ControlOp.Disconnect: Network.Disconnect(c.Node); return "";
+            case ControlOp.Reliable: Network.Options.Reliable = c.Flag; return "";
+            case ControlOp.LongReordering: Network.Options.LongReordering = c.Flag; return "";
+            case ControlOp.CrashAfterPersist: Cluster.CrashAfterNextPersist(c.Node); return "";
+            case ControlOp.Propose:
+            {
+                ProposeResult r = Cluster.Propose(c.Node, c.Command ?? []);
+                _lastPropose = r;
+                return r.IsLeader ? string.Create(CultureInfo.InvariantCulture, $"index {r.Index} term {r.Term}") : "not leader";
+            }
+            default:
+                throw new InvalidOperationException($"unknown control {c.Op}");
+        }
+    }
+
+    // ---- labrpc timing ----
+
+    /// <summary>
+    /// Runs the next thing due: a tester wake-up, a message delivery or a tick, whichever is
+    /// earliest (ties in scheduling order). Returns false when nothing is scheduled.
+    /// </summary>
+    public bool Step()
+    {
+        long bestTime = long.MaxValue, bestSeq = long.MaxValue;
+        int bestPending = -1, bestNode = -1;
+        for (int k = 0; k < _pending.Count; k++)
+        {
+            Pending p = _pending[k];
+            if (p.Due < bestTime || (p.Due == bestTime && p.Seq < bestSeq)) { bestTime = p.Due; bestSeq = p.Seq; bestPending = k; }
+        }
+        for (int i = 0; i < Size; i++)
+        {
+            if (!Cluster.IsUp(i)) continue;
+            long t = _nextTick[i], s = _tickSeq[i];
+            if (t < bestTime || (t == bestTime && s < bestSeq)) { bestTime = t; bestSeq = s; bestPending = -1; bestNode = i; }
+        }
+        if (_callbacks.TryPeek(out Action? wake, out var cb) && (cb.Time < bestTime || (cb.Time == bestTime && cb.Seq < bestSeq)))
+        {
+            _callbacks.Dequeue();
+            if (cb.Time > Now) Now = cb.Time;
+            EventCount++;
+            Cluster.Checker.Event = EventCount;
+            wake();
+            return true;
+        }
+        if (bestTime == long.MaxValue) return false;
+        EnabledEvent e = bestPending >= 0
+            ? new EnabledEvent(EventKind.Deliver, _pending[bestPending].Message.To, _pending[bestPending].Id)
+            : new EnabledEvent(EventKind.Tick, bestNode);
+        RunLabEvent(e, bestPending >= 0 ? bestPending : _pending.Count + UpRank(bestNode));
+        return true;
+    }
+
+    /// <summary>Processes every event due up to and including <paramref name="time"/>, then sets the clock to it.</summary>
+    public void RunUntil(long time)
+    {
+        while (Violation is null && NextDue() <= time) Step();
+        if (time > Now) Now = time;
+    }
+
+    private long NextDue()
+    {
+        long t = long.MaxValue;
+        foreach (Pending p in _pending) if (p.Due < t) t = p.Due;
+        for (int i = 0; i < Size; i++) if (Cluster.IsUp(i) && _nextTick[i] < t) t = _nextTick[i];
+        if (_callbacks.TryPeek(out _, out var cb) && cb.Time < t) t = cb.Time;
+        return t;
+    }
+
+    /// <summary>Index of node i among the live nodes (its tick's place in the enabled list after the messages).</summary>
+    private int UpRank(int node)
+    {
+        int r = 0;
+        for (int i = 0; i < node; i++) if (Cluster.IsUp(i)) r++;
+        return r;
+    }
+
+    private void RunLabEvent(EnabledEvent e, int decision)
+    {
+        EventCount++;
+        Cluster.Checker.Event = EventCount;
+        string? description = Recording is not null ? Describe(e) : null;
+        string detail = Execute(e, _ => 0);
+        Recording?.Add(new TraceStep(Recording.Count, [decision], description!, detail, DescribeNodes(), TakeSentThisStep()));
+    }
+
+    /// <summary>Lab mode's enabled events: every message in flight (in send order), then a tick of every live node.</summary>
+    private void ListEnabledLabrpc(List<EnabledEvent> into)
+    {
+        foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Deliver, p.Message.To, p.Id));
+        for (int i = 0; i < Size; i++) if (Cluster.IsUp(i)) into.Add(new EnabledEvent(EventKind.Tick, i));
+    }
+
+    /// <summary>labrpc at send: the request is counted, then lost or given a delay (and maybe a duplicate).</summary>
+    private void OnSendLabrpc(Message m)
+    {
+        _sentThisStep++;
+        long delay = Network.Admit(m, ref _labRng);
+        long id = _nextMessageId++;
+        if (RecordSends) _sentLog.Add(new SentMessage(id, m.From, m.To, m.Type.ToString(), delay < 0));
+        if (delay < 0) return;
+        int incarnation = Cluster.Incarnation(m.To);
+        _pending.Add(new Pending(id, m, long.MaxValue, incarnation, Now + delay, _seq++));
+        long dup = Network.MaybeDuplicate(ref _labRng, delay);
+        if (dup >= 0) _pending.Add(new Pending(_nextMessageId++, m, long.MaxValue, incarnation, Now + dup, _seq++));
+    }
+
+    /// <summary>labrpc at arrival: the target must be the same incarnation and (labrpc's check) still reachable.</summary>
+    private string DeliverLabrpc(Pending p)
+    {
+        if (p.Due > Now) Now = p.Due;
+        int to = p.Message.To;
+        if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) return "lost: target restarted";
+        if (!Network.Deliverable(p.Message)) return "lost: link down";
+        Cluster.Deliver(p.Message);
+        return "";
+    }
+
+    /// <summary>One tick of node i's clock, at its due time; the next is scheduled before the node acts.</summary>
+    private string TickOnce(int i)
+    {
+        if (_nextTick[i] > Now) Now = _nextTick[i];
+        _nextTick[i] += _tickMs;
+        _tickSeq[i] = _seq++;
+        Cluster.Tick(i);
+        return "";
+    }
+}
+
+/// <summary>What the tester (or a recorded lab trace) does to the world between events.</summary>
+public enum ControlOp : byte { Start, Crash, Connect, Disconnect, Reliable, LongReordering, CrashAfterPersist, Propose }
+
+/// <summary>
+/// One control step: the operation, the node it concerns (-1 for the network), the virtual time
+/// it happened at, and its argument (a command's bytes, or on/off).
+/// </summary>
+public sealed record WorldControl(ControlOp Op, int Node, long At, byte[]? Command = null, bool Flag = false)
+{
+    /// <summary>Canonical text, e.g. "at 1200ms propose 2 cmd=0a1b" (the trace's event field; structured fields are recorded too).</summary>
+    public string Describe()
+    {
+        string at = At.ToString(CultureInfo.InvariantCulture);
+        return Op switch
+        {
+            ControlOp.Propose => $"at {at}ms propose {Node} cmd={Convert.ToHexString(Command ?? []).ToLowerInvariant()}",
+            ControlOp.Reliable => $"at {at}ms network {(Flag ? "reliable" : "unreliable")}",
+            ControlOp.LongReordering => $"at {at}ms long-reordering {(Flag ? "on" : "off")}",
+            ControlOp.CrashAfterPersist => $"at {at}ms crash-after-persist {Node}",
+            _ => $"at {at}ms {Op.ToString().ToLowerInvariant()} {Node}",
+        };
+    }
+}
