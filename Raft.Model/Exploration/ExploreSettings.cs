@@ -88,7 +88,9 @@ public sealed record ExploreSettings
         if (Workers < 1) throw new ArgumentException($"--workers must be at least 1 (got {Workers})");
         if (ShardCount < 1 || ShardIndex < 1 || ShardIndex > ShardCount) throw new ArgumentException($"--shard must be k/N with 1 <= k <= N (got {ShardIndex}/{ShardCount})");
         if (Faults.Crashes < 0 || Faults.Partitions < 0 || Faults.Drops < 0 || Faults.Duplicates < 0) throw new ArgumentException("fault budgets cannot be negative");
-        if (!StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Strategy}': expected {string.Join(", ", StrategyCatalog.Names)}");
+        if ((Mode == WorldMode.Lab) != (Strategy == "labrpc") || (Mode == WorldMode.Lab) != (Lab is not null))
+            throw new ArgumentException("the lab mode goes with the labrpc scheduler and lab settings, and only with them");
+        if (Mode != WorldMode.Lab && !StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Strategy}': expected {string.Join(", ", StrategyCatalog.Names)}");
         if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
         if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Bug}': see raftverify bugs");
         if (TickMs < 1) throw new ArgumentException($"tick must be at least 1 ms (got {TickMs})");

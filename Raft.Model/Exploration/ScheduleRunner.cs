@@ -35,6 +35,23 @@ public sealed class ScheduleResult
 /// <summary>Runs one schedule: the fault phase chosen step by step by a strategy, then (optionally) the liveness phase.</summary>
 public static class ScheduleRunner
 {
+    /// <summary>The world options a lab trace's settings describe.</summary>
+    public static WorldOptions LabOptions(ExploreSettings s)
+    {
+        LabWorldSettings lab = s.Lab ?? throw new ArgumentException("a lab run needs its lab settings");
+        return new WorldOptions
+        {
+            Nodes = s.Nodes,
+            Seed = s.Seed,
+            Raft = s.Raft,
+            TickMs = s.TickMs,
+            SnapshotService = lab.SnapshotService,
+            SnapshotInterval = lab.SnapshotInterval,
+            Network = new Network.NetworkOptions { Reliable = lab.Reliable, LongReordering = lab.LongReordering, DuplicatePerThousand = lab.DuplicatePerThousand },
+            Bug = s.Bug,
+        };
+    }
+
     /// <summary>The seed of schedule <paramref name="iteration"/> of a run: independent of workers, shards and timing.</summary>
     public static ulong ScheduleSeed(ulong runSeed, int iteration) => Rng.Derive(runSeed, (ulong)iteration + 1);
 
@@ -44,7 +61,7 @@ public static class ScheduleRunner
         SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null, Action<World>? onWorld = null)
     {
         swarm ??= SwarmParameters.Draw(settings, seed);
-        var world = new World(settings, swarm, seed);
+        World world = settings.Mode == WorldMode.Lab ? new World(LabOptions(settings)) : new World(settings, swarm, seed);
         onWorld?.Invoke(world);
         strategy.Begin(Rng.Derive(seed, 5), settings.MaxSteps, swarm);
         var result = new ScheduleResult { Settings = settings, Iteration = iteration, Seed = seed, Swarm = swarm, Trace = record ? new List<TraceStep>() : null };
@@ -62,6 +79,20 @@ public static class ScheduleRunner
         for (; step < settings.MaxSteps; step++)
         {
             world.Cluster.Checker.Event = step + 1;
+            if (strategy is IControlSource source && source.ControlAt(step) is { } control)
+            {
+                // a recorded tester action (lab traces): it runs as it was recorded, not chosen from the enabled events
+                world.RecordSends = record;
+                string done = world.Control(control);
+                if (result.Trace is not null)
+                {
+                    var recordedControl = new TraceStep(step, [], control.Describe(), done, world.DescribeNodes(), world.TakeSentThisStep(), control);
+                    result.Trace.Add(recordedControl);
+                    if (checkStep?.Invoke(recordedControl) is { } whyNot) throw new ReplayDivergence(step, whyNot);
+                }
+                if (world.Violation is not null) { result.Violation = world.Violation; result.ViolationStep = step; step++; break; }
+                continue;
+            }
             world.ListEnabled(enabled);
             if (enabled.Count == 0) { completed = true; break; }
             decisions.Clear();

@@ -30,7 +30,7 @@ public sealed class LabConfig
     private long _t0, _rpcs0, _bytes0, _maxIndex0;
     private string _description = "";
 
-    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log)
+    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log, bool record = false)
     {
         N = n;
         _log = log;
@@ -43,6 +43,7 @@ public sealed class LabConfig
             SnapshotInterval = SnapshotInterval,
             Network = new NetworkOptions { Reliable = !unreliable },
         });
+        if (record) World.Recording = new List<TraceStep>();
         for (int i = 0; i < n; i++) Start1(i);
         for (int i = 0; i < n; i++) Connect(i);
     }

@@ -1,7 +1,15 @@
 using Raft.Model.Exploration;
+using System.Globalization;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Model.Invariants;
 using Raft.Model.Simulation;
+using Raft.Model.Traces;
 
 namespace Raft.Model.Lab;
+
+/// <summary>One lab run: its result, or its failure (with the node dump and reproduce line), and its trace when recorded.</summary>
+public sealed record LabRun(LabTest Test, ulong Seed, LabResult? Result, string? Failure, TraceFile? Trace);
 
 /// <summary>One ported tester test: its Go name, its part (2A–2D) and its body.</summary>
 public sealed record LabTest(string Name, string Part, Func<LabContext, Task> Body);
@@ -11,20 +19,24 @@ public sealed class LabContext
 {
     private readonly Action<string> _log;
 
-    public LabContext(ulong seed, Action<string> log)
+    public LabContext(ulong seed, Action<string> log, bool record = false)
     {
         Seed = seed;
         _log = log;
+        Record = record;
     }
 
     public ulong Seed { get; }
+
+    /// <summary>Whether the world records every step (for a trace).</summary>
+    public bool Record { get; }
     public LabConfig? Config { get; private set; }
 
     /// <summary>make_config(n, unreliable, snapshot).</summary>
     public LabConfig MakeConfig(int n, bool unreliable, bool snapshot)
     {
         if (Config is not null) throw new InvalidOperationException("a test makes one config");
-        Config = new LabConfig(n, unreliable, snapshot, Seed, _log);
+        Config = new LabConfig(n, unreliable, snapshot, Seed, _log, Record);
         return Config;
     }
 }
@@ -73,19 +85,75 @@ public static class LabSuite
     /// </summary>
     public static LabResult Run(LabTest test, ulong seed, Action<string>? log = null)
     {
-        var ctx = new LabContext(seed, log ?? (_ => { }));
+        LabRun run = Execute(test, seed, log, record: false);
+        if (run.Failure is { } failure) throw new LabFailure(failure);
+        return run.Result!;
+    }
+
+    /// <summary>
+    /// Runs one test on one seed with every world step recorded, and returns the result or the
+    /// failure together with the trace (which <c>raftverify replay</c>, <c>shrink</c> and
+    /// <c>show</c> accept). The run is the same as an unrecorded one: recording only watches.
+    /// </summary>
+    public static LabRun RunTraced(LabTest test, ulong seed, Action<string>? log = null) => Execute(test, seed, log, record: true);
+
+    private static LabRun Execute(LabTest test, ulong seed, Action<string>? log, bool record)
+    {
+        var ctx = new LabContext(seed, log ?? (_ => { }), record);
+        string? failure = null;
         try
         {
             // generous guard against a livelocked scenario; the tester's own 120 s check is in End()
             LabRuntime.Run(() => test.Body(ctx), () => ctx.Config?.World, virtualLimitMs: 10 * LabConfig.TestLimitMs);
             ctx.Config?.ThrowIfWorldFailed();
+            if (ctx.Config?.Result is null) failure = $"{test.Name} with seed {seed} finished without calling End()";
         }
         catch (LabFailure e)
         {
             World? w = ctx.Config?.World;
             string where = w is null ? "" : $" at virtual {w.Now / 1000.0:0.000}s, event {w.EventCount}";
-            throw new LabFailure($"{test.Name} failed with seed {seed}{where}: {e.Message}\n  reproduce: raftverify lab {test.Part} --test {test.Name} --seed {seed}");
+            failure = $"{test.Name} failed with seed {seed}{where}: {e.Message}\n{(w is null ? "" : DumpNodes(w))}  reproduce: raftverify lab {test.Part} --test {test.Name} --seed {seed}";
         }
-        return ctx.Config?.Result ?? throw new LabFailure($"{test.Name} with seed {seed} finished without calling End()");
+        TraceFile? trace = null;
+        if (record && ctx.Config?.World is { Recording: { } steps } world)
+        {
+            Violation? v = world.Violation;
+            int violationStep = v is null ? -1 : world.ViolationStep;
+            trace = new TraceFile
+            {
+                Settings = world.Settings with { MaxSteps = Math.Max(1, steps.Count) },
+                Iteration = 0,
+                ScheduleSeed = seed,
+                Swarm = world.Swarm,
+                Steps = steps,
+                Outcome = new TraceOutcome(v, violationStep, null, failure is null || v is not null ? null : $"{test.Name}: {FirstLine(failure)}"),
+            };
+        }
+        return new LabRun(test, seed, failure is null ? ctx.Config!.Result : null, failure, trace);
     }
+
+    /// <summary>Each node's role, term, commit index and last entry, as the world sees them (for a failing test's report).</summary>
+    public static string DumpNodes(World w)
+    {
+        var b = new System.Text.StringBuilder();
+        for (int i = 0; i < w.Size; i++)
+        {
+            IRaftNode? n = w.Node(i);
+            string line;
+            if (n is null)
+            {
+                var d = w.Disks[i];
+                line = string.Create(CultureInfo.InvariantCulture, $"down (disk: term {d.Term}, last index {d.LastIndex}, snapshot {d.SnapshotIndex})");
+            }
+            else
+            {
+                string last = n.TryGetEntry(n.LastIndex, out Entry e) ? string.Create(CultureInfo.InvariantCulture, $"{n.LastIndex}/t{e.Term}") : string.Create(CultureInfo.InvariantCulture, $"{n.LastIndex}/t{n.SnapshotTerm} (snapshot)");
+                line = string.Create(CultureInfo.InvariantCulture, $"{n.Role} term {n.Term} commit {n.CommitIndex} applied {n.Applied} last {last}{(w.Network.IsConnected(i) ? "" : " disconnected")}");
+            }
+            b.Append("  node ").Append(i).Append(": ").Append(line).Append('\n');
+        }
+        return b.ToString();
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0];
 }

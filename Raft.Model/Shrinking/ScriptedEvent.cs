@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Raft.Model.Exploration;
+using Raft.Model.Simulation;
 
 namespace Raft.Model.Shrinking;
 
@@ -9,7 +10,8 @@ namespace Raft.Model.Shrinking;
 /// proposal numbers are left out, so the event still means the same thing after earlier steps are
 /// removed. Data choices (a partition's shape) are kept.
 /// </summary>
-public sealed partial record ScriptedEvent(string Key, string Exact, int[] Data, string Kind, int Node)
+/// <remarks>A lab trace's control step (the tester's action) keeps its <see cref="Control"/> and runs as recorded, at its turn.</remarks>
+public sealed partial record ScriptedEvent(string Key, string Exact, int[] Data, string Kind, int Node, WorldControl? Control = null)
 {
     [GeneratedRegex(@"#\d+ ")]
     private static partial Regex MessageId();
@@ -42,6 +44,12 @@ public sealed partial record ScriptedEvent(string Key, string Exact, int[] Data,
 
     public static ScriptedEvent From(TraceStep step)
     {
+        if (step.Control is { } c)
+        {
+            string op = c.Op.ToString().ToLowerInvariant();
+            string controlKey = c.Node >= 0 ? $"control {op} {c.Node}" : $"control {op} {c.Flag}";
+            return new ScriptedEvent(controlKey, controlKey, [], op == "start" ? "restart" : op, c.Node, c);
+        }
         string key = KeyOf(step.Event);
         string kind = key.Split(' ')[0];
         int node = -1;

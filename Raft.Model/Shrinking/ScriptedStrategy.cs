@@ -9,8 +9,41 @@ namespace Raft.Model.Shrinking;
 /// enabled now (events that are not are skipped), with its recorded data choices; -1 when the
 /// script is used up, which ends the schedule.
 /// </summary>
-internal sealed class ScriptedStrategy(IReadOnlyList<ScriptedEvent> script) : IStrategy
+internal sealed class ScriptedStrategy(IReadOnlyList<ScriptedEvent> script) : IStrategy, IControlSource
 {
+    private readonly List<EnabledEvent> _enabled = new();
+    private readonly bool _hasControls = script.Any(e => e.Control is not null);
+
+    /// <summary>
+    /// A control step runs when it is next in the script, after skipping scripted events that are
+    /// not enabled now (as <see cref="Pick"/> would); otherwise null and <see cref="Pick"/> chooses.
+    /// </summary>
+    public WorldControl? ControlAt(int step)
+    {
+        if (!_hasControls) return null;
+        World!.ListEnabled(_enabled);
+        while (_next < script.Count && script[_next].Control is null && IndexOf(_enabled, script[_next]) < 0) _next++;
+        if (_next < script.Count && script[_next].Control is { } c)
+        {
+            _next++;
+            // at its time or later: the events before it may have been removed, never to run it in the past
+            return c with { At = Math.Max(c.At, World.Now) };
+        }
+        return null;
+    }
+
+    private int IndexOf(IReadOnlyList<EnabledEvent> enabled, ScriptedEvent want)
+    {
+        int chosen = -1;
+        for (int i = 0; i < enabled.Count; i++)
+        {
+            string description = World!.Describe(enabled[i]);
+            if (ScriptedEvent.ExactKeyOf(description) == want.Exact) return i;
+            if (chosen < 0 && ScriptedEvent.KeyOf(description) == want.Key) chosen = i;
+        }
+        return chosen;
+    }
+
     private int _next;
     private int[] _data = [];
     private int _dataNext;
@@ -22,17 +55,11 @@ internal sealed class ScriptedStrategy(IReadOnlyList<ScriptedEvent> script) : IS
 
     public int Pick(IReadOnlyList<EnabledEvent> enabled, int step)
     {
-        while (_next < script.Count)
+        while (_next < script.Count && script[_next].Control is null)
         {
             ScriptedEvent want = script[_next++];
             // the very event if it is still there; otherwise the oldest event of the same kind and direction
-            int chosen = -1;
-            for (int i = 0; i < enabled.Count; i++)
-            {
-                string description = World!.Describe(enabled[i]);
-                if (ScriptedEvent.ExactKeyOf(description) == want.Exact) { chosen = i; break; }
-                if (chosen < 0 && ScriptedEvent.KeyOf(description) == want.Key) chosen = i;
-            }
+            int chosen = IndexOf(enabled, want);
             if (chosen < 0) continue;
             _data = want.Data;
             _dataNext = 0;

@@ -77,7 +77,7 @@ public static class Shrinker
             int node = n;
             yield return e => (e.Kind is "crash" or "restart") && e.Node == node;
         }
-        yield return e => e.Kind is "partition" or "heal";
+        yield return e => e.Kind is "partition" or "heal" or "connect" or "disconnect";
         yield return e => e.Kind == "drop";
         yield return e => e.Kind == "duplicate";
         yield return e => e.Kind == "snapshot";
@@ -151,7 +151,7 @@ public static class Shrinker
         List<TraceStep> steps = found.Trace!;
         var events = steps.Select(ScriptedEvent.From).ToList();
         ExploreSettings settings = SettingsFor(original, events, nodes, steps.Count) with { Strategy = original.Settings.Strategy };
-        var replay = new ReplayStrategy(steps.Select(s => (IReadOnlyList<int>)s.Decisions).ToList());
+        var replay = new ReplayStrategy(steps.Select(s => (IReadOnlyList<int>)s.Decisions).ToList(), steps.Select(s => s.Control).ToList());
         ScheduleResult final = ScheduleRunner.Run(settings, original.Iteration, original.ScheduleSeed, replay, record: true, found.Swarm);
         if (final.Violation?.Invariant != original.Outcome.Violation!.Invariant)
             throw new InvalidOperationException("the shrunk schedule did not reproduce its violation when re-run as a trace");

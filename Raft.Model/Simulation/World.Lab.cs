@@ -70,7 +70,13 @@ public sealed partial class World
     public long EventCount { get; private set; }
 
     /// <summary>Steps recorded so far when <see cref="Recording"/> is on (the lab's trace).</summary>
-    public List<TraceStep>? Recording { get; set; }
+    public List<TraceStep>? Recording
+    {
+        get => _recording;
+        set { _recording = value; RecordSends = value is not null; }
+    }
+
+    private List<TraceStep>? _recording;
 
     /// <summary>Messages in flight plus tester wake-ups scheduled.</summary>
     public int Scheduled => _pending.Count + _callbacks.Count;
@@ -134,7 +140,7 @@ public sealed partial class World
         _sentThisStep = 0;
         if (c.At > Now) Now = c.At;
         string detail = ExecuteControl(c);
-        Recording?.Add(new TraceStep(Recording.Count, [], c.Describe(), detail, DescribeNodes(), TakeSentThisStep(), c));
+        if (Recording is not null) Record(new TraceStep(Recording.Count, [], c.Describe(), detail, DescribeNodes(), TakeSentThisStep(), c));
         return detail;
     }
 
@@ -237,7 +243,17 @@ public sealed partial class World
         Cluster.Checker.Event = EventCount;
         string? description = Recording is not null ? Describe(e) : null;
         string detail = Execute(e, _ => 0);
-        Recording?.Add(new TraceStep(Recording.Count, [decision], description!, detail, DescribeNodes(), TakeSentThisStep()));
+        if (Recording is not null) Record(new TraceStep(Recording.Count, [decision], description!, detail, DescribeNodes(), TakeSentThisStep()));
+    }
+
+    /// <summary>The recorded step at which the first violation appeared (-1 while none has).</summary>
+    public int ViolationStep { get; private set; } = -1;
+
+    private void Record(TraceStep step)
+    {
+        if (Recording is null || ViolationStep >= 0) return; // a trace ends at its violation, as replay does
+        Recording.Add(step);
+        if (Violation is not null) ViolationStep = step.Step;
     }
 
     /// <summary>Lab mode's enabled events: every message in flight (in send order), then a tick of every live node.</summary>

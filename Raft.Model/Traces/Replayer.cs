@@ -24,7 +24,7 @@ public static class Replayer
 {
     public static ReplayReport Replay(TraceFile trace, Action<TraceStep, TraceStep?>? onStep = null)
     {
-        var strategy = new ReplayStrategy(trace.Steps.Select(s => (IReadOnlyList<int>)s.Decisions).ToList());
+        var strategy = new ReplayStrategy(trace.Steps.Select(s => (IReadOnlyList<int>)s.Decisions).ToList(), trace.Steps.Select(s => s.Control).ToList());
         string? Check(TraceStep actual)
         {
             TraceStep? expected = actual.Step < trace.Steps.Count ? trace.Steps[actual.Step] : null;
@@ -59,6 +59,8 @@ public static class Replayer
             return new ReplayReport(ReplayStatus.Diverged, run, trace.Steps.Count,
                 $"the recording ends in {rv.Invariant} at step {recorded.ViolationStep}, but the run ends in {(run.Violation is { } x ? $"{x.Invariant} at step {run.ViolationStep}" : "no violation")}");
         }
+        if (recorded.Tester is not null && run.Violation is null)
+            return new ReplayReport(ReplayStatus.Reproduced, run, -1, null); // every step as recorded, up to the tester's failed check
         if (run.Violation is { } unexpected)
             return new ReplayReport(ReplayStatus.Diverged, run, run.ViolationStep, $"the recording passed, but the run found {unexpected}");
         return new ReplayReport(ReplayStatus.Passed, run, -1, null);

@@ -4,7 +4,8 @@ using Raft.Model.Invariants;
 namespace Raft.Model.Traces;
 
 /// <summary>What a recorded schedule ended with.</summary>
-public sealed record TraceOutcome(Violation? Violation, int ViolationStep, string? Liveness)
+/// <param name="Tester">A lab run's failed tester check (e.g. "one(...) failed to reach agreement"), if that is how it ended.</param>
+public sealed record TraceOutcome(Violation? Violation, int ViolationStep, string? Liveness, string? Tester = null)
 {
     public bool IsViolation => Violation is not null;
 }

@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using System.Globalization;
 using System.Text.Json;
 using Raft.Core.Node;
@@ -41,8 +42,9 @@ public static class TraceReader
             if (e.TryGetProperty("outcome", out _)) throw new TraceFormatException($"{where}: outcome line before the end of the trace");
             int step = Int(e, "step", where);
             if (step != steps.Count) throw new TraceFormatException($"{where}: step {step} out of order (expected {steps.Count})");
-            if (!e.TryGetProperty("decisions", out JsonElement d) || d.ValueKind != JsonValueKind.Array || d.GetArrayLength() == 0)
-                throw new TraceFormatException($"{where}: 'decisions' must be a non-empty array of integers");
+            WorldControl? control = ParseControl(e, where, settings);
+            if (!e.TryGetProperty("decisions", out JsonElement d) || d.ValueKind != JsonValueKind.Array || (d.GetArrayLength() == 0) != (control is not null))
+                throw new TraceFormatException($"{where}: 'decisions' must be a non-empty array of integers (empty only on a control step)");
             var decisions = new int[d.GetArrayLength()];
             int i = 0;
             foreach (JsonElement x in d.EnumerateArray())
@@ -51,7 +53,7 @@ public static class TraceReader
                     throw new TraceFormatException($"{where}: 'decisions' must hold non-negative integers");
                 i++;
             }
-            steps.Add(new TraceStep(step, decisions, Str(e, "event", where), OptStr(e, "detail", where) ?? "", Str(e, "nodes", where), ParseSent(e, where)));
+            steps.Add(new TraceStep(step, decisions, Str(e, "event", where), OptStr(e, "detail", where) ?? "", Str(e, "nodes", where), ParseSent(e, where), control));
         }
         if (steps.Count > settings.MaxSteps) throw new TraceFormatException($"{name}: {steps.Count} steps but maxSteps is {settings.MaxSteps}");
         var last = content[^1];
@@ -66,13 +68,23 @@ public static class TraceReader
         int version = Int(h, "version", where);
         if (version != TraceFile.FormatVersion) throw new TraceFormatException($"{where}: trace format version {version} is not supported (this raftverify reads version {TraceFile.FormatVersion})");
         string mode = Str(h, "mode", where);
-        if (mode is not ("timed" or "adversarial")) throw new TraceFormatException($"{where}: unknown mode '{mode}'");
+        if (mode is not ("timed" or "adversarial" or "lab")) throw new TraceFormatException($"{where}: unknown mode '{mode}'");
+        LabWorldSettings? lab = null;
+        if (mode == "lab")
+        {
+            JsonElement l = Obj(h, "lab", where);
+            lab = new LabWorldSettings(Bool(l, "snapshotService", where), Int(l, "snapshotInterval", where), Bool(l, "reliable", where),
+                Bool(l, "longReordering", where), Int(l, "duplicatePerThousand", where));
+            if (lab.SnapshotInterval < 1 || lab.DuplicatePerThousand is < 0 or > 1000)
+                throw new TraceFormatException($"{where}: impossible lab settings: snapshotInterval must be positive and duplicatePerThousand within 0..1000");
+        }
         JsonElement faults = Obj(h, "faults", where), swarm = Obj(h, "swarm", where), raft = Obj(h, "raft", where);
         int nodes = Int(h, "nodes", where);
         var settings = new ExploreSettings
         {
             Nodes = nodes,
-            Mode = mode == "timed" ? WorldMode.Timed : WorldMode.Adversarial,
+            Mode = mode switch { "timed" => WorldMode.Timed, "lab" => WorldMode.Lab, _ => WorldMode.Adversarial },
+            Lab = lab,
             Strategy = Str(h, "strategy", where),
             StrategyParameter = Int(h, "strategyParameter", where),
             Seed = ULong(h, "seed", where),
@@ -103,7 +115,7 @@ public static class TraceReader
         var sw = new SwarmParameters(nodes, Int(swarm, "faultPerThousand", where), Int(swarm, "timerPerThousand", where), Int(swarm, "proposePerThousand", where),
             Int(swarm, "snapshotPerThousand", where), Int(swarm, "maxDelayMs", where), Int(swarm, "crashWeight", where),
             Int(swarm, "partitionWeight", where), Int(swarm, "dropWeight", where), Int(swarm, "duplicateWeight", where));
-        if (nodes < 1 || sw.MaxDelayMs < 1) throw new TraceFormatException($"{where}: impossible settings: nodes and maxDelayMs must be positive");
+        if (nodes < 1 || (sw.MaxDelayMs < 1 && lab is null)) throw new TraceFormatException($"{where}: impossible settings: nodes and maxDelayMs must be positive");
         return (settings, Int(h, "iteration", where), ULong(h, "scheduleSeed", where), sw);
     }
 
@@ -121,11 +133,50 @@ public static class TraceReader
         return list.ToArray();
     }
 
+    private static WorldControl? ParseControl(JsonElement e, string where, ExploreSettings settings)
+    {
+        if (!e.TryGetProperty("control", out JsonElement c)) return null;
+        if (c.ValueKind != JsonValueKind.Object) throw new TraceFormatException($"{where}: 'control' must be an object");
+        if (settings.Mode != WorldMode.Lab) throw new TraceFormatException($"{where}: a control step in a trace whose mode is not lab");
+        string op = Str(c, "op", where);
+        ControlOp kind = op switch
+        {
+            "start" => ControlOp.Start, "crash" => ControlOp.Crash, "connect" => ControlOp.Connect, "disconnect" => ControlOp.Disconnect,
+            "reliable" => ControlOp.Reliable, "longreordering" => ControlOp.LongReordering, "crashafterpersist" => ControlOp.CrashAfterPersist,
+            "propose" => ControlOp.Propose,
+            _ => throw new TraceFormatException($"{where}: unknown control op '{Printable(op)}'"),
+        };
+        int node = Int(c, "node", where);
+        bool network = kind is ControlOp.Reliable or ControlOp.LongReordering;
+        if (network ? node != -1 : node < 0 || node >= settings.Nodes)
+            throw new TraceFormatException($"{where}: control node {node} is outside 0..{settings.Nodes - 1}");
+        long at = Long(c, "at", where);
+        if (at < 0) throw new TraceFormatException($"{where}: control time {at} is negative");
+        byte[]? command = null;
+        if (kind == ControlOp.Propose)
+        {
+            string hex = Str(c, "command", where);
+            try { command = Convert.FromHexString(hex); }
+            catch (FormatException) { throw new TraceFormatException($"{where}: 'command' is not hexadecimal"); }
+        }
+        bool flag = network && Bool(c, "flag", where);
+        return new WorldControl(kind, node, at, command, flag);
+    }
+
+    /// <summary>A value safe to echo in a one-line error: control characters escaped, length capped.</summary>
+    internal static string Printable(string s)
+    {
+        var b = new System.Text.StringBuilder();
+        foreach (char ch in s.Length > 60 ? s[..60] + "…" : s) b.Append(char.IsControl(ch) ? $"\\u{(int)ch:x4}" : ch.ToString());
+        return b.ToString();
+    }
+
     private static TraceOutcome ParseOutcome(JsonElement o, string where)
     {
         string kind = OptStr(o, "outcome", where) ?? throw new TraceFormatException($"{where}: the trace ends without an outcome line (truncated?)");
         string? liveness = OptStr(o, "liveness", where);
-        if (kind == "pass") return new TraceOutcome(null, -1, liveness);
+        string? tester = OptStr(o, "tester", where);
+        if (kind == "pass") return new TraceOutcome(null, -1, liveness, tester);
         if (kind != "violation") throw new TraceFormatException($"{where}: unknown outcome '{kind}'");
         string inv = Str(o, "invariant", where);
         if (!Enum.GetNames<Invariant>().Contains(inv)) throw new TraceFormatException($"{where}: unknown invariant '{inv}'");
@@ -136,7 +187,7 @@ public static class TraceReader
             .Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out int v) ? v : throw new TraceFormatException($"{where}: 'violationNodes' must hold integers"))
             .ToArray();
         var violation = new Violation(invariant, nodes, Long(o, "index", where), Long(o, "term", where), Long(o, "event", where), Str(o, "detail", where));
-        return new TraceOutcome(violation, Int(o, "step", where), liveness);
+        return new TraceOutcome(violation, Int(o, "step", where), liveness, tester);
     }
 
     private static JsonElement Json(string name, (string Text, int Line) l)

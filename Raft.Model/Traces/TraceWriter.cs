@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using System.Text;
 using System.Text.Json;
 using Raft.Model.Exploration;
@@ -46,7 +47,7 @@ public static class TraceWriter
         w.WriteNumber("version", TraceFile.FormatVersion);
         w.WriteString("tool", TraceFile.ToolVersion);
         w.WriteNumber("nodes", t.Swarm.Nodes);
-        w.WriteString("mode", s.Mode == WorldMode.Timed ? "timed" : "adversarial");
+        w.WriteString("mode", ModeName(s.Mode));
         w.WriteString("strategy", s.Strategy);
         w.WriteNumber("strategyParameter", s.StrategyParameter);
         w.WriteString("seed", s.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -81,8 +82,26 @@ public static class TraceWriter
         w.WriteNumber("maxEntriesPerAppend", s.Raft.MaxEntriesPerAppend);
         w.WriteNumber("maxBytesPerAppend", s.Raft.MaxBytesPerAppend);
         w.WriteEndObject();
+        if (s.Lab is { } lab)
+        {
+            w.WriteStartObject("lab");
+            w.WriteBoolean("snapshotService", lab.SnapshotService);
+            w.WriteNumber("snapshotInterval", lab.SnapshotInterval);
+            w.WriteBoolean("reliable", lab.Reliable);
+            w.WriteBoolean("longReordering", lab.LongReordering);
+            w.WriteNumber("duplicatePerThousand", lab.DuplicatePerThousand);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
+
+    /// <summary>The mode's name in traces and summaries.</summary>
+    public static string ModeName(WorldMode m) => m switch
+    {
+        WorldMode.Timed => "timed",
+        WorldMode.Lab => "lab",
+        _ => "adversarial",
+    };
 
     private static void WriteStep(Utf8JsonWriter w, TraceStep s)
     {
@@ -92,6 +111,16 @@ public static class TraceWriter
         foreach (int d in s.Decisions) w.WriteNumberValue(d);
         w.WriteEndArray();
         w.WriteString("event", s.Event);
+        if (s.Control is { } c)
+        {
+            w.WriteStartObject("control");
+            w.WriteString("op", c.Op.ToString().ToLowerInvariant());
+            w.WriteNumber("node", c.Node);
+            w.WriteNumber("at", c.At);
+            if (c.Command is not null) w.WriteString("command", Convert.ToHexString(c.Command).ToLowerInvariant());
+            if (c.Op is ControlOp.Reliable or ControlOp.LongReordering) w.WriteBoolean("flag", c.Flag);
+            w.WriteEndObject();
+        }
         if (s.Detail.Length > 0) w.WriteString("detail", s.Detail);
         w.WriteString("nodes", s.Nodes);
         if (s.Sent is { Length: > 0 } sent)
@@ -133,6 +162,7 @@ public static class TraceWriter
             w.WriteString("outcome", "pass");
         }
         if (o.Liveness is not null) w.WriteString("liveness", o.Liveness);
+        if (o.Tester is not null) w.WriteString("tester", o.Tester);
         w.WriteEndObject();
     }
 }

@@ -31,12 +31,42 @@ public static class LabCommand
             DefaultValueFactory = _ => 1,
         };
         var test = new Option<string?>("--test") { Description = "Run only the test with this Go name, e.g. TestBackup2B" };
-        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test };
-        cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test)));
+        var trace = new Option<string?>("--trace")
+        {
+            Description = "Write every run's trace (TestX-seedN.trace.jsonl) to this directory, for raftverify replay, shrink and show. A failing run's trace is written to raftverify-out/lab/ even without it",
+        };
+        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, trace };
+        cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(trace)));
         return cmd;
     }
 
-    private static int Run(string? part, ulong seed, int seeds, string? testName)
+    private static LabRun Untraced(LabTest t, ulong s)
+    {
+        try
+        {
+            return new LabRun(t, s, LabSuite.Run(t, s, Console.WriteLine), null, null);
+        }
+        catch (LabFailure e)
+        {
+            return new LabRun(t, s, null, e.Message, null);
+        }
+    }
+
+    private static string WriteTrace(LabRun run, string dir)
+    {
+        string path = Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"{run.Test.Name}-seed{run.Seed}.trace.jsonl"));
+        try
+        {
+            Raft.Model.Traces.TraceWriter.Write(run.Trace!, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write the trace to {path}: {e.Message}");
+        }
+        return path;
+    }
+
+    private static int Run(string? part, ulong seed, int seeds, string? testName, string? traceDir)
     {
         if (part is not null && part.StartsWith('-'))
             throw new UsageException($"unknown option '{part}' for lab (see raftverify lab --help)");
@@ -55,17 +85,21 @@ public static class LabCommand
             {
                 ulong s = seed + (ulong)k;
                 Console.WriteLine($"=== RUN   {t.Name} (seed {s})");
-                try
+                LabRun run = traceDir is null ? Untraced(t, s) : LabSuite.RunTraced(t, s, Console.WriteLine);
+                if (run.Failure is null)
                 {
-                    LabSuite.Run(t, s, Console.WriteLine);
                     passed++;
+                    if (run.Trace is not null) WriteTrace(run, traceDir!);
+                    continue;
                 }
-                catch (LabFailure e)
-                {
-                    failed++;
-                    Console.WriteLine($"--- FAIL: {t.Name}");
-                    Console.WriteLine("    " + e.Message.Replace("\n", "\n    ", StringComparison.Ordinal));
-                }
+                failed++;
+                // the failing run again, recorded (one seed gives the same run), so it can be replayed, shrunk and drawn
+                if (run.Trace is null) run = LabSuite.RunTraced(t, s);
+                string path = WriteTrace(run, traceDir ?? Path.Combine("raftverify-out", "lab"));
+                Console.WriteLine($"--- FAIL: {t.Name}");
+                Console.WriteLine("    " + run.Failure!.Replace("\n", "\n    ", StringComparison.Ordinal));
+                Console.WriteLine($"    trace: {path}");
+                Console.WriteLine($"    replay: raftverify replay {path}");
             }
         }
         string secs = wall.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);

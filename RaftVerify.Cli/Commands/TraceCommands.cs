@@ -24,6 +24,10 @@ public static class TraceCommands
             Console.WriteLine($"replayed {trace.Steps.Count} recorded steps of schedule {trace.Iteration} ({DescribeTrace(trace)})");
             switch (report.Status)
             {
+                case ReplayStatus.Reproduced when report.Run!.Violation is null:
+                    Console.WriteLine($"REPRODUCED every step up to the tester's failed check: {trace.Outcome.Tester}");
+                    Console.WriteLine("(the tester's checks are not part of the trace: replay re-ran the world exactly as recorded)");
+                    return Program.ExitFailed;
                 case ReplayStatus.Reproduced:
                     Console.WriteLine($"REPRODUCED at step {report.Run!.ViolationStep}: {report.Run.Violation}");
                     return Program.ExitFailed;
@@ -133,7 +137,7 @@ public static class TraceCommands
     {
         ExploreSettings s = t.Settings;
         return string.Create(CultureInfo.InvariantCulture,
-            $"nodes={t.Swarm.Nodes} mode={(s.Mode == WorldMode.Timed ? "timed" : "adversarial")} strategy={s.Strategy} seed={s.Seed} max-steps={s.MaxSteps} faults={s.Faults} proposals={s.Proposals} bug={s.Bug}");
+            $"nodes={t.Swarm.Nodes} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy} seed={s.Seed} max-steps={s.MaxSteps} faults={s.Faults} proposals={s.Proposals} bug={s.Bug}");
     }
 
     private static string Line(TraceStep s, string? mark)

@@ -17,3 +17,12 @@ public interface IStrategy
     /// <summary>A value in [0, n).</summary>
     int Choose(int n);
 }
+
+/// <summary>
+/// A strategy that replays recorded tester actions (a lab trace's control steps): at such a step
+/// the runner executes the control instead of choosing among the enabled events.
+/// </summary>
+public interface IControlSource
+{
+    Simulation.WorldControl? ControlAt(int step);
+}

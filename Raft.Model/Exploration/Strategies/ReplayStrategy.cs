@@ -7,13 +7,20 @@ public sealed class ReplayDivergence(int step, string message) : Exception(messa
 }
 
 /// <summary>Feeds back the decisions recorded in a trace, checking each fits what is enabled now.</summary>
-public sealed class ReplayStrategy : IStrategy
+public sealed class ReplayStrategy : IStrategy, IControlSource
 {
     private readonly IReadOnlyList<IReadOnlyList<int>> _steps;
+    private readonly IReadOnlyList<Simulation.WorldControl?>? _controls;
     private int _step = -1;
     private int _within;
 
-    public ReplayStrategy(IReadOnlyList<IReadOnlyList<int>> decisionsPerStep) => _steps = decisionsPerStep;
+    public ReplayStrategy(IReadOnlyList<IReadOnlyList<int>> decisionsPerStep, IReadOnlyList<Simulation.WorldControl?>? controls = null)
+    {
+        _steps = decisionsPerStep;
+        _controls = controls;
+    }
+
+    public Simulation.WorldControl? ControlAt(int step) => _controls is not null && step < _controls.Count ? _controls[step] : null;
 
     public string Name => "replay";
 

@@ -327,7 +327,7 @@ internal sealed class TraceAnalysis
     public string SettingsLine()
     {
         ExploreSettings s = Trace.Settings;
-        string mode = s.Mode == WorldMode.Timed ? "timed" : "adversarial";
+        string mode = TraceWriter.ModeName(s.Mode);
         return Inv($"{NodeCount} nodes, {mode} mode, {StepCount} recorded steps (max {s.MaxSteps}); faults {s.Faults}; proposals {s.Proposals}; schedule seed {Trace.ScheduleSeed}");
     }
 
