@@ -29,18 +29,29 @@ public sealed class LabConfig
     private long _t0, _rpcs0, _bytes0, _maxIndex0;
     private string _description = "";
 
-    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log)
+    /// <summary>
+    /// make_config(n, unreliable, snapshot). <paramref name="factory"/> builds each server's node
+    /// (the correct core when null; see <see cref="LabVariants"/> for broken ones).
+    /// </summary>
+    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null)
     {
         N = n;
         _log = log;
         _rand = new Rng(Rng.Derive(seed, 2));
+        Cluster.NodeFactory build = factory ?? ((id, size, s, o, st) => new RaftNode(id, size, s, o, st));
         World = new World(new WorldOptions
         {
             Nodes = n,
             Seed = seed,
             SnapshotService = snapshot,
             SnapshotInterval = SnapshotInterval,
-            Network = new NetworkOptions { Reliable = !unreliable },
+            Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
+        }, (id, size, s, o, st) =>
+        {
+            // the persister's Save(raftstate, snapshot) takes the snapshot the node holds (Disk.HeldSnapshot)
+            RaftNode node = build(id, size, s, o, st);
+            World!.Disks[id].HeldSnapshot = () => node.SnapshotData;
+            return node;
         });
         for (int i = 0; i < n; i++) Start1(i);
         for (int i = 0; i < n; i++) Connect(i);
@@ -111,8 +122,20 @@ public sealed class LabConfig
     public long RpcTotal => World.Network.RpcTotal;
     public long BytesTotal => World.Network.BytesTotal;
 
-    /// <summary>The largest persisted raft-state size over all servers (config.go LogSize).</summary>
+    /// <summary>
+    /// The largest persisted raft-state size over all servers (config.go LogSize), counted as
+    /// labgob would encode a Go Raft's state (<see cref="Labgob.RaftStateSize"/>), so that
+    /// <see cref="MaxLogSize"/> admits as many entries as in Go.
+    /// </summary>
     public int LogSize()
+    {
+        int max = 0;
+        foreach (var d in World.Disks) max = Math.Max(max, Labgob.RaftStateSize(d));
+        return max;
+    }
+
+    /// <summary>The same, in our own encoding (<see cref="Storage.Disk.RaftStateSize"/>), for comparison.</summary>
+    public int LogSizeOwnEncoding()
     {
         int max = 0;
         foreach (var d in World.Disks) max = Math.Max(max, d.RaftStateSize());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Raft.Model.Simulation;
 
 namespace Raft.Model.Lab;
@@ -10,20 +11,24 @@ public sealed class LabContext
 {
     private readonly Action<string> _log;
 
-    public LabContext(ulong seed, Action<string> log)
+    public LabContext(ulong seed, Action<string> log, Cluster.NodeFactory? factory = null)
     {
         Seed = seed;
         _log = log;
+        Factory = factory;
     }
 
     public ulong Seed { get; }
+
+    /// <summary>Builds the servers' nodes: null for the correct core, or a variant from <see cref="LabVariants"/>.</summary>
+    public Cluster.NodeFactory? Factory { get; }
     public LabConfig? Config { get; private set; }
 
     /// <summary>make_config(n, unreliable, snapshot).</summary>
     public LabConfig MakeConfig(int n, bool unreliable, bool snapshot)
     {
         if (Config is not null) throw new InvalidOperationException("a test makes one config");
-        Config = new LabConfig(n, unreliable, snapshot, Seed, _log);
+        Config = new LabConfig(n, unreliable, snapshot, Seed, _log, Factory);
         return Config;
     }
 }
@@ -68,23 +73,66 @@ public static class LabSuite
 
     /// <summary>
     /// Runs one test on one seed in virtual time and returns its result line. Throws
-    /// <see cref="LabFailure"/> (with the seed in the message) when the test fails.
+    /// <see cref="LabFailure"/> (with the seed in the message) when the test fails; an exception
+    /// from the node or the world (Go: a panic) is reported as a failure too.
+    /// <paramref name="factory"/> builds the servers (null: the correct core).
     /// </summary>
-    public static LabResult Run(LabTest test, ulong seed, Action<string>? log = null)
+    public static LabResult Run(LabTest test, ulong seed, Action<string>? log = null, Cluster.NodeFactory? factory = null) =>
+        Run(test, seed, log, factory, out _);
+
+    private static LabResult Run(LabTest test, ulong seed, Action<string>? log, Cluster.NodeFactory? factory, out double virtualSeconds)
     {
-        var ctx = new LabContext(seed, log ?? (_ => { }));
+        virtualSeconds = 0;
+        var ctx = new LabContext(seed, log ?? (_ => { }), factory);
         try
         {
             // generous guard against a livelocked scenario; the tester's own 120 s check is in End()
             LabRuntime.Run(() => test.Body(ctx), () => ctx.Config?.World, virtualLimitMs: 10 * LabConfig.TestLimitMs);
             ctx.Config?.ThrowIfWorldFailed();
         }
-        catch (LabFailure e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             World? w = ctx.Config?.World;
-            string where = w is null ? "" : $" at virtual {w.Now / 1000.0:0.000}s, event {w.EventCount}";
-            throw new LabFailure($"{test.Name} failed with seed {seed}{where}: {e.Message}\n  reproduce: raftverify lab {test.Part} --test {test.Name} --seed {seed}");
+            string where = w is null ? "" : string.Create(CultureInfo.InvariantCulture, $" at virtual {w.Now / 1000.0:0.000}s, event {w.EventCount}");
+            string what = e is LabFailure ? e.Message : $"panic: {e.GetType().Name}: {e.Message}";
+            string variant = factory is null ? "" : " --variant " + (LabVariants.NameOf(factory) ?? "?");
+            throw new LabFailure($"{test.Name} failed with seed {seed}{where}: {what}\n  reproduce: raftverify lab {test.Part} --test {test.Name} --seed {seed}{variant}")
+            {
+                VirtualSeconds = (w?.Now ?? 0) / 1000.0,
+            };
         }
-        return ctx.Config?.Result ?? throw new LabFailure($"{test.Name} with seed {seed} finished without calling End()");
+        virtualSeconds = (ctx.Config?.World.Now ?? 0) / 1000.0;
+        return ctx.Config?.Result ?? throw new LabFailure($"{test.Name} with seed {seed} finished without calling End()")
+        {
+            VirtualSeconds = (ctx.Config?.World.Now ?? 0) / 1000.0,
+        };
     }
+
+    /// <summary>
+    /// Runs one test as <c>go test -v</c> shows it: "=== RUN   TestX", the tester's own lines,
+    /// then "--- PASS: TestX (N.NNs)", or the failure (indented) and "--- FAIL: TestX (N.NNs)".
+    /// N.NN is the test's virtual time from make_config to its end, so the lines depend only on the seed.
+    /// </summary>
+    public static LabOutcome RunVerbose(LabTest test, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null)
+    {
+        log($"=== RUN   {test.Name}");
+        try
+        {
+            LabResult result = Run(test, seed, log, factory, out double secs);
+            log(string.Create(CultureInfo.InvariantCulture, $"--- PASS: {test.Name} ({secs:0.00}s)"));
+            return new LabOutcome(test, seed, result, null, secs);
+        }
+        catch (LabFailure e)
+        {
+            log("    " + e.Message.Replace("\n", "\n    ", StringComparison.Ordinal));
+            log(string.Create(CultureInfo.InvariantCulture, $"--- FAIL: {test.Name} ({e.VirtualSeconds:0.00}s)"));
+            return new LabOutcome(test, seed, null, e, e.VirtualSeconds);
+        }
+    }
+}
+
+/// <summary>One test on one seed: its result line when it passed, its failure otherwise, and its virtual seconds.</summary>
+public sealed record LabOutcome(LabTest Test, ulong Seed, LabResult? Result, LabFailure? Failure, double VirtualSeconds)
+{
+    public bool Passed => Failure is null;
 }

@@ -7,7 +7,9 @@ namespace RaftVerify.Cli.Commands;
 
 /// <summary>
 /// raftverify lab [2A|2B|2C|2D] [--seed N] [--seeds K] [--test NAME]: runs the ported 6.824 tester
-/// in virtual time and prints what `go test -run 2A -v` prints.
+/// in virtual time and prints what `go test -run 2A -v` prints: "=== RUN   TestX", the tester's
+/// lines, "--- PASS: TestX (N.NNs)" or "--- FAIL: TestX (N.NNs)" in virtual seconds, then PASS/FAIL
+/// and an "ok"/"FAIL" summary with the wall clock (the only line that varies between runs).
 /// </summary>
 public static class LabCommand
 {
@@ -31,13 +33,20 @@ public static class LabCommand
             DefaultValueFactory = _ => 1,
         };
         var test = new Option<string?>("--test") { Description = "Run only the test with this Go name, e.g. TestBackup2B" };
-        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test };
-        cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test)));
+        var variant = new Option<string?>("--variant")
+        {
+            Description = $"Run a deliberately broken server instead of the correct core: {string.Join(", ", LabVariants.ByName.Keys)}",
+        };
+        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant };
+        cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant)));
         return cmd;
     }
 
-    private static int Run(string? part, ulong seed, int seeds, string? testName)
+    private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName)
     {
+        Raft.Model.Simulation.Cluster.NodeFactory? factory = null;
+        if (variantName is not null && !LabVariants.ByName.TryGetValue(variantName, out factory))
+            throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", LabVariants.ByName.Keys)}");
         if (part is not null && part.StartsWith('-'))
             throw new UsageException($"unknown option '{part}' for lab (see raftverify lab --help)");
         if (part is not null && !Parts.Contains(part.ToUpperInvariant()))
@@ -54,18 +63,8 @@ public static class LabCommand
             for (int k = 0; k < seeds; k++)
             {
                 ulong s = seed + (ulong)k;
-                Console.WriteLine($"=== RUN   {t.Name} (seed {s})");
-                try
-                {
-                    LabSuite.Run(t, s, Console.WriteLine);
-                    passed++;
-                }
-                catch (LabFailure e)
-                {
-                    failed++;
-                    Console.WriteLine($"--- FAIL: {t.Name}");
-                    Console.WriteLine("    " + e.Message.Replace("\n", "\n    ", StringComparison.Ordinal));
-                }
+                if (LabSuite.RunVerbose(t, s, Console.WriteLine, factory).Passed) passed++;
+                else failed++;
             }
         }
         string secs = wall.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
