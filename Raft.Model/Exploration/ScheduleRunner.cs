@@ -47,7 +47,7 @@ public static class ScheduleRunner
             TickMs = s.TickMs,
             SnapshotService = lab.SnapshotService,
             SnapshotInterval = lab.SnapshotInterval,
-            Network = new Network.NetworkOptions { Reliable = lab.Reliable, LongReordering = lab.LongReordering, DuplicatePerThousand = lab.DuplicatePerThousand },
+            Network = new Network.NetworkOptions { Reliable = lab.Reliable, LongReordering = lab.LongReordering, DuplicatePerThousand = lab.DuplicatePerThousand, LabrpcDelivery = true },
             Bug = s.Bug,
         };
     }

@@ -30,19 +30,25 @@ public sealed class LabConfig
     private long _t0, _rpcs0, _bytes0, _maxIndex0;
     private string _description = "";
 
-    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log, bool record = false)
+    /// <summary>
+    /// make_config(n, unreliable, snapshot). <paramref name="factory"/> builds each server's node
+    /// (the correct core when null; see <see cref="LabVariants"/> for broken ones).
+    /// </summary>
+    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false)
     {
         N = n;
         _log = log;
         _rand = new Rng(Rng.Derive(seed, 2));
+        string? variant = factory is null ? null : LabVariants.NameOf(factory);
         World = new World(new WorldOptions
         {
             Nodes = n,
             Seed = seed,
             SnapshotService = snapshot,
             SnapshotInterval = SnapshotInterval,
-            Network = new NetworkOptions { Reliable = !unreliable },
-        });
+            Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
+            Bug = variant ?? "none", // named variants are recorded in the trace, so replay builds the same servers
+        }, variant is null ? factory : null);
         if (record) World.Recording = new List<TraceStep>();
         for (int i = 0; i < n; i++) Start1(i);
         for (int i = 0; i < n; i++) Connect(i);
@@ -113,8 +119,20 @@ public sealed class LabConfig
     public long RpcTotal => World.Network.RpcTotal;
     public long BytesTotal => World.Network.BytesTotal;
 
-    /// <summary>The largest persisted raft-state size over all servers (config.go LogSize).</summary>
+    /// <summary>
+    /// The largest persisted raft-state size over all servers (config.go LogSize), counted as
+    /// labgob would encode a Go Raft's state (<see cref="Labgob.RaftStateSize"/>), so that
+    /// <see cref="MaxLogSize"/> admits as many entries as in Go.
+    /// </summary>
     public int LogSize()
+    {
+        int max = 0;
+        foreach (var d in World.Disks) max = Math.Max(max, Labgob.RaftStateSize(d));
+        return max;
+    }
+
+    /// <summary>The same, in our own encoding (<see cref="Storage.Disk.RaftStateSize"/>), for comparison.</summary>
+    public int LogSizeOwnEncoding()
     {
         int max = 0;
         foreach (var d in World.Disks) max = Math.Max(max, d.RaftStateSize());

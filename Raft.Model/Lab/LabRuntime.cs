@@ -60,4 +60,7 @@ public sealed class LabRuntime : SynchronizationContext
 public sealed class LabFailure : Exception
 {
     public LabFailure(string message) : base(message) { }
+
+    /// <summary>Virtual seconds from make_config to the failure (set by <see cref="LabSuite.Run(LabTest, ulong, Action{string}?, Raft.Model.Simulation.Cluster.NodeFactory?)"/>).</summary>
+    public double VirtualSeconds { get; init; }
 }

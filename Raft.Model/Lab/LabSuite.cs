@@ -1,15 +1,11 @@
-using Raft.Model.Exploration;
 using System.Globalization;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Invariants;
-using Raft.Model.Simulation;
 using Raft.Model.Traces;
+using Raft.Model.Simulation;
 
 namespace Raft.Model.Lab;
-
-/// <summary>One lab run: its result, or its failure (with the node dump and reproduce line), and its trace when recorded.</summary>
-public sealed record LabRun(LabTest Test, ulong Seed, LabResult? Result, string? Failure, TraceFile? Trace);
 
 /// <summary>One ported tester test: its Go name, its part (2A–2D) and its body.</summary>
 public sealed record LabTest(string Name, string Part, Func<LabContext, Task> Body);
@@ -19,24 +15,28 @@ public sealed class LabContext
 {
     private readonly Action<string> _log;
 
-    public LabContext(ulong seed, Action<string> log, bool record = false)
+    public LabContext(ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false)
     {
         Seed = seed;
         _log = log;
+        Factory = factory;
         Record = record;
     }
 
-    public ulong Seed { get; }
-
     /// <summary>Whether the world records every step (for a trace).</summary>
     public bool Record { get; }
+
+    public ulong Seed { get; }
+
+    /// <summary>Builds the servers' nodes: null for the correct core, or a variant from <see cref="LabVariants"/>.</summary>
+    public Cluster.NodeFactory? Factory { get; }
     public LabConfig? Config { get; private set; }
 
     /// <summary>make_config(n, unreliable, snapshot).</summary>
     public LabConfig MakeConfig(int n, bool unreliable, bool snapshot)
     {
         if (Config is not null) throw new InvalidOperationException("a test makes one config");
-        Config = new LabConfig(n, unreliable, snapshot, Seed, _log, Record);
+        Config = new LabConfig(n, unreliable, snapshot, Seed, _log, Factory, Record);
         return Config;
     }
 }
@@ -81,44 +81,73 @@ public static class LabSuite
 
     /// <summary>
     /// Runs one test on one seed in virtual time and returns its result line. Throws
-    /// <see cref="LabFailure"/> (with the seed in the message) when the test fails.
+    /// <see cref="LabFailure"/> (with the seed, the nodes' state and the reproduce line) when the
+    /// test fails; an exception from the node or the world (Go: a panic) is reported as a failure too.
+    /// <paramref name="factory"/> builds the servers (null: the correct core).
     /// </summary>
-    public static LabResult Run(LabTest test, ulong seed, Action<string>? log = null)
+    public static LabResult Run(LabTest test, ulong seed, Action<string>? log = null, Cluster.NodeFactory? factory = null)
     {
-        LabRun run = Execute(test, seed, log, record: false);
-        if (run.Failure is { } failure) throw new LabFailure(failure);
-        return run.Result!;
+        LabOutcome o = Execute(test, seed, log, factory, record: false);
+        if (o.Failure is { } f) throw f;
+        return o.Result!;
     }
 
     /// <summary>
-    /// Runs one test on one seed with every world step recorded, and returns the result or the
-    /// failure together with the trace (which <c>raftverify replay</c>, <c>shrink</c> and
-    /// <c>show</c> accept). The run is the same as an unrecorded one: recording only watches.
+    /// Runs one test on one seed with every world step recorded: the outcome carries the trace,
+    /// which <c>raftverify replay</c>, <c>shrink</c> and <c>show</c> accept. Recording only
+    /// watches: the run is the same as an unrecorded one.
     /// </summary>
-    public static LabRun RunTraced(LabTest test, ulong seed, Action<string>? log = null) => Execute(test, seed, log, record: true);
+    public static LabOutcome RunTraced(LabTest test, ulong seed, Action<string>? log = null, Cluster.NodeFactory? factory = null) =>
+        Execute(test, seed, log, factory, record: true);
 
-    private static LabRun Execute(LabTest test, ulong seed, Action<string>? log, bool record)
+    /// <summary>
+    /// Runs one test as <c>go test -v</c> shows it: "=== RUN   TestX", the tester's own lines,
+    /// then "--- PASS: TestX (N.NNs)", or the failure (indented) and "--- FAIL: TestX (N.NNs)".
+    /// N.NN is the test's virtual time from make_config to its end, so the lines depend only on the seed.
+    /// </summary>
+    public static LabOutcome RunVerbose(LabTest test, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false)
     {
-        var ctx = new LabContext(seed, log ?? (_ => { }), record);
-        string? failure = null;
+        log($"=== RUN   {test.Name}");
+        LabOutcome o = Execute(test, seed, log, factory, record);
+        if (o.Failure is { } e)
+        {
+            log("    " + e.Message.Replace("\n", "\n    ", StringComparison.Ordinal));
+            log(string.Create(CultureInfo.InvariantCulture, $"--- FAIL: {test.Name} ({o.VirtualSeconds:0.00}s)"));
+        }
+        else
+        {
+            log(string.Create(CultureInfo.InvariantCulture, $"--- PASS: {test.Name} ({o.VirtualSeconds:0.00}s)"));
+        }
+        return o;
+    }
+
+    private static LabOutcome Execute(LabTest test, ulong seed, Action<string>? log, Cluster.NodeFactory? factory, bool record)
+    {
+        var ctx = new LabContext(seed, log ?? (_ => { }), factory, record);
+        LabFailure? failure = null;
         try
         {
             // generous guard against a livelocked scenario; the tester's own 120 s check is in End()
             LabRuntime.Run(() => test.Body(ctx), () => ctx.Config?.World, virtualLimitMs: 10 * LabConfig.TestLimitMs);
             ctx.Config?.ThrowIfWorldFailed();
-            if (ctx.Config?.Result is null) failure = $"{test.Name} with seed {seed} finished without calling End()";
+            if (ctx.Config?.Result is null) throw new LabFailure("finished without calling End()");
         }
-        catch (LabFailure e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             World? w = ctx.Config?.World;
-            string where = w is null ? "" : $" at virtual {w.Now / 1000.0:0.000}s, event {w.EventCount}";
-            failure = $"{test.Name} failed with seed {seed}{where}: {e.Message}\n{(w is null ? "" : DumpNodes(w))}  reproduce: raftverify lab {test.Part} --test {test.Name} --seed {seed}";
+            string where = w is null ? "" : string.Create(CultureInfo.InvariantCulture, $" at virtual {w.Now / 1000.0:0.000}s, event {w.EventCount}");
+            string what = e is LabFailure ? e.Message : $"panic: {e.GetType().Name}: {e.Message}";
+            string variant = factory is null ? "" : " --variant " + (LabVariants.NameOf(factory) ?? "?");
+            failure = new LabFailure($"{test.Name} failed with seed {seed}{where}: {what}\n{(w is null ? "" : DumpNodes(w))}  reproduce: raftverify lab {test.Part} --test {test.Name} --seed {seed}{variant}")
+            {
+                VirtualSeconds = (w?.Now ?? 0) / 1000.0,
+            };
         }
+        double seconds = (ctx.Config?.World.Now ?? 0) / 1000.0;
         TraceFile? trace = null;
         if (record && ctx.Config?.World is { Recording: { } steps } world)
         {
             Violation? v = world.Violation;
-            int violationStep = v is null ? -1 : world.ViolationStep;
             trace = new TraceFile
             {
                 Settings = world.Settings with { MaxSteps = Math.Max(1, steps.Count) },
@@ -126,10 +155,11 @@ public static class LabSuite
                 ScheduleSeed = seed,
                 Swarm = world.Swarm,
                 Steps = steps,
-                Outcome = new TraceOutcome(v, violationStep, null, failure is null || v is not null ? null : $"{test.Name}: {FirstLine(failure)}"),
+                Outcome = new TraceOutcome(v, v is null ? -1 : world.ViolationStep, null,
+                    failure is null || v is not null ? null : failure.Message.Split('\n')[0]),
             };
         }
-        return new LabRun(test, seed, failure is null ? ctx.Config!.Result : null, failure, trace);
+        return new LabOutcome(test, seed, failure is null ? ctx.Config!.Result : null, failure, seconds) { Trace = trace };
     }
 
     /// <summary>Each node's role, term, commit index and last entry, as the world sees them (for a failing test's report).</summary>
@@ -147,13 +177,22 @@ public static class LabSuite
             }
             else
             {
-                string last = n.TryGetEntry(n.LastIndex, out Entry e) ? string.Create(CultureInfo.InvariantCulture, $"{n.LastIndex}/t{e.Term}") : string.Create(CultureInfo.InvariantCulture, $"{n.LastIndex}/t{n.SnapshotTerm} (snapshot)");
+                string last = n.TryGetEntry(n.LastIndex, out Entry e)
+                    ? string.Create(CultureInfo.InvariantCulture, $"{n.LastIndex}/t{e.Term}")
+                    : string.Create(CultureInfo.InvariantCulture, $"{n.LastIndex}/t{n.SnapshotTerm} (snapshot)");
                 line = string.Create(CultureInfo.InvariantCulture, $"{n.Role} term {n.Term} commit {n.CommitIndex} applied {n.Applied} last {last}{(w.Network.IsConnected(i) ? "" : " disconnected")}");
             }
             b.Append("  node ").Append(i).Append(": ").Append(line).Append('\n');
         }
         return b.ToString();
     }
+}
 
-    private static string FirstLine(string s) => s.Split('\n')[0];
+/// <summary>One test on one seed: its result line when it passed, its failure otherwise, and its virtual seconds.</summary>
+public sealed record LabOutcome(LabTest Test, ulong Seed, LabResult? Result, LabFailure? Failure, double VirtualSeconds)
+{
+    /// <summary>The run's trace, when it was recorded.</summary>
+    public TraceFile? Trace { get; init; }
+
+    public bool Passed => Failure is null;
 }

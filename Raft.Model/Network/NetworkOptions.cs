@@ -17,6 +17,17 @@ public sealed record NetworkOptions
     public int ReplyDropPerThousand { get; init; } = 100;
     public int LongReorderPerThousand { get; init; } = 667;
 
+    /// <summary>
+    /// labrpc's delivery rule: a message's fate is decided when it enters the network (a request:
+    /// its end must be enabled then) or when its handler returns (a reply: dropped if the link is
+    /// down then, labrpc's "dead server" check); once admitted it is delivered whatever the link
+    /// state when it arrives. So a request delayed 0–26 ms still runs its handler if the link went
+    /// down meanwhile, and a long-reordered reply arrives even across a partition. When false (the
+    /// default outside the lab) the link must also be up at arrival: a partition cuts what is in flight.
+    /// A crashed or restarted receiver never gets a message sent to its earlier incarnation either way.
+    /// </summary>
+    public bool LabrpcDelivery { get; init; }
+
     /// <summary>Beyond labrpc: probability that a delivered message is also delivered a second time.</summary>
     public int DuplicatePerThousand { get; set; }
 }

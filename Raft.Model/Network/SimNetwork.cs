@@ -8,7 +8,11 @@ namespace Raft.Model.Network;
 /// Links between nodes and the RPC accounting of labrpc. A link from a to b is usable when it
 /// is enabled; <see cref="Connect"/>/<see cref="Disconnect"/> act per node and symmetrically as
 /// config.go does, while <see cref="SetLink"/> cuts or restores one direction (arbitrary and
-/// one-way partitions). A message needs its link both when sent and when delivered.
+/// one-way partitions). A message needs its link when sent (for a reply: when its handler
+/// returns) and, unless <see cref="NetworkOptions.LabrpcDelivery"/>, also when delivered.
+/// <para>labrpc's LongDelays (a call to a disabled end fails after 0–7 s instead of 0–100 ms) is
+/// not modelled: a message-passing core never learns that a call failed, so the failure's timing
+/// cannot affect it (docs/lab.md).</para>
 /// </summary>
 public sealed class SimNetwork
 {
@@ -82,7 +86,9 @@ public sealed class SimNetwork
 
     /// <summary>
     /// Decides the fate of a message at send time: -1 if lost, else its delay in ms. Counts the
-    /// request RPC and its bytes whether or not it gets through, as labrpc does.
+    /// request RPC and its bytes whether or not it gets through, as labrpc does. A reply is sent
+    /// when the core handles the request (its handler returns), so the link check here is
+    /// labrpc's dead-server check, then the unreliable drop, then long reordering, in labrpc's order.
     /// </summary>
     public long Admit(in Message m, ref Rng rng)
     {
@@ -116,10 +122,13 @@ public sealed class SimNetwork
         return delay + rng.Next(1 + Math.Max(1, Options.UnreliableMaxDelayMs));
     }
 
-    /// <summary>At delivery: the link must still be up (labrpc's "dead server" check). Counts what arrives.</summary>
+    /// <summary>
+    /// At delivery: unless <see cref="NetworkOptions.LabrpcDelivery"/>, the link must still be up.
+    /// Counts what arrives: a request reaches the handler (labrpc GetCount), a reply's bytes count.
+    /// </summary>
     public bool Deliverable(in Message m)
     {
-        if (!LinkUp(m.From, m.To)) { MessagesDropped++; return false; }
+        if (!Options.LabrpcDelivery && !LinkUp(m.From, m.To)) { MessagesDropped++; return false; }
         MessagesDelivered++;
         if (m.Type.IsRequest()) _rpcCount[m.To]++;
         else BytesTotal += RaftCodec.EncodedSize(m);

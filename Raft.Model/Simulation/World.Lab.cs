@@ -35,7 +35,14 @@ public sealed partial class World
         Mode = WorldMode.Lab;
         Settings = LabSettings(options);
         Swarm = new SwarmParameters(n, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        Cluster = new Cluster(n, options.Seed, options.Raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, factory ?? BugCatalog.FactoryFor(options.Bug));
+        Cluster.NodeFactory build = factory ?? LabFactoryFor(options.Bug) ?? ((id, size, s, o, st) => new RaftNode(id, size, s, o, st));
+        Cluster = new Cluster(n, options.Seed, options.Raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, (id, size, s, o, st) =>
+        {
+            // the persister's Save(raftstate, snapshot) takes the snapshot the node holds (Disk.HeldSnapshot)
+            RaftNode node = build(id, size, s, o, st);
+            Cluster!.Disks[id].HeldSnapshot = () => node.SnapshotData;
+            return node;
+        });
         Cluster.Send = OnSend;
         Network = new SimNetwork(n, options.Network with { });
         _links = Network.Links;
@@ -45,6 +52,10 @@ public sealed partial class World
         _labRng = new Rng(Rng.Derive(options.Seed, 1));
         FaultsEnabled = false;
     }
+
+    /// <summary>A lab variant (<see cref="Lab.LabVariants"/>) or a catalog bug by name; null for the correct core.</summary>
+    private static Cluster.NodeFactory? LabFactoryFor(string bug) =>
+        Lab.LabVariants.ByName.TryGetValue(bug, out Cluster.NodeFactory? f) ? f : BugCatalog.FactoryFor(bug);
 
     /// <summary>The explore settings a lab world is described by in its trace header.</summary>
     public static ExploreSettings LabSettings(WorldOptions o) => new()

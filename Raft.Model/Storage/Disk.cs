@@ -5,9 +5,17 @@ using Raft.Core.Node;
 namespace Raft.Model.Storage;
 
 /// <summary>
-/// One node's stable storage (the lab's Persister): raft state (term, vote, log after the
-/// snapshot) and the snapshot bytes, written together. It survives crashes; whatever the core
+/// One node's stable storage (the lab's Persister): raft state (term, vote, snapshot index and
+/// term, log after the snapshot) and the snapshot bytes. It survives crashes; whatever the core
 /// has not handed over through a Ready is lost with the node.
+/// <para>Every write is Go's <c>persister.Save(raftstate, snapshot)</c> (6.5840 from 2023): it
+/// replaces both the raft state and the snapshot. A Ready is a delta (the hard state only when it
+/// changed, the log from <see cref="Ready.PersistFrom"/>, snapshot bytes only when new), so the
+/// snapshot a write stands for is: the Ready's bytes when it carries some; none when its
+/// snapshot index (which every Ready carries, as the raft state's lastIncludedIndex) differs from
+/// the durable one; otherwise the snapshot the node holds, if <see cref="HeldSnapshot"/> is bound
+/// (the lab binds it), else the durable one. So a node that forgot its snapshot erases it with its
+/// next write, as a Go Raft calling <c>Save(state, nil)</c> does.</para>
 /// </summary>
 public sealed class Disk
 {
@@ -24,9 +32,22 @@ public sealed class Disk
     /// <summary>Number of Ready writes applied (for tests and coverage).</summary>
     public long Writes { get; private set; }
 
+    /// <summary>Writes that erased the durable snapshot (a raft state whose snapshot came without bytes).</summary>
+    public long SnapshotsErased { get; private set; }
+
     /// <summary>
-    /// Makes a Ready's step 1 durable, atomically: hard state, then the snapshot (dropping the
-    /// entries it covers), then truncating at PersistFrom and appending the new entries.
+    /// The snapshot the running node holds in memory: what a Go Raft's persist() passes as Save's
+    /// second argument. Bound by whoever starts the node (the lab binds it to the node's
+    /// <c>SnapshotData</c>); when null, a write without snapshot bytes keeps the durable snapshot if
+    /// its snapshot index matches.
+    /// </summary>
+    public Func<byte[]?>? HeldSnapshot { get; set; }
+
+    /// <summary>
+    /// Makes a Ready's step 1 durable, atomically, as one Save(raftstate, snapshot): hard state,
+    /// then the snapshot (dropping the entries it covers, or erasing the durable snapshot when the
+    /// write comes without one, see the class remarks), then truncating at PersistFrom and
+    /// appending the new entries.
     /// </summary>
     public void Persist(Ready r)
     {
@@ -39,11 +60,20 @@ public sealed class Disk
         }
         if (r.HasSnapshot)
         {
-            long drop = Math.Min(_entries.Count, Math.Max(0, r.SnapshotIndex - SnapshotIndex));
-            _entries.RemoveRange(0, (int)drop);
-            SnapshotIndex = r.SnapshotIndex;
-            SnapshotTerm = r.SnapshotTerm;
+            MoveSnapshot(r.SnapshotIndex, r.SnapshotTerm);
             SnapshotData = r.SnapshotData;
+        }
+        else if (r.SnapshotIndex != SnapshotIndex || r.SnapshotTerm != SnapshotTerm)
+        {
+            // the raft state's lastIncludedIndex/Term moved but no snapshot came with it: Save(state, nil)
+            MoveSnapshot(r.SnapshotIndex, r.SnapshotTerm);
+            EraseSnapshot();
+        }
+        else if (HeldSnapshot is { } held && !ReferenceEquals(held(), SnapshotData))
+        {
+            byte[]? data = held();
+            if (data is null) EraseSnapshot();
+            else SnapshotData = data;
         }
         if (r.PersistFrom != 0)
         {
@@ -55,6 +85,21 @@ public sealed class Disk
             _entries.RemoveRange((int)keep, _entries.Count - (int)keep);
             foreach (Entry e in r.EntriesToPersist) _entries.Add(e);
         }
+    }
+
+    /// <summary>New lastIncludedIndex/Term: drops the durable entries the snapshot now covers.</summary>
+    private void MoveSnapshot(long index, long term)
+    {
+        long drop = Math.Min(_entries.Count, Math.Max(0, index - SnapshotIndex));
+        _entries.RemoveRange(0, (int)drop);
+        SnapshotIndex = index;
+        SnapshotTerm = term;
+    }
+
+    private void EraseSnapshot()
+    {
+        if (SnapshotData is not null) SnapshotsErased++;
+        SnapshotData = null;
     }
 
     /// <summary>The lab's RaftStateSize(): encoded size of everything but the snapshot bytes.</summary>

@@ -22,11 +22,12 @@ public static class LabSeeds
         return data;
     }
 
-    /// <summary>Runs one ported test on one seed, printing the Go-style lines; a failure names the seed and the replay command.</summary>
+    /// <summary>Runs one ported test on one seed, printing the go test -v lines; a failure names the seed and the replay command.</summary>
     public static void Run(string name, ulong seed, ITestOutputHelper output)
     {
-        LabResult result = LabSuite.Run(LabSuite.Get(name), seed, line => output.WriteLine(line));
-        output.WriteLine($"seed {seed}: {result.PassedLine.Trim()}");
+        LabOutcome outcome = LabSuite.RunVerbose(LabSuite.Get(name), seed, line => output.WriteLine(line));
+        if (outcome.Failure is { } failure) throw failure;
+        output.WriteLine($"seed {seed}: {outcome.Result!.PassedLine.Trim()}");
     }
 
     private static int ReadEnv(string name, int fallback)

@@ -7,7 +7,9 @@ namespace RaftVerify.Cli.Commands;
 
 /// <summary>
 /// raftverify lab [2A|2B|2C|2D] [--seed N] [--seeds K] [--test NAME]: runs the ported 6.824 tester
-/// in virtual time and prints what `go test -run 2A -v` prints.
+/// in virtual time and prints what `go test -run 2A -v` prints: "=== RUN   TestX", the tester's
+/// lines, "--- PASS: TestX (N.NNs)" or "--- FAIL: TestX (N.NNs)" in virtual seconds, then PASS/FAIL
+/// and an "ok"/"FAIL" summary with the wall clock (the only line that varies between runs).
 /// </summary>
 public static class LabCommand
 {
@@ -31,33 +33,28 @@ public static class LabCommand
             DefaultValueFactory = _ => 1,
         };
         var test = new Option<string?>("--test") { Description = "Run only the test with this Go name, e.g. TestBackup2B" };
+        var variant = new Option<string?>("--variant")
+        {
+            Description = $"Run a deliberately broken server instead of the correct core: {string.Join(", ", LabVariants.ByName.Keys)}",
+        };
         var trace = new Option<string?>("--trace")
         {
             Description = "Write every run's trace (TestX-seedN.trace.jsonl) to this directory, for raftverify replay, shrink and show. A failing run's trace is written to raftverify-out/lab/ even without it",
         };
-        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, trace };
-        cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(trace)));
+        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace };
+        cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant), r.GetValue(trace)));
         return cmd;
     }
 
-    private static LabRun Untraced(LabTest t, ulong s)
-    {
-        try
-        {
-            return new LabRun(t, s, LabSuite.Run(t, s, Console.WriteLine), null, null);
-        }
-        catch (LabFailure e)
-        {
-            return new LabRun(t, s, null, e.Message, null);
-        }
-    }
+    private static string TracePath(LabOutcome o, string dir) =>
+        Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"{o.Test.Name}-seed{o.Seed}.trace.jsonl"));
 
-    private static string WriteTrace(LabRun run, string dir)
+    private static string WriteTrace(LabOutcome o, string dir)
     {
-        string path = Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"{run.Test.Name}-seed{run.Seed}.trace.jsonl"));
+        string path = TracePath(o, dir);
         try
         {
-            Raft.Model.Traces.TraceWriter.Write(run.Trace!, path);
+            Raft.Model.Traces.TraceWriter.Write(o.Trace!, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -66,8 +63,11 @@ public static class LabCommand
         return path;
     }
 
-    private static int Run(string? part, ulong seed, int seeds, string? testName, string? traceDir)
+    private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName, string? traceDir)
     {
+        Raft.Model.Simulation.Cluster.NodeFactory? factory = null;
+        if (variantName is not null && !LabVariants.ByName.TryGetValue(variantName, out factory))
+            throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", LabVariants.ByName.Keys)}");
         if (part is not null && part.StartsWith('-'))
             throw new UsageException($"unknown option '{part}' for lab (see raftverify lab --help)");
         if (part is not null && !Parts.Contains(part.ToUpperInvariant()))
@@ -84,20 +84,13 @@ public static class LabCommand
             for (int k = 0; k < seeds; k++)
             {
                 ulong s = seed + (ulong)k;
-                Console.WriteLine($"=== RUN   {t.Name} (seed {s})");
-                LabRun run = traceDir is null ? Untraced(t, s) : LabSuite.RunTraced(t, s, Console.WriteLine);
-                if (run.Failure is null)
-                {
-                    passed++;
-                    if (run.Trace is not null) WriteTrace(run, traceDir!);
-                    continue;
-                }
+                LabOutcome o = LabSuite.RunVerbose(t, s, Console.WriteLine, factory, record: traceDir is not null);
+                if (o.Trace is not null) WriteTrace(o, traceDir!);
+                if (o.Passed) { passed++; continue; }
                 failed++;
-                // the failing run again, recorded (one seed gives the same run), so it can be replayed, shrunk and drawn
-                if (run.Trace is null) run = LabSuite.RunTraced(t, s);
-                string path = WriteTrace(run, traceDir ?? Path.Combine("raftverify-out", "lab"));
-                Console.WriteLine($"--- FAIL: {t.Name}");
-                Console.WriteLine("    " + run.Failure!.Replace("\n", "\n    ", StringComparison.Ordinal));
+                // a failing run is recorded (one seed gives the same run) so it can be replayed, shrunk and drawn
+                if (o.Trace is null) o = LabSuite.RunTraced(t, s, null, factory);
+                string path = traceDir is null ? WriteTrace(o, Path.Combine("raftverify-out", "lab")) : TracePath(o, traceDir);
                 Console.WriteLine($"    trace: {path}");
                 Console.WriteLine($"    replay: raftverify replay {path}");
             }
