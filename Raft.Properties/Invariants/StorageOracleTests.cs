@@ -190,6 +190,20 @@ public sealed class StorageOracleTests
     }
 
     [Fact]
+    public void Violation_AStorageOracleThatFiredInAnEarlierEventStaysTheFirstViolation()
+    {
+        Cluster(3);
+        _checker.Event++; Campaign(0, 1);
+        _checker.Event++; Vote(1, 1, 0, durable: false);
+        _checker.Event++; _nodes[0].Role = Role.Leader; Handle(0); // LeaderHasDurableVotes
+        long fired = _checker.Event;
+        _checker.Event++; Campaign(2, 1);
+        _nodes[2].Role = Role.Leader; Handle(2);                   // ElectionSafety, one event later
+        Violation v = Assert.IsType<Violation>(_checker.Violation);
+        Assert.Equal((Invariant.LeaderHasDurableVotes, fired), (v.Invariant, v.Event));
+    }
+
+    [Fact]
     public void HistoryHash_IncludesTheDurableVotes()
     {
         Cluster(3);
