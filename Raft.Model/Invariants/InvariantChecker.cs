@@ -1,17 +1,19 @@
-using Raft.Core.Log;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Services;
+using Raft.Model.Storage;
 
 namespace Raft.Model.Invariants;
 
 /// <summary>
 /// Checks Raft's safety properties incrementally, from observations the world makes after each
-/// event: the node's term, role, commit index and applied index, its log (read only), the writes
-/// it makes durable, and what its service applies. Only what an event changed is examined, so the
-/// cost per event does not grow with the log. The first violation is kept in <see cref="Violation"/>.
+/// event: what a node shows through its read-only <see cref="IRaftNodeView"/> (term, role, commit
+/// and applied indexes, its log by index), the writes it hands over in a <see cref="Ready"/>, what
+/// the disks then hold, and what its service applies. Only what an event changed is examined, so
+/// the cost per event does not grow with the log. The first violation is kept in <see cref="Violation"/>.
 /// A node's own claims about others are never used: commitment is taken from the entries a node
-/// treats as committed, and compared across nodes and terms.
+/// treats as committed, compared across nodes and terms, and (with disks) checked against what a
+/// majority of disks hold; votes are taken from what the disks hold, never from a candidate's tally.
 /// </summary>
 public sealed class InvariantChecker
 {
@@ -22,10 +24,23 @@ public sealed class InvariantChecker
     private readonly List<(long Term, ulong Hash, int Node, long CommitTerm)> _committed = new() { default };
     private readonly List<(ulong Hash, int Node, bool Set)> _applied = new() { default };
     private readonly NodeTrack[] _nodes;
+    // the storage oracles: the disks (null when only the logical invariants are checked), and per
+    // term, per voter, the candidates whose vote that voter's disk has held for the term (a bit
+    // each). Later terms overwrite a disk's vote, so the record is kept here. _voteHash is an
+    // order-free sum over the records, kept up to date as they grow.
+    private readonly Disk[]? _disks;
+    private readonly Dictionary<long, ulong[]> _durableVotes = new();
+    private ulong _voteHash;
 
     private sealed class NodeTrack
     {
-        public RaftLog? Log;
+        public IRaftNodeView? View;
+        // newly committed indexes seen before a Ready's write, checked against the disks after it
+        public long DurableFrom;
+        public long DurableTo;
+        public long LastVoteTerm = -1;
+        public int LastVoteFor = RaftNode.None;
+        public long VotesCheckedTerm = -1;
         public long LastTerm;
         public long LastCommit;
         public bool Leading;
@@ -35,11 +50,27 @@ public sealed class InvariantChecker
         public byte[]? LeaderLastCommand;
     }
 
+    /// <summary>
+    /// A checker of the logical invariants only: no disks are observed, so
+    /// <see cref="Invariant.CommittedDurablyOnMajority"/> and <see cref="Invariant.LeaderHasDurableVotes"/>
+    /// are not checked (for hand-built histories about the other invariants).
+    /// </summary>
     public InvariantChecker(int nodes)
     {
         _nodes = new NodeTrack[nodes];
         for (int i = 0; i < nodes; i++) _nodes[i] = new NodeTrack();
     }
+
+    /// <summary>A checker of every invariant, including the storage oracles, which read <paramref name="disks"/>
+    /// (one per node, in node order; the checker only reads them).</summary>
+    public InvariantChecker(Disk[] disks) : this(disks.Length)
+    {
+        if (disks.Length > 64) throw new ArgumentOutOfRangeException(nameof(disks), $"at most 64 nodes are supported (got {disks.Length})");
+        _disks = disks;
+    }
+
+    /// <summary>True when the storage oracles are checked (the checker was given the disks).</summary>
+    public bool ChecksStorage => _disks is not null;
 
     /// <summary>The number of the event being checked (set by the world before each event).</summary>
     public long Event { get; set; }
@@ -52,10 +83,11 @@ public sealed class InvariantChecker
     public int LeadersElected => _leaderOfTerm.Count;
 
     /// <summary>The state of <paramref name="node"/> after an event that touched it.</summary>
-    public void Observe(int node, long term, Role role, long commitIndex, long applied, RaftLog log)
+    public void Observe(int node, IRaftNodeView view)
     {
         NodeTrack t = _nodes[node];
-        t.Log = log;
+        t.View = view;
+        long term = view.Term, commitIndex = view.CommitIndex, applied = view.Applied;
         if (term < t.LastTerm)
             Fail(Invariant.TermMonotonic, [node], 0, term, $"node {node} term went from {t.LastTerm} back to {term}");
         t.LastTerm = Math.Max(t.LastTerm, term);
@@ -64,31 +96,152 @@ public sealed class InvariantChecker
         if (commitIndex < t.LastCommit)
             Fail(Invariant.CommitMonotonic, [node], commitIndex, term, $"node {node} commit index went from {t.LastCommit} back to {commitIndex}");
 
-        ObserveCommit(node, term, commitIndex, log);
+        ObserveCommit(node, view);
 
-        if (role == Role.Leader) ObserveLeader(node, t, term, log);
+        if (view.Role == Role.Leader) ObserveLeader(node, t, term, view);
         else t.Leading = false;
     }
 
     /// <summary>
-    /// Records the entries <paramref name="node"/> newly treats as committed. The world calls this
-    /// for each Ready before the node applies and its service compacts, so an entry committed and
-    /// snapshotted in one event is still seen; <see cref="Observe"/> calls it again after the event.
+    /// Records the entries <paramref name="node"/> newly treats as committed, and (with disks)
+    /// checks at once that a majority of disks hold each of them. <see cref="Observe"/> calls this
+    /// after each event; for a Ready the world calls <see cref="ObserveReady"/> and
+    /// <see cref="ObserveWritten"/>, which do the same around the Ready's write.
     /// </summary>
-    public void ObserveCommit(int node, long term, long commitIndex, RaftLog log)
+    public void ObserveCommit(int node, IRaftNodeView view)
+    {
+        ObserveCommit(node, view, deferDurable: false);
+    }
+
+    /// <summary>
+    /// A Ready of <paramref name="node"/>, seen before its writes are made durable (and before the
+    /// node applies and its service compacts, so an entry committed and snapshotted in one event is
+    /// still seen): the entries it newly treats as committed, and the writes it asks for. The world
+    /// then persists the Ready and calls <see cref="ObserveWritten"/> before its messages leave.
+    /// </summary>
+    public void ObserveReady(int node, Ready ready, IRaftNodeView view)
+    {
+        _nodes[node].View = view;
+        ObserveCommit(node, view, deferDurable: true);
+        ObservePersist(node, ready, view);
+    }
+
+    /// <summary>
+    /// The disk of <paramref name="node"/> now holds its last Ready's writes, and nothing of that
+    /// Ready has left the node yet. Checks, from the disks alone, the entries the Ready showed
+    /// committed (<see cref="Invariant.CommittedDurablyOnMajority"/>); records the vote the disk now
+    /// holds; and if the node leads, that its leadership rests on durable votes
+    /// (<see cref="Invariant.LeaderHasDurableVotes"/>), checked at the first such Ready of its term.
+    /// Without disks, does nothing.
+    /// </summary>
+    public void ObserveWritten(int node, IRaftNodeView view)
+    {
+        if (_disks is null) return;
+        NodeTrack t = _nodes[node];
+        if (t.DurableTo >= t.DurableFrom && t.DurableFrom > 0)
+        {
+            CheckDurableCommits(node, view, t.DurableFrom, t.DurableTo);
+            t.DurableFrom = t.DurableTo = 0;
+        }
+        Disk disk = _disks[node];
+        if (disk.VotedFor != RaftNode.None && (disk.Term != t.LastVoteTerm || disk.VotedFor != t.LastVoteFor))
+        {
+            RecordVote(node, disk.Term, disk.VotedFor);
+            t.LastVoteTerm = disk.Term;
+            t.LastVoteFor = disk.VotedFor;
+        }
+        if (view.Role == Role.Leader && t.VotesCheckedTerm != view.Term)
+        {
+            t.VotesCheckedTerm = view.Term;
+            CheckDurableVotes(node, view.Term);
+        }
+    }
+
+    private void ObserveCommit(int node, IRaftNodeView view, bool deferDurable)
     {
         NodeTrack t = _nodes[node];
-        for (long i = Math.Max(t.LastCommit, log.SnapshotIndex) + 1; i <= commitIndex && i <= log.LastIndex; i++)
+        long term = view.Term, commitIndex = view.CommitIndex;
+        long from = Math.Max(t.LastCommit, view.SnapshotIndex) + 1, to = Math.Min(commitIndex, view.LastIndex);
+        for (long i = from; i <= to; i++)
         {
-            ref readonly Entry e = ref log.At(i);
+            if (!view.TryGetEntry(i, out Entry e)) break;
             RecordCommitted(node, i, e.Term, Commands.Hash(e.Command), term);
         }
         if (commitIndex > t.LastCommit) t.LastCommit = commitIndex;
+        if (_disks is null || from > to) return;
+        if (!deferDurable) CheckDurableCommits(node, view, from, to);
+        else
+        {
+            // several Readies of one event are each written before the next is taken, so a range is
+            // always checked before another is recorded; merge defensively all the same
+            if (t.DurableTo < t.DurableFrom || t.DurableFrom == 0) t.DurableFrom = from;
+            t.DurableTo = Math.Max(t.DurableTo, to);
+        }
+    }
+
+    /// <summary>Each index in from..to that <paramref name="node"/> treats as committed must be held
+    /// durably by a majority of disks: that index with the node's term for it, or a durable snapshot
+    /// covering it. O(nodes) per index; no log is scanned.</summary>
+    private void CheckDurableCommits(int node, IRaftNodeView view, long from, long to)
+    {
+        Disk[] disks = _disks!;
+        int majority = disks.Length / 2 + 1;
+        for (long i = from; i <= to; i++)
+        {
+            if (!view.TryGetEntry(i, out Entry e)) continue; // compacted since: seen committed before it was
+            int holding = 0;
+            for (int d = 0; d < disks.Length; d++)
+                if (DiskHolds(disks[d], i, e.Term)) holding++;
+            if (holding < majority)
+            {
+                Fail(Invariant.CommittedDurablyOnMajority, [node], i, e.Term,
+                    $"node {node} treats entry {i} (term {e.Term}) as committed but only {holding} of {disks.Length} disks hold it durably (a majority is {majority})");
+                return;
+            }
+        }
+    }
+
+    private static bool DiskHolds(Disk disk, long index, long term)
+    {
+        if (index <= disk.SnapshotIndex) return true;
+        if (index > disk.LastIndex) return false;
+        return disk.Entries[(int)(index - disk.SnapshotIndex - 1)].Term == term;
+    }
+
+    private void RecordVote(int voter, long term, int candidate)
+    {
+        if (candidate < 0 || candidate >= 64) return;
+        if (!_durableVotes.TryGetValue(term, out ulong[]? votes))
+            _durableVotes[term] = votes = new ulong[_nodes.Length];
+        ulong before = votes[voter], after = before | (1UL << candidate);
+        if (after == before) return;
+        votes[voter] = after;
+        _voteHash += VoteRecordHash(term, voter, after) - VoteRecordHash(term, voter, before);
+    }
+
+    private static ulong VoteRecordHash(long term, int voter, ulong mask)
+    {
+        if (mask == 0) return 0;
+        ulong h = ((ulong)term * 0x9E3779B97F4A7C15UL) ^ ((ulong)voter << 56) ^ mask;
+        h ^= h >> 33; h *= 0xFF51AFD7ED558CCDUL; h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53UL; h ^= h >> 33;
+        return h;
+    }
+
+    private void CheckDurableVotes(int leader, long term)
+    {
+        int majority = _nodes.Length / 2 + 1, votes = 0;
+        if (_durableVotes.TryGetValue(term, out ulong[]? record))
+            for (int v = 0; v < record.Length; v++)
+                if ((record[v] & (1UL << leader)) != 0) votes++;
+        if (votes < majority)
+            Fail(Invariant.LeaderHasDurableVotes, [leader], 0, term,
+                $"node {leader} leads term {term} but only {votes} of {_nodes.Length} disks have held a vote for it in term {term} (a majority is {majority})");
     }
 
     /// <summary>
     /// A hash of what the checker remembers (leaders per term, committed entries and their commit
-    /// terms), for the model checker's state hashing. Values only, in a fixed order.
+    /// terms, the durable votes recorded per term), for the model checker's state hashing. Values
+    /// only, in a fixed order (the vote records by an order-free sum).
     /// </summary>
     public ulong HistoryHash()
     {
@@ -96,19 +249,22 @@ public sealed class InvariantChecker
         foreach (var (term, leader) in _leaderOfTerm.OrderBy(kv => kv.Key)) h = (h ^ (ulong)(term * 31 + leader)) * 0x100000001B3UL;
         foreach (var c in _committed) h = (h ^ (c.Hash + (ulong)c.Term * 7 + (ulong)c.CommitTerm)) * 0x100000001B3UL;
         for (int i = 0; i < _nodes.Length; i++) h = (h ^ (ulong)_nodes[i].LastTerm) * 0x100000001B3UL;
+        if (_disks is not null) h = (h ^ _voteHash) * 0x100000001B3UL;
         return h;
     }
 
     /// <summary>A Ready's durable writes, seen before the node is advanced.</summary>
-    public void ObservePersist(int node, Ready ready, RaftLog log, Role role, long term)
+    public void ObservePersist(int node, Ready ready, IRaftNodeView view)
     {
         if (ready.PersistFrom == 0) return;
         NodeTrack t = _nodes[node];
+        Role role = view.Role;
+        long term = view.Term;
         if (role == Role.Leader && t.Leading && t.LeaderTerm == term && ready.PersistFrom <= t.LeaderLastIndex)
             Fail(Invariant.LeaderAppendOnly, [node], ready.PersistFrom, term,
                 $"leader {node} of term {term} rewrote its durable log from index {ready.PersistFrom} (it held {t.LeaderLastIndex})");
         ReadOnlySpan<Entry> entries = ready.EntriesToPersist;
-        long prevTerm = log.TermAt(ready.PersistFrom - 1);
+        long prevTerm = TermAt(view, ready.PersistFrom - 1);
         for (int k = 0; k < entries.Length; k++)
         {
             long index = ready.PersistFrom + k;
@@ -146,12 +302,24 @@ public sealed class InvariantChecker
     public void ObserveCrash(int node)
     {
         NodeTrack t = _nodes[node];
-        t.Log = null;
+        t.View = null;
         t.LastCommit = 0;
         t.Leading = false;
+        t.DurableFrom = t.DurableTo = 0;
     }
 
-    private void ObserveLeader(int node, NodeTrack t, long term, RaftLog log)
+    /// <summary>The term at <paramref name="index"/> in the view's log (its snapshot's term at the boundary).</summary>
+    private static bool TryTerm(IRaftNodeView view, long index, out long term)
+    {
+        if (index == view.SnapshotIndex) { term = view.SnapshotTerm; return true; }
+        if (view.TryGetEntry(index, out Entry e)) { term = e.Term; return true; }
+        term = 0;
+        return false;
+    }
+
+    private static long TermAt(IRaftNodeView view, long index) => TryTerm(view, index, out long t) ? t : 0;
+
+    private void ObserveLeader(int node, NodeTrack t, long term, IRaftNodeView log)
     {
         if (_leaderOfTerm.TryGetValue(term, out int other) && other != node)
             Fail(Invariant.ElectionSafety, [other, node], 0, term, $"nodes {other} and {node} were both leader in term {term}");
@@ -164,7 +332,7 @@ public sealed class InvariantChecker
             {
                 var c = _committed[(int)i];
                 if (c.Node < 0 || c.CommitTerm >= term) continue; // committed in this term or later: a late-elected stale leader need not hold it
-                if (!log.TryTerm(i, out long held) || held != c.Term)
+                if (!TryTerm(log, i, out long held) || held != c.Term)
                 {
                     Fail(Invariant.LeaderCompleteness, [node, c.Node], i, c.Term,
                         $"node {node} became leader of term {term} without entry {i} (term {c.Term}) committed by node {c.Node}");
@@ -177,15 +345,23 @@ public sealed class InvariantChecker
         else if (t.LeaderLastIndex > log.SnapshotIndex)
         {
             bool shrank = log.LastIndex < t.LeaderLastIndex;
-            bool replaced = !shrank && (log.TermAt(t.LeaderLastIndex) != t.LeaderLastEntryTerm
-                || !ReferenceEquals(log.At(t.LeaderLastIndex).Command, t.LeaderLastCommand));
+            bool replaced = !shrank && (!log.TryGetEntry(t.LeaderLastIndex, out Entry held) || held.Term != t.LeaderLastEntryTerm
+                || !ReferenceEquals(held.Command, t.LeaderLastCommand));
             if (shrank || replaced)
                 Fail(Invariant.LeaderAppendOnly, [node], t.LeaderLastIndex, term,
                     $"leader {node} of term {term} {(shrank ? "deleted" : "overwrote")} entry {t.LeaderLastIndex}");
         }
         t.LeaderLastIndex = log.LastIndex;
-        t.LeaderLastEntryTerm = log.LastTerm;
-        t.LeaderLastCommand = log.LastIndex > log.SnapshotIndex ? log.At(log.LastIndex).Command : null;
+        if (log.TryGetEntry(log.LastIndex, out Entry last))
+        {
+            t.LeaderLastEntryTerm = last.Term;
+            t.LeaderLastCommand = last.Command;
+        }
+        else
+        {
+            t.LeaderLastEntryTerm = log.SnapshotTerm;
+            t.LeaderLastCommand = null;
+        }
     }
 
     private void RecordCommitted(int node, long index, long term, ulong hash, long commitTerm)
@@ -212,9 +388,9 @@ public sealed class InvariantChecker
         for (int j = 0; j < _nodes.Length; j++)
         {
             NodeTrack other = _nodes[j];
-            if (!other.Leading || other.LeaderTerm <= commitTerm || other.Log is null) continue;
-            if (index <= other.Log.SnapshotIndex) continue;
-            if (!other.Log.TryTerm(index, out long held) || held != term)
+            if (!other.Leading || other.LeaderTerm <= commitTerm || other.View is null) continue;
+            if (index <= other.View.SnapshotIndex) continue;
+            if (!TryTerm(other.View, index, out long held) || held != term)
                 Fail(Invariant.LeaderCompleteness, [j, node], index, term,
                     $"entry {index} of term {term} committed by node {node} in term {commitTerm} is missing from leader {j} of term {other.LeaderTerm}");
         }
@@ -235,8 +411,19 @@ public sealed class InvariantChecker
         _entryIdentity[(index, term)] = (prevTerm, hash, node);
     }
 
+    /// <summary>
+    /// Keeps the first violation, with one refinement: within a single event, a violation of a
+    /// protocol invariant found after a storage oracle fired replaces it, since the property that
+    /// broke says more than the durable state that explains it. Across events the first one stays.
+    /// </summary>
     private void Fail(Invariant invariant, int[] nodes, long index, long term, string detail)
     {
-        Violation ??= new Violation(invariant, nodes, index, term, Event, detail);
+        if (Violation is null
+            || (IsStorageOracle(Violation.Invariant) && Violation.Event == Event && !IsStorageOracle(invariant)
+                && invariant is not (Invariant.CoreError or Invariant.Liveness)))
+            Violation = new Violation(invariant, nodes, index, term, Event, detail);
     }
+
+    private static bool IsStorageOracle(Invariant i) =>
+        i is Invariant.CommittedDurablyOnMajority or Invariant.LeaderHasDurableVotes;
 }

@@ -27,6 +27,13 @@ public enum Invariant
     CoreError,
     /// <summary>After every fault was healed, no leader emerged, or a command did not reach every node, within the bound.</summary>
     Liveness,
+    /// <summary>When a node first treats an entry as committed, a majority of the cluster's disks hold it
+    /// durably (that index with that term, or a durable snapshot covering it): decided from the disks, never
+    /// from a node's matchIndex.</summary>
+    CommittedDurablyOnMajority,
+    /// <summary>When a leader of term T first makes its leadership visible (its first Ready in office is
+    /// persisted), a majority of the disks have durably recorded a vote for it in T.</summary>
+    LeaderHasDurableVotes,
 }
 
 /// <summary>A broken invariant: which one, the nodes involved, the log position and the event number.</summary>

@@ -43,7 +43,7 @@ public sealed class Cluster
             Disks[i] = new Disk();
             Appliers[i] = new Applier(i, Appliers, snapshotService, snapshotInterval);
         }
-        Checker = new InvariantChecker(nodes);
+        Checker = new InvariantChecker(Disks);
     }
 
     public RaftOptions Options { get; }
@@ -144,12 +144,9 @@ public sealed class Cluster
         RaftNode? node = _nodes[i];
         while (node is not null && node.TryGetReady(out Ready r))
         {
-            if (CheckInvariants)
-            {
-                Checker.ObserveCommit(i, node.Term, node.CommitIndex, node.Log);
-                Checker.ObservePersist(i, r, node.Log, node.Role, node.Term);
-            }
+            if (CheckInvariants) Checker.ObserveReady(i, r, node);
             Disks[i].Persist(r);
+            if (CheckInvariants) Checker.ObserveWritten(i, node);
             if (_crashAfterPersist[i] && r.MustPersist)
             {
                 Crash(i);
@@ -191,6 +188,6 @@ public sealed class Cluster
         if (!CheckInvariants) return;
         RaftNode? node = _nodes[i];
         if (node is null) return;
-        Checker.Observe(i, node.Term, node.Role, node.CommitIndex, node.Applied, node.Log);
+        Checker.Observe(i, node);
     }
 }

@@ -1,4 +1,3 @@
-using Raft.Core.Log;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Invariants;
@@ -21,24 +20,28 @@ public sealed class InvariantCheckerTests
     private static Entry E(long index, long term) => new(term, Cmd(index, term));
 
     /// <summary>A log holding entries 1..n of the given terms, with the canonical commands.</summary>
-    private static RaftLog LogOf(params long[] terms) =>
+    private static ViewLog LogOf(params long[] terms) =>
         new(0, 0, terms.Select((t, k) => E(k + 1, t)).ToArray());
 
     /// <summary>Observes a node after an event; its commit index is the log's unless given.</summary>
-    private void See(int node, long term, Role role, RaftLog log, long? commit = null, long applied = 0) =>
-        _checker.Observe(node, term, role, commit ?? log.Committed, applied, log);
+    private void See(int node, long term, Role role, ViewLog log, long? commit = null, long applied = 0)
+    {
+        (log.Id, log.Term, log.Role, log.ShownCommit, log.Applied) = (node, term, role, commit, applied);
+        _checker.Observe(node, log);
+    }
 
     /// <summary>Hands the checker a Ready for the log's writes from <paramref name="from"/> (default: its dirty
     /// suffix, as the node builds it), then marks the log stable as the world does after persisting.</summary>
-    private void Persist(int node, RaftLog log, Role role, long term, long from = 0)
+    private void Persist(int node, ViewLog log, Role role, long term, long from = 0)
     {
         if (from == 0) from = log.DirtyFrom;
         var ready = new Ready { PersistFrom = from, EntriesToPersist = log.Segment(from, log.LastIndex) };
-        _checker.ObservePersist(node, ready, log, role, term);
+        (log.Id, log.Term, log.Role, log.ShownCommit) = (node, term, role, null);
+        _checker.ObservePersist(node, ready, log);
         log.MarkStable();
     }
 
-    private static RaftLog Committed(RaftLog log, long index) { log.CommitTo(index); return log; }
+    private static ViewLog Committed(ViewLog log, long index) { log.CommitTo(index); return log; }
 
     private void AssertViolation(Invariant invariant, int[] nodes, long index, long term, long ev)
     {
@@ -71,7 +74,7 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void ElectionSafety_QuietWhenLeadersHaveDifferentTerms()
     {
-        RaftLog log0 = LogOf(1);
+        ViewLog log0 = LogOf(1);
         _checker.Event = 1; See(0, 2, Role.Leader, log0);
         _checker.Event = 2; See(1, 3, Role.Leader, LogOf(1));
         _checker.Event = 3; See(0, 2, Role.Leader, log0); // the deposed leader has not heard of term 3 yet
@@ -84,7 +87,7 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void LeaderAppendOnly_FiresWhenALeaderDeletesEntriesFromItsLog()
     {
-        RaftLog log = LogOf(1, 2, 2);
+        ViewLog log = LogOf(1, 2, 2);
         _checker.Event = 1; See(0, 2, Role.Leader, log);
         Assert.True(log.MaybeAppend(1, 1, [E(2, 3)], 0, out _)); // truncates 2..3 while still leading term 2
         _checker.Event = 2; See(0, 2, Role.Leader, log);
@@ -95,7 +98,7 @@ public sealed class InvariantCheckerTests
     public void LeaderAppendOnly_FiresWhenALeaderOverwritesItsLastEntryWithinTheSameTerm()
     {
         _checker.Event = 1; See(0, 2, Role.Leader, LogOf(1, 2));
-        var rewritten = new RaftLog(0, 0, [E(1, 1), new Entry(2, Commands.Int(-7))]);
+        var rewritten = new ViewLog(0, 0, [E(1, 1), new Entry(2, Commands.Int(-7))]);
         _checker.Event = 2; See(0, 2, Role.Leader, rewritten);
         AssertViolation(Invariant.LeaderAppendOnly, [0], 2, 2, 2);
     }
@@ -103,7 +106,7 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void LeaderAppendOnly_QuietWhenALeaderAppendsAndAFormerLeaderTruncatesUnderALaterTerm()
     {
-        RaftLog log = LogOf(1, 2);
+        ViewLog log = LogOf(1, 2);
         _checker.Event = 1; See(0, 2, Role.Leader, log);
         log.Append(E(3, 2));
         _checker.Event = 2; See(0, 2, Role.Leader, log);
@@ -118,7 +121,7 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void LeaderAppendOnly_FiresWhenALeaderRewritesItsDurableLog()
     {
-        RaftLog log = LogOf(1, 2, 2);
+        ViewLog log = LogOf(1, 2, 2);
         _checker.Event = 1; See(0, 2, Role.Leader, log);
         _checker.Event = 2; Persist(0, log, Role.Leader, 2, from: 2);
         AssertViolation(Invariant.LeaderAppendOnly, [0], 2, 2, 2);
@@ -127,7 +130,7 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void LeaderAppendOnly_QuietWhenALeaderPersistsOnlyNewEntriesAndADeposedLeaderTruncates()
     {
-        RaftLog log = LogOf(1);
+        ViewLog log = LogOf(1);
         log.Append(E(2, 2)); // elected in term 2: its first entry is persisted before it is first observed leading
         _checker.Event = 1; Persist(0, log, Role.Leader, 2); See(0, 2, Role.Leader, log);
         log.Append(E(3, 2));
@@ -142,7 +145,7 @@ public sealed class InvariantCheckerTests
     public void LogMatching_FiresWhenTwoNodesHoldDifferentCommandsAtTheSameIndexAndTerm()
     {
         _checker.Event = 1; Persist(0, LogOf(1, 2), Role.Leader, 2, from: 1);
-        var other = new RaftLog(0, 0, [E(1, 1), new Entry(2, Commands.Int(-7))]);
+        var other = new ViewLog(0, 0, [E(1, 1), new Entry(2, Commands.Int(-7))]);
         _checker.Event = 2; Persist(1, other, Role.Follower, 2, from: 1);
         AssertViolation(Invariant.LogMatching, [0, 1], 2, 2, 2);
     }
@@ -152,7 +155,7 @@ public sealed class InvariantCheckerTests
     {
         _checker.Event = 1; Persist(0, LogOf(1, 2), Role.Leader, 2, from: 1);
         // node 1 holds the very same entry 2 (term 2), but after a snapshot ending at 1 with term 2
-        var other = new RaftLog(1, 2, [E(2, 2)]);
+        var other = new ViewLog(1, 2, [E(2, 2)]);
         _checker.Event = 2; Persist(1, other, Role.Follower, 2, from: 2);
         AssertViolation(Invariant.LogMatching, [0, 1], 2, 2, 2);
     }
@@ -161,17 +164,17 @@ public sealed class InvariantCheckerTests
     public void LogMatching_QuietWhenAFollowerTruncatesAConflictingUncommittedSuffix()
     {
         _checker.Event = 1; Persist(0, LogOf(1, 2, 2), Role.Leader, 2, from: 1);
-        RaftLog follower = LogOf(1);
+        ViewLog follower = LogOf(1);
         Assert.True(follower.MaybeAppend(1, 1, [E(2, 2), E(3, 2)], 0, out _));
         _checker.Event = 2; Persist(1, follower, Role.Follower, 2);
-        RaftLog leader3 = LogOf(1);
+        ViewLog leader3 = LogOf(1);
         leader3.Append(E(2, 3));
         _checker.Event = 3; Persist(2, leader3, Role.Leader, 3, from: 2);
         Assert.True(follower.MaybeAppend(1, 1, [E(2, 3)], 0, out _)); // conflict at 2: drop 2..3, take (2, t3)
         _checker.Event = 4; Persist(1, follower, Role.Follower, 3);
         Assert.Equal(2, follower.LastIndex);
         // a node behind a snapshot persists the same entry with the same predecessor term
-        _checker.Event = 5; Persist(0, new RaftLog(1, 1, [E(2, 3)]), Role.Follower, 3, from: 2);
+        _checker.Event = 5; Persist(0, new ViewLog(1, 1, [E(2, 3)]), Role.Follower, 3, from: 2);
         Assert.Null(_checker.Violation);
     }
 
@@ -189,7 +192,7 @@ public sealed class InvariantCheckerTests
     {
         _checker.Event = 1; See(0, 2, Role.Leader, Committed(LogOf(1, 2, 2), 3));
         _checker.Event = 2; See(1, 3, Role.Leader, LogOf(1, 2, 2));
-        _checker.Event = 3; See(2, 4, Role.Leader, new RaftLog(2, 2, [E(3, 2)]));
+        _checker.Event = 3; See(2, 4, Role.Leader, new ViewLog(2, 2, [E(3, 2)]));
         Assert.Null(_checker.Violation);
     }
 
@@ -198,7 +201,7 @@ public sealed class InvariantCheckerTests
     {
         _checker.Event = 1; See(1, 3, Role.Leader, Committed(LogOf(1, 3), 2));
         _checker.Event = 2; See(0, 2, Role.Leader, LogOf(1, 2)); // votes of term 2 arrived late
-        RaftLog follower = Committed(LogOf(1, 3, 3), 3);
+        ViewLog follower = Committed(LogOf(1, 3, 3), 3);
         _checker.Event = 3; See(2, 3, Role.Follower, follower); // committed in term 3 while that stale leader is in office
         Assert.Null(_checker.Violation);
     }
@@ -215,7 +218,7 @@ public sealed class InvariantCheckerTests
     public void LeaderCompleteness_QuietWhenAnEntryIsCommittedBelowTheTermOfLeadersThatHoldItOrCompactedIt()
     {
         _checker.Event = 1; See(2, 3, Role.Leader, LogOf(1, 2, 3));
-        _checker.Event = 2; See(3, 4, Role.Leader, new RaftLog(2, 2, [E(3, 3)]));
+        _checker.Event = 2; See(3, 4, Role.Leader, new ViewLog(2, 2, [E(3, 3)]));
         _checker.Event = 3; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2));
         Assert.Null(_checker.Violation);
         Assert.Equal(2, _checker.MaxCommitted);
@@ -236,7 +239,7 @@ public sealed class InvariantCheckerTests
     public void StateMachineSafety_FiresWhenTwoNodesCommitDifferentCommandsAtTheSameIndexAndTerm()
     {
         _checker.Event = 1; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2));
-        var other = Committed(new RaftLog(0, 0, [E(1, 1), new Entry(2, Commands.Int(-7))]), 2);
+        var other = Committed(new ViewLog(0, 0, [E(1, 1), new Entry(2, Commands.Int(-7))]), 2);
         _checker.Event = 2; See(2, 2, Role.Follower, other);
         AssertViolation(Invariant.StateMachineSafety, [0, 2], 2, 2, 2);
     }
@@ -244,11 +247,11 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void StateMachineSafety_QuietWhenNodesCommitTheSamePrefixWhateverTheirUncommittedSuffix()
     {
-        RaftLog a = LogOf(1, 2, 3);
+        ViewLog a = LogOf(1, 2, 3);
         _checker.Event = 1; See(0, 3, Role.Leader, Committed(a, 1));
         _checker.Event = 2; See(0, 3, Role.Leader, Committed(a, 3));
         _checker.Event = 3; See(1, 3, Role.Follower, Committed(LogOf(1, 2, 2), 2)); // its entry 3 is not committed
-        _checker.Event = 4; See(2, 3, Role.Follower, Committed(new RaftLog(1, 1, [E(2, 2), E(3, 3)]), 3));
+        _checker.Event = 4; See(2, 3, Role.Follower, Committed(new ViewLog(1, 1, [E(2, 2), E(3, 3)]), 3));
         Assert.Null(_checker.Violation);
         Assert.Equal(3, _checker.MaxCommitted);
     }
@@ -306,7 +309,7 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void CommitMonotonic_FiresWhenARunningNodesCommitIndexDecreases()
     {
-        RaftLog log = Committed(LogOf(1, 1, 1), 3);
+        ViewLog log = Committed(LogOf(1, 1, 1), 3);
         _checker.Event = 1; See(2, 1, Role.Follower, log);
         _checker.Event = 2; See(2, 1, Role.Follower, log, commit: 1);
         AssertViolation(Invariant.CommitMonotonic, [2], 1, 1, 2);
@@ -317,7 +320,7 @@ public sealed class InvariantCheckerTests
     {
         _checker.Event = 1; See(2, 1, Role.Follower, Committed(LogOf(1, 1, 1), 3), applied: 3);
         _checker.Event = 2; _checker.ObserveCrash(2);
-        RaftLog reloaded = new(2, 1, [E(3, 1)]); // commit index restarts at the snapshot
+        ViewLog reloaded = new(2, 1, [E(3, 1)]); // commit index restarts at the snapshot
         _checker.Event = 3; See(2, 1, Role.Follower, reloaded, applied: 2);
         _checker.Event = 4; See(2, 1, Role.Follower, Committed(reloaded, 3), applied: 3);
         _checker.Event = 5; _checker.ObserveCrash(2);
@@ -329,7 +332,7 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void AppliedWithinCommitted_FiresWhenANodeAppliesBeyondItsCommitIndex()
     {
-        RaftLog log = Committed(LogOf(1, 1, 2), 1);
+        ViewLog log = Committed(LogOf(1, 1, 2), 1);
         _checker.Event = 1; See(0, 2, Role.Follower, log, applied: 1);
         _checker.Event = 2; See(0, 2, Role.Follower, log, applied: 2);
         AssertViolation(Invariant.AppliedWithinCommitted, [0], 2, 2, 2);
@@ -338,7 +341,7 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void AppliedWithinCommitted_QuietWhileAppliedTrailsOrEqualsTheCommitIndex()
     {
-        RaftLog log = Committed(LogOf(1, 1, 2), 2);
+        ViewLog log = Committed(LogOf(1, 1, 2), 2);
         _checker.Event = 1; See(0, 2, Role.Follower, log, applied: 0);
         _checker.Event = 2; See(0, 2, Role.Follower, log, applied: 2);
         _checker.Event = 3; See(0, 2, Role.Follower, Committed(log, 3), applied: 3);
@@ -378,7 +381,7 @@ public sealed class InvariantCheckerTests
     public void StateMachineSafety_QuietWhenANodeCommitsEntriesThatAnotherCompactedInTheEventItCommittedThem()
     {
         // one event: leader 0 commits 1..3, applies them, and its service snapshots at 2; seen only after the event
-        RaftLog compacted = Committed(LogOf(1, 1, 1), 3);
+        ViewLog compacted = Committed(LogOf(1, 1, 1), 3);
         compacted.CompactTo(2);
         _checker.Event = 1; See(0, 1, Role.Leader, compacted, applied: 3);
         _checker.Event = 2; See(1, 1, Role.Follower, Committed(LogOf(1, 1, 1), 1), applied: 1);
@@ -390,8 +393,8 @@ public sealed class InvariantCheckerTests
     {
         // one event: leader 0 of term 2 commits 1..2 (seen via ObserveCommit before its Ready is applied),
         // then applies them and its service snapshots at 2
-        RaftLog log = Committed(LogOf(1, 2), 2);
-        _checker.Event = 1; _checker.ObserveCommit(0, 2, log.Committed, log);
+        ViewLog log = Committed(LogOf(1, 2), 2);
+        _checker.Event = 1; log.Term = 2; _checker.ObserveCommit(0, log);
         log.CompactTo(2);
         See(0, 2, Role.Leader, log, applied: 2);
         _checker.Event = 2; See(1, 3, Role.Leader, LogOf(1, 1));
