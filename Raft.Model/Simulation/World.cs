@@ -51,7 +51,7 @@ public sealed class World
     public long Restarts => _cluster.Restarts;
 
     /// <summary>The running node, or null while it is crashed (or not yet started).</summary>
-    public RaftNode? Node(int i) => _cluster.Node(i);
+    public IRaftNode? Node(int i) => _cluster.Node(i);
     public bool IsUp(int i) => _cluster.IsUp(i);
 
     /// <summary>
@@ -93,7 +93,7 @@ public sealed class World
     }
 
     /// <summary>The lab's GetState() on node i; a crashed node reports (0, false).</summary>
-    public (long Term, bool IsLeader) GetState(int i) => _cluster.Node(i)?.GetState() ?? (0, false);
+    public (long Term, bool IsLeader) GetState(int i) => _cluster.Node(i) is { } n ? (n.Term, n.Role == Role.Leader) : (0, false);
 
     /// <summary>Runs <paramref name="action"/> at virtual time Now + <paramref name="delayMs"/>.</summary>
     public void Schedule(long delayMs, Action action) =>

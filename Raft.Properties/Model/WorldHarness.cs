@@ -42,7 +42,7 @@ internal static class WorldHarness
         for (int i = 0; i < w.Size; i++)
         {
             var n = w.Node(i);
-            parts.Add(n is null ? $"{i}:down" : $"{i}:{n.Role}/t{n.Term}/c{n.CommitIndex}/l{n.Log.LastIndex}");
+            parts.Add(n is null ? $"{i}:down" : $"{i}:{n.Role}/t{n.Term}/c{n.CommitIndex}/l{n.LastIndex}");
         }
         return string.Join(" ", parts);
     }
