@@ -14,6 +14,7 @@ public sealed class RaftLog
 {
     private Entry[] _entries;
     private int _count;
+    private long _rewrittenFrom = long.MaxValue; // lowest index truncated or discarded since a Ready last carried the entries
 
     public RaftLog(long snapshotIndex = 0, long snapshotTerm = 0, ReadOnlySpan<Entry> entries = default)
     {
@@ -81,7 +82,7 @@ public sealed class RaftLog
         lastTerm > LastTerm || (lastTerm == LastTerm && lastIndex >= LastIndex);
 
     /// <summary>Leader append (§5.3 "Leader Append-Only": never overwrites or deletes).</summary>
-    public long Append(in Entry entry)
+    internal long Append(in Entry entry)
     {
         EnsureCapacity(_count + 1);
         _entries[_count++] = entry;
@@ -98,7 +99,7 @@ public sealed class RaftLog
     /// min(leaderCommit, index of last new entry). Entries at or below the commit index are never
     /// deleted, so SnapshotIndex ≤ Committed ≤ LastIndex always holds.
     /// </summary>
-    public bool MaybeAppend(long prevIndex, long prevTerm, ReadOnlySpan<Entry> entries, long leaderCommit, out long lastNewIndex)
+    internal bool MaybeAppend(long prevIndex, long prevTerm, ReadOnlySpan<Entry> entries, long leaderCommit, out long lastNewIndex)
     {
         lastNewIndex = 0;
         if (!MatchTerm(prevIndex, prevTerm)) return false;
@@ -153,7 +154,7 @@ public sealed class RaftLog
     }
 
     /// <summary>Raises the commit index; it never decreases.</summary>
-    public void CommitTo(long index)
+    internal void CommitTo(long index)
     {
         if (index <= Committed) return;
         if (index > LastIndex)
@@ -183,7 +184,7 @@ public sealed class RaftLog
     /// Discards entries up to <paramref name="index"/> after the service snapshotted them (§7).
     /// The entry at <paramref name="index"/> must be retained; its term becomes the snapshot term.
     /// </summary>
-    public void CompactTo(long index)
+    internal void CompactTo(long index)
     {
         if (index <= SnapshotIndex) return;
         if (index > LastIndex) throw new ArgumentOutOfRangeException(nameof(index), $"cannot compact to {index} beyond last index {LastIndex}");
@@ -203,7 +204,7 @@ public sealed class RaftLog
     /// snapshot's index and term, keep the entries after it; otherwise discard the whole log.
     /// A snapshot at or below the commit index is ignored.
     /// </summary>
-    public void RestoreSnapshot(long index, long term)
+    internal void RestoreSnapshot(long index, long term)
     {
         if (index <= Committed) return; // never move back: everything up to the commit index is already settled
         if (MatchTerm(index, term) && index <= LastIndex)
@@ -217,16 +218,27 @@ public sealed class RaftLog
             SnapshotIndex = index;
             SnapshotTerm = term;
             DirtyFrom = index + 1; // tell the disk to drop everything it holds after the snapshot
+            _rewrittenFrom = index + 1;
         }
         if (Committed < index) Committed = index;
     }
 
     /// <summary>
-    /// Drops every entry after <paramref name="prevIndex"/> and appends <paramref name="entries"/>,
-    /// whether or not they conflict. Only the broken variant TruncateWithoutConflict uses this:
-    /// Figure 2 allows deleting entries only on a real conflict.
+    /// Like <see cref="MaybeAppend"/> without the commit, but drops every entry after
+    /// <paramref name="prevIndex"/> and appends <paramref name="entries"/>, whether or not they
+    /// conflict. Used only by rules that do not truncate only on conflict (Figure 2 allows
+    /// deleting entries only on a real conflict).
     /// </summary>
-    internal void ReplaceAfter(long prevIndex, ReadOnlySpan<Entry> entries)
+    internal bool ReplaceAfter(long prevIndex, long prevTerm, ReadOnlySpan<Entry> entries, out long lastNewIndex)
+    {
+        lastNewIndex = 0;
+        if (!MatchTerm(prevIndex, prevTerm)) return false;
+        lastNewIndex = prevIndex + entries.Length;
+        ReplaceAfter(prevIndex, entries);
+        return true;
+    }
+
+    private void ReplaceAfter(long prevIndex, ReadOnlySpan<Entry> entries)
     {
         long from = Math.Max(prevIndex + 1, SnapshotIndex + 1);
         int skip = (int)(from - prevIndex - 1);
@@ -235,7 +247,31 @@ public sealed class RaftLog
     }
 
     /// <summary>Marks everything as durable (called once the world has persisted the Ready).</summary>
-    public void MarkStable() => DirtyFrom = long.MaxValue;
+    internal void MarkStable()
+    {
+        DirtyFrom = long.MaxValue;
+        _rewrittenFrom = long.MaxValue;
+    }
+
+    /// <summary>A Ready now carries the dirty entries: rewrites are tracked from here for <see cref="StableTo"/>.</summary>
+    internal void NoteWriteHandedOut() => _rewrittenFrom = long.MaxValue;
+
+    /// <summary>
+    /// The entries <paramref name="from"/>..<paramref name="through"/> (the last with
+    /// <paramref name="term"/>) that a Ready carried are now durable (etcd's stableTo). They stay
+    /// dirty if the log was rewritten below <paramref name="from"/> since, and only the part
+    /// before a rewrite inside them becomes durable; entries appended after them stay dirty.
+    /// </summary>
+    internal void StableTo(long from, long through, long term)
+    {
+        long rewritten = _rewrittenFrom;
+        _rewrittenFrom = long.MaxValue;
+        if (DirtyFrom < from) return; // rewritten below what was written: the disk must be rewritten from there
+        long durable = Math.Min(through, rewritten - 1);
+        if (durable == through && !MatchTerm(through, term)) return; // not the entry that was written (defensive)
+        if (durable + 1 < DirtyFrom) return; // e.g. compacted since: DirtyFrom already lies past what was written
+        DirtyFrom = durable + 1 > LastIndex ? long.MaxValue : durable + 1;
+    }
 
     private void TruncateFrom(long index)
     {
@@ -243,6 +279,7 @@ public sealed class RaftLog
         Array.Clear(_entries, keep, _count - keep);
         _count = keep;
         if (index < DirtyFrom) DirtyFrom = index;
+        if (index < _rewrittenFrom) _rewrittenFrom = index;
     }
 
     private void AppendRange(ReadOnlySpan<Entry> entries)

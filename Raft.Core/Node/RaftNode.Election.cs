@@ -1,10 +1,11 @@
 using Raft.Core.Messages;
+using Raft.Core.Rules;
 using Raft.Core.Tracking;
 
 namespace Raft.Core.Node;
 
 /// <summary>Leader election (§5.2, §5.4.1): role changes, campaigns and votes.</summary>
-public sealed partial class RaftNode
+public partial class RaftNode<TRules>
 {
     /// <summary>Becomes a follower of <paramref name="term"/>; clears the vote when the term is new.</summary>
     private void BecomeFollower(long term, int leader)
@@ -61,12 +62,10 @@ public sealed partial class RaftNode
     /// </summary>
     private void HandleRequestVote(in Message m)
     {
-        bool canVote = VotedFor == None || VotedFor == m.From || (_faults & InjectedFault.VotedForIgnored) != 0;
-        bool grant = canVote && (Log.IsUpToDate(m.Index, m.LogTerm) || (_faults & InjectedFault.VoteWithoutLogCheck) != 0);
+        bool grant = TRules.GrantsVote(VotedFor, m.From, Log.IsUpToDate(m.Index, m.LogTerm));
         if (grant)
         {
-            if ((_faults & InjectedFault.VoteReplyBeforeDurable) != 0) VotedFor = m.From; // reply goes out, vote never durable
-            else SetTermAndVote(Term, m.From);
+            SetTermAndVote(Term, m.From);
             _electionElapsed = 0;
         }
         Send(new Message { Type = MessageType.RequestVoteResponse, From = Id, To = m.From, Term = Term, Reject = !grant });
@@ -92,7 +91,6 @@ public sealed partial class RaftNode
             if (!_voteResponded[i]) continue;
             if (_votes[i]) granted++; else rejected++;
         }
-        if ((_faults & InjectedFault.QuorumOffByOne) != 0) return granted >= Math.Max(1, ClusterSize / 2) ? Quorum.VoteOutcome.Won : Quorum.VoteOutcome.Pending;
-        return Quorum.Tally(granted, rejected, ClusterSize);
+        return Quorum.TallyWithQuorum(granted, rejected, TRules.QuorumSize(ClusterSize));
     }
 }

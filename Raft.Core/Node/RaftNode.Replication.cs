@@ -1,10 +1,11 @@
 using Raft.Core.Messages;
+using Raft.Core.Rules;
 using Raft.Core.Tracking;
 
 namespace Raft.Core.Node;
 
 /// <summary>Log replication (§5.3) and commitment (§5.4.2, Figure 8).</summary>
-public sealed partial class RaftNode
+public partial class RaftNode<TRules>
 {
     /// <summary>Sends new entries to every follower whose progress is not paused.</summary>
     private void BroadcastAppend()
@@ -71,12 +72,12 @@ public sealed partial class RaftNode
             entries = entries[(int)skip..];
             prev = committed;
         }
-        if ((_faults & (InjectedFault.TruncateWithoutConflict | InjectedFault.CommitBeyondLastNewEntry)) != 0)
+        bool matched = !TRules.TruncatesOnlyOnConflict && entries.Length > 0
+            ? Log.ReplaceAfter(prev, prevTerm, entries, out long lastNew)
+            : Log.MaybeAppend(prev, prevTerm, entries, leaderCommit: 0, out lastNew);
+        if (matched)
         {
-            if (AppendWithFault(m.From, prev, prevTerm, entries, m.Commit)) return;
-        }
-        else if (Log.MaybeAppend(prev, prevTerm, entries, m.Commit, out long lastNew))
-        {
+            Log.CommitTo(TRules.FollowerCommitIndex(m.Commit, lastNew, Log.LastIndex));
             ReplyAppend(m.From, reject: false, lastNew, 0, 0);
             return;
         }
@@ -110,7 +111,7 @@ public sealed partial class RaftNode
     private void HandleAppendSuccess(in Message m)
     {
         Progress pr = _progress[m.From];
-        long matched = (_faults & InjectedFault.StaleReplyApplied) != 0 ? Math.Max(m.Index, pr.Next - 1) : m.Index;
+        long matched = TRules.MatchFromAppendReply(m.Index, pr.Next);
         if (!pr.MaybeUpdate(matched))
         {
             if (pr.State == ProgressState.Probe) SendAppend(m.From, heartbeat: false);
@@ -149,10 +150,10 @@ public sealed partial class RaftNode
     private bool MaybeCommit()
     {
         for (int i = 0; i < ClusterSize; i++) _matchScratch[i] = _progress[i].Match;
-        long n = (_faults & InjectedFault.QuorumOffByOne) != 0 ? Quorum.CommittedIndexOffByOne(_matchScratch) : Quorum.CommittedIndex(_matchScratch);
+        long n = Quorum.CommittedIndex(_matchScratch, TRules.QuorumSize(ClusterSize));
         if (n <= Log.Committed) return false;
         if (!Log.TryTerm(n, out long term)) return false;
-        if (term != Term && (_faults & InjectedFault.CommitPreviousTermByCounting) == 0) return false;
+        if (!TRules.MayCommitByCounting(term, Term)) return false;
         Log.CommitTo(n);
         return true;
     }

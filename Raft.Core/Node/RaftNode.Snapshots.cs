@@ -4,7 +4,7 @@ using Raft.Core.Tracking;
 namespace Raft.Core.Node;
 
 /// <summary>Log compaction (§7, Lab 2D): service snapshots and InstallSnapshot.</summary>
-public sealed partial class RaftNode
+public partial class RaftNode<TRules>
 {
     /// <summary>
     /// The service has a snapshot of everything through <paramref name="index"/> (the lab's
@@ -22,6 +22,7 @@ public sealed partial class RaftNode
         Log.CompactTo(index);
         _snapshotData = data;
         _snapshotDirty = true;
+        _snapshotVersion++;
     }
 
     private void SendSnapshot(int peer)
@@ -48,12 +49,13 @@ public sealed partial class RaftNode
     {
         LeaderId = m.From;
         _electionElapsed = 0;
-        if ((m.Index > Log.Committed || (_faults & InjectedFault.OlderSnapshotInstalled) != 0) && m.Data is not null && m.Index > 0)
+        if (TRules.InstallsSnapshot(m.Index, Log.Committed) && m.Data is not null && m.Index > 0)
         {
             Log.RestoreSnapshot(m.Index, m.LogTerm);
             _snapshotData = m.Data;
             _snapshotDirty = true;
             _snapshotToApply = true;
+            _snapshotVersion++;
         }
         Send(new Message { Type = MessageType.InstallSnapshotResponse, From = Id, To = m.From, Term = Term, Index = Log.Committed });
     }

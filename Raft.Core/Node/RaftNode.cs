@@ -1,6 +1,7 @@
 using Raft.Core.Determinism;
 using Raft.Core.Log;
 using Raft.Core.Messages;
+using Raft.Core.Rules;
 using Raft.Core.Tracking;
 
 namespace Raft.Core.Node;
@@ -13,8 +14,11 @@ namespace Raft.Core.Node;
 /// and acknowledged with <see cref="Advance"/>. Nothing here reads a clock, a thread, global
 /// randomness or I/O: the same inputs in the same order give the same outputs.
 /// <para>Peers are numbered 0..N-1 and always iterated in that order.</para>
+/// <para>The protocol decisions come from <typeparamref name="TRules"/>, a struct, so the JIT
+/// compiles each rule set into its own copy of the node; <see cref="RaftNode"/> is the node with
+/// <see cref="StandardRules"/>, the paper's.</para>
 /// </summary>
-public sealed partial class RaftNode : IRaftNode
+public partial class RaftNode<TRules> : IRaftNodeInternals where TRules : struct, IRaftRules
 {
     /// <summary>"No node": used for votedFor and the leader hint.</summary>
     public const int None = -1;
@@ -25,7 +29,7 @@ public sealed partial class RaftNode : IRaftNode
     private readonly bool[] _voteResponded;
     private readonly long[] _matchScratch;
     private readonly Ready _ready = new();
-    private readonly InjectedFault _faults;
+    private List<Message> _outbox = new();
     private readonly long _termAtStart;
     private Rng _rng;
 
@@ -33,21 +37,30 @@ public sealed partial class RaftNode : IRaftNode
     private int _heartbeatElapsed;
     private int _randomizedElectionTimeout;
 
-    private bool _hardStateDirty;
+    // Hard state as last acknowledged by Advance (what the disk holds), compared by value.
+    private long _stableTerm;
+    private int _stableVote;
     private bool _snapshotDirty;
     private bool _snapshotToApply;
+    private int _snapshotVersion; // bumped whenever the snapshot changes, so Advance knows whether it handed out the current one
     private byte[]? _snapshotData;
+
+    // What the last TryGetReady handed out, so that Advance acknowledges exactly that.
+    private bool _readyOut;
+    private long _readyTerm;
+    private int _readyVote;
+    private long _readyPersistFrom;
+    private long _readyLastIndex;
+    private long _readyLastTerm;
+    private bool _readyHasSnapshot;
+    private bool _readySnapshotToApply;
+    private int _readySnapshotVersion;
+    private long _readySnapshotIndex;
+    private long _readyAppliedTo;
 
     /// <summary>Creates a node with empty state, or restores one from what it persisted (2C).</summary>
     public RaftNode(int id, int clusterSize, ulong seed, RaftOptions? options = null, PersistedState? persisted = null)
-        : this(id, clusterSize, seed, options, persisted, InjectedFault.None)
     {
-    }
-
-    /// <summary>A deliberately broken node, for testing the tester (see <see cref="InjectedFault"/>).</summary>
-    internal RaftNode(int id, int clusterSize, ulong seed, RaftOptions? options, PersistedState? persisted, InjectedFault faults)
-    {
-        _faults = faults;
         if (clusterSize < 1) throw new ArgumentOutOfRangeException(nameof(clusterSize), $"cluster size must be at least 1 (got {clusterSize})");
         if (id < 0 || id >= clusterSize) throw new ArgumentOutOfRangeException(nameof(id), $"id {id} outside 0..{clusterSize - 1}");
         _options = options ?? RaftOptions.Default;
@@ -65,6 +78,8 @@ public sealed partial class RaftNode : IRaftNode
         Term = persisted.Term;
         _termAtStart = persisted.Term;
         VotedFor = persisted.VotedFor;
+        _stableTerm = Term;
+        _stableVote = TRules.RecordedVote(VotedFor, id);
         Log = new RaftLog(persisted.SnapshotIndex, persisted.SnapshotTerm, persisted.Entries);
         _snapshotData = persisted.SnapshotData;
         Applied = persisted.SnapshotIndex; // the service restores its own snapshot on restart
@@ -88,7 +103,7 @@ public sealed partial class RaftNode : IRaftNode
     /// <summary>The leader of <see cref="Term"/> as far as this node knows, or <see cref="None"/>.</summary>
     public int LeaderId { get; private set; }
 
-    /// <summary>The log (read-only use outside the core).</summary>
+    /// <summary>The log (its mutators are internal to the core: read-only use outside it).</summary>
     public RaftLog Log { get; }
 
     /// <summary>Figure 2 commitIndex.</summary>
@@ -115,7 +130,10 @@ public sealed partial class RaftNode : IRaftNode
     public (long Term, bool IsLeader) GetState() => (Term, Role == Role.Leader);
 
     /// <summary>The leader's view of <paramref name="peer"/> (meaningful only on a leader).</summary>
-    public Progress ProgressOf(int peer) => _progress[peer];
+    internal Progress ProgressOf(int peer) => _progress[peer];
+
+    Progress IRaftNodeInternals.ProgressOf(int peer) => _progress[peer];
+    (bool Responded, bool Granted) IRaftNodeInternals.VoteFrom(int peer) => VoteFrom(peer);
 
     /// <summary>
     /// The lab's Start(command): on a leader, appends the command to the log and starts
@@ -188,9 +206,17 @@ public sealed partial class RaftNode : IRaftNode
         }
         else if (m.Term < Term)
         {
-            if (_faults != InjectedFault.None && StepStaleWithFault(m)) return;
-            RespondToStale(m);
-            return;
+            switch (TRules.OnLowerTerm(m.Type, Role))
+            {
+                case LowerTermAction.Respond:
+                    RespondToStale(m);
+                    return;
+                case LowerTermAction.FollowSenderAndHandle:
+                    if (Role != Role.Follower) BecomeFollower(Term, m.From);
+                    break;
+                default:
+                    break; // handled below as if it carried our term
+            }
         }
 
         switch (m.Type)
@@ -212,67 +238,105 @@ public sealed partial class RaftNode : IRaftNode
         }
     }
 
+    /// <summary>Whether the hard state differs from what the last acknowledged Ready persisted.</summary>
+    private bool HardStateDirty => Term != _stableTerm || TRules.RecordedVote(VotedFor, Id) != _stableVote;
+
+    /// <summary>Whether changed entries are left out of the next Ready (never, under the paper's rules).</summary>
+    private bool DefersAppendWrite => TRules.DefersEntryWrite(Role, HardStateDirty || _snapshotDirty);
+
     /// <summary>Whether there is output to handle.</summary>
     public bool HasReady =>
-        _hardStateDirty || _snapshotDirty || (Log.DirtyFrom != long.MaxValue && !DefersAppendWrite) || _ready.MessageBuffer.Count > 0
-        || _snapshotToApply || Applied < Log.Committed;
+        HardStateDirty || _snapshotDirty || (Log.DirtyFrom != long.MaxValue && !DefersAppendWrite) || _outbox.Count > 0
+        || _ready.MessageBuffer.Count > 0 || _snapshotToApply || Applied < Log.Committed;
 
     /// <summary>
     /// Fills the node's <see cref="Ready"/> with everything produced since the last
     /// <see cref="Advance"/> and returns it (see <see cref="Ready"/> for the order of handling).
+    /// What it hands out is recorded, so that <see cref="Advance"/> acknowledges exactly that
+    /// and whatever changes in between stays pending for the next Ready.
     /// </summary>
     public bool TryGetReady(out Ready ready)
     {
         ready = _ready;
         if (!HasReady) return false;
-        ready.HardStateChanged = _hardStateDirty;
-        ready.Term = (_faults & InjectedFault.TermNotDurable) != 0 ? _termAtStart : Term;
-        ready.VotedFor = (_faults & InjectedFault.VoteReplyBeforeDurable) != 0 && VotedFor != Id ? None : VotedFor;
+        int vote = TRules.RecordedVote(VotedFor, Id);
+        ready.HardStateChanged = Term != _stableTerm || vote != _stableVote;
+        ready.Term = TRules.PersistedTerm(Term, _termAtStart);
+        ready.VotedFor = vote;
+        _readyTerm = Term;
+        _readyVote = vote;
+
         ready.HasSnapshot = _snapshotDirty;
         ready.SnapshotIndex = Log.SnapshotIndex;
         ready.SnapshotTerm = Log.SnapshotTerm;
         ready.SnapshotData = _snapshotDirty ? _snapshotData : null;
+        ready.SnapshotToApply = _snapshotToApply;
+        _readyHasSnapshot = _snapshotDirty;
+        _readySnapshotToApply = _snapshotToApply;
+        _readySnapshotVersion = _snapshotVersion;
+        _readySnapshotIndex = Log.SnapshotIndex;
+
         long dirty = Log.DirtyFrom;
-        if (dirty != long.MaxValue && DefersAppendWrite) dirty = long.MaxValue; // acknowledged, but left out of the write
-        _ready.PersistFrom = 0;
-        if (dirty != long.MaxValue)
+        if (dirty != long.MaxValue && !DefersAppendWrite)
         {
             ready.PersistFrom = dirty;
             ready.EntriesToPersist = Log.Segment(dirty, Log.LastIndex);
+            _readyPersistFrom = dirty;
+            _readyLastIndex = Log.LastIndex;
+            _readyLastTerm = Log.LastTerm;
+            Log.NoteWriteHandedOut();
         }
         else
         {
             ready.PersistFrom = 0;
             ready.EntriesToPersist = ArraySegment<Entry>.Empty;
+            _readyPersistFrom = 0;
         }
-        ready.SnapshotToApply = _snapshotToApply;
+
+        // Messages: the outbox becomes the Ready's buffer; later sends go to the (emptied) outbox.
+        if (_ready.MessageBuffer.Count == 0) _outbox = _ready.SwapMessageBuffer(_outbox);
+        else
+        {
+            _ready.MessageBuffer.AddRange(_outbox); // a second TryGetReady before Advance: hand out both
+            _outbox.Clear();
+        }
+
         long applyFrom = Math.Max(Applied, Log.SnapshotIndex) + 1;
         ready.FirstCommittedIndex = applyFrom;
         ready.CommittedEntries = Log.Segment(applyFrom, Log.Committed);
+        _readyAppliedTo = Math.Max(applyFrom - 1, Log.Committed);
+        _readyOut = true;
         return true;
     }
 
-    /// <summary>Acknowledges that the last Ready was persisted, sent and applied, in that order.</summary>
+    /// <summary>
+    /// Acknowledges that the last Ready was persisted, sent and applied, in that order: exactly
+    /// what it carried (as etcd's stableTo/appliedTo). The hard state on disk becomes the values
+    /// it carried; the log is durable through the last entry it carried if that entry is still
+    /// there with the same term (and not rewritten since); its messages are gone; applied moves
+    /// to what it handed for applying. Anything produced after <see cref="TryGetReady"/> stays
+    /// for the next Ready.
+    /// </summary>
     public void Advance()
     {
-        _hardStateDirty = false;
-        _snapshotDirty = false;
-        _snapshotToApply = false;
-        if (_ready.PersistFrom != 0 || !DefersAppendWrite) Log.MarkStable();
+        if (!_readyOut) return;
+        _readyOut = false;
+        _stableTerm = _readyTerm;
+        _stableVote = _readyVote;
+        bool sameSnapshot = _snapshotVersion == _readySnapshotVersion;
+        if (_readyHasSnapshot && sameSnapshot) _snapshotDirty = false;
+        if (_readySnapshotToApply && sameSnapshot) _snapshotToApply = false;
+        if (_readyPersistFrom != 0) Log.StableTo(_readyPersistFrom, _readyLastIndex, _readyLastTerm);
         _ready.MessageBuffer.Clear();
-        long appliedTo = _ready.FirstCommittedIndex + _ready.CommittedEntries.Count - 1;
+        long appliedTo = _readyAppliedTo;
+        if (_readySnapshotToApply && _readySnapshotIndex > appliedTo) appliedTo = _readySnapshotIndex;
         if (appliedTo > Applied) Applied = appliedTo;
-        if (Log.SnapshotIndex > Applied) Applied = Log.SnapshotIndex;
         _ready.CommittedEntries = ArraySegment<Entry>.Empty;
         _ready.EntriesToPersist = ArraySegment<Entry>.Empty;
         _ready.FirstCommittedIndex = Applied + 1;
     }
 
-    private void Send(Message m) => _ready.MessageBuffer.Add(m);
-
-    /// <summary>The AppendAckBeforeDurable fault: a follower writes appended entries only along with its next hard-state change.</summary>
-    private bool DefersAppendWrite =>
-        (_faults & InjectedFault.AppendAckBeforeDurable) != 0 && Role == Role.Follower && !_hardStateDirty && !_snapshotDirty;
+    private void Send(Message m) => _outbox.Add(m);
 
     private void RespondToStale(in Message m)
     {
@@ -297,14 +361,11 @@ public sealed partial class RaftNode : IRaftNode
     private void ResetRandomizedElectionTimeout() =>
         _randomizedElectionTimeout = _options.ElectionTicks + _rng.Next(_options.ElectionTicks);
 
+    /// <summary>Changes the hard state; whether it must be persisted follows from comparing it with what was (see <see cref="HardStateDirty"/>).</summary>
     private void SetTermAndVote(long term, int vote)
     {
-        if (term != Term || vote != VotedFor)
-        {
-            if (term < Term) throw new InvalidOperationException($"term must never decrease ({Term} -> {term})");
-            Term = term;
-            VotedFor = vote;
-            _hardStateDirty = true;
-        }
+        if (term < Term) throw new InvalidOperationException($"term must never decrease ({Term} -> {term})");
+        Term = term;
+        VotedFor = vote;
     }
 }

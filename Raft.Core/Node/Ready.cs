@@ -3,7 +3,7 @@ using Raft.Core.Messages;
 namespace Raft.Core.Node;
 
 /// <summary>
-/// The output of a node since the last <see cref="RaftNode.Advance"/>, to be handled by the
+/// The output of a node since the last <see cref="RaftNode{TRules}.Advance"/>, to be handled by the
 /// caller in exactly this order:
 /// <list type="number">
 /// <item><b>Persist</b>: the hard state (term, vote) if changed; then the snapshot if any (drop
@@ -15,7 +15,10 @@ namespace Raft.Core.Node;
 /// <item><b>Apply</b>: <see cref="SnapshotToApply"/> first, then <see cref="CommittedEntries"/>
 /// (indexes <see cref="FirstCommittedIndex"/>..), each exactly once, in index order.</item>
 /// </list>
-/// Then call <see cref="RaftNode.Advance"/>. The segments alias the node's buffers and are valid
+/// Then call <see cref="RaftNode{TRules}.Advance"/>, which acknowledges exactly what this Ready
+/// carried: whatever the node produced after <see cref="RaftNode{TRules}.TryGetReady"/> (a vote
+/// granted, entries appended, messages, newly committed entries) comes in the next Ready, and
+/// <see cref="Messages"/> holds only what was handed out. The segments alias the node's buffers and are valid
 /// only until then. The same instance is reused: nothing here is allocated per step.
 /// <para>Setters are public so that other implementations of <see cref="IRaftNode"/> can fill
 /// their own Ready; the world only reads it.</para>
@@ -23,7 +26,15 @@ namespace Raft.Core.Node;
 public sealed class Ready
 {
     /// <summary>The messages to send (the node adds; the world reads).</summary>
-    public List<Message> MessageBuffer { get; } = new();
+    public List<Message> MessageBuffer { get; private set; } = new();
+
+    /// <summary>Makes <paramref name="messages"/> this Ready's buffer and returns the previous one (O(1), no allocation).</summary>
+    internal List<Message> SwapMessageBuffer(List<Message> messages)
+    {
+        List<Message> previous = MessageBuffer;
+        MessageBuffer = messages;
+        return previous;
+    }
 
     public bool HardStateChanged { get; set; }
     public long Term { get; set; }

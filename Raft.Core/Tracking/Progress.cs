@@ -15,7 +15,7 @@ public enum ProgressState : byte
 /// The leader's view of one follower: Figure 2's nextIndex and matchIndex plus the flow state.
 /// Invariant: <c>Match &lt; Next</c>; Match only grows within a term (stale replies cannot lower it).
 /// </summary>
-public sealed class Progress
+internal sealed class Progress
 {
     public long Match { get; private set; }
     public long Next { get; private set; }

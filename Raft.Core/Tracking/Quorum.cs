@@ -10,7 +10,13 @@ public static class Quorum
     /// The highest index stored on a majority: the (n/2+1)-th largest of <paramref name="matches"/>.
     /// Sorts a stack copy, so the caller's span is untouched and nothing is allocated.
     /// </summary>
-    public static long CommittedIndex(ReadOnlySpan<long> matches)
+    public static long CommittedIndex(ReadOnlySpan<long> matches) => CommittedIndex(matches, Majority(matches.Length));
+
+    /// <summary>
+    /// The highest index stored on <paramref name="quorum"/> of the voters: the
+    /// <paramref name="quorum"/>-th largest of <paramref name="matches"/>.
+    /// </summary>
+    public static long CommittedIndex(ReadOnlySpan<long> matches, int quorum)
     {
         int n = matches.Length;
         if (n == 0) return 0;
@@ -24,25 +30,18 @@ public static class Quorum
             while (j >= 0 && sorted[j] < v) { sorted[j + 1] = sorted[j]; j--; }
             sorted[j + 1] = v;
         }
-        return sorted[n / 2];
-    }
-
-    /// <summary>The broken variant QuorumOffByOne: the ⌊n/2⌋-th largest match, one replica short of a majority.</summary>
-    internal static long CommittedIndexOffByOne(ReadOnlySpan<long> matches)
-    {
-        Span<long> sorted = stackalloc long[matches.Length];
-        matches.CopyTo(sorted);
-        sorted.Sort();
-        sorted.Reverse();
-        return sorted[Math.Max(0, matches.Length / 2 - 1)];
+        return sorted[Math.Clamp(quorum, 1, n) - 1];
     }
 
     public enum VoteOutcome { Pending, Won, Lost }
 
     /// <summary>The outcome of an election with the given granted and rejected counts.</summary>
-    public static VoteOutcome Tally(int granted, int rejected, int voters)
+    public static VoteOutcome Tally(int granted, int rejected, int voters) => TallyWithQuorum(granted, rejected, Majority(voters));
+
+    /// <summary>The outcome of an election that needs <paramref name="quorum"/> votes to be won (or rejections to be lost).</summary>
+    public static VoteOutcome TallyWithQuorum(int granted, int rejected, int quorum)
     {
-        int q = Majority(voters);
+        int q = quorum;
         if (granted >= q) return VoteOutcome.Won;
         if (rejected >= q) return VoteOutcome.Lost;
         return VoteOutcome.Pending;

@@ -1,6 +1,8 @@
 using Raft.Core.Node;
+using Raft.Core.Rules;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
+using Raft.Model.Variants;
 
 namespace Raft.Model.Exploration;
 
@@ -10,40 +12,56 @@ public sealed record BugVariant(string Name, string Description, Invariant Break
 /// <summary>The catalog of broken variants that <c>--bug NAME</c> selects.</summary>
 public static class BugCatalog
 {
-    private static Cluster.NodeFactory With(InjectedFault f) =>
-        (id, n, seed, options, state) => new RaftNode(id, n, seed, options, state, f);
+    /// <summary>A factory building <see cref="RaftNode{TRules}"/> with the rule set <typeparamref name="TRules"/> (see Raft.Model/Variants).</summary>
+    public static Cluster.NodeFactory With<TRules>() where TRules : struct, IRaftRules =>
+        (id, n, seed, options, state) => new RaftNode<TRules>(id, n, seed, options, state);
 
     public static IReadOnlyList<BugVariant> All { get; } =
     [
         new("vote-without-log-check", "grants RequestVote without the §5.4.1 up-to-date check on the candidate's log",
-            Invariant.LeaderCompleteness, With(InjectedFault.VoteWithoutLogCheck)),
+            Invariant.LeaderCompleteness, With<VoteWithoutLogCheck>()),
         new("commit-previous-term", "a leader commits entries of earlier terms by counting replicas (Figure 8)",
-            Invariant.LeaderCompleteness, With(InjectedFault.CommitPreviousTermByCounting)),
+            Invariant.LeaderCompleteness, With<CommitPreviousTerm>()),
         new("vote-not-durable", "replies to RequestVote before the vote is durable, so a restarted node can vote twice in a term",
-            Invariant.ElectionSafety, With(InjectedFault.VoteReplyBeforeDurable)),
+            Invariant.ElectionSafety, With<VoteNotDurable>()),
         new("truncate-without-conflict", "a follower deletes every entry after prevLogIndex on AppendEntries, even without a conflict",
-            Invariant.LeaderCompleteness, With(InjectedFault.TruncateWithoutConflict)),
+            Invariant.LeaderCompleteness, With<TruncateWithoutConflict>()),
         new("term-not-durable", "currentTerm is not made durable when it changes, so a restart goes back to an older term",
-            Invariant.TermMonotonic, With(InjectedFault.TermNotDurable)),
+            Invariant.TermMonotonic, With<TermNotDurable>()),
         new("voted-for-ignored", "votedFor is ignored, so a node can vote for two candidates in one term",
-            Invariant.ElectionSafety, With(InjectedFault.VotedForIgnored)),
+            Invariant.ElectionSafety, With<VotedForIgnored>()),
         new("stale-reply-applied", "a leader applies an AppendEntries reply to its progress as if it answered the latest request (matchIndex = nextIndex-1)",
-            Invariant.LeaderCompleteness, With(InjectedFault.StaleReplyApplied)),
+            Invariant.LeaderCompleteness, With<StaleReplyApplied>()),
         new("older-snapshot-installed", "InstallSnapshot older than the commit index is installed, moving service state backwards",
-            Invariant.ServiceApply, With(InjectedFault.OlderSnapshotInstalled)),
+            Invariant.ServiceApply, With<OlderSnapshotInstalled>()),
         new("append-ack-before-durable", "AppendEntries is acknowledged before the entries are durable",
-            Invariant.LeaderCompleteness, With(InjectedFault.AppendAckBeforeDurable)),
+            Invariant.LeaderCompleteness, With<AppendAckBeforeDurable>()),
         new("lower-term-append-accepted", "AppendEntries with a lower term is accepted instead of rejected",
-            Invariant.Liveness, With(InjectedFault.LowerTermAppendAccepted)),
+            Invariant.Liveness, With<LowerTermAppendAccepted>()),
         new("quorum-off-by-one", "a majority is taken to be n/2 rather than n/2+1, for votes and for commitment",
-            Invariant.ElectionSafety, With(InjectedFault.QuorumOffByOne)),
+            Invariant.ElectionSafety, With<QuorumOffByOne>()),
         new("stale-votes-counted", "a candidate counts vote replies granted in an earlier term",
-            Invariant.ElectionSafety, With(InjectedFault.StaleVotesCounted)),
+            Invariant.ElectionSafety, With<StaleVotesCounted>()),
     ];
 
-    public static bool IsKnown(string name) => name == "none" || All.Any(b => b.Name == name);
+    /// <summary>
+    /// Broken variants that exist but are not (yet) in <see cref="All"/>: selectable by name
+    /// through <see cref="FactoryFor"/> like any other. To put one in the catalog, move its entry
+    /// into <see cref="All"/> (and add its trace to traces/).
+    /// </summary>
+    public static IReadOnlyList<BugVariant> Uncatalogued { get; } =
+    [
+        new("commit-beyond-last-new-entry", "a follower advances its commit index to leaderCommit bounded by its last index, not by the last new entry",
+            Invariant.StateMachineSafety, With<CommitBeyondLastNewEntry>()),
+    ];
+
+    /// <summary>The variant called <paramref name="name"/>, in the catalog or not, or null.</summary>
+    public static BugVariant? Find(string name) =>
+        All.FirstOrDefault(b => b.Name == name) ?? Uncatalogued.FirstOrDefault(b => b.Name == name);
+
+    public static bool IsKnown(string name) => name == "none" || Find(name) is not null;
 
     /// <summary>The factory for <paramref name="name"/>, or null for the correct core ("none").</summary>
     public static Cluster.NodeFactory? FactoryFor(string name) =>
-        name == "none" ? null : (All.FirstOrDefault(b => b.Name == name) ?? throw new ArgumentException($"unknown bug '{name}'")).Factory;
+        name == "none" ? null : (Find(name) ?? throw new ArgumentException($"unknown bug '{name}'")).Factory;
 }

@@ -16,15 +16,15 @@ namespace Raft.Model.Simulation;
 /// </summary>
 public sealed class Cluster
 {
-    private readonly RaftNode?[] _nodes;
+    private readonly IRaftNode?[] _nodes;
     private readonly int[] _incarnation;
     private readonly bool[] _crashAfterPersist;
     private readonly bool[] _serviceErrorReported;
     private readonly ulong _seed;
     private readonly NodeFactory _factory;
 
-    /// <summary>Builds a node: the correct core by default, or a deliberately broken variant.</summary>
-    public delegate RaftNode NodeFactory(int id, int clusterSize, ulong seed, RaftOptions options, PersistedState state);
+    /// <summary>Builds a node: the correct core by default, or a deliberately broken variant (any <see cref="IRaftNode"/>).</summary>
+    public delegate IRaftNode NodeFactory(int id, int clusterSize, ulong seed, RaftOptions options, PersistedState state);
 
     public Cluster(int nodes, ulong seed, RaftOptions options, bool snapshotService, int snapshotInterval, bool checkInvariants, NodeFactory? factory = null)
     {
@@ -32,7 +32,7 @@ public sealed class Cluster
         _factory = factory ?? ((id, n, s, o, st) => new RaftNode(id, n, s, o, st));
         Options = options;
         CheckInvariants = checkInvariants;
-        _nodes = new RaftNode?[nodes];
+        _nodes = new IRaftNode?[nodes];
         _incarnation = new int[nodes];
         _crashAfterPersist = new bool[nodes];
         _serviceErrorReported = new bool[nodes];
@@ -60,7 +60,7 @@ public sealed class Cluster
     public long Crashes { get; private set; }
     public long Restarts { get; private set; }
 
-    public RaftNode? Node(int i) => _nodes[i];
+    public IRaftNode? Node(int i) => _nodes[i];
     public bool IsUp(int i) => _nodes[i] is not null;
     public int Incarnation(int i) => _incarnation[i];
 
@@ -97,7 +97,7 @@ public sealed class Cluster
 
     public ProposeResult Propose(int i, byte[] command)
     {
-        RaftNode? node = _nodes[i];
+        IRaftNode? node = _nodes[i];
         if (node is null) return new ProposeResult(-1, 0, false);
         ProposeResult result = node.Propose(command);
         Drain(i);
@@ -108,7 +108,7 @@ public sealed class Cluster
     /// <summary>Node i's service snapshots everything it has applied, and the node compacts its log.</summary>
     public void ServiceSnapshot(int i)
     {
-        RaftNode? node = _nodes[i];
+        IRaftNode? node = _nodes[i];
         if (node is null || !Appliers[i].RequestSnapshot()) return;
         var (index, data) = Appliers[i].PendingSnapshot!.Value;
         Appliers[i].PendingSnapshot = null;
@@ -119,7 +119,7 @@ public sealed class Cluster
 
     public void Tick(int i)
     {
-        RaftNode? node = _nodes[i];
+        IRaftNode? node = _nodes[i];
         if (node is null) return;
         node.Tick();
         Drain(i);
@@ -128,7 +128,7 @@ public sealed class Cluster
 
     public void Deliver(in Message m)
     {
-        RaftNode? node = _nodes[m.To];
+        IRaftNode? node = _nodes[m.To];
         if (node is null) return;
         node.Step(m);
         Drain(m.To);
@@ -141,7 +141,7 @@ public sealed class Cluster
     /// </summary>
     private void Drain(int i)
     {
-        RaftNode? node = _nodes[i];
+        IRaftNode? node = _nodes[i];
         while (node is not null && node.TryGetReady(out Ready r))
         {
             if (CheckInvariants) Checker.ObserveReady(i, r, node);
@@ -154,7 +154,7 @@ public sealed class Cluster
             }
             var messages = r.Messages;
             for (int k = 0; k < messages.Count; k++) Send(messages[k]);
-            Apply(i, node, r);
+            Apply(i, r);
             node.Advance();
             Applier service = Appliers[i];
             if (service.PendingSnapshot is { } snap)
@@ -165,10 +165,10 @@ public sealed class Cluster
         }
     }
 
-    private void Apply(int i, RaftNode node, Ready r)
+    private void Apply(int i, Ready r)
     {
         Applier service = Appliers[i];
-        if (r.SnapshotToApply) service.Install(node.Log.SnapshotIndex, node.SnapshotData);
+        if (r.SnapshotToApply) service.Install(r.SnapshotIndex, r.SnapshotData);
         long index = r.FirstCommittedIndex;
         foreach (Entry e in r.CommittedEntries)
         {
@@ -186,7 +186,7 @@ public sealed class Cluster
     private void AfterEvent(int i)
     {
         if (!CheckInvariants) return;
-        RaftNode? node = _nodes[i];
+        IRaftNode? node = _nodes[i];
         if (node is null) return;
         Checker.Observe(i, node);
     }

@@ -21,7 +21,7 @@ public sealed partial class World
         for (int i = 0; i < Size; i++)
         {
             h = Mix(h, (ulong)i);
-            RaftNode? n = Cluster.Node(i);
+            IRaftNode? n = Cluster.Node(i);
             var disk = Cluster.Disks[i];
             h = Mix(h, (ulong)disk.Term);
             h = Mix(h, (ulong)(disk.VotedFor + 1));
@@ -30,25 +30,26 @@ public sealed partial class World
             h = Mix(h, (ulong)disk.SnapshotIndex);
             foreach (Entry e in disk.Entries) h = Mix(Mix(h, (ulong)e.Term), Commands.Hash(e.Command));
             if (n is null) { h = Mix(h, 0xDEAD); continue; }
+            var core = n as IRaftNodeInternals; // leader hint, progress and votes: only the core's node exposes them
             h = Mix(h, (ulong)n.Term);
             h = Mix(h, (ulong)(n.VotedFor + 1));
             h = Mix(h, (ulong)n.Role);
-            h = Mix(h, (ulong)(n.LeaderId + 1));
+            h = Mix(h, (ulong)((core?.LeaderId ?? RaftNode.None) + 1));
             h = Mix(h, (ulong)n.CommitIndex);
             h = Mix(h, (ulong)n.Applied);
-            h = Mix(h, (ulong)n.Log.SnapshotIndex);
-            h = Mix(h, (ulong)n.Log.SnapshotTerm);
-            for (long k = n.Log.FirstIndex; k <= n.Log.LastIndex; k++)
+            h = Mix(h, (ulong)n.SnapshotIndex);
+            h = Mix(h, (ulong)n.SnapshotTerm);
+            for (long k = n.SnapshotIndex + 1; k <= n.LastIndex; k++)
             {
-                ref readonly Entry e = ref n.Log.At(k);
+                n.TryGetEntry(k, out Entry e);
                 h = Mix(h, (ulong)e.Term);
                 h = Mix(h, Commands.Hash(e.Command));
             }
-            for (int p = 0; p < Size; p++)
+            for (int p = 0; core is not null && p < Size; p++)
             {
                 if (n.Role == Role.Leader)
                 {
-                    Progress pr = n.ProgressOf(p);
+                    Progress pr = core.ProgressOf(p);
                     h = Mix(h, (ulong)pr.Match);
                     h = Mix(h, (ulong)pr.Next);
                     h = Mix(h, (ulong)pr.State);
@@ -57,7 +58,7 @@ public sealed partial class World
                 }
                 else if (n.Role == Role.Candidate)
                 {
-                    var (responded, granted) = n.VoteFrom(p);
+                    var (responded, granted) = core.VoteFrom(p);
                     h = Mix(h, (responded ? 2UL : 0UL) | (granted ? 1UL : 0UL));
                 }
             }

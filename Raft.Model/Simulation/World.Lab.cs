@@ -39,8 +39,8 @@ public sealed partial class World
         Cluster = new Cluster(n, options.Seed, options.Raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, (id, size, s, o, st) =>
         {
             // the persister's Save(raftstate, snapshot) takes the snapshot the node holds (Disk.HeldSnapshot)
-            RaftNode node = build(id, size, s, o, st);
-            Cluster!.Disks[id].HeldSnapshot = () => node.SnapshotData;
+            IRaftNode node = build(id, size, s, o, st);
+            if (node is IRaftNodeInternals core) Cluster!.Disks[id].HeldSnapshot = () => core.SnapshotData;
             return node;
         });
         Cluster.Send = OnSend;

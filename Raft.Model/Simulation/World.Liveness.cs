@@ -111,7 +111,7 @@ public sealed partial class World
         long max = MaxTerm();
         for (int i = 0; i < Size; i++)
         {
-            RaftNode? n = Cluster.Node(i);
+            IRaftNode? n = Cluster.Node(i);
             if (n is not null && n.Role == Role.Leader && n.Term == max) return i;
         }
         return -1;

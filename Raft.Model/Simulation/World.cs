@@ -102,7 +102,7 @@ public sealed partial class World
             foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Deliver, p.Message.To, p.Id));
             for (int i = 0; i < Size; i++)
             {
-                RaftNode? node = Cluster.Node(i);
+                IRaftNode? node = Cluster.Node(i);
                 if (node is null) continue;
                 if (node.Role != Role.Leader && _maxCandidateTerm > 0 && node.Term >= _maxCandidateTerm) continue; // dfs term bound
                 into.Add(new EnabledEvent(EventKind.Timeout, i));
@@ -110,10 +110,10 @@ public sealed partial class World
         }
         for (int i = 0; i < Size; i++)
         {
-            RaftNode? node = Cluster.Node(i);
+            IRaftNode? node = Cluster.Node(i);
             if (node is null) continue;
             if (ProposalsLeft > 0 && node.Role == Role.Leader) into.Add(new EnabledEvent(EventKind.Propose, i));
-            if (Cluster.Appliers[i].LastApplied > node.Log.SnapshotIndex && Swarm.SnapshotPerThousand > 0) into.Add(new EnabledEvent(EventKind.Snapshot, i));
+            if (Cluster.Appliers[i].LastApplied > node.SnapshotIndex && Swarm.SnapshotPerThousand > 0) into.Add(new EnabledEvent(EventKind.Snapshot, i));
         }
         if (!FaultsEnabled) return;
         if (DropsLeft > 0 && Swarm.DropWeight > 0)
@@ -162,7 +162,7 @@ public sealed partial class World
             }
             case EventKind.Snapshot:
                 Cluster.ServiceSnapshot(e.Node);
-                return $"through {Cluster.Node(e.Node)?.Log.SnapshotIndex}";
+                return $"through {Cluster.Node(e.Node)?.SnapshotIndex}";
             case EventKind.Crash:
                 CrashesLeft--;
                 Cluster.Crash(e.Node);
@@ -216,7 +216,7 @@ public sealed partial class World
         long committed = 0;
         for (int i = 0; i < Size; i++)
         {
-            RaftNode? n = Cluster.Node(i);
+            IRaftNode? n = Cluster.Node(i);
             if (n is null) return false;
             committed = Math.Max(committed, n.CommitIndex);
         }
@@ -231,8 +231,8 @@ public sealed partial class World
         var parts = new string[Size];
         for (int i = 0; i < Size; i++)
         {
-            RaftNode? n = Cluster.Node(i);
-            parts[i] = n is null ? "down" : string.Create(CultureInfo.InvariantCulture, $"{n.Role.ToString()[0]}{n.Term}/c{n.CommitIndex}/l{n.Log.LastIndex}");
+            IRaftNode? n = Cluster.Node(i);
+            parts[i] = n is null ? "down" : string.Create(CultureInfo.InvariantCulture, $"{n.Role.ToString()[0]}{n.Term}/c{n.CommitIndex}/l{n.LastIndex}");
         }
         return string.Join(" ", parts);
     }
@@ -318,7 +318,7 @@ public sealed partial class World
             {
                 if (!Cluster.IsUp(i) || _nextTick[i] != t) continue;
                 _nextTick[i] += _tickMs;
-                RaftNode node = Cluster.Node(i)!;
+                IRaftNode node = Cluster.Node(i)!;
                 long term = node.Term;
                 Role role = node.Role;
                 Cluster.Tick(i);
@@ -332,7 +332,7 @@ public sealed partial class World
     /// <summary>Adversarial mode: tick node i until its timer acts (an election, or a heartbeat for a leader).</summary>
     private string FireTimer(int i)
     {
-        RaftNode node = Cluster.Node(i)!;
+        IRaftNode node = Cluster.Node(i)!;
         int limit = 2 * Settings.Raft.ElectionTicks + Settings.Raft.HeartbeatTicks;
         long term = node.Term;
         Role role = node.Role;

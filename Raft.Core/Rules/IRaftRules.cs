@@ -1,0 +1,60 @@
+using Raft.Core.Messages;
+using Raft.Core.Node;
+
+namespace Raft.Core.Rules;
+
+/// <summary>What a node does with a message from a term lower than its own.</summary>
+public enum LowerTermAction : byte
+{
+    /// <summary>Answer a request with our term (so its sender steps down) and drop a reply (Figure 2 "Rules for Servers").</summary>
+    Respond,
+    /// <summary>Handle the message as if it carried our term.</summary>
+    HandleAsCurrent,
+    /// <summary>Become a follower of the sender in our term, then handle the message as if it carried our term.</summary>
+    FollowSenderAndHandle,
+}
+
+/// <summary>
+/// The protocol decisions a <see cref="RaftNode{TRules}"/> takes, in neutral terms: how a vote
+/// request is judged, what a majority is, when a leader may commit, what a follower keeps and
+/// commits on AppendEntries, which snapshots are installed, how lower-term messages are treated,
+/// and what hard state and entries a Ready asks to persist. <see cref="StandardRules"/> is the
+/// paper's answer to each; other answers exist only to test the tester (Raft.Model's variants).
+/// <para>Implementations are structs, so each <c>RaftNode&lt;TRules&gt;</c> is compiled
+/// separately and the JIT folds these calls into the code: the correct core pays nothing.</para>
+/// </summary>
+public interface IRaftRules
+{
+    /// <summary>Whether a RequestVote from <paramref name="candidate"/> is granted, given our vote in this term and whether the candidate's log is at least as up-to-date as ours.</summary>
+    static abstract bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate);
+
+    /// <summary>How many of <paramref name="voters"/> make a quorum, for elections and for commitment.</summary>
+    static abstract int QuorumSize(int voters);
+
+    /// <summary>Whether a leader in <paramref name="currentTerm"/> may commit an entry of <paramref name="entryTerm"/> once a quorum stores it.</summary>
+    static abstract bool MayCommitByCounting(long entryTerm, long currentTerm);
+
+    /// <summary>What a leader takes a follower's successful AppendEntries reply for <paramref name="replyIndex"/> to match, given that follower's nextIndex.</summary>
+    static abstract long MatchFromAppendReply(long replyIndex, long nextIndex);
+
+    /// <summary>Whether a follower removes entries after prevLogIndex only where they conflict with the leader's (false: it replaces the whole suffix).</summary>
+    static abstract bool TruncatesOnlyOnConflict { get; }
+
+    /// <summary>The commit index a follower moves to after accepting an AppendEntries.</summary>
+    static abstract long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex);
+
+    /// <summary>Whether an InstallSnapshot through <paramref name="snapshotIndex"/> is installed by a node committed through <paramref name="commitIndex"/>.</summary>
+    static abstract bool InstallsSnapshot(long snapshotIndex, long commitIndex);
+
+    /// <summary>What a node does with a message of <paramref name="type"/> from a lower term, in <paramref name="role"/>.</summary>
+    static abstract LowerTermAction OnLowerTerm(MessageType type, Role role);
+
+    /// <summary>The term a Ready asks to persist, given the current term and the term the node started with.</summary>
+    static abstract long PersistedTerm(long term, long termAtStart);
+
+    /// <summary>The vote the node records as hard state (to persist, and to compare against what was persisted), given the vote it acts on.</summary>
+    static abstract int RecordedVote(int votedFor, int self);
+
+    /// <summary>Whether changed log entries are left out of a Ready, given the role and whether hard state or a snapshot is pending in it.</summary>
+    static abstract bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending);
+}
