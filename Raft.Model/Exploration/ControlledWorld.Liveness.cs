@@ -29,6 +29,9 @@ public sealed partial class ControlledWorld
     private long _liveDropUntil;
     private long _liveDelivered, _liveDropped, _liveReordered, _liveCampaigns;
 
+    /// <summary>Lab liveness: virtual ms from the heal to one()'s agreement, or -1.</summary>
+    public long AgreedAfterMs { get; private set; } = -1;
+
     /// <summary>Runs the phase; a failure is reported to the checker as a Liveness violation. Returns a summary.</summary>
     public string RunLiveness(int boundMs) => Swarm.Liveness == LivenessModel.Lab ? RunLabLiveness(boundMs) : RunFairLiveness(boundMs);
 
@@ -111,8 +114,11 @@ public sealed partial class ControlledWorld
                 if (index > 0 && Now - proposedAt < 2000)
                 {
                     if (AgreedEverywhere(index, command))
+                    {
+                        AgreedAfterMs = Now - healedAt;
                         return string.Create(CultureInfo.InvariantCulture,
                             $"one() agreed at index {index} after {Now - healedAt} ms (first leader after {firstLeaderAt - healedAt} ms, leader {leader}, {attempts} attempt(s), {_liveCampaigns} RequestVotes, {_liveReordered} replies reordered, {_liveDropped} dropped)");
+                    }
                     clientAt = Now + 20;
                     continue;
                 }

@@ -79,6 +79,9 @@ public static class ExploreCommand
         Console.WriteLine($"exploring: {Describe(settings)}");
         ExploreReport report = ProgressReporter.Run(settings);
         SummaryTable.Print(report);
+        if (!settings.StopAtFirst)
+            foreach (var (iteration, violation, swarm) in report.Violations)
+                Console.WriteLine($"violating schedule {iteration}: {violation.Invariant} [{swarm.Describe()}]");
 
         if (report.FirstViolation is { } v)
         {
