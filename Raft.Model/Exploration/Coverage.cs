@@ -29,6 +29,9 @@ public sealed class Coverage
     public long SnapshotsInstalled { get; private set; }
     public long Partitions { get; private set; }
     public long ProposalsAccepted { get; private set; }
+    /// <summary>Lab liveness phases: the slowest one() agreement after the heal (virtual ms), and how many took over 5 s.</summary>
+    public long SlowestAgreementMs { get; private set; }
+    public long AgreementsOver5s { get; private set; }
 
     public int DistinctTransitions => BitOperations.PopCount(Transitions);
 
@@ -55,6 +58,11 @@ public sealed class Coverage
         foreach (var a in world.Cluster.Appliers) SnapshotsInstalled += a.SnapshotsInstalled;
         Partitions += world.PartitionsMade;
         ProposalsAccepted += world.ProposalsAccepted;
+        if (world.AgreedAfterMs >= 0)
+        {
+            SlowestAgreementMs = Math.Max(SlowestAgreementMs, world.AgreedAfterMs);
+            if (world.AgreedAfterMs > 5000) AgreementsOver5s++;
+        }
     }
 
     public void Merge(Coverage other)
@@ -73,6 +81,8 @@ public sealed class Coverage
         SnapshotsInstalled += other.SnapshotsInstalled;
         Partitions += other.Partitions;
         ProposalsAccepted += other.ProposalsAccepted;
+        SlowestAgreementMs = Math.Max(SlowestAgreementMs, other.SlowestAgreementMs);
+        AgreementsOver5s += other.AgreementsOver5s;
     }
 
     /// <summary>The transitions seen, as "Role:event" names in a fixed order.</summary>

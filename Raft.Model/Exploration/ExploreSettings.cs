@@ -49,8 +49,8 @@ public sealed record LabWorldSettings(bool SnapshotService, int SnapshotInterval
 /// <summary>Everything that defines an exploration run; with the seed it determines every schedule.</summary>
 public sealed record ExploreSettings
 {
-    /// <summary>Cluster size; 0 lets swarm testing draw 3 or 5 per schedule.</summary>
-    public int Nodes { get; init; } = 3;
+    /// <summary>Cluster size; 0 (the default) lets swarm testing draw 3, 5 or 7 per schedule.</summary>
+    public int Nodes { get; init; }
     public WorldMode Mode { get; init; } = WorldMode.Adversarial;
     public string Strategy { get; init; } = "random";
     /// <summary>pct: bug depth d; delay-bounded: the number of delays; dfs: the maximum term.</summary>
@@ -62,9 +62,17 @@ public sealed record ExploreSettings
     /// <summary>Client commands each schedule proposes.</summary>
     public int Proposals { get; init; } = 6;
     public bool Swarm { get; init; } = true;
+    /// <summary>With swarm: draw the core's heartbeat/election ticks and MaxEntriesPerAppend per schedule instead of using <see cref="Raft"/>.</summary>
+    public bool SwarmRaft { get; init; } = true;
+    /// <summary>With swarm: draw the number of proposals (1–12) per schedule instead of using <see cref="Proposals"/>.</summary>
+    public bool SwarmProposals { get; init; } = true;
     public bool Liveness { get; init; } = true;
-    /// <summary>Virtual time the healed world gets to elect a leader, and again to apply a probe command everywhere.</summary>
-    public int LivenessBoundMs { get; init; } = 5000;
+    /// <summary>
+    /// Virtual time the healed world gets to commit a fresh command on every node, as the tester's
+    /// one() does (10 s, retrying leaders). Traces of the older fair liveness phase use it twice:
+    /// for a leader, then for the probe.
+    /// </summary>
+    public int LivenessBoundMs { get; init; } = 10_000;
     public string Bug { get; init; } = "none";
     public int Workers { get; init; } = Environment.ProcessorCount;
     /// <summary>1-based shard index and shard count: this run takes iterations i with i % count == index-1.</summary>

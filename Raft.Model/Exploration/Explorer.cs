@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Raft.Model.Invariants;
 using Raft.Model.Exploration.Strategies;
 
 namespace Raft.Model.Exploration;
@@ -16,6 +17,8 @@ public sealed class ExploreReport
     /// <summary>The violating schedule with the lowest iteration number (re-run with recording), or null.</summary>
     public ScheduleResult? FirstViolation { get; set; }
     public int ViolatingSchedules { get; set; }
+    /// <summary>Every violating schedule counted (all of them with --keep-going), in iteration order: what broke and under which swarm parameters.</summary>
+    public List<(int Iteration, Violation Violation, SwarmParameters Swarm)> Violations { get; } = new();
     public bool CutByTimeLimit { get; set; }
     public double Seconds { get; set; }
     /// <summary>dfs only: distinct states visited and whether the bounded space was exhausted.</summary>
@@ -112,7 +115,7 @@ public static class Explorer
             ScheduleResult? r = results[pos];
             if (r is null) continue; // only when a time limit cut the run
             report.Coverage.Merge(r.Coverage);
-            if (r.Violation is not null) report.ViolatingSchedules++;
+            if (r.Violation is not null) { report.ViolatingSchedules++; report.Violations.Add((r.Iteration, r.Violation, r.Swarm)); }
         }
         if (firstViolation != int.MaxValue)
         {

@@ -141,7 +141,7 @@ public static class Shrinker
         if (events.Count == 0) return null;
         var strategy = new ScriptedStrategy(events);
         ExploreSettings settings = SettingsFor(trace, events, nodes, events.Count);
-        SwarmParameters swarm = trace.Swarm with { Nodes = nodes };
+        SwarmParameters swarm = trace.Swarm with { Nodes = nodes, Proposals = null }; // the script's own proposals count (SettingsFor), not the drawn workload
         return ScheduleRunner.Run(settings, trace.Iteration, trace.ScheduleSeed, strategy, record, swarm, onWorld: w => strategy.World = w);
     }
 

@@ -27,6 +27,8 @@ public sealed partial class World
     private long _nextMessageId;
     private long _sentThisStep;
     private int _proposalCounter;
+    private readonly ulong _seed;
+    private readonly int _proposals;
 
     /// <summary>
     /// A message in flight. Due and Seq order it in labrpc timing (the lab): it arrives at Due, ties
@@ -40,7 +42,9 @@ public sealed partial class World
         Swarm = swarm;
         Mode = settings.Mode;
         int n = swarm.Nodes;
-        Cluster = new Cluster(n, seed, settings.Raft, snapshotService: false, snapshotInterval: 10, checkInvariants: true, BugCatalog.FactoryFor(settings.Bug));
+        _seed = seed;
+        _proposals = swarm.Proposals ?? settings.Proposals;
+        Cluster = new Cluster(n, seed, swarm.Raft ?? settings.Raft, snapshotService: false, snapshotInterval: 10, checkInvariants: true, BugCatalog.FactoryFor(settings.Bug));
         Cluster.Send = OnSend;
         Network = new SimNetwork(n, new NetworkOptions());
         for (int i = 0; i < n; i++) Network.Connect(i);
@@ -55,7 +59,7 @@ public sealed partial class World
         PartitionsLeft = settings.Faults.Partitions;
         DropsLeft = settings.Faults.Drops;
         DuplicatesLeft = settings.Faults.Duplicates;
-        ProposalsLeft = settings.Proposals;
+        ProposalsLeft = _proposals;
         for (int i = 0; i < n; i++) Cluster.Start(i);
     }
 
@@ -212,7 +216,7 @@ public sealed partial class World
     /// </summary>
     public bool WorkloadDone()
     {
-        if (ProposalsLeft > 0 || Settings.Proposals == 0 || AnyLinkDown()) return false;
+        if (ProposalsLeft > 0 || _proposals == 0 || AnyLinkDown()) return false;
         long committed = 0;
         for (int i = 0; i < Size; i++)
         {
@@ -258,6 +262,13 @@ public sealed partial class World
         bool lost = !LinkUp(m.From, m.To); // lost at once, as a call to a disabled end
         if (RecordSends) _sentLog.Add(new SentMessage(id, m.From, m.To, m.Type.ToString(), lost));
         if (lost) return;
+        if (_labLiveness)
+        {
+            long delay = LiveDelay(m, ref lost);
+            if (lost) { if (RecordSends) _sentLog[^1] = _sentLog[^1] with { Lost = true }; return; }
+            _pending.Add(new Pending(id, m, Now + delay, Cluster.Incarnation(m.To)));
+            return;
+        }
         long deadline = Mode == WorldMode.Timed ? Now + Swarm.MaxDelayMs : long.MaxValue;
         _pending.Add(new Pending(id, m, deadline, Cluster.Incarnation(m.To)));
     }
@@ -333,7 +344,7 @@ public sealed partial class World
     private string FireTimer(int i)
     {
         IRaftNode node = Cluster.Node(i)!;
-        int limit = 2 * Settings.Raft.ElectionTicks + Settings.Raft.HeartbeatTicks;
+        int limit = 2 * Cluster.Options.ElectionTicks + Cluster.Options.HeartbeatTicks;
         long term = node.Term;
         Role role = node.Role;
         int ticks = 0;

@@ -17,7 +17,10 @@ public sealed record TraceOutcome(Violation? Violation, int ViolationStep, strin
 public sealed class TraceFile
 {
     public const string FormatName = "raftverify-trace";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest version this reader still replays (version 1: no drawn core options, workload or liveness world).</summary>
+    public const int OldestReadableVersion = 1;
     public const string ToolVersion = "raftverify 0.1.0";
 
     public required ExploreSettings Settings { get; init; }

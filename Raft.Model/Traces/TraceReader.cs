@@ -66,7 +66,8 @@ public static class TraceReader
         string where = $"{name}:{line}";
         if (OptStr(h, "format", where) != TraceFile.FormatName) throw new TraceFormatException($"{where}: not a RaftVerify trace (no \"format\":\"{TraceFile.FormatName}\" header)");
         int version = Int(h, "version", where);
-        if (version != TraceFile.FormatVersion) throw new TraceFormatException($"{where}: trace format version {version} is not supported (this raftverify reads version {TraceFile.FormatVersion})");
+        if (version < TraceFile.OldestReadableVersion || version > TraceFile.FormatVersion)
+            throw new TraceFormatException($"{where}: trace format version {version} is not supported (this raftverify reads versions {TraceFile.OldestReadableVersion}–{TraceFile.FormatVersion})");
         string mode = Str(h, "mode", where);
         if (mode is not ("timed" or "adversarial" or "lab")) throw new TraceFormatException($"{where}: unknown mode '{mode}'");
         LabWorldSettings? lab = null;
@@ -115,6 +116,43 @@ public static class TraceReader
         var sw = new SwarmParameters(nodes, Int(swarm, "faultPerThousand", where), Int(swarm, "timerPerThousand", where), Int(swarm, "proposePerThousand", where),
             Int(swarm, "snapshotPerThousand", where), Int(swarm, "maxDelayMs", where), Int(swarm, "crashWeight", where),
             Int(swarm, "partitionWeight", where), Int(swarm, "dropWeight", where), Int(swarm, "duplicateWeight", where));
+        if (version >= 2)
+        {
+            // what swarm testing drew for this schedule (each optional: absent means the settings' value / the fair liveness phase)
+            if (swarm.TryGetProperty("electionTicks", out _))
+            {
+                var raftOptions = settings.Raft with
+                {
+                    ElectionTicks = Int(swarm, "electionTicks", where),
+                    HeartbeatTicks = Int(swarm, "heartbeatTicks", where),
+                    MaxEntriesPerAppend = Int(swarm, "maxEntriesPerAppend", where),
+                };
+                try { raftOptions.Validate(); }
+                catch (ArgumentException e) { throw new TraceFormatException($"{where}: impossible swarm core options: {e.Message}"); }
+                sw = sw with { Raft = raftOptions };
+            }
+            if (swarm.TryGetProperty("proposals", out _))
+            {
+                int proposals = Int(swarm, "proposals", where);
+                if (proposals < 0) throw new TraceFormatException($"{where}: impossible settings: swarm proposals cannot be negative");
+                sw = sw with { Proposals = proposals };
+            }
+            string? liveness = OptStr(swarm, "liveness", where);
+            if (liveness is not null)
+            {
+                if (liveness != "lab") throw new TraceFormatException($"{where}: unknown liveness model '{liveness}'");
+                sw = sw with
+                {
+                    Liveness = LivenessModel.Lab,
+                    LiveDelayMs = Int(swarm, "liveDelayMs", where),
+                    LiveReorderPerThousand = Int(swarm, "liveReorderPerThousand", where),
+                    LiveDropPerThousand = Int(swarm, "liveDropPerThousand", where),
+                    LiveDropMs = Int(swarm, "liveDropMs", where),
+                };
+                if (sw.LiveDelayMs < 1 || sw.LiveReorderPerThousand is < 0 or > 1000 || sw.LiveDropPerThousand is < 0 or > 1000 || sw.LiveDropMs < 0)
+                    throw new TraceFormatException($"{where}: impossible liveness parameters");
+            }
+        }
         if (nodes < 1 || (sw.MaxDelayMs < 1 && lab is null)) throw new TraceFormatException($"{where}: impossible settings: nodes and maxDelayMs must be positive");
         return (settings, Int(h, "iteration", where), ULong(h, "scheduleSeed", where), sw);
     }

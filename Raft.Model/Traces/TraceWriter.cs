@@ -75,6 +75,21 @@ public static class TraceWriter
         w.WriteNumber("partitionWeight", t.Swarm.PartitionWeight);
         w.WriteNumber("dropWeight", t.Swarm.DropWeight);
         w.WriteNumber("duplicateWeight", t.Swarm.DuplicateWeight);
+        if (t.Swarm.Raft is { } r)
+        {
+            w.WriteNumber("electionTicks", r.ElectionTicks);
+            w.WriteNumber("heartbeatTicks", r.HeartbeatTicks);
+            w.WriteNumber("maxEntriesPerAppend", r.MaxEntriesPerAppend);
+        }
+        if (t.Swarm.Proposals is { } n) w.WriteNumber("proposals", n);
+        if (t.Swarm.Liveness == LivenessModel.Lab)
+        {
+            w.WriteString("liveness", "lab");
+            w.WriteNumber("liveDelayMs", t.Swarm.LiveDelayMs);
+            w.WriteNumber("liveReorderPerThousand", t.Swarm.LiveReorderPerThousand);
+            w.WriteNumber("liveDropPerThousand", t.Swarm.LiveDropPerThousand);
+            w.WriteNumber("liveDropMs", t.Swarm.LiveDropMs);
+        }
         w.WriteEndObject();
         w.WriteStartObject("raft");
         w.WriteNumber("electionTicks", s.Raft.ElectionTicks);

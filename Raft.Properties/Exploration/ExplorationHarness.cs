@@ -71,7 +71,7 @@ internal static class ExplorationHarness
     }
 
     /// <summary>A violation found by the explorer and recorded (the lowest violating iteration).</summary>
-    public static ScheduleResult FindViolation(string bug, string strategy = "random", WorldMode mode = WorldMode.Adversarial, int iterations = 2000)
+    public static ScheduleResult FindViolation(string bug, string strategy = "random", WorldMode mode = WorldMode.Adversarial, int iterations = 10_000)
     {
         ExploreReport r = Explorer.Run(new ExploreSettings { Bug = bug, Strategy = strategy, Mode = mode, Iterations = iterations, Workers = 2 });
         Assert.True(r.FirstViolation is not null, $"{bug} was not found by {strategy} in {iterations} schedules");

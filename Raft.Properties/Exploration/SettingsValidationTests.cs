@@ -79,11 +79,12 @@ public sealed class SettingsValidationTests
     }
 
     [Fact]
-    public void NodesZero_DrawsThreeOrFiveNodesPerSchedule()
+    public void NodesZero_DrawsThreeFiveOrSevenNodesPerSchedule()
     {
         var s = Ok with { Nodes = 0 };
         var sizes = Enumerable.Range(0, 64).Select(i => SwarmParameters.Draw(s, ScheduleRunner.ScheduleSeed(1, i)).Nodes).ToHashSet();
-        Assert.Equal(new[] { 3, 5 }, sizes.Order());
+        Assert.Equal(new[] { 3, 5, 7 }, sizes.Order());
+        Assert.Equal(0, new ExploreSettings().Nodes); // swarm sizing is the default
         Assert.Equal(1, Explorer.Run(s with { Iterations = 1 }).Coverage.Schedules);
     }
 

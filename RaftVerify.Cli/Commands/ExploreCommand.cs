@@ -14,7 +14,7 @@ public static class ExploreCommand
 {
     public static Command Create()
     {
-        var nodes = new Option<int>("--nodes") { Description = "Cluster size (0: swarm testing draws 3 or 5 per schedule)", DefaultValueFactory = _ => 3 };
+        var nodes = new Option<int>("--nodes") { Description = "Cluster size (default 0: swarm testing draws 3, 5 or 7 per schedule; N pins it)", DefaultValueFactory = _ => 0 };
         var strategy = new Option<string>("--strategy") { Description = "random | pct | delay-bounded | dfs", DefaultValueFactory = _ => "random" };
         var parameter = new Option<int>("--strategy-parameter") { Description = "pct: bug depth (default 3); delay-bounded: delays (default 4); dfs: maximum term (default 2)" };
         var iterations = new Option<int>("--iterations") { Description = "Schedules to run (dfs: most paths)", DefaultValueFactory = _ => 10_000 };
@@ -22,7 +22,8 @@ public static class ExploreCommand
         var seed = new Option<ulong>("--seed") { Description = "Run seed; schedule i uses a seed derived from it and i", DefaultValueFactory = _ => 1 };
         var mode = new Option<string>("--mode") { Description = "adversarial (any event may come next) | timed (bounded delays, clocked timers)", DefaultValueFactory = _ => "adversarial" };
         var faults = new Option<string>("--faults") { Description = "Fault budget, e.g. crashes=2,partitions=3,drops=20,duplicates=10, or none", DefaultValueFactory = _ => FaultBudget.Default.ToString() };
-        var proposals = new Option<int>("--proposals") { Description = "Client commands per schedule", DefaultValueFactory = _ => 6 };
+        var proposals = new Option<int>("--proposals") { Description = "Client commands per schedule (default: swarm testing draws 1-12; without swarm 6)", DefaultValueFactory = _ => 6 };
+        var livenessBound = new Option<int>("--liveness-bound") { Description = "Virtual ms the healed world gets to commit a fresh command on every node (the tester's one(): 10000)", DefaultValueFactory = _ => 10_000 };
         var workers = new Option<int>("--workers") { Description = "Parallel workers (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var shard = new Option<string>("--shard") { Description = "k/N: run only this machine's share of the iterations", DefaultValueFactory = _ => "1/1" };
         var bug = new Option<string>("--bug") { Description = "Explore a deliberately broken core (see raftverify bugs)", DefaultValueFactory = _ => "none" };
@@ -34,7 +35,7 @@ public static class ExploreCommand
 
         var cmd = new Command("explore", "Explore schedules of a cluster systematically and check every invariant after every step")
         {
-            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, outDir, keepGoing, timeLimit, noLiveness, noSwarm,
+            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, outDir, keepGoing, timeLimit, noLiveness, noSwarm, livenessBound,
         };
         cmd.SetAction(r =>
         {
@@ -49,6 +50,8 @@ public static class ExploreCommand
                 Mode = ParseMode(r.GetValue(mode)!),
                 Faults = ParseFaults(r.GetValue(faults)!),
                 Proposals = r.GetValue(proposals),
+                SwarmProposals = r.GetResult(proposals) is null or { Implicit: true },
+                LivenessBoundMs = r.GetValue(livenessBound),
                 Workers = r.GetValue(workers),
                 Bug = r.GetValue(bug)!,
                 StopAtFirst = !r.GetValue(keepGoing),
@@ -76,6 +79,9 @@ public static class ExploreCommand
         Console.WriteLine($"exploring: {Describe(settings)}");
         ExploreReport report = ProgressReporter.Run(settings);
         SummaryTable.Print(report);
+        if (!settings.StopAtFirst)
+            foreach (var (iteration, violation, swarm) in report.Violations)
+                Console.WriteLine($"violating schedule {iteration}: {violation.Invariant} [{swarm.Describe()}]");
 
         if (report.FirstViolation is { } v)
         {

@@ -15,10 +15,26 @@ public static class TraceCommands
     {
         var file = new Argument<string>("trace") { Description = "A trace file written by explore" };
         var verbose = new Option<bool>("--verbose") { Description = "Print every step as it replays" };
-        var cmd = new Command("replay", "Re-run a recorded schedule step for step: exit 1 if its violation reproduces, 0 if it passes, 3 if the run diverges from the recording") { file, verbose };
+        var byEvents = new Option<bool>("--by-events")
+        {
+            Description = "Run the recorded events by what they do (as CorpusTests and shrink do) instead of by their decisions, so a trace can be tried on a changed core: exit 1 if the invariant breaks again, 0 if the run passes",
+        };
+        var cmd = new Command("replay", "Re-run a recorded schedule step for step: exit 1 if its violation reproduces, 0 if it passes, 3 if the run diverges from the recording") { file, verbose, byEvents };
         cmd.SetAction(r =>
         {
             TraceFile trace = Load(r.GetValue(file)!);
+            if (r.GetValue(byEvents))
+            {
+                var (run, eventsRun) = Raft.Model.Shrinking.Shrinker.RunEventsOn(trace, trace.Settings.Bug);
+                Console.WriteLine($"ran {eventsRun} of {trace.Steps.Count} recorded events by what they do ({DescribeTrace(trace)})");
+                if (run.Violation is { } found)
+                {
+                    Console.WriteLine($"VIOLATION at step {run.ViolationStep}: {found}");
+                    return Program.ExitFailed;
+                }
+                Console.WriteLine($"passed: no violation{(run.LivenessSummary is { } s ? $" (liveness: {s})" : "")}");
+                return Program.ExitOk;
+            }
             bool v = r.GetValue(verbose);
             ReplayReport report = Replayer.Replay(trace, v ? (actual, _) => Console.WriteLine(Line(actual, null)) : null);
             Console.WriteLine($"replayed {trace.Steps.Count} recorded steps of schedule {trace.Iteration} ({DescribeTrace(trace)})");
