@@ -10,11 +10,15 @@ public partial class RaftNode<TRules>
     /// <summary>Becomes a follower of <paramref name="term"/>; clears the vote when the term is new.</summary>
     private void BecomeFollower(long term, int leader)
     {
-        if (term > Term) SetTermAndVote(term, None);
+        bool higherTerm = term > Term;
+        if (higherTerm) SetTermAndVote(term, None);
         Role = Role.Follower;
         LeaderId = leader;
-        _electionElapsed = 0;
         _heartbeatElapsed = 0;
+        // §5.2 / students' guide: a higher term alone does not restart the election timer; granting a
+        // vote, hearing the current leader or campaigning does (their handlers reset it).
+        if (higherTerm && !TRules.RestartsTimerOnHigherTerm) return;
+        _electionElapsed = 0;
         ResetRandomizedElectionTimeout();
     }
 

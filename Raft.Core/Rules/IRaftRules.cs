@@ -57,4 +57,13 @@ public interface IRaftRules
 
     /// <summary>Whether changed log entries are left out of a Ready, given the role and whether hard state or a snapshot is pending in it.</summary>
     static abstract bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending);
+
+    /// <summary>
+    /// Whether stepping down to a higher term restarts the election timer. The paper's rule (and
+    /// the 6.824 students' guide): the timer restarts only on granting a vote, on hearing from the
+    /// current leader, or on starting an election; a higher term alone does not restart it, or
+    /// candidates whose logs cannot win keep silencing the one that can (a livelock). Defaults to
+    /// false; only a broken variant overrides it.
+    /// </summary>
+    static virtual bool RestartsTimerOnHigherTerm => false;
 }

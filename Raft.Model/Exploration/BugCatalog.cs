@@ -42,6 +42,8 @@ public static class BugCatalog
             Invariant.ElectionSafety, With<QuorumOffByOne>()),
         new("stale-votes-counted", "a candidate counts vote replies granted in an earlier term",
             Invariant.ElectionSafety, With<StaleVotesCounted>()),
+        new("timer-reset-on-step-down", "stepping down to a higher term restarts the election timer, so losing candidates keep silencing the node that could win (a livelock)",
+            Invariant.Liveness, With<TimerResetOnStepDown>()),
     ];
 
     /// <summary>

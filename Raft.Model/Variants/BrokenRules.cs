@@ -216,3 +216,24 @@ public readonly struct CommitBeyondLastNewEntry : IRaftRules
     public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
     public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
+
+/// <summary>
+/// <c>timer-reset-on-step-down</c>: stepping down to a higher term restarts the election timer (the
+/// core's rule until the explorer found the livelock it causes: candidates whose logs cannot win
+/// keep resetting the timer of the node that can, and no leader is elected after the heal).
+/// </summary>
+public readonly struct TimerResetOnStepDown : IRaftRules
+{
+    public static bool RestartsTimerOnHigherTerm => true; // broken
+    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
+    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
+    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
+    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
+    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
+    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
+    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
+    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
+    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
+    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
+    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
+}
