@@ -138,7 +138,7 @@ public static class Shrinker
 
     private static ScheduleResult? Run(TraceFile trace, List<ScriptedEvent> events, int nodes, bool record)
     {
-        if (events.Count == 0) return null;
+        // an empty script is a schedule too: the violation may lie in the liveness phase alone
         var strategy = new ScriptedStrategy(events);
         ExploreSettings settings = SettingsFor(trace, events, nodes, events.Count);
         SwarmParameters swarm = trace.Swarm with { Nodes = nodes, Proposals = null }; // the script's own proposals count (SettingsFor), not the drawn workload
