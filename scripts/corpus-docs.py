@@ -1,8 +1,41 @@
 #!/usr/bin/env python3
-"""Writes traces/README.md and the table in docs/bugs.md from traces/corpus.tsv (run by build-corpus.sh)."""
-import csv, os, subprocess
+"""Writes traces/README.md and the table in docs/bugs.md from traces/corpus.tsv (run by build-corpus.sh).
+
+--check: write nothing; exit 1 (naming the first differing line) if docs/bugs.md's table is not the one
+traces/corpus.tsv gives, so CI can fail on a stale table. Needs no build.
+"""
+import csv, os, subprocess, sys
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 rows = list(csv.DictReader(open(os.path.join(root, "traces", "corpus.tsv")), delimiter="\t"))
+bugs_md = os.path.join(root, "docs", "bugs.md")
+
+
+def table_lines():
+    table = ["| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | shrink time |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        table.append(f"| {r['bug']} | {r['invariant']} | {r['random']} | {r['pct']} | {r['delay-bounded']} | {r['chosen']} | {r['original_steps']} → {r['shrunk_steps']} | {r['shrink_seconds']} s |")
+    return table
+
+
+def current_table(text):
+    start, end = text.index("<!-- table -->"), text.index("<!-- /table -->")
+    return text[start + len("<!-- table -->"):end].strip("\n").split("\n")
+
+
+if "--check" in sys.argv[1:]:
+    want, have = table_lines(), current_table(open(bugs_md).read())
+    if want == have:
+        print(f"docs/bugs.md: table matches traces/corpus.tsv ({len(rows)} bugs)")
+        sys.exit(0)
+    for i in range(max(len(want), len(have))):
+        w = want[i] if i < len(want) else "(nothing)"
+        h = have[i] if i < len(have) else "(nothing)"
+        if w != h:
+            print(f"docs/bugs.md: the table is stale relative to traces/corpus.tsv (run python3 scripts/corpus-docs.py)\n  table row {i + 1}: {h}\n  corpus.tsv gives: {w}", file=sys.stderr)
+            break
+    sys.exit(1)
+
 desc = {}
 out = subprocess.run(["dotnet", os.path.join(root, "RaftVerify.Cli/bin/Release/net10.0/raftverify.dll"), "bugs"], capture_output=True, text=True).stdout
 for line in out.splitlines():
@@ -17,12 +50,15 @@ with open(os.path.join(root, "traces", "README.md"), "w") as f:
     f.write("| trace | bug | breaks | steps | replay |\n|---|---|---|---|---|\n")
     for r in rows:
         f.write(f"| `{r['bug']}.trace.jsonl` | {desc.get(r['bug'], '')} | {r['invariant']} | {r['shrunk_steps']} | `raftverify replay traces/{r['bug']}.trace.jsonl` |\n")
+    extra = sorted(n for n in os.listdir(os.path.join(root, "traces")) if n.endswith(".trace.jsonl") and n[:-len(".trace.jsonl")] not in {r["bug"] for r in rows})
+    if extra:
+        f.write("\nBugs found in the core itself (not catalog variants; see docs/bugs.md). They replay with exit 1 until the core is fixed;\n")
+        f.write("after the fix, `raftverify replay --by-events traces/NAME.trace.jsonl` must pass.\n\n")
+        f.write("| trace | replay |\n|---|---|\n")
+        for n in extra:
+            f.write(f"| `{n}` | `raftverify replay traces/{n}` |\n")
     f.write("\nTo see one step by step, run `raftverify show traces/NAME.trace.jsonl`. To draw it, run `raftverify show traces/NAME.trace.jsonl --format svg -o NAME.svg`.\n")
-table = ["| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | shrink time |",
-         "|---|---|---|---|---|---|---|---|"]
-for r in rows:
-    table.append(f"| {r['bug']} | {r['invariant']} | {r['random']} | {r['pct']} | {r['delay-bounded']} | {r['chosen']} | {r['original_steps']} → {r['shrunk_steps']} | {r['shrink_seconds']} s |")
-bugs_md = os.path.join(root, "docs", "bugs.md")
+table = table_lines()
 text = open(bugs_md).read()
 start, end = text.index("<!-- table -->"), text.index("<!-- /table -->")
 open(bugs_md, "w").write(text[:start] + "<!-- table -->\n" + "\n".join(table) + "\n" + text[end:])

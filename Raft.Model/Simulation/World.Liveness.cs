@@ -91,6 +91,13 @@ public sealed partial class World
                 if (_pending[k].Deadline < message) { message = _pending[k].Deadline; next = k; }
             long t = Math.Min(Math.Min(tick, message), clientAt);
             if (t > deadline) break;
+            if (t != _instant) { _instant = t; _stepsAtThisInstant = 0; }
+            if (++_stepsAtThisInstant > 100_000)
+            {
+                Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(),
+                    $"message storm: more than 100000 events at {t} ms without time passing (a livelock)");
+                break;
+            }
             Now = Math.Max(Now, t);
             if (firstLeaderAt < 0 && AnyLeader()) firstLeaderAt = Now;
             if (message == t)
