@@ -42,6 +42,8 @@ public static class BugCatalog
             Invariant.LeaderHasDurableVotes, With<QuorumOffByOne>()),
         new("stale-votes-counted", "a candidate counts vote replies granted in an earlier term",
             Invariant.LeaderHasDurableVotes, With<StaleVotesCounted>()),
+        new("forgets-snapshot-on-restart", "a restarted node reads its raft state but not its snapshot, so its next write erases the durable snapshot (Go's Save(state, nil))",
+            Invariant.CoreError, ForgetsSnapshotOnRestart.Factory),
         new("timer-reset-on-step-down", "stepping down to a higher term restarts the election timer, so losing candidates keep silencing the node that could win (a livelock)",
             Invariant.Liveness, With<TimerResetOnStepDown>()),
     ];

@@ -78,7 +78,10 @@ public sealed class Cluster
         service.Restart();
         if (state.SnapshotIndex > 0) service.Install(state.SnapshotIndex, state.SnapshotData);
         ulong seed = Rng.Derive(_seed, 1000UL + (ulong)i * 100_003UL + (ulong)_incarnation[i]);
-        _nodes[i] = _factory(i, Size, seed, Options, state);
+        IRaftNode node = _factory(i, Size, seed, Options, state);
+        _nodes[i] = node;
+        // the persister's Save(raftstate, snapshot): a write stands for the snapshot the node holds (Disk.HeldSnapshot)
+        Disks[i].HeldSnapshot = node is IRaftNodeInternals core ? () => core.SnapshotData : null;
         AfterEvent(i);
     }
 

@@ -35,14 +35,7 @@ public sealed partial class World
         Mode = WorldMode.Lab;
         Settings = LabSettings(options);
         Swarm = new SwarmParameters(n, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        Cluster.NodeFactory build = factory ?? LabFactoryFor(options.Bug) ?? ((id, size, s, o, st) => new RaftNode(id, size, s, o, st));
-        Cluster = new Cluster(n, options.Seed, options.Raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, (id, size, s, o, st) =>
-        {
-            // the persister's Save(raftstate, snapshot) takes the snapshot the node holds (Disk.HeldSnapshot)
-            IRaftNode node = build(id, size, s, o, st);
-            if (node is IRaftNodeInternals core) Cluster!.Disks[id].HeldSnapshot = () => core.SnapshotData;
-            return node;
-        });
+        Cluster = new Cluster(n, options.Seed, options.Raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, factory ?? BugCatalog.FactoryFor(options.Bug));
         Cluster.Send = OnSend;
         Network = new SimNetwork(n, options.Network with { });
         _links = Network.Links;
@@ -52,10 +45,6 @@ public sealed partial class World
         _labRng = new Rng(Rng.Derive(options.Seed, 1));
         FaultsEnabled = false;
     }
-
-    /// <summary>A lab variant (<see cref="Lab.LabVariants"/>) or a catalog bug by name; null for the correct core.</summary>
-    private static Cluster.NodeFactory? LabFactoryFor(string bug) =>
-        Lab.LabVariants.ByName.TryGetValue(bug, out Cluster.NodeFactory? f) ? f : BugCatalog.FactoryFor(bug);
 
     /// <summary>The explore settings a lab world is described by in its trace header.</summary>
     public static ExploreSettings LabSettings(WorldOptions o) => new()

@@ -55,10 +55,7 @@ public sealed class BugFindingTests(ITestOutputHelper output)
         Assert.True(finders >= 2, $"{bug} was found as {variant.Breaks} by {finders} of 3 strategies");
     }
 
-    /// <summary>Set while the core still resets its election timer on every step-down (traces/timer-reset-on-step-down.trace.jsonl).</summary>
-    private const string OpenCoreBug = "open core bug timer-reset-on-step-down (docs/bugs.md): the lab liveness phase finds it with every strategy; un-skip once BecomeFollower keeps the election timer on a higher term";
-
-    [Theory(Skip = OpenCoreBug)]
+    [Theory]
     [InlineData("random")]
     [InlineData("pct")]
     [InlineData("delay-bounded")]

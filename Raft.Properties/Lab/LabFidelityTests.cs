@@ -94,7 +94,7 @@ public sealed class LabFidelityTests
             var e = Assert.Throws<LabFailure>(() =>
                 LabSuite.Run(LabSuite.Get("TestSnapshotInit2D"), seed, factory: LabVariants.ForgetsSnapshotOnRestart));
             Assert.Contains("was given an empty snapshot", e.Message);
-            Assert.Contains("--variant forgets-snapshot", e.Message);
+            Assert.Contains("--variant forgets-snapshot-on-restart", e.Message);
         }
     }
 
