@@ -32,6 +32,12 @@ public sealed class RulesTests
         {
             IRaftNode node = bug.Factory(0, 3, 1, RaftOptions.Default, PersistedState.Empty);
             Type type = node.GetType();
+            if (bug.Name == "forgets-snapshot-on-restart")
+            {
+                // a variant of the node contract (a factory), not of the rules: the correct core, built from less than its disk holds
+                Assert.Equal(typeof(RaftNode), type);
+                continue;
+            }
             Assert.True(type.IsGenericType && type.GetGenericTypeDefinition() == typeof(RaftNode<>), $"{bug.Name}: {type}");
             Type rules = type.GetGenericArguments()[0];
             Assert.NotEqual(typeof(StandardRules), rules);
@@ -39,7 +45,7 @@ public sealed class RulesTests
             Assert.True(seen.Add(rules), $"{bug.Name} shares its rules with another variant");
             Assert.Same(bug.Factory, BugCatalog.FactoryFor(bug.Name));
         }
-        Assert.Equal(13, seen.Count);
+        Assert.Equal(14, seen.Count); // 13 in the catalog plus commit-beyond-last-new-entry
         Assert.True(BugCatalog.IsKnown("commit-beyond-last-new-entry"));
         Assert.Null(BugCatalog.FactoryFor("none"));
     }

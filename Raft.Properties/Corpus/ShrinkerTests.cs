@@ -16,7 +16,8 @@ public sealed class ShrinkerTests
     [Theory]
     [InlineData("vote-without-log-check", "random")]
     [InlineData("commit-previous-term", "delay-bounded")]
-    [InlineData("stale-reply-applied", "random")]
+    [InlineData("stale-reply-applied", "delay-bounded")]
+    [InlineData("older-snapshot-installed", "pct")]
     public void Shrink_KeepsTheInvariant_AndTheResultReplays(string bug, string strategy)
     {
         TraceFile original = Found(bug, strategy);

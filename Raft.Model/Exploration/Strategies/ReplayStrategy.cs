@@ -30,9 +30,9 @@ public sealed class ReplayStrategy : IStrategy, IControlSource
     {
         _step = step;
         _within = 0;
-        // the recording ended here (a scripted schedule that ran out, or one with no steps at all):
-        // end the schedule as it did; a run that should have gone on shows up in the outcome check
-        if (step >= _steps.Count) return -1;
+        // a recording with no steps at all (a shrunk schedule whose violation lies in the liveness
+        // phase alone) ended before its first step, as its scripted run did
+        if (_steps.Count == 0) return -1;
         return Next(enabled.Count, "events enabled");
     }
 
