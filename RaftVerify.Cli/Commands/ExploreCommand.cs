@@ -106,7 +106,7 @@ public static class ExploreCommand
     }
 
     public static string Describe(ExploreSettings s) => string.Create(CultureInfo.InvariantCulture,
-        $"nodes={(s.Nodes == 0 ? "3|5" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} bug={s.Bug} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.Liveness ? " liveness" : "")}");
+        $"nodes={(s.Nodes == 0 ? "3|5|7" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} bug={s.Bug} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.Liveness ? " liveness" : "")}");
 
     private static WorldMode ParseMode(string m) => m switch
     {
