@@ -83,6 +83,13 @@ public sealed record ExploreSettings
     public double TimeLimitSeconds { get; init; }
     public RaftOptions Raft { get; init; } = RaftOptions.Default;
     public int TickMs { get; init; } = 10;
+    /// <summary>
+    /// Builds the nodes instead of the catalog (<see cref="Bug"/>): another implementation of the
+    /// node contract (docs/bring-your-own-raft.md). Not written to traces: pass it again to replay
+    /// or shrink (<see cref="Traces.TraceFile.WithFactory"/>).
+    /// </summary>
+    public Simulation.Cluster.NodeFactory? Factory { get; init; }
+
     /// <summary>Set for a lab run (mode Lab): what make_config chose.</summary>
     public LabWorldSettings? Lab { get; init; }
 

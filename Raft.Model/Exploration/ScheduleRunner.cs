@@ -61,7 +61,7 @@ public static class ScheduleRunner
         SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null, Action<World>? onWorld = null)
     {
         swarm ??= SwarmParameters.Draw(settings, seed);
-        World world = settings.Mode == WorldMode.Lab ? new World(LabOptions(settings)) : new World(settings, swarm, seed);
+        World world = settings.Mode == WorldMode.Lab ? new World(LabOptions(settings), settings.Factory) : new World(settings, swarm, seed);
         onWorld?.Invoke(world);
         strategy.Begin(Rng.Derive(seed, 5), settings.MaxSteps, swarm);
         var result = new ScheduleResult { Settings = settings, Iteration = iteration, Seed = seed, Swarm = swarm, Trace = record ? new List<TraceStep>() : null };

@@ -44,7 +44,7 @@ public sealed partial class World
         int n = swarm.Nodes;
         _seed = seed;
         _proposals = swarm.Proposals ?? settings.Proposals;
-        Cluster = new Cluster(n, seed, swarm.Raft ?? settings.Raft, snapshotService: false, snapshotInterval: 10, checkInvariants: true, BugCatalog.FactoryFor(settings.Bug));
+        Cluster = new Cluster(n, seed, swarm.Raft ?? settings.Raft, snapshotService: false, snapshotInterval: 10, checkInvariants: true, settings.Factory ?? BugCatalog.FactoryFor(settings.Bug));
         Cluster.Send = OnSend;
         Network = new SimNetwork(n, new NetworkOptions());
         for (int i = 0; i < n; i++) Network.Connect(i);

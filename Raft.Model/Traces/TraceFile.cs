@@ -30,6 +30,17 @@ public sealed class TraceFile
     public required IReadOnlyList<TraceStep> Steps { get; init; }
     public required TraceOutcome Outcome { get; init; }
 
+    /// <summary>The same trace run on nodes built by <paramref name="factory"/> (another implementation of the node contract).</summary>
+    public TraceFile WithFactory(Simulation.Cluster.NodeFactory factory) => new()
+    {
+        Settings = Settings with { Factory = factory },
+        Iteration = Iteration,
+        ScheduleSeed = ScheduleSeed,
+        Swarm = Swarm,
+        Steps = Steps,
+        Outcome = Outcome,
+    };
+
     public static TraceFile From(ScheduleResult r) => new()
     {
         Settings = r.Settings,

@@ -1,6 +1,9 @@
 using Raft.Core.Messages;
 using Raft.Core.Node;
+using Raft.Model.Exploration;
 using Raft.Model.Lab;
+using Raft.Model.Shrinking;
+using Raft.Model.Traces;
 using Raft.Model.Simulation;
 
 namespace Raft.Properties.Contract;
@@ -49,5 +52,29 @@ public sealed class BringYourOwnRaftTests
         Assert.NotNull(result);
         Assert.NotEmpty(built);
         Assert.True(built.Sum(b => b.Steps) > 0);
+    }
+
+    /// <summary>The other implementation with a bug of its own: at start it forgets whom it voted for.</summary>
+    private static readonly Cluster.NodeFactory ForgetfulVoter = (id, n, seed, options, state) =>
+        new OtherRaft(new RaftNode(id, n, seed, options, new PersistedState
+        {
+            Term = state.Term, VotedFor = RaftNode.None, SnapshotIndex = state.SnapshotIndex, SnapshotTerm = state.SnapshotTerm,
+            SnapshotData = state.SnapshotData, Entries = state.Entries,
+        }));
+
+    [Fact]
+    public void AnotherImplementation_IsExplored_Replayed_AndShrunk_ThroughTheContract()
+    {
+        ExploreSettings correct = new() { Iterations = 300, Workers = 1, Factory = (id, n, seed, o, st) => new OtherRaft(new RaftNode(id, n, seed, o, st)) };
+        Assert.Null(Explorer.Run(correct).FirstViolation);
+
+        ExploreReport r = Explorer.Run(new ExploreSettings { Iterations = 10_000, Workers = 1, Factory = ForgetfulVoter });
+        ScheduleResult found = Assert.IsType<ScheduleResult>(r.FirstViolation);
+        TraceFile trace = TraceFile.From(found);
+        // the trace names no catalog bug: replaying or shrinking it needs the same factory again
+        Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(trace.WithFactory(ForgetfulVoter)).Status);
+        ShrinkReport shrunk = Shrinker.Shrink(trace.WithFactory(ForgetfulVoter));
+        Assert.Equal(found.Violation!.Invariant, shrunk.Shrunk.Outcome.Violation!.Invariant);
+        Assert.True(shrunk.ShrunkSteps <= shrunk.OriginalSteps);
     }
 }
