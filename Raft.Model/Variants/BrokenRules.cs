@@ -7,8 +7,7 @@ namespace Raft.Model.Variants;
 // Deliberately broken rule sets, for testing the tester (see docs/bugs.md and BugCatalog).
 // Each states only the decision it breaks (marked "broken"); every other decision is
 // IRaftRules' default, which is StandardRules'. Each is a struct, so RaftNode<ThatRules> is
-// compiled separately
-// and the correct core (RaftNode = RaftNode<StandardRules>) carries none of this.
+// compiled separately and the correct core (RaftNode = RaftNode<StandardRules>) carries none of this.
 
 /// <summary><c>vote-without-log-check</c>: RequestVote is granted without the §5.4.1 up-to-date check on the candidate's log.</summary>
 public readonly struct VoteWithoutLogCheck : IRaftRules
