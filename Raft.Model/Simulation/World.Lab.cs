@@ -214,11 +214,30 @@ public sealed partial class World
     }
 
     /// <summary>Processes every event due up to and including <paramref name="time"/>, then sets the clock to it.</summary>
+    /// <remarks>
+    /// A livelock guard: more than <see cref="LivelockEvents"/> events at one virtual instant (a core
+    /// that answers every message at once, forever) is reported as a Liveness violation naming
+    /// the instant, so the run fails with its seed instead of hanging.
+    /// </remarks>
     public void RunUntil(long time)
     {
-        while (Violation is null && NextDue() <= time) Step();
+        long instant = Now, atInstant = 0;
+        while (Violation is null && NextDue() <= time)
+        {
+            Step();
+            if (Now != instant) { instant = Now; atInstant = 0; }
+            else if (++atInstant > LivelockEvents)
+            {
+                Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(),
+                    string.Create(CultureInfo.InvariantCulture, $"livelock: more than {LivelockEvents} events at {Now} ms without time passing"));
+                return;
+            }
+        }
         if (time > Now) Now = time;
     }
+
+    /// <summary>Events at one virtual instant beyond which a run is a livelock (the lab's busiest instants have a few hundred).</summary>
+    public const long LivelockEvents = 1_000_000;
 
     private long NextDue()
     {
