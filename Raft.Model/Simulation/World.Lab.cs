@@ -206,6 +206,13 @@ public sealed partial class World
             return true;
         }
         if (bestTime == long.MaxValue) return false;
+        if (_pending.Count > MaxInFlight && Violation is null)
+        {
+            // a livelock guard: a core whose messages multiply would make every step slower until the run hangs
+            Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(),
+                string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxInFlight} messages in flight at {Now} ms (a livelock)"));
+            return true;
+        }
         EnabledEvent e = bestPending >= 0
             ? new EnabledEvent(EventKind.Deliver, _pending[bestPending].Message.To, _pending[bestPending].Id)
             : new EnabledEvent(EventKind.Tick, bestNode);

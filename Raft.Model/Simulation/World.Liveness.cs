@@ -228,7 +228,7 @@ public sealed partial class World
     }
 
     /// <summary>Messages in flight beyond which the liveness phase is a message storm (a livelock), reported rather than run out of memory.</summary>
-    public const int MaxInFlight = 1_000_000;
+    public const int MaxInFlight = 50_000;
 
     private long _stepsAtThisInstant;
     private long _instant = -1;
