@@ -18,9 +18,9 @@ public static class Limits
     public const int MaxFaults = 10_000;
     public const int MaxStrategyParameter = 1_000;
     public const int MaxTickMs = 1_000;
-    public const int MaxElectionTicks = 10_000;
+    public const int MaxElectionTicks = 1_000_000;
     /// <summary>An election timeout in virtual time: electionTicks × tickMs (checked in 64-bit arithmetic).</summary>
-    public const long MaxElectionTimeoutMs = 600_000;
+    public const long MaxElectionTimeoutMs = 10_000_000;
     public const int MaxEntriesPerAppend = 1_000_000;
     public const long MaxBytesPerAppend = 1L << 30;
     public const int MinLivenessBoundMs = 100;
