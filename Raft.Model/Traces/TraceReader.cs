@@ -321,12 +321,12 @@ public static class TraceReader
             if (n < 0 || n >= settings.Nodes) throw new TraceFormatException($"{where}: violation node {n} is outside 0..{settings.Nodes - 1}");
         long index = Long(o, "index", where), term = Long(o, "term", where), ev = Long(o, "event", where);
         if (index < -1 || term < -1 || ev < 0) throw new TraceFormatException($"{where}: the violation's index, term or event number is negative");
-        // a violation ends the recording at its step (the last one), or lies in the liveness phase after it (step = maxSteps)
+        // a violation lies at a recorded step (recordings end there), or in the liveness phase after them (step = maxSteps)
         int step = Int(o, "step", where);
-        bool atLastStep = step == steps - 1;
+        bool atLastStep = step >= 0 && step < steps;
         bool inLiveness = settings.Liveness && step == settings.MaxSteps && steps <= settings.MaxSteps;
         if (!atLastStep && !inLiveness)
-            throw new TraceFormatException($"{where}: violation step {step} is neither the last recorded step ({steps - 1}) nor the liveness phase{(settings.Liveness ? $" (step {settings.MaxSteps})" : " (which this trace does not run)")}");
+            throw new TraceFormatException($"{where}: violation step {step} is neither a recorded step (0..{steps - 1}) nor the liveness phase{(settings.Liveness ? $" (step {settings.MaxSteps})" : " (which this trace does not run)")}");
         var violation = new Violation(invariant, nodes, index, term, ev, Str(o, "detail", where));
         return new TraceOutcome(violation, step, liveness, tester);
     }
