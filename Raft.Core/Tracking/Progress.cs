@@ -27,6 +27,15 @@ internal sealed class Progress
     /// <summary>In Snapshot: the snapshot index that was sent.</summary>
     public long PendingSnapshot { get; private set; }
 
+    /// <summary>In Snapshot: leader ticks since the snapshot was sent (for <see cref="Node.RaftOptions.SnapshotRetryTicks"/>).</summary>
+    public int SnapshotTicks { get; private set; }
+
+    /// <summary>One leader tick passed; counts only while a snapshot is outstanding.</summary>
+    public void Tick()
+    {
+        if (State == ProgressState.Snapshot && SnapshotTicks < int.MaxValue) SnapshotTicks++;
+    }
+
     /// <summary>Re-initialises after election (Figure 2: nextIndex = last log index + 1, matchIndex = 0).</summary>
     public void Reset(long lastIndex, long match)
     {
@@ -66,6 +75,7 @@ internal sealed class Progress
         State = ProgressState.Snapshot;
         PendingSnapshot = snapshotIndex;
         ProbeSent = false;
+        SnapshotTicks = 0;
     }
 
     /// <summary>Records that an append ending at <paramref name="lastSent"/> went out.</summary>
