@@ -129,6 +129,7 @@ public partial class RaftNode<TRules>
     private void HandleAppendSuccess(in Message m)
     {
         Progress pr = _progress[m.From];
+        bool wasPaused = pr.IsPaused;
         long matched = TRules.MatchFromAppendReply(m.Index, pr.Next);
         if (!pr.MaybeUpdate(matched))
         {
@@ -141,11 +142,14 @@ public partial class RaftNode<TRules>
             return;
         }
         if (pr.State != ProgressState.Replicate) pr.BecomeReplicate();
-        if (MaybeCommit() && _options.BroadcastCommit)
+        if (_options.BroadcastCommit)
         {
-            BroadcastCommitIndex(); // also sends this follower whatever it still lacks
+            if (MaybeCommit()) BroadcastCommitIndex(); // also sends this follower whatever it still lacks
+            else if (wasPaused) SendAppend(m.From, heartbeat: false, sendIfEmpty: true); // it may have missed a commit broadcast while paused (as etcd)
+            else if (pr.Next <= Log.LastIndex) SendAppend(m.From, heartbeat: false);
             return;
         }
+        MaybeCommit();
         if (pr.Next <= Log.LastIndex) SendAppend(m.From, heartbeat: false);
     }
 

@@ -69,7 +69,7 @@ public partial class RaftNode<TRules>
         {
             // the follower did not install it (etcd's ReportSnapshot failure): probe again, which
             // sends the snapshot again if the entries it needs are compacted
-            pr.BecomeProbe();
+            pr.SnapshotFailed();
             SendAppend(m.From, heartbeat: false);
             return;
         }

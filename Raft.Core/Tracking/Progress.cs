@@ -62,6 +62,13 @@ internal sealed class Progress
         PendingSnapshot = 0;
     }
 
+    /// <summary>The follower did not install the snapshot in flight (etcd's ReportSnapshot failure): probe from what it matches.</summary>
+    public void SnapshotFailed()
+    {
+        PendingSnapshot = 0;
+        BecomeProbe();
+    }
+
     public void BecomeReplicate()
     {
         State = ProgressState.Replicate;
