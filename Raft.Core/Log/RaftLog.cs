@@ -163,7 +163,10 @@ public sealed class RaftLog
     }
 
     /// <summary>Copies entries from <paramref name="from"/> for a message, bounded by count and bytes (at least one entry if any).</summary>
-    public Entry[] Slice(long from, int maxCount, long maxBytes)
+    public Entry[] Slice(long from, int maxCount, long maxBytes) => Slice(from, maxCount, maxBytes, null);
+
+    /// <summary>As <see cref="Slice(long, int, long)"/>, taking the array from <paramref name="pool"/> when one is given.</summary>
+    public Entry[] Slice(long from, int maxCount, long maxBytes, IEntryArrayPool? pool)
     {
         if (from > LastIndex) return Array.Empty<Entry>();
         int start = (int)(from - SnapshotIndex - 1);
@@ -175,7 +178,9 @@ public sealed class RaftLog
             if (n > 0 && bytes > maxBytes) break;
             n++;
         }
-        var result = new Entry[n];
+        if (n == 0) return Array.Empty<Entry>();
+        Entry[] result = pool is null ? new Entry[n] : pool.Rent(n);
+        if (result.Length != n) throw new InvalidOperationException($"the entry array pool returned {result.Length} entries for {n}");
         Array.Copy(_entries, start, result, 0, n);
         return result;
     }

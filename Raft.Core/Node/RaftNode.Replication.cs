@@ -24,26 +24,44 @@ public partial class RaftNode<TRules>
     /// <summary>
     /// Sends the follower what it needs next: AppendEntries from its nextIndex, or InstallSnapshot
     /// when entries before nextIndex were compacted away (§7). A heartbeat is sent even when
-    /// the progress is paused or there is nothing new, which also retries a lost probe or snapshot.
+    /// the progress is paused or there is nothing new, which also retries a lost probe or snapshot
+    /// (with <see cref="RaftOptions.SnapshotRetryTicks"/> set, a snapshot only once that many ticks
+    /// have passed). <paramref name="sendIfEmpty"/> sends an AppendEntries without entries to a
+    /// follower that is not paused (the commit broadcast).
     /// </summary>
-    private void SendAppend(int peer, bool heartbeat)
+    private void SendAppend(int peer, bool heartbeat, bool sendIfEmpty = false)
     {
         Progress pr = _progress[peer];
         if (pr.IsPaused && !heartbeat) return;
         long prev = pr.Next - 1;
+        if (pr.State == ProgressState.Snapshot && _options.SnapshotRetryTicks > 0 && pr.SnapshotTicks < _options.SnapshotRetryTicks)
+        {
+            // etcd pauses a follower in snapshot state: the heartbeat only keeps its election timer
+            // quiet. prevLogIndex 0 matches every log (below any commit index, or the empty log),
+            // and commit 0 moves nothing.
+            Send(new Message { Type = MessageType.AppendEntries, From = Id, To = peer, Term = Term, Entries = Array.Empty<Entry>() });
+            return;
+        }
         if (pr.State == ProgressState.Snapshot || !Log.TryTerm(prev, out long prevTerm))
         {
             SendSnapshot(peer);
             return;
         }
-        Entry[] entries = Log.Slice(pr.Next, _options.MaxEntriesPerAppend, _options.MaxBytesPerAppend);
-        if (entries.Length == 0 && !heartbeat) return;
+        Entry[] entries = Log.Slice(pr.Next, _options.MaxEntriesPerAppend, _options.MaxBytesPerAppend, _options.EntryArrayPool);
+        if (entries.Length == 0 && !heartbeat && !sendIfEmpty) return;
         Send(new Message
         {
             Type = MessageType.AppendEntries, From = Id, To = peer, Term = Term,
             Index = prev, LogTerm = prevTerm, Entries = entries, Commit = Log.Committed,
         });
         pr.SentAppend(prev + entries.Length);
+    }
+
+    /// <summary>The commit index advanced (<see cref="RaftOptions.BroadcastCommit"/>): tell every follower that is not paused, as etcd's bcastAppend.</summary>
+    private void BroadcastCommitIndex()
+    {
+        for (int peer = 0; peer < ClusterSize; peer++)
+            if (peer != Id) SendAppend(peer, heartbeat: false, sendIfEmpty: true);
     }
 
     /// <summary>
@@ -111,13 +129,26 @@ public partial class RaftNode<TRules>
     private void HandleAppendSuccess(in Message m)
     {
         Progress pr = _progress[m.From];
+        bool wasPaused = pr.IsPaused;
         long matched = TRules.MatchFromAppendReply(m.Index, pr.Next);
         if (!pr.MaybeUpdate(matched))
         {
             if (pr.State == ProgressState.Probe) SendAppend(m.From, heartbeat: false);
             return; // a duplicate or reordered reply: nothing new
         }
+        if (pr.State == ProgressState.Snapshot && _options.SnapshotRetryTicks > 0 && pr.Match < pr.PendingSnapshot)
+        {
+            if (MaybeCommit() && _options.BroadcastCommit) BroadcastCommitIndex(); // still short of the snapshot in flight: stay paused (etcd leaves snapshot state only at PendingSnapshot)
+            return;
+        }
         if (pr.State != ProgressState.Replicate) pr.BecomeReplicate();
+        if (_options.BroadcastCommit)
+        {
+            if (MaybeCommit()) BroadcastCommitIndex(); // also sends this follower whatever it still lacks
+            else if (wasPaused) SendAppend(m.From, heartbeat: false, sendIfEmpty: true); // it may have missed a commit broadcast while paused (as etcd)
+            else if (pr.Next <= Log.LastIndex) SendAppend(m.From, heartbeat: false);
+            return;
+        }
         MaybeCommit();
         if (pr.Next <= Log.LastIndex) SendAppend(m.From, heartbeat: false);
     }

@@ -65,6 +65,14 @@ public partial class RaftNode<TRules>
         Progress pr = _progress[m.From];
         if (m.Index <= 0) return;
         pr.MaybeUpdate(m.Index);
+        if (_options.SnapshotRetryTicks > 0 && pr.State == ProgressState.Snapshot && pr.Match < pr.PendingSnapshot)
+        {
+            // the follower did not install it (etcd's ReportSnapshot failure): probe again, which
+            // sends the snapshot again if the entries it needs are compacted
+            pr.SnapshotFailed();
+            SendAppend(m.From, heartbeat: false);
+            return;
+        }
         if (pr.State != ProgressState.Replicate && pr.Match >= pr.PendingSnapshot) pr.BecomeReplicate();
         MaybeCommit();
         if (pr.Next <= Log.LastIndex) SendAppend(m.From, heartbeat: false);

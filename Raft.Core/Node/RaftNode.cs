@@ -178,6 +178,8 @@ public partial class RaftNode<TRules> : IRaftNodeInternals where TRules : struct
     {
         if (Role == Role.Leader)
         {
+            if (_options.SnapshotRetryTicks > 0)
+                for (int peer = 0; peer < ClusterSize; peer++) _progress[peer].Tick();
             if (++_heartbeatElapsed >= _options.HeartbeatTicks)
             {
                 _heartbeatElapsed = 0;

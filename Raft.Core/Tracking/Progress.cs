@@ -27,6 +27,15 @@ internal sealed class Progress
     /// <summary>In Snapshot: the snapshot index that was sent.</summary>
     public long PendingSnapshot { get; private set; }
 
+    /// <summary>In Snapshot: leader ticks since the snapshot was sent (for <see cref="Node.RaftOptions.SnapshotRetryTicks"/>).</summary>
+    public int SnapshotTicks { get; private set; }
+
+    /// <summary>One leader tick passed; counts only while a snapshot is outstanding.</summary>
+    public void Tick()
+    {
+        if (State == ProgressState.Snapshot && SnapshotTicks < int.MaxValue) SnapshotTicks++;
+    }
+
     /// <summary>Re-initialises after election (Figure 2: nextIndex = last log index + 1, matchIndex = 0).</summary>
     public void Reset(long lastIndex, long match)
     {
@@ -53,6 +62,13 @@ internal sealed class Progress
         PendingSnapshot = 0;
     }
 
+    /// <summary>The follower did not install the snapshot in flight (etcd's ReportSnapshot failure): probe from what it matches.</summary>
+    public void SnapshotFailed()
+    {
+        PendingSnapshot = 0;
+        BecomeProbe();
+    }
+
     public void BecomeReplicate()
     {
         State = ProgressState.Replicate;
@@ -66,6 +82,7 @@ internal sealed class Progress
         State = ProgressState.Snapshot;
         PendingSnapshot = snapshotIndex;
         ProbeSent = false;
+        SnapshotTicks = 0;
     }
 
     /// <summary>Records that an append ending at <paramref name="lastSent"/> went out.</summary>

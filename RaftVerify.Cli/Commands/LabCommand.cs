@@ -41,8 +41,17 @@ public static class LabCommand
         {
             Description = "Write every run's trace (TestX-seedN.trace.jsonl) to this directory, for raftverify replay, shrink and show. A failing run's trace is written to raftverify-out/lab/ even without it",
         };
-        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace };
-        cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant), r.GetValue(trace)));
+        var broadcastCommit = new Option<bool>("--broadcast-commit")
+        {
+            Description = "Run the core with RaftOptions.BroadcastCommit (send the commit index as soon as it advances, as etcd). Traces do not record it",
+        };
+        var snapshotRetry = new Option<int>("--snapshot-retry-ticks")
+        {
+            Description = "Run the core with RaftOptions.SnapshotRetryTicks = N (snapshot flow control; 0 = off). Traces do not record it",
+        };
+        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace, broadcastCommit, snapshotRetry };
+        cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant), r.GetValue(trace),
+            r.GetValue(broadcastCommit), r.GetValue(snapshotRetry)));
         return cmd;
     }
 
@@ -63,11 +72,19 @@ public static class LabCommand
         return path;
     }
 
-    private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName, string? traceDir)
+    private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName, string? traceDir,
+        bool broadcastCommit = false, int snapshotRetryTicks = 0)
     {
         Raft.Model.Simulation.Cluster.NodeFactory? factory = null;
         if (variantName is not null && !LabVariants.ByName.TryGetValue(variantName, out factory))
             throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", LabVariants.ByName.Keys)}");
+        if (snapshotRetryTicks < 0) throw new UsageException($"--snapshot-retry-ticks must not be negative (got {snapshotRetryTicks})");
+        if (broadcastCommit || snapshotRetryTicks > 0)
+        {
+            if (factory is not null) throw new UsageException("--broadcast-commit and --snapshot-retry-ticks apply to the correct core, not to a --variant");
+            factory = (id, n, s, o, st) => new Raft.Core.Node.RaftNode(id, n, s,
+                o with { BroadcastCommit = broadcastCommit, SnapshotRetryTicks = snapshotRetryTicks }, st);
+        }
         if (part is not null && part.StartsWith('-'))
             throw new UsageException($"unknown option '{part}' for lab (see raftverify lab --help)");
         if (part is not null && !Parts.Contains(part.ToUpperInvariant()))
