@@ -1,0 +1,1 @@
+namespace Raft.Coyote; internal static class Placeholder { }
