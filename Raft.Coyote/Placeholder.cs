@@ -1,1 +1,0 @@
-namespace Raft.Coyote; internal static class Placeholder { }
