@@ -140,32 +140,38 @@ public sealed class CoyoteEngineTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The campaign behind docs/coyote.md's table, run only when asked: RAFTVERIFY_COYOTE_SURVEY=S
-    /// gives every Coyote strategy S seconds on the correct core and on every catalog variant and
-    /// appends one line per run to RAFTVERIFY_COYOTE_SURVEY_OUT (default: the test output only).
+    /// The Coyote half of scripts/compare-engines.sh, run only when asked: RAFTVERIFY_COYOTE_SURVEY=N
+    /// gives every Coyote strategy at most N iterations per seed (RAFTVERIFY_COYOTE_SURVEY_SEEDS,
+    /// default 1,2,3) on the correct core and on every catalog variant (RAFTVERIFY_COYOTE_SURVEY_BUGS
+    /// to choose), and appends one tab-separated line per run to RAFTVERIFY_COYOTE_SURVEY_OUT:
+    /// variant, strategy, seed, found (1/0), iterations run, seconds, first bug line.
     /// </summary>
     [Fact]
     public void Survey_EveryStrategy_OnEveryVariant_WhenAskedFor()
     {
-        if (!int.TryParse(Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY"), out int seconds) || seconds < 1)
+        if (!uint.TryParse(Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY"), out uint cap) || cap < 1)
         {
-            output.WriteLine("not asked for: set RAFTVERIFY_COYOTE_SURVEY=<seconds per strategy and variant> (and RAFTVERIFY_COYOTE_SURVEY_OUT=<file>)");
+            output.WriteLine("not asked for: set RAFTVERIFY_COYOTE_SURVEY=<iteration cap> (and RAFTVERIFY_COYOTE_SURVEY_OUT=<file>)");
             return;
         }
         string? file = Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_OUT");
+        uint[] seeds = (Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_SEEDS") ?? "1,2,3").Split(',').Select(uint.Parse).ToArray();
+        string[] bugs = Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_BUGS") is { Length: > 0 } chosen
+            ? chosen.Split(',') : ["none", .. BugCatalog.All.Select(b => b.Name)];
         string dir = Dir();
         try
         {
-            foreach (string bug in (string[])["none", .. BugCatalog.All.Select(b => b.Name)])
+            foreach (string bug in bugs)
                 foreach (string strategy in CoyoteBudget.Strategies)
-                {
-                    var budget = CoyoteBudget.FromEnvironment(new CoyoteBudget { Strategy = strategy, Iterations = 1_000_000, MaxSteps = 5_000 }) with { Strategy = strategy, TimeoutSeconds = seconds };
-                    CoyoteOutcome o = CoyoteRunner.Run(new CoyoteHarnessOptions { Bug = bug, TraceDirectory = dir }, budget);
-                    string first = o.Bugs.Count > 0 ? o.Bugs[0].Split(':')[0] : "";
-                    string line = $"| {bug} | {strategy} | {(o.FoundBug ? $"found after {o.Iterations} iterations" : $"not found in {o.Iterations} iterations")} | {o.Seconds:F1} | {o.IterationsPerSecond:F1} | {first} |";
-                    output.WriteLine(line);
-                    if (file is not null) File.AppendAllText(file, line + Environment.NewLine);
-                }
+                    foreach (uint seed in seeds)
+                    {
+                        var budget = new CoyoteBudget { Strategy = strategy, Iterations = cap, MaxSteps = 5_000, Seed = seed };
+                        CoyoteOutcome o = CoyoteRunner.Run(new CoyoteHarnessOptions { Bug = bug, TraceDirectory = dir }, budget);
+                        string first = o.Bugs.Count > 0 ? o.Bugs[0].Split(':')[0] : "";
+                        string line = $"{bug}\t{strategy}\t{seed}\t{(o.FoundBug ? 1 : 0)}\t{o.Iterations}\t{o.Seconds:F2}\t{first}";
+                        output.WriteLine(line);
+                        if (file is not null) File.AppendAllText(file, line + Environment.NewLine);
+                    }
         }
         finally
         {
