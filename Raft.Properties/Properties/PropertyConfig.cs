@@ -49,7 +49,9 @@ internal sealed class PropertyFailedException(string message, object? counterexa
 }
 
 /// <summary>
-/// How the FsCheck properties run, from plain xunit facts (FsCheck.Xunit is not used):
+/// How the FsCheck properties run: as FsCheck.Xunit <c>[Property]</c> tests through
+/// <see cref="RaftPropertyAttribute"/>, and (for a test that expects a falsification) through
+/// <see cref="Check{T}"/> from a plain xunit fact. Both read the same knobs:
 /// <list type="bullet">
 /// <item><c>RAFTVERIFY_FSCHECK_CASES</c> (default 100) is the number of cases of a cheap property;
 /// each property asks for a percentage of it (the schedule properties run fewer, the codec ones
