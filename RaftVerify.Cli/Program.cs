@@ -27,7 +27,7 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             string errors = string.Join("; ", parse.Errors.Select(e => e.Message).Distinct());
-            Console.Error.WriteLine($"raftverify: {errors} (see raftverify --help)");
+            Console.Error.WriteLine(OneLine($"raftverify: {errors} (see raftverify --help)"));
             return ExitUsage;
         }
         try
@@ -36,15 +36,18 @@ public static class Program
         }
         catch (UsageException e)
         {
-            Console.Error.WriteLine($"raftverify: {e.Message}");
+            Console.Error.WriteLine(OneLine($"raftverify: {e.Message}"));
             return ExitUsage;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"raftverify: {e.Message}");
+            Console.Error.WriteLine(OneLine($"raftverify: {e.Message}"));
             return ExitUsage;
         }
     }
+
+    /// <summary>An error as exactly one line: control characters and terminal escapes escaped, at most 1000 characters.</summary>
+    public static string OneLine(string message) => Raft.Model.Traces.TraceReader.Printable(message, 1000);
 }
 
 /// <summary>Bad usage or bad input found after parsing: reported in one line with exit code 2.</summary>

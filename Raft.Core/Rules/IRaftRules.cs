@@ -20,43 +20,44 @@ public enum LowerTermAction : byte
 /// commits on AppendEntries, which snapshots are installed, how lower-term messages are treated,
 /// and what hard state and entries a Ready asks to persist. <see cref="StandardRules"/> is the
 /// paper's answer to each; other answers exist only to test the tester (Raft.Model's variants).
-/// <para>Implementations are structs, so each <c>RaftNode&lt;TRules&gt;</c> is compiled
+/// <para>Every decision defaults to <see cref="StandardRules"/>, so a variant states only what it
+/// breaks. Implementations are structs, so each <c>RaftNode&lt;TRules&gt;</c> is compiled
 /// separately and the JIT folds these calls into the code: the correct core pays nothing.</para>
 /// </summary>
 public interface IRaftRules
 {
     /// <summary>Whether a RequestVote from <paramref name="candidate"/> is granted, given our vote in this term and whether the candidate's log is at least as up-to-date as ours.</summary>
-    static abstract bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate);
+    static virtual bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
 
     /// <summary>How many of <paramref name="voters"/> make a quorum, for elections and for commitment.</summary>
-    static abstract int QuorumSize(int voters);
+    static virtual int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
 
     /// <summary>Whether a leader in <paramref name="currentTerm"/> may commit an entry of <paramref name="entryTerm"/> once a quorum stores it.</summary>
-    static abstract bool MayCommitByCounting(long entryTerm, long currentTerm);
+    static virtual bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
 
     /// <summary>What a leader takes a follower's successful AppendEntries reply for <paramref name="replyIndex"/> to match, given that follower's nextIndex.</summary>
-    static abstract long MatchFromAppendReply(long replyIndex, long nextIndex);
+    static virtual long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
 
     /// <summary>Whether a follower removes entries after prevLogIndex only where they conflict with the leader's (false: it replaces the whole suffix).</summary>
-    static abstract bool TruncatesOnlyOnConflict { get; }
+    static virtual bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
 
     /// <summary>The commit index a follower moves to after accepting an AppendEntries.</summary>
-    static abstract long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex);
+    static virtual long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
 
     /// <summary>Whether an InstallSnapshot through <paramref name="snapshotIndex"/> is installed by a node committed through <paramref name="commitIndex"/>.</summary>
-    static abstract bool InstallsSnapshot(long snapshotIndex, long commitIndex);
+    static virtual bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
 
     /// <summary>What a node does with a message of <paramref name="type"/> from a lower term, in <paramref name="role"/>.</summary>
-    static abstract LowerTermAction OnLowerTerm(MessageType type, Role role);
+    static virtual LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
 
     /// <summary>The term a Ready asks to persist, given the current term and the term the node started with.</summary>
-    static abstract long PersistedTerm(long term, long termAtStart);
+    static virtual long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
 
     /// <summary>The vote the node records as hard state (to persist, and to compare against what was persisted), given the vote it acts on.</summary>
-    static abstract int RecordedVote(int votedFor, int self);
+    static virtual int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
 
     /// <summary>Whether changed log entries are left out of a Ready, given the role and whether hard state or a snapshot is pending in it.</summary>
-    static abstract bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending);
+    static virtual bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 
     /// <summary>
     /// Whether stepping down to a higher term restarts the election timer. The paper's rule (and
@@ -65,5 +66,5 @@ public interface IRaftRules
     /// candidates whose logs cannot win keep silencing the one that can (a livelock). Defaults to
     /// false; only a broken variant overrides it.
     /// </summary>
-    static virtual bool RestartsTimerOnHigherTerm => false;
+    static virtual bool RestartsTimerOnHigherTerm => StandardRules.RestartsTimerOnHigherTerm;
 }

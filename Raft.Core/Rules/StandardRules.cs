@@ -54,4 +54,7 @@ public readonly struct StandardRules : IRaftRules
     /// <summary>Figure 2, persistent state: log[] is updated on stable storage before responding to RPCs, so entries always go into the Ready.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => false;
+
+    /// <summary>§5.2 and the students' guide: a higher term alone does not restart the election timer (granting a vote, hearing the leader or campaigning does).</summary>
+    public static bool RestartsTimerOnHigherTerm => false;
 }

@@ -96,20 +96,28 @@ public sealed record ExploreSettings
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line reason for an impossible configuration.</summary>
     public void Validate()
     {
-        if (Nodes != 0 && (Nodes < 1 || Nodes > 9)) throw new ArgumentException($"--nodes must be between 1 and 9 (got {Nodes})");
+        if (Nodes != 0 && (Nodes < 1 || Nodes > Limits.MaxNodes)) throw new ArgumentException($"--nodes must be between 1 and {Limits.MaxNodes} (got {Nodes})");
         if (Iterations < 1) throw new ArgumentException($"--iterations must be at least 1 (got {Iterations})");
-        if (MaxSteps < 1) throw new ArgumentException($"--max-steps must be at least 1 (got {MaxSteps})");
-        if (Proposals < 0) throw new ArgumentException($"--proposals cannot be negative (got {Proposals})");
-        if (Workers < 1) throw new ArgumentException($"--workers must be at least 1 (got {Workers})");
+        if (MaxSteps < 1 || MaxSteps > Limits.MaxSteps) throw new ArgumentException($"--max-steps must be between 1 and {Limits.MaxSteps} (got {MaxSteps})");
+        if (Proposals < 0 || Proposals > Limits.MaxProposals) throw new ArgumentException($"--proposals must be between 0 and {Limits.MaxProposals} (got {Proposals})");
+        if (Workers < 1 || Workers > Limits.MaxWorkers) throw new ArgumentException($"--workers must be between 1 and {Limits.MaxWorkers} (got {Workers})");
         if (ShardCount < 1 || ShardIndex < 1 || ShardIndex > ShardCount) throw new ArgumentException($"--shard must be k/N with 1 <= k <= N (got {ShardIndex}/{ShardCount})");
-        if (Faults.Crashes < 0 || Faults.Partitions < 0 || Faults.Drops < 0 || Faults.Duplicates < 0) throw new ArgumentException("fault budgets cannot be negative");
+        if (Faults.Crashes is < 0 or > Limits.MaxFaults || Faults.Partitions is < 0 or > Limits.MaxFaults || Faults.Drops is < 0 or > Limits.MaxFaults || Faults.Duplicates is < 0 or > Limits.MaxFaults)
+            throw new ArgumentException($"fault budgets must be between 0 and {Limits.MaxFaults} (got {Faults})");
+        if (StrategyParameter < 0 || StrategyParameter > Limits.MaxStrategyParameter)
+            throw new ArgumentException($"--strategy-parameter must be between 0 and {Limits.MaxStrategyParameter} (got {StrategyParameter})");
+        if (double.IsNaN(TimeLimitSeconds) || TimeLimitSeconds < 0 || TimeLimitSeconds > Limits.MaxTimeLimitSeconds)
+            throw new ArgumentException($"--time-limit must be between 0 and {Limits.MaxTimeLimitSeconds} seconds (got {TimeLimitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
         if ((Mode == WorldMode.Lab) != (Strategy == "labrpc") || (Mode == WorldMode.Lab) != (Lab is not null))
             throw new ArgumentException("the lab mode goes with the labrpc scheduler and lab settings, and only with them");
-        if (Mode != WorldMode.Lab && !StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Strategy}': expected {string.Join(", ", StrategyCatalog.Names)}");
+        if (Lab is { } lab && (lab.SnapshotInterval < 1 || lab.SnapshotInterval > Limits.MaxSnapshotInterval || lab.DuplicatePerThousand is < 0 or > 1000))
+            throw new ArgumentException($"lab settings: snapshotInterval must be within 1..{Limits.MaxSnapshotInterval} and duplicatePerThousand within 0..1000");
+        if (Mode != WorldMode.Lab && !StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Traces.TraceReader.Printable(Strategy)}': expected {string.Join(", ", StrategyCatalog.Names)}");
         if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
-        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Bug}': see raftverify bugs");
-        if (TickMs < 1) throw new ArgumentException($"tick must be at least 1 ms (got {TickMs})");
-        if (LivenessBoundMs < 100) throw new ArgumentException($"liveness bound must be at least 100 ms (got {LivenessBoundMs})");
-        Raft.Validate();
+        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Traces.TraceReader.Printable(Bug)}': see raftverify bugs");
+        if (TickMs < 1 || TickMs > Limits.MaxTickMs) throw new ArgumentException($"tick must be between 1 and {Limits.MaxTickMs} ms (got {TickMs})");
+        if (LivenessBoundMs < Limits.MinLivenessBoundMs || LivenessBoundMs > Limits.MaxLivenessBoundMs)
+            throw new ArgumentException($"liveness bound must be between {Limits.MinLivenessBoundMs} and {Limits.MaxLivenessBoundMs} ms (got {LivenessBoundMs})");
+        Limits.CheckRaft(Raft, TickMs);
     }
 }

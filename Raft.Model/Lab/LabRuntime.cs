@@ -37,7 +37,13 @@ public sealed class LabRuntime : SynchronizationContext
             long instant = -1, eventsAtInstant = 0;
             while (true)
             {
-                while (runtime._runnable.TryDequeue(out var item)) item.Callback(item.State);
+                long continuations = 0;
+                while (runtime._runnable.TryDequeue(out var item))
+                {
+                    item.Callback(item.State);
+                    if (++continuations > 10_000_000)
+                        throw new LabFailure("livelock: the scenario ran ten million continuations without waiting for the world");
+                }
                 if (task.IsCompleted) break;
                 World? world = worldOf();
                 if (world is null) throw new LabFailure("the scenario is waiting but created no world");
@@ -45,7 +51,7 @@ public sealed class LabRuntime : SynchronizationContext
                 if (world.Now > virtualLimitMs) throw new LabFailure($"scenario still running after {virtualLimitMs / 1000} virtual seconds");
                 if (!world.Step()) throw new LabFailure("deadlock: the scenario waits but no event is scheduled");
                 if (world.Now != instant) { instant = world.Now; eventsAtInstant = 0; }
-                else if (++eventsAtInstant > 1_000_000) throw new LabFailure($"livelock: a million events at {world.Now} ms without time passing");
+                else if (++eventsAtInstant > World.LivelockEvents) throw new LabFailure($"livelock: a million events at {world.Now} ms without time passing");
             }
             task.GetAwaiter().GetResult();
         }

@@ -13,19 +13,19 @@ namespace Raft.Model.Shrinking;
 /// <remarks>A lab trace's control step (the tester's action) keeps its <see cref="Control"/> and runs as recorded, at its turn.</remarks>
 public sealed partial record ScriptedEvent(string Key, string Exact, int[] Data, string Kind, int Node, WorldControl? Control = null)
 {
-    [GeneratedRegex(@"#\d+ ")]
+    [GeneratedRegex(@"#[0-9]+ ", RegexOptions.CultureInvariant)]
     private static partial Regex MessageId();
 
-    [GeneratedRegex(@"^(propose \d+) cmd=\d+$")]
+    [GeneratedRegex(@"^(propose [0-9]+) cmd=[0-9]+$", RegexOptions.CultureInvariant)]
     private static partial Regex Proposal();
 
-    [GeneratedRegex(@"^advance to \d+ms$")]
+    [GeneratedRegex(@"^advance to [0-9]+ms$", RegexOptions.CultureInvariant)]
     private static partial Regex Advance();
 
     /// <summary>The description without message id or proposal number: the same event, exactly.</summary>
     public static string ExactKeyOf(string description) => Proposal().Replace(MessageId().Replace(description, ""), "$1");
 
-    [GeneratedRegex(@"^(deliver|drop|duplicate) #\d+ (\S+) (\d+->\d+)")]
+    [GeneratedRegex(@"^(deliver|drop|duplicate) #[0-9]+ ([^ ]+) ([0-9]+->[0-9]+)", RegexOptions.CultureInvariant)]
     private static partial Regex MessageEvent();
 
     /// <summary>
@@ -51,17 +51,25 @@ public sealed partial record ScriptedEvent(string Key, string Exact, int[] Data,
             return new ScriptedEvent(controlKey, controlKey, [], op == "start" ? "restart" : op, c.Node, c);
         }
         string key = KeyOf(step.Event);
-        string kind = key.Split(' ')[0];
-        int node = -1;
         string[] parts = key.Split(' ');
-        if (parts.Length == 2 && int.TryParse(parts[1], out int n)) node = n;
+        string kind = parts[0];
+        int node = -1;
+        if (parts.Length == 2 && TryNode(parts[1], out int n)) node = n;
         else if (kind is "deliver" or "drop" or "duplicate")
         {
-            Match m = Regex.Match(key, @" (\d+)->(\d+)$");
-            if (m.Success) node = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Match m = Direction().Match(key);
+            if (m.Success && TryNode(m.Groups[2].Value, out int to)) node = to;
         }
-        return new ScriptedEvent(key, ExactKeyOf(step.Event), step.Decisions[1..], kind, node);
+        int[] data = step.Decisions.Length > 1 ? step.Decisions[1..] : [];
+        return new ScriptedEvent(key, ExactKeyOf(step.Event), data, kind, node);
     }
+
+    [GeneratedRegex(@" ([0-9]+)->([0-9]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex Direction();
+
+    /// <summary>A node id in an event's text: ASCII digits of a non-negative 32-bit integer, or nothing (never an exception).</summary>
+    private static bool TryNode(string text, out int node) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out node);
 
     /// <summary>Whether this event concerns <paramref name="node"/>, as sender, receiver or subject.</summary>
     public bool Touches(int node) =>

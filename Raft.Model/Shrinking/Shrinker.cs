@@ -7,7 +7,8 @@ using Raft.Model.Traces;
 namespace Raft.Model.Shrinking;
 
 /// <summary>What a shrink produced.</summary>
-public sealed record ShrinkReport(TraceFile Shrunk, int OriginalSteps, int ShrunkSteps, int OriginalNodes, int ShrunkNodes, int Runs, double Seconds);
+/// <param name="CutByBudget">The wall-clock budget ran out before the shrink finished: <see cref="Shrunk"/> is the smallest failing schedule found by then (valid, but not necessarily 1-minimal, and it depends on the machine's speed).</param>
+public sealed record ShrinkReport(TraceFile Shrunk, int OriginalSteps, int ShrunkSteps, int OriginalNodes, int ShrunkNodes, int Runs, double Seconds, bool CutByBudget = false);
 
 /// <summary>
 /// Shrinks a failing schedule to the few steps that matter while keeping the same violated
@@ -18,22 +19,52 @@ public sealed record ShrinkReport(TraceFile Shrunk, int OriginalSteps, int Shrun
 /// </summary>
 public static class Shrinker
 {
-    public static ShrinkReport Shrink(TraceFile trace, Action<string>? log = null)
+    /// <summary>The default wall-clock budget of a shrink (raftverify shrink --time-limit).</summary>
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// Whether <paramref name="found"/> is the same violation as <paramref name="target"/>: the same
+    /// invariant and, for a safety invariant, the same set of nodes. The index and term are not
+    /// compared: removing an earlier proposal or election shifts every later index and term, so
+    /// demanding them would stop ddmin at almost every step, while the invariant and the nodes
+    /// it names are stable under removal (node ids are never renumbered: only the highest node is
+    /// ever removed, and never one the violation names). A liveness failure names the nodes that
+    /// missed the probe, which depends on the leader the healed world happens to elect, so only
+    /// its invariant is compared.
+    /// </summary>
+    public static bool SameViolation(Violation target, Violation? found)
+    {
+        if (found is null || found.Invariant != target.Invariant) return false;
+        if (target.Invariant == Invariant.Liveness) return true;
+        return found.Nodes.Distinct().Order().SequenceEqual(target.Nodes.Distinct().Order());
+    }
+
+    public static ShrinkReport Shrink(TraceFile trace, Action<string>? log = null, TimeSpan? budget = null)
     {
         Violation target = trace.Outcome.Violation ?? throw new ArgumentException("the trace has no violation to keep: nothing to shrink");
         var clock = Stopwatch.StartNew();
+        TimeSpan limit = budget ?? DefaultBudget;
+        bool cut = false;
+        bool OutOfTime()
+        {
+            if (!cut && clock.Elapsed > limit) cut = true;
+            return cut;
+        }
         int runs = 0;
         int nodes = trace.Swarm.Nodes;
+        int highestNamed = target.Nodes.Length == 0 ? -1 : target.Nodes.Max();
         List<ScriptedEvent> events = trace.Steps.Select(ScriptedEvent.From).ToList();
 
         bool Fails(List<ScriptedEvent> candidate, int n)
         {
+            if (OutOfTime()) return false; // every accepted candidate so far is a failing schedule: keep the best one
             runs++;
-            return Run(trace, candidate, n, record: false)?.Violation?.Invariant == target.Invariant;
+            return SameViolation(target, TryRun(trace, candidate, n, record: false)?.Violation);
         }
 
-        if (!Fails(events, nodes))
-            throw new InvalidOperationException($"the trace does not reproduce {target.Invariant} when re-run from its events; replay it to see how it diverges");
+        runs++;
+        if (!SameViolation(target, TryRun(trace, events, nodes, record: false)?.Violation))
+            throw new InvalidOperationException($"the trace does not reproduce {target.Invariant} (nodes {string.Join(",", target.Nodes)}) when re-run from its events; replay it to see how it diverges");
 
         int before;
         do
@@ -42,11 +73,12 @@ public static class Shrinker
             // 1. whole faults
             foreach (Func<ScriptedEvent, bool> fault in FaultGroups(nodes))
             {
+                if (OutOfTime()) break;
                 var without = events.Where(e => !fault(e)).ToList();
                 if (without.Count < events.Count && Fails(without, nodes)) events = without;
             }
-            // 2. fewer nodes: drop the highest-numbered node and everything that concerns it
-            while (nodes > 1)
+            // 2. fewer nodes: drop the highest-numbered node and everything that concerns it (never a node the violation names)
+            while (nodes > 1 && nodes - 1 > highestNamed && !OutOfTime())
             {
                 int gone = nodes - 1;
                 var without = events.Where(e => !e.Touches(gone)).ToList();
@@ -55,19 +87,33 @@ public static class Shrinker
                 nodes--;
             }
             // 3. ddmin over the steps (the last round leaves the schedule 1-minimal)
-            events = DeltaDebug(events, c => Fails(c, nodes));
+            events = DeltaDebug(events, c => Fails(c, nodes), OutOfTime);
             // 4. the run may have skipped events that were no longer enabled: keep only what ran
-            ScheduleResult? ran = Run(trace, events, nodes, record: true);
-            if (ran?.Trace is { } taken && ran.Violation?.Invariant == target.Invariant)
+            ScheduleResult? ran = TryRun(trace, events, nodes, record: true);
+            if (ran?.Trace is { } taken && SameViolation(target, ran.Violation))
                 events = taken.Select(ScriptedEvent.From).ToList();
         }
-        while (events.Count + 1000 * nodes < before);
-        log?.Invoke($"{runs} runs");
+        while (events.Count + 1000 * nodes < before && !OutOfTime());
+        log?.Invoke($"{runs} runs{(cut ? " (cut by the time budget)" : "")}");
 
         // record the result, then fix its length and re-run it as replay would
-        ScheduleResult found = Run(trace, events, nodes, record: true)!;
-        TraceFile shrunk = Finalise(trace, found, nodes);
-        return new ShrinkReport(shrunk, trace.Steps.Count, shrunk.Steps.Count, trace.Swarm.Nodes, nodes, runs, clock.Elapsed.TotalSeconds);
+        ScheduleResult found = TryRun(trace, events, nodes, record: true)
+            ?? throw new InvalidOperationException("the shrunk schedule could not be re-run");
+        TraceFile shrunk = Finalise(trace, found, nodes, target);
+        return new ShrinkReport(shrunk, trace.Steps.Count, shrunk.Steps.Count, trace.Swarm.Nodes, nodes, runs, clock.Elapsed.TotalSeconds, cut);
+    }
+
+    /// <summary>A candidate's run; null when the candidate cannot run at all (it then does not count as failing).</summary>
+    private static ScheduleResult? TryRun(TraceFile trace, List<ScriptedEvent> events, int nodes, bool record)
+    {
+        try
+        {
+            return Run(trace, events, nodes, record);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or OverflowException or KeyNotFoundException)
+        {
+            return null;
+        }
     }
 
     private static IEnumerable<Func<ScriptedEvent, bool>> FaultGroups(int nodes)
@@ -84,14 +130,14 @@ public static class Shrinker
     }
 
     /// <summary>ddmin: remove ever smaller chunks while the failure persists; ends 1-minimal.</summary>
-    private static List<ScriptedEvent> DeltaDebug(List<ScriptedEvent> events, Func<List<ScriptedEvent>, bool> fails)
+    private static List<ScriptedEvent> DeltaDebug(List<ScriptedEvent> events, Func<List<ScriptedEvent>, bool> fails, Func<bool> outOfTime)
     {
         int granularity = 2;
-        while (events.Count >= 2)
+        while (events.Count >= 2 && !outOfTime())
         {
             int chunk = (int)Math.Ceiling(events.Count / (double)granularity);
             bool reduced = false;
-            for (int start = 0; start < events.Count; start += chunk)
+            for (int start = 0; start < events.Count && !outOfTime(); start += chunk)
             {
                 var complement = new List<ScriptedEvent>(events.Count);
                 for (int i = 0; i < events.Count; i++) if (i < start || i >= start + chunk) complement.Add(events[i]);
@@ -146,14 +192,19 @@ public static class Shrinker
     }
 
     /// <summary>Sets maxSteps to the steps actually taken and re-runs the decisions as replay will, so the file replays exactly.</summary>
-    private static TraceFile Finalise(TraceFile original, ScheduleResult found, int nodes)
+    private static TraceFile Finalise(TraceFile original, ScheduleResult found, int nodes, Violation target)
     {
-        List<TraceStep> steps = found.Trace!;
+        List<TraceStep> steps = found.Trace ?? throw new InvalidOperationException("the shrunk schedule was not recorded");
         var events = steps.Select(ScriptedEvent.From).ToList();
         ExploreSettings settings = SettingsFor(original, events, nodes, steps.Count) with { Strategy = original.Settings.Strategy };
         var replay = new ReplayStrategy(steps.Select(s => (IReadOnlyList<int>)s.Decisions).ToList(), steps.Select(s => s.Control).ToList());
-        ScheduleResult final = ScheduleRunner.Run(settings, original.Iteration, original.ScheduleSeed, replay, record: true, found.Swarm);
-        if (final.Violation?.Invariant != original.Outcome.Violation!.Invariant)
+        ScheduleResult final;
+        try { final = ScheduleRunner.Run(settings, original.Iteration, original.ScheduleSeed, replay, record: true, found.Swarm); }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException or KeyNotFoundException)
+        {
+            throw new InvalidOperationException($"the shrunk schedule could not be re-run as a trace ({e.Message})");
+        }
+        if (!SameViolation(target, final.Violation))
             throw new InvalidOperationException("the shrunk schedule did not reproduce its violation when re-run as a trace");
         return TraceFile.From(final);
     }

@@ -142,11 +142,21 @@ public sealed class Cluster
     /// Handles a node's output in the order the core documents (see <see cref="Ready"/>):
     /// persist, then send, then apply, then Advance; then any snapshot the service asked for.
     /// </summary>
+    /// <summary>Readys drained from one node in a row beyond which the core is livelocked (a correct core has one or two).</summary>
+    public const int MaxReadiesPerDrain = 100_000;
+
     private void Drain(int i)
     {
         IRaftNode? node = _nodes[i];
+        int readies = 0;
         while (node is not null && node.TryGetReady(out Ready r))
         {
+            if (++readies > MaxReadiesPerDrain)
+            {
+                // a livelock guard: a core that always has output would hang the world here
+                if (CheckInvariants) Checker.ObserveCoreError(i, new InvalidOperationException($"livelock: node {i} still has a Ready after {MaxReadiesPerDrain} in a row"));
+                return;
+            }
             if (CheckInvariants) Checker.ObserveReady(i, r, node);
             Disks[i].Persist(r);
             if (CheckInvariants) Checker.ObserveWritten(i, node);

@@ -206,6 +206,13 @@ public sealed partial class World
             return true;
         }
         if (bestTime == long.MaxValue) return false;
+        if (_pending.Count > MaxInFlight && Violation is null)
+        {
+            // a livelock guard: a core whose messages multiply would make every step slower until the run hangs
+            Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(),
+                string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxInFlight} messages in flight at {Now} ms (a livelock)"));
+            return true;
+        }
         EnabledEvent e = bestPending >= 0
             ? new EnabledEvent(EventKind.Deliver, _pending[bestPending].Message.To, _pending[bestPending].Id)
             : new EnabledEvent(EventKind.Tick, bestNode);
@@ -214,11 +221,30 @@ public sealed partial class World
     }
 
     /// <summary>Processes every event due up to and including <paramref name="time"/>, then sets the clock to it.</summary>
+    /// <remarks>
+    /// A livelock guard: more than <see cref="LivelockEvents"/> events at one virtual instant (a core
+    /// that answers every message at once, forever) is reported as a Liveness violation naming
+    /// the instant, so the run fails with its seed instead of hanging.
+    /// </remarks>
     public void RunUntil(long time)
     {
-        while (Violation is null && NextDue() <= time) Step();
+        long instant = Now, atInstant = 0;
+        while (Violation is null && NextDue() <= time)
+        {
+            Step();
+            if (Now != instant) { instant = Now; atInstant = 0; }
+            else if (++atInstant > LivelockEvents)
+            {
+                Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(),
+                    string.Create(CultureInfo.InvariantCulture, $"livelock: more than {LivelockEvents} events at {Now} ms without time passing"));
+                return;
+            }
+        }
         if (time > Now) Now = time;
     }
+
+    /// <summary>Events at one virtual instant beyond which a run is a livelock (the lab's busiest instants have a few hundred).</summary>
+    public const long LivelockEvents = 1_000_000;
 
     private long NextDue()
     {

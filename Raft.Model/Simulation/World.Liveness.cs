@@ -92,10 +92,11 @@ public sealed partial class World
             long t = Math.Min(Math.Min(tick, message), clientAt);
             if (t > deadline) break;
             if (t != _instant) { _instant = t; _stepsAtThisInstant = 0; }
-            if (++_stepsAtThisInstant > 100_000)
+            if (++_stepsAtThisInstant > 100_000 || _pending.Count > MaxInFlight)
             {
-                Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(),
-                    $"message storm: more than 100000 events at {t} ms without time passing (a livelock)");
+                Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(), _pending.Count > MaxInFlight
+                    ? $"message storm: more than {MaxInFlight} messages in flight at {t} ms (a livelock)"
+                    : $"message storm: more than 100000 events at {t} ms without time passing (a livelock)");
                 break;
             }
             Now = Math.Max(Now, t);
@@ -226,6 +227,9 @@ public sealed partial class World
         return -1;
     }
 
+    /// <summary>Messages in flight beyond which the liveness phase is a message storm (a livelock), reported rather than run out of memory.</summary>
+    public const int MaxInFlight = 50_000;
+
     private long _stepsAtThisInstant;
     private long _instant = -1;
 
@@ -233,7 +237,7 @@ public sealed partial class World
     private void StepFairly()
     {
         if (Now != _instant) { _instant = Now; _stepsAtThisInstant = 0; }
-        if (++_stepsAtThisInstant > 100_000)
+        if (++_stepsAtThisInstant > 100_000 || _pending.Count > MaxInFlight)
         {
             Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(),
                 $"message storm: more than 100000 messages delivered at {Now} ms without time passing (a livelock)");

@@ -14,73 +14,152 @@ namespace Raft.Model.Traces;
 /// </summary>
 public static class TraceReader
 {
+    /// <summary>The largest trace file read (bytes): lab traces of the whole tester are a few MB.</summary>
+    public const long MaxFileBytes = 64L << 20;
+
+    /// <summary>The longest line read (characters): a step with its sent messages is well under a kilobyte.</summary>
+    public const int MaxLineChars = 1 << 20;
+
+    /// <summary>The most decisions one step may hold (an event index plus a partition's shape: at most 11).</summary>
+    public const int MaxDecisionsPerStep = 64;
+
+    /// <summary>The latest virtual time a control step may name (ms; about 31 years; lab runs last minutes).</summary>
+    public const long MaxControlTimeMs = 1_000_000_000_000;
+
     public static TraceFile Read(string path)
     {
-        string[] lines;
+        string name = Printable(path, 200);
+        if (Directory.Exists(path)) throw new TraceFormatException($"{name}: is a directory, not a trace file");
+        FileStream stream;
         try
         {
-            lines = File.ReadAllLines(path);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw new TraceFormatException($"{path}: cannot read: {e.Message}");
+            throw new TraceFormatException($"{name}: cannot read: {Printable(e.Message, 200)}");
         }
-        return Parse(lines, path);
+        using (stream)
+        {
+            try
+            {
+                if (stream.CanSeek && stream.Length > MaxFileBytes)
+                    throw new TraceFormatException($"{name}: {stream.Length} bytes is larger than a trace may be ({MaxFileBytes} bytes)");
+                using var reader = new StreamReader(stream, new System.Text.UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
+                return Parse(Lines(reader, name), name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new TraceFormatException($"{name}: cannot read: {Printable(e.Message, 200)}");
+            }
+        }
     }
 
-    public static TraceFile Parse(IReadOnlyList<string> lines, string name = "trace")
+    /// <summary>The lines of a stream, each capped at <see cref="MaxLineChars"/> and all together at <see cref="MaxFileBytes"/> characters, read as they are needed.</summary>
+    private static IEnumerable<string> Lines(TextReader reader, string name)
     {
-        var content = lines.Select((text, i) => (Text: text, Line: i + 1)).Where(l => l.Text.Trim().Length > 0).ToList();
-        if (content.Count == 0) throw new TraceFormatException($"{name}: empty file, not a trace");
-        var (settings, iteration, seed, swarm) = ParseHeader(Json(name, content[0]), name, content[0].Line);
-        if (content.Count < 2) throw new TraceFormatException($"{name}: has a header but no outcome line (truncated?)");
-        var steps = new List<TraceStep>();
-        for (int k = 1; k < content.Count - 1; k++)
+        var line = new System.Text.StringBuilder();
+        var buffer = new char[1 << 16];
+        long total = 0;
+        int lineNo = 1;
+        while (true)
         {
-            JsonElement e = Json(name, content[k]);
-            string where = $"{name}:{content[k].Line}";
-            if (e.TryGetProperty("outcome", out _)) throw new TraceFormatException($"{where}: outcome line before the end of the trace");
-            int step = Int(e, "step", where);
-            if (step != steps.Count) throw new TraceFormatException($"{where}: step {step} out of order (expected {steps.Count})");
-            WorldControl? control = ParseControl(e, where, settings);
-            if (!e.TryGetProperty("decisions", out JsonElement d) || d.ValueKind != JsonValueKind.Array || (d.GetArrayLength() == 0) != (control is not null))
-                throw new TraceFormatException($"{where}: 'decisions' must be a non-empty array of integers (empty only on a control step)");
-            var decisions = new int[d.GetArrayLength()];
-            int i = 0;
-            foreach (JsonElement x in d.EnumerateArray())
+            int n = reader.Read(buffer, 0, buffer.Length);
+            if (n == 0) break;
+            total += n;
+            if (total > MaxFileBytes) throw new TraceFormatException($"{name}: longer than a trace may be ({MaxFileBytes} characters)");
+            int from = 0;
+            for (int i = 0; i < n; i++)
             {
-                if (x.ValueKind != JsonValueKind.Number || !x.TryGetInt32(out decisions[i]) || decisions[i] < 0)
-                    throw new TraceFormatException($"{where}: 'decisions' must hold non-negative integers");
-                i++;
+                if (buffer[i] != '\n') continue;
+                if (line.Length + (i - from) > MaxLineChars) throw TooLong(name, lineNo);
+                line.Append(buffer, from, i - from);
+                if (line.Length > 0 && line[^1] == '\r') line.Length--;
+                yield return line.ToString();
+                line.Clear();
+                lineNo++;
+                from = i + 1;
             }
-            steps.Add(new TraceStep(step, decisions, Str(e, "event", where), OptStr(e, "detail", where) ?? "", Str(e, "nodes", where), ParseSent(e, where), control));
+            if (line.Length + (n - from) > MaxLineChars) throw TooLong(name, lineNo);
+            line.Append(buffer, from, n - from);
         }
-        if (steps.Count > settings.MaxSteps) throw new TraceFormatException($"{name}: {steps.Count} steps but maxSteps is {settings.MaxSteps}");
-        var last = content[^1];
-        TraceOutcome outcome = ParseOutcome(Json(name, last), $"{name}:{last.Line}");
+        if (line.Length > 0) yield return line.ToString();
+    }
+
+    private static TraceFormatException TooLong(string name, int line) =>
+        new($"{name}:{line}: line longer than {MaxLineChars} characters; not a trace (corrupted?)");
+
+    public static TraceFile Parse(IEnumerable<string> lines, string name = "trace")
+    {
+        name = Printable(name, 200);
+        using IEnumerator<(string Text, int Line)> content = lines.Select((text, i) => (Text: text, Line: i + 1))
+            .Where(l => l.Text.Length > MaxLineChars ? throw TooLong(name, l.Line) : !string.IsNullOrWhiteSpace(l.Text)).GetEnumerator();
+        if (!content.MoveNext()) throw new TraceFormatException($"{name}: empty file, not a trace");
+        var first = content.Current;
+        var (settings, iteration, seed, swarm) = ParseHeader(Json(name, first), name, first.Line);
+        if (!content.MoveNext()) throw new TraceFormatException($"{name}: has a header but no outcome line (truncated?)");
+        var steps = new List<TraceStep>();
+        (string Text, int Line) last = content.Current;
+        while (content.MoveNext())
+        {
+            // the line before the last one is a step; the last one is the outcome
+            (string Text, int Line) line = last;
+            last = content.Current;
+            string where = $"{name}:{line.Line}";
+            if (steps.Count >= settings.MaxSteps) throw new TraceFormatException($"{where}: more than maxSteps ({settings.MaxSteps}) steps");
+            steps.Add(ParseStep(Json(name, line), where, steps.Count, settings));
+        }
+        TraceOutcome outcome = ParseOutcome(Json(name, last), $"{name}:{last.Line}", settings, steps.Count);
         return new TraceFile { Settings = settings, Iteration = iteration, ScheduleSeed = seed, Swarm = swarm, Steps = steps, Outcome = outcome };
+    }
+
+    private static TraceStep ParseStep(JsonElement e, string where, int expected, ExploreSettings settings)
+    {
+        if (e.TryGetProperty("outcome", out _)) throw new TraceFormatException($"{where}: outcome line before the end of the trace");
+        int step = Int(e, "step", where);
+        if (step != expected) throw new TraceFormatException($"{where}: step {step} out of order (expected {expected})");
+        WorldControl? control = ParseControl(e, where, settings);
+        if (!e.TryGetProperty("decisions", out JsonElement d) || d.ValueKind != JsonValueKind.Array || (d.GetArrayLength() == 0) != (control is not null))
+            throw new TraceFormatException($"{where}: 'decisions' must be a non-empty array of integers (empty only on a control step)");
+        if (d.GetArrayLength() > MaxDecisionsPerStep) throw new TraceFormatException($"{where}: more than {MaxDecisionsPerStep} decisions in one step");
+        var decisions = new int[d.GetArrayLength()];
+        int i = 0;
+        foreach (JsonElement x in d.EnumerateArray())
+        {
+            if (x.ValueKind != JsonValueKind.Number || !x.TryGetInt32(out decisions[i]) || decisions[i] < 0)
+                throw new TraceFormatException($"{where}: 'decisions' must hold non-negative integers");
+            i++;
+        }
+        return new TraceStep(step, decisions, Str(e, "event", where), OptStr(e, "detail", where) ?? "", Str(e, "nodes", where), ParseSent(e, where, settings.Nodes), control);
+    }
+
+    /// <summary>An integer field that must lie in [min, max]; the message names the field and the range.</summary>
+    private static int Bounded(JsonElement e, string f, string where, int min, int max)
+    {
+        int v = Int(e, f, where);
+        if (v < min || v > max) throw new TraceFormatException($"{where}: field '{f}' is {v}, outside {min}..{max}");
+        return v;
     }
 
     private static (ExploreSettings, int, ulong, SwarmParameters) ParseHeader(JsonElement h, string name, int line)
     {
         string where = $"{name}:{line}";
-        if (OptStr(h, "format", where) != TraceFile.FormatName) throw new TraceFormatException($"{where}: not a RaftVerify trace (no \"format\":\"{TraceFile.FormatName}\" header)");
+        if (h.TryGetProperty("format", out JsonElement fmt) && fmt.ValueKind == JsonValueKind.String && fmt.GetString() == TraceFile.FormatName) { }
+        else throw new TraceFormatException($"{where}: not a RaftVerify trace (no \"format\":\"{TraceFile.FormatName}\" header)");
         int version = Int(h, "version", where);
         if (version < TraceFile.OldestReadableVersion || version > TraceFile.FormatVersion)
             throw new TraceFormatException($"{where}: trace format version {version} is not supported (this raftverify reads versions {TraceFile.OldestReadableVersion}–{TraceFile.FormatVersion})");
         string mode = Str(h, "mode", where);
-        if (mode is not ("timed" or "adversarial" or "lab")) throw new TraceFormatException($"{where}: unknown mode '{mode}'");
+        if (mode is not ("timed" or "adversarial" or "lab")) throw new TraceFormatException($"{where}: unknown mode '{Printable(mode)}'");
         LabWorldSettings? lab = null;
         if (mode == "lab")
         {
             JsonElement l = Obj(h, "lab", where);
-            lab = new LabWorldSettings(Bool(l, "snapshotService", where), Int(l, "snapshotInterval", where), Bool(l, "reliable", where),
-                Bool(l, "longReordering", where), Int(l, "duplicatePerThousand", where));
-            if (lab.SnapshotInterval < 1 || lab.DuplicatePerThousand is < 0 or > 1000)
-                throw new TraceFormatException($"{where}: impossible lab settings: snapshotInterval must be positive and duplicatePerThousand within 0..1000");
+            lab = new LabWorldSettings(Bool(l, "snapshotService", where), Bounded(l, "snapshotInterval", where, 1, Limits.MaxSnapshotInterval), Bool(l, "reliable", where),
+                Bool(l, "longReordering", where), Bounded(l, "duplicatePerThousand", where, 0, 1000));
         }
         JsonElement faults = Obj(h, "faults", where), swarm = Obj(h, "swarm", where), raft = Obj(h, "raft", where);
-        int nodes = Int(h, "nodes", where);
+        int nodes = Bounded(h, "nodes", where, 1, Limits.MaxNodes);
         var settings = new ExploreSettings
         {
             Nodes = nodes,
@@ -113,9 +192,11 @@ public static class TraceReader
         {
             throw new TraceFormatException($"{where}: impossible settings: {e.Message}");
         }
-        var sw = new SwarmParameters(nodes, Int(swarm, "faultPerThousand", where), Int(swarm, "timerPerThousand", where), Int(swarm, "proposePerThousand", where),
-            Int(swarm, "snapshotPerThousand", where), Int(swarm, "maxDelayMs", where), Int(swarm, "crashWeight", where),
-            Int(swarm, "partitionWeight", where), Int(swarm, "dropWeight", where), Int(swarm, "duplicateWeight", where));
+        int PerThousand(string f) => Bounded(swarm, f, where, 0, 1000);
+        int Weight(string f) => Bounded(swarm, f, where, 0, Limits.MaxWeight);
+        var sw = new SwarmParameters(nodes, PerThousand("faultPerThousand"), PerThousand("timerPerThousand"), PerThousand("proposePerThousand"),
+            PerThousand("snapshotPerThousand"), Bounded(swarm, "maxDelayMs", where, lab is null ? 1 : 0, Limits.MaxDelayMs), Weight("crashWeight"),
+            Weight("partitionWeight"), Weight("dropWeight"), Weight("duplicateWeight"));
         if (version >= 2)
         {
             // what swarm testing drew for this schedule (each optional: absent means the settings' value / the fair liveness phase)
@@ -127,37 +208,30 @@ public static class TraceReader
                     HeartbeatTicks = Int(swarm, "heartbeatTicks", where),
                     MaxEntriesPerAppend = Int(swarm, "maxEntriesPerAppend", where),
                 };
-                try { raftOptions.Validate(); }
+                try { Limits.CheckRaft(raftOptions, settings.TickMs); }
                 catch (ArgumentException e) { throw new TraceFormatException($"{where}: impossible swarm core options: {e.Message}"); }
                 sw = sw with { Raft = raftOptions };
             }
             if (swarm.TryGetProperty("proposals", out _))
-            {
-                int proposals = Int(swarm, "proposals", where);
-                if (proposals < 0) throw new TraceFormatException($"{where}: impossible settings: swarm proposals cannot be negative");
-                sw = sw with { Proposals = proposals };
-            }
+                sw = sw with { Proposals = Bounded(swarm, "proposals", where, 0, Limits.MaxProposals) };
             string? liveness = OptStr(swarm, "liveness", where);
             if (liveness is not null)
             {
-                if (liveness != "lab") throw new TraceFormatException($"{where}: unknown liveness model '{liveness}'");
+                if (liveness != "lab") throw new TraceFormatException($"{where}: unknown liveness model '{Printable(liveness)}'");
                 sw = sw with
                 {
                     Liveness = LivenessModel.Lab,
-                    LiveDelayMs = Int(swarm, "liveDelayMs", where),
-                    LiveReorderPerThousand = Int(swarm, "liveReorderPerThousand", where),
-                    LiveDropPerThousand = Int(swarm, "liveDropPerThousand", where),
-                    LiveDropMs = Int(swarm, "liveDropMs", where),
+                    LiveDelayMs = Bounded(swarm, "liveDelayMs", where, 1, Limits.MaxDelayMs),
+                    LiveReorderPerThousand = PerThousand("liveReorderPerThousand"),
+                    LiveDropPerThousand = PerThousand("liveDropPerThousand"),
+                    LiveDropMs = Bounded(swarm, "liveDropMs", where, 0, int.MaxValue),
                 };
-                if (sw.LiveDelayMs < 1 || sw.LiveReorderPerThousand is < 0 or > 1000 || sw.LiveDropPerThousand is < 0 or > 1000 || sw.LiveDropMs < 0)
-                    throw new TraceFormatException($"{where}: impossible liveness parameters");
             }
         }
-        if (nodes < 1 || (sw.MaxDelayMs < 1 && lab is null)) throw new TraceFormatException($"{where}: impossible settings: nodes and maxDelayMs must be positive");
-        return (settings, Int(h, "iteration", where), ULong(h, "scheduleSeed", where), sw);
+        return (settings, Bounded(h, "iteration", where, 0, int.MaxValue), ULong(h, "scheduleSeed", where), sw);
     }
 
-    private static SentMessage[]? ParseSent(JsonElement e, string where)
+    private static SentMessage[]? ParseSent(JsonElement e, string where, int nodes)
     {
         if (!e.TryGetProperty("sent", out JsonElement sent)) return null;
         if (sent.ValueKind != JsonValueKind.Array) throw new TraceFormatException($"{where}: 'sent' must be an array");
@@ -166,7 +240,9 @@ public static class TraceReader
         {
             if (m.ValueKind != JsonValueKind.Object) throw new TraceFormatException($"{where}: 'sent' must hold objects");
             bool lost = m.TryGetProperty("lost", out JsonElement l) && (l.ValueKind == JsonValueKind.True || (l.ValueKind == JsonValueKind.False ? false : throw new TraceFormatException($"{where}: 'lost' must be true or false")));
-            list.Add(new SentMessage(Long(m, "id", where), Int(m, "from", where), Int(m, "to", where), Str(m, "type", where), lost));
+            long id = Long(m, "id", where);
+            if (id < 0) throw new TraceFormatException($"{where}: sent message id {id} is negative");
+            list.Add(new SentMessage(id, Bounded(m, "from", where, 0, nodes - 1), Bounded(m, "to", where, 0, nodes - 1), Str(m, "type", where), lost));
         }
         return list.ToArray();
     }
@@ -189,7 +265,7 @@ public static class TraceReader
         if (network ? node != -1 : node < 0 || node >= settings.Nodes)
             throw new TraceFormatException($"{where}: control node {node} is outside 0..{settings.Nodes - 1}");
         long at = Long(c, "at", where);
-        if (at < 0) throw new TraceFormatException($"{where}: control time {at} is negative");
+        if (at < 0 || at > MaxControlTimeMs) throw new TraceFormatException($"{where}: control time {at} is outside 0..{MaxControlTimeMs} ms");
         byte[]? command = null;
         if (kind == ControlOp.Propose)
         {
@@ -201,31 +277,58 @@ public static class TraceReader
         return new WorldControl(kind, node, at, command, flag);
     }
 
-    /// <summary>A value safe to echo in a one-line error: control characters escaped, length capped.</summary>
-    internal static string Printable(string s)
+    /// <summary>
+    /// A value safe to echo in a one-line error: control characters (newlines, ESC of terminal
+    /// sequences, C1 controls), line and paragraph separators, bidirectional overrides and lone
+    /// surrogates escaped as \\uXXXX; length capped at <paramref name="max"/> characters.
+    /// </summary>
+    public static string Printable(string? s, int max = 60)
     {
-        var b = new System.Text.StringBuilder();
-        foreach (char ch in s.Length > 60 ? s[..60] + "…" : s) b.Append(char.IsControl(ch) ? $"\\u{(int)ch:x4}" : ch.ToString());
+        if (s is null) return "";
+        var b = new System.Text.StringBuilder(Math.Min(s.Length, max) + 8);
+        int n = Math.Min(s.Length, max);
+        for (int i = 0; i < n; i++)
+        {
+            char ch = s[i];
+            bool pair = char.IsHighSurrogate(ch) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]);
+            if (pair) { b.Append(ch).Append(s[++i]); continue; }
+            UnicodeCategory cat = char.GetUnicodeCategory(ch);
+            bool unsafeChar = char.IsControl(ch) || char.IsSurrogate(ch) || cat is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Format;
+            if (unsafeChar) b.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture));
+            else b.Append(ch);
+        }
+        if (s.Length > n) b.Append('…');
         return b.ToString();
     }
 
-    private static TraceOutcome ParseOutcome(JsonElement o, string where)
+    private static TraceOutcome ParseOutcome(JsonElement o, string where, ExploreSettings settings, int steps)
     {
         string kind = OptStr(o, "outcome", where) ?? throw new TraceFormatException($"{where}: the trace ends without an outcome line (truncated?)");
         string? liveness = OptStr(o, "liveness", where);
         string? tester = OptStr(o, "tester", where);
         if (kind == "pass") return new TraceOutcome(null, -1, liveness, tester);
-        if (kind != "violation") throw new TraceFormatException($"{where}: unknown outcome '{kind}'");
+        if (kind != "violation") throw new TraceFormatException($"{where}: unknown outcome '{Printable(kind)}'");
         string inv = Str(o, "invariant", where);
-        if (!Enum.GetNames<Invariant>().Contains(inv)) throw new TraceFormatException($"{where}: unknown invariant '{inv}'");
-        Invariant invariant = Enum.Parse<Invariant>(inv);
+        if (!Enum.TryParse(inv, ignoreCase: false, out Invariant invariant) || !Enum.GetNames<Invariant>().Contains(inv))
+            throw new TraceFormatException($"{where}: unknown invariant '{Printable(inv)}'");
         if (!o.TryGetProperty("violationNodes", out JsonElement nodesEl) || nodesEl.ValueKind != JsonValueKind.Array)
             throw new TraceFormatException($"{where}: 'violationNodes' must be an array");
+        if (nodesEl.GetArrayLength() > settings.Nodes) throw new TraceFormatException($"{where}: 'violationNodes' names more nodes than the cluster has ({settings.Nodes})");
         int[] nodes = nodesEl.EnumerateArray()
             .Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out int v) ? v : throw new TraceFormatException($"{where}: 'violationNodes' must hold integers"))
             .ToArray();
-        var violation = new Violation(invariant, nodes, Long(o, "index", where), Long(o, "term", where), Long(o, "event", where), Str(o, "detail", where));
-        return new TraceOutcome(violation, Int(o, "step", where), liveness, tester);
+        foreach (int n in nodes)
+            if (n < 0 || n >= settings.Nodes) throw new TraceFormatException($"{where}: violation node {n} is outside 0..{settings.Nodes - 1}");
+        long index = Long(o, "index", where), term = Long(o, "term", where), ev = Long(o, "event", where);
+        if (index < -1 || term < -1 || ev < 0) throw new TraceFormatException($"{where}: the violation's index, term or event number is negative");
+        // a violation lies at a recorded step (recordings end there), or in the liveness phase after them (step = maxSteps)
+        int step = Int(o, "step", where);
+        bool atLastStep = step >= 0 && step < steps;
+        bool inLiveness = settings.Liveness && step == settings.MaxSteps && steps <= settings.MaxSteps;
+        if (!atLastStep && !inLiveness)
+            throw new TraceFormatException($"{where}: violation step {step} is neither a recorded step (0..{steps - 1}) nor the liveness phase{(settings.Liveness ? $" (step {settings.MaxSteps})" : " (which this trace does not run)")}");
+        var violation = new Violation(invariant, nodes, index, term, ev, Str(o, "detail", where));
+        return new TraceOutcome(violation, step, liveness, tester);
     }
 
     private static JsonElement Json(string name, (string Text, int Line) l)
@@ -238,7 +341,7 @@ public static class TraceReader
         }
         catch (JsonException e)
         {
-            throw new TraceFormatException($"{name}:{l.Line}: not valid JSON ({e.Message.Split('.')[0]}); truncated or corrupted?");
+            throw new TraceFormatException($"{name}:{l.Line}: not valid JSON ({Printable(e.Message.Split('.')[0], 120)}); truncated or corrupted?");
         }
     }
 

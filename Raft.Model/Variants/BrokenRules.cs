@@ -5,216 +5,87 @@ using Raft.Core.Rules;
 namespace Raft.Model.Variants;
 
 // Deliberately broken rule sets, for testing the tester (see docs/bugs.md and BugCatalog).
-// Each differs from StandardRules in the members marked "broken"; every other decision is
-// delegated to StandardRules. Each is a struct, so RaftNode<ThatRules> is compiled separately
-// and the correct core (RaftNode = RaftNode<StandardRules>) carries none of this.
+// Each states only the decision it breaks (marked "broken"); every other decision is
+// IRaftRules' default, which is StandardRules'. Each is a struct, so RaftNode<ThatRules> is
+// compiled separately and the correct core (RaftNode = RaftNode<StandardRules>) carries none of this.
 
 /// <summary><c>vote-without-log-check</c>: RequestVote is granted without the §5.4.1 up-to-date check on the candidate's log.</summary>
 public readonly struct VoteWithoutLogCheck : IRaftRules
 {
     public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => votedFor == RaftNode.None || votedFor == candidate; // broken
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>commit-previous-term</c>: A leader commits entries of earlier terms by counting replicas (the Figure 8 bug).</summary>
 public readonly struct CommitPreviousTerm : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
     public static bool MayCommitByCounting(long entryTerm, long currentTerm) => true; // broken
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>vote-not-durable</c>: A granted vote is answered but never recorded as hard state (only a vote for itself is), so a restart forgets it.</summary>
 public readonly struct VoteNotDurable : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
     public static int RecordedVote(int votedFor, int self) => votedFor != self ? RaftNode.None : votedFor; // broken
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>truncate-without-conflict</c>: A follower replaces everything after prevLogIndex on every AppendEntries with entries, conflict or not.</summary>
 public readonly struct TruncateWithoutConflict : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
     public static bool TruncatesOnlyOnConflict => false; // broken
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>term-not-durable</c>: currentTerm is never written to stable storage after start-up: every Ready carries the term the node started with.</summary>
 public readonly struct TermNotDurable : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
     public static long PersistedTerm(long term, long termAtStart) => termAtStart; // broken
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>voted-for-ignored</c>: votedFor is ignored: any candidate with an up-to-date log gets the vote, even a second one in a term.</summary>
 public readonly struct VotedForIgnored : IRaftRules
 {
     public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => candidateLogUpToDate; // broken
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>stale-reply-applied</c>: A leader applies AppendEntries replies, even from earlier terms, as if they answered its latest request (matchIndex = nextIndex − 1).</summary>
 public readonly struct StaleReplyApplied : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
     public static long MatchFromAppendReply(long replyIndex, long nextIndex) => Math.Max(replyIndex, nextIndex - 1); // broken
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
     public static LowerTermAction OnLowerTerm(MessageType type, Role role) => type == MessageType.AppendEntriesResponse && role == Role.Leader ? LowerTermAction.HandleAsCurrent : LowerTermAction.Respond; // broken
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>older-snapshot-installed</c>: InstallSnapshot is installed even when it is not past the commit index, moving service state back.</summary>
 public readonly struct OlderSnapshotInstalled : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
     public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => true; // broken
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>append-ack-before-durable</c>: A follower acknowledges appended entries without making them durable: they are written only along with its next hard-state or snapshot change.</summary>
 public readonly struct AppendAckBeforeDurable : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
     public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => role == Role.Follower && !hardStateOrSnapshotPending; // broken
 }
 
 /// <summary><c>lower-term-append-accepted</c>: AppendEntries from a lower term is accepted (the receiver follows its sender) instead of rejected.</summary>
 public readonly struct LowerTermAppendAccepted : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
     public static LowerTermAction OnLowerTerm(MessageType type, Role role) => type == MessageType.AppendEntries ? LowerTermAction.FollowSenderAndHandle : LowerTermAction.Respond; // broken
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>quorum-off-by-one</c>: A majority is taken to be ⌊n/2⌋ rather than ⌊n/2⌋+1, for votes and for commitment.</summary>
 public readonly struct QuorumOffByOne : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
     public static int QuorumSize(int voters) => Math.Max(1, voters / 2); // broken
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>stale-votes-counted</c>: A candidate counts vote replies from earlier terms.</summary>
 public readonly struct StaleVotesCounted : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
     public static LowerTermAction OnLowerTerm(MessageType type, Role role) => type == MessageType.RequestVoteResponse && role == Role.Candidate ? LowerTermAction.HandleAsCurrent : LowerTermAction.Respond; // broken
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary><c>commit-beyond-last-new-entry</c>: A follower advances its commit index to leaderCommit bounded by its last index, not by the last new entry (Figure 2, AppendEntries receiver step 5).</summary>
 public readonly struct CommitBeyondLastNewEntry : IRaftRules
 {
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
     public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => Math.Min(leaderCommit, lastIndex); // broken
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }
 
 /// <summary>
@@ -225,15 +96,4 @@ public readonly struct CommitBeyondLastNewEntry : IRaftRules
 public readonly struct TimerResetOnStepDown : IRaftRules
 {
     public static bool RestartsTimerOnHigherTerm => true; // broken
-    public static bool GrantsVote(int votedFor, int candidate, bool candidateLogUpToDate) => StandardRules.GrantsVote(votedFor, candidate, candidateLogUpToDate);
-    public static int QuorumSize(int voters) => StandardRules.QuorumSize(voters);
-    public static bool MayCommitByCounting(long entryTerm, long currentTerm) => StandardRules.MayCommitByCounting(entryTerm, currentTerm);
-    public static long MatchFromAppendReply(long replyIndex, long nextIndex) => StandardRules.MatchFromAppendReply(replyIndex, nextIndex);
-    public static bool TruncatesOnlyOnConflict => StandardRules.TruncatesOnlyOnConflict;
-    public static long FollowerCommitIndex(long leaderCommit, long lastNewIndex, long lastIndex) => StandardRules.FollowerCommitIndex(leaderCommit, lastNewIndex, lastIndex);
-    public static bool InstallsSnapshot(long snapshotIndex, long commitIndex) => StandardRules.InstallsSnapshot(snapshotIndex, commitIndex);
-    public static LowerTermAction OnLowerTerm(MessageType type, Role role) => StandardRules.OnLowerTerm(type, role);
-    public static long PersistedTerm(long term, long termAtStart) => StandardRules.PersistedTerm(term, termAtStart);
-    public static int RecordedVote(int votedFor, int self) => StandardRules.RecordedVote(votedFor, self);
-    public static bool DefersEntryWrite(Role role, bool hardStateOrSnapshotPending) => StandardRules.DefersEntryWrite(role, hardStateOrSnapshotPending);
 }

@@ -25,8 +25,16 @@ public static class LabSeeds
     /// <summary>Runs one ported test on one seed, printing the go test -v lines; a failure names the seed and the replay command.</summary>
     public static void Run(string name, ulong seed, ITestOutputHelper output)
     {
-        LabOutcome outcome = LabSuite.RunVerbose(LabSuite.Get(name), seed, line => output.WriteLine(line));
-        if (outcome.Failure is { } failure) throw failure;
+        LabTest test = LabSuite.Get(name);
+        LabOutcome outcome = LabSuite.RunVerbose(test, seed, line => output.WriteLine(line));
+        if (outcome.Failure is { } failure)
+        {
+            // the same seed again, recorded: a trace to replay, shrink and draw
+            LabOutcome traced = LabSuite.RunTraced(test, seed);
+            string path = Path.GetFullPath(Path.Combine("raftverify-out", "lab", $"{name}-seed{seed}.trace.jsonl"));
+            Raft.Model.Traces.TraceWriter.Write(traced.Trace!, path);
+            throw new LabFailure($"{failure.Message}\n  trace: {path}\n  replay: raftverify replay {path}");
+        }
         output.WriteLine($"seed {seed}: {outcome.Result!.PassedLine.Trim()}");
     }
 

@@ -12,19 +12,25 @@ public static class ShrinkCommand
     {
         var file = new Argument<string>("trace") { Description = "A trace with a violation (from explore or from an FsCheck property)" };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the shrunk trace (default: next to the input, .shrunk.trace.jsonl)" };
-        var cmd = new Command("shrink", "Shrink a failing schedule to the few steps that matter, keeping the same violated invariant") { file, output };
+        var timeLimit = new Option<double>("--time-limit")
+        {
+            Description = "Wall-clock budget in seconds (default 120); when it runs out, the smallest failing schedule found so far is written and the output says the shrink was cut",
+            DefaultValueFactory = _ => Shrinker.DefaultBudget.TotalSeconds,
+        };
+        var cmd = new Command("shrink", "Shrink a failing schedule to the few steps that matter, keeping the same violation (invariant and the nodes it names)") { file, output, timeLimit };
         cmd.SetAction(r =>
         {
             string path = r.GetValue(file)!;
-            if (!File.Exists(path)) throw new UsageException($"no such trace file: {path}");
-            TraceFile trace;
-            try { trace = TraceReader.Read(path); }
-            catch (TraceFormatException e) { throw new UsageException(e.Message); }
-            if (trace.Outcome.Violation is null) throw new UsageException($"{path} records no violation: there is nothing to shrink");
+            double seconds = r.GetValue(timeLimit);
+            if (double.IsNaN(seconds) || seconds <= 0 || seconds > Raft.Model.Exploration.Limits.MaxTimeLimitSeconds)
+                throw new UsageException($"--time-limit must be more than 0 and at most {Raft.Model.Exploration.Limits.MaxTimeLimitSeconds} seconds (got {seconds.ToString(CultureInfo.InvariantCulture)})");
+            TraceFile trace = TraceCommands.Load(path);
+            if (trace.Outcome.Violation is null) throw new UsageException($"{TraceReader.Printable(path, 200)} records no violation: there is nothing to shrink");
             string outPath = r.GetValue(output) ?? DefaultOutput(path);
+            if (Directory.Exists(outPath)) throw new UsageException($"--output {TraceReader.Printable(outPath, 200)} is a directory; give a file name");
 
             ShrinkReport report;
-            try { report = Shrinker.Shrink(trace); }
+            try { report = Shrinker.Shrink(trace, budget: TimeSpan.FromSeconds(seconds)); }
             catch (InvalidOperationException e)
             {
                 Console.WriteLine($"cannot shrink: {e.Message}");
@@ -33,6 +39,8 @@ public static class ShrinkCommand
             TraceWriter.Write(report.Shrunk, outPath);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"shrunk {report.OriginalSteps} steps to {report.ShrunkSteps}, {report.OriginalNodes} nodes to {report.ShrunkNodes}, in {report.Seconds:0.00} s ({report.Runs} runs)"));
+            if (report.CutByBudget)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CUT by the time limit ({seconds:0.###} s): this is the smallest failing schedule found so far, not a finished shrink (raise --time-limit to go on)"));
             Console.WriteLine($"still violates: {report.Shrunk.Outcome.Violation}");
             Console.WriteLine($"wrote {outPath}");
             Console.WriteLine($"replay: raftverify replay {outPath}");

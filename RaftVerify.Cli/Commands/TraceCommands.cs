@@ -159,12 +159,14 @@ public static class TraceCommands
     private static string Line(TraceStep s, string? mark)
     {
         string ev = s.Detail.Length > 0 ? $"{s.Event} [{s.Detail}]" : s.Event;
-        return string.Create(CultureInfo.InvariantCulture, $"{mark}{s.Step,4}  {ev,-62} | {s.Nodes}");
+        // a trace's text is echoed escaped: no control characters or terminal sequences reach the terminal
+        return string.Create(CultureInfo.InvariantCulture, $"{mark}{s.Step,4}  {TraceReader.Printable(ev, 2000),-62} | {TraceReader.Printable(s.Nodes, 2000)}");
     }
 
-    private static TraceFile Load(string path)
+    internal static TraceFile Load(string path)
     {
-        if (!File.Exists(path)) throw new UsageException($"no such trace file: {path}");
+        if (Directory.Exists(path)) throw new UsageException($"{TraceReader.Printable(path, 200)} is a directory, not a trace file");
+        if (!File.Exists(path)) throw new UsageException($"no such trace file: {TraceReader.Printable(path, 200)}");
         try
         {
             return TraceReader.Read(path);
