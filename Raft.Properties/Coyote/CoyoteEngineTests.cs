@@ -56,17 +56,12 @@ public sealed class CoyoteEngineTests(ITestOutputHelper output)
     {
         CoyoteBudget budget = CoyoteBudget.FromEnvironment(new CoyoteBudget { Strategy = "fair-prioritization", Iterations = 10, MaxSteps = 5_000 });
         string dir = Dir();
-        try
-        {
-            CoyoteOutcome o = CoyoteRunner.Run(new CoyoteHarnessOptions { Bug = "none", TraceDirectory = dir }, budget);
-            Print(o, "correct core");
-            Assert.True(!o.FoundBug, $"Coyote found a bug on the correct core: {string.Join(Environment.NewLine, o.Bugs)}");
-            Assert.Empty(o.Findings);
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
+        CoyoteOutcome o = CoyoteRunner.Run(new CoyoteHarnessOptions { Bug = "none", TraceDirectory = dir }, budget);
+        Print(o, "correct core");
+        // on failure the RaftVerify traces stay in the directory (the CI campaign uploads them)
+        Assert.True(!o.FoundBug, $"Coyote found a bug on the correct core (RaftVerify traces in {dir}): {string.Join(Environment.NewLine, o.Bugs)}");
+        Assert.Empty(o.Findings);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
     }
 
     [Theory, MemberData(nameof(Catalog))]
