@@ -8,20 +8,20 @@ using Xunit.Abstractions;
 namespace Raft.Properties.Properties;
 
 /// <summary>A message as generated, printed with its fields (FsCheck shows it when a property fails).</summary>
-internal sealed record MessageCase(Message Message)
+public sealed record MessageCase(Message Message)
 {
     public override string ToString() => CodecGen.Describe(Message);
 }
 
 /// <summary>Persisted raft state as generated (the arguments of EncodeRaftState plus the separate snapshot bytes).</summary>
-internal sealed record StateCase(long Term, int VotedFor, long SnapshotIndex, long SnapshotTerm, Entry[] Entries, byte[]? SnapshotData)
+public sealed record StateCase(long Term, int VotedFor, long SnapshotIndex, long SnapshotTerm, Entry[] Entries, byte[]? SnapshotData)
 {
     public override string ToString() =>
         $"state term={Term} vote={VotedFor} snapshot={SnapshotIndex}/t{SnapshotTerm} data={CodecGen.Describe(SnapshotData)} entries={CodecGen.Describe(Entries)}";
 }
 
 /// <summary>An encoding plus the bytes to flip in it: position (mod length) and mask (never zero).</summary>
-internal sealed record CorruptionCase(byte[] Encoding, bool IsState, (int Position, byte Mask)[] Flips)
+public sealed record CorruptionCase(byte[] Encoding, bool IsState, (int Position, byte Mask)[] Flips)
 {
     public override string ToString() =>
         $"{(IsState ? "state" : "message")} encoding of {Encoding.Length} bytes [{Convert.ToHexString(Encoding)}], flips {string.Join(" ", Flips.Select(f => $"{f.Position}^{f.Mask:X2}"))}";
@@ -178,8 +178,37 @@ internal static class CodecGen
 /// (any strict truncation, any single flipped byte) is either decoded or rejected with a
 /// <see cref="CodecException"/>, never any other exception.
 /// </summary>
-public sealed class CodecProperties(ITestOutputHelper output)
+public sealed class CodecProperties
 {
+    public CodecProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(nameof(CodecProperties)));
+
+    /// <summary>The generators and shrinkers of the codec properties, as FsCheck.Xunit's Arbitrary class.</summary>
+    public static class Arbitraries
+    {
+        public static Arbitrary<MessageCase> Messages() => Arb.From(CodecGen.MessageGen.Select(m => new MessageCase(m)), CodecGen.Shrink);
+
+        public static Arbitrary<StateCase> States() => Arb.From(CodecGen.StateGen, CodecGen.Shrink);
+
+        public static Arbitrary<CorruptionCase> Corruptions() => Arb.From(CodecGen.CorruptionGen, CodecGen.Shrink);
+
+        public static Arbitrary<EncodableCase> Encodables()
+        {
+            Gen<Entry> anyTermEntry = Gen.Zip(Gen.Frequency((4, CodecGen.NonNegative), (1, Gen.Elements(-1L, long.MinValue))), CodecGen.Bytes, (t, c) => new Entry(t, c));
+            Gen<EncodableCase> gen =
+                from isState in Gen.Elements(false, true)
+                from m in CodecGen.MessageGen
+                from type in Gen.Frequency((6, Gen.Constant((int)m.Type)), (1, Gen.Elements(0, 7, 255)))
+                from entries in Gen.Choose(0, 3).SelectMany(n => Gen.ArrayOf(anyTermEntry, n))
+                from s in CodecGen.StateGen
+                from vote in Gen.Frequency((4, Gen.Constant(s.VotedFor)), (1, Gen.Constant(int.MaxValue)))
+                select new EncodableCase(isState, m with { Type = (MessageType)type, Entries = entries }, s with { VotedFor = vote, Entries = entries });
+            return Arb.From(gen);
+        }
+    }
+
+    /// <summary>A message or a raft state, possibly with values the encoders should refuse.</summary>
+    public sealed record EncodableCase(bool IsState, Message Message, StateCase State);
+
     private static void AssertSameEntries(Entry[]? expected, Entry[]? actual, string what)
     {
         if (expected is null)
@@ -218,39 +247,31 @@ public sealed class CodecProperties(ITestOutputHelper output)
         AssertSameBytes(expected.Data, actual.Data, "data");
     }
 
-    [Fact]
-    public void EveryMessage_RoundTripsFieldForField_AndItsSizeIsItsEncodedLength()
+    [RaftProperty(300, Arbitrary = [typeof(Arbitraries)])]
+    public void EveryMessage_RoundTripsFieldForField_AndItsSizeIsItsEncodedLength(MessageCase c)
     {
-        Arbitrary<MessageCase> arb = Arb.From(CodecGen.MessageGen.Select(m => new MessageCase(m)), CodecGen.Shrink);
-        PropertyConfig.Check(output, $"{nameof(CodecProperties)}.{nameof(EveryMessage_RoundTripsFieldForField_AndItsSizeIsItsEncodedLength)}", arb, c =>
-        {
-            Message m = c.Message;
-            byte[] bytes = RaftCodec.Encode(m);
-            Assert.Equal(RaftCodec.EncodedSize(m), bytes.Length);
-            // the span overload writes the same bytes and reports their count
-            var span = new byte[bytes.Length + 3];
-            Assert.Equal(bytes.Length, RaftCodec.Encode(m, span));
-            Assert.True(span.AsSpan(0, bytes.Length).SequenceEqual(bytes), "Encode(m, span) wrote other bytes than Encode(m)");
-            AssertSameMessage(m, RaftCodec.Decode(bytes));
-        }, PropertyConfig.Cases(300));
+        Message m = c.Message;
+        byte[] bytes = RaftCodec.Encode(m);
+        Assert.Equal(RaftCodec.EncodedSize(m), bytes.Length);
+        // the span overload writes the same bytes and reports their count
+        var span = new byte[bytes.Length + 3];
+        Assert.Equal(bytes.Length, RaftCodec.Encode(m, span));
+        Assert.True(span.AsSpan(0, bytes.Length).SequenceEqual(bytes), "Encode(m, span) wrote other bytes than Encode(m)");
+        AssertSameMessage(m, RaftCodec.Decode(bytes));
     }
 
-    [Fact]
-    public void PersistedRaftState_RoundTrips_AndItsSizeIsItsEncodedLength()
+    [RaftProperty(300, Arbitrary = [typeof(Arbitraries)])]
+    public void PersistedRaftState_RoundTrips_AndItsSizeIsItsEncodedLength(StateCase s)
     {
-        Arbitrary<StateCase> arb = Arb.From(CodecGen.StateGen, CodecGen.Shrink);
-        PropertyConfig.Check(output, $"{nameof(CodecProperties)}.{nameof(PersistedRaftState_RoundTrips_AndItsSizeIsItsEncodedLength)}", arb, s =>
-        {
-            byte[] bytes = CodecGen.Encode(s);
-            Assert.Equal(RaftCodec.RaftStateSize(s.Term, s.VotedFor, s.SnapshotIndex, s.SnapshotTerm, s.Entries), bytes.Length);
-            PersistedState back = RaftCodec.DecodeRaftState(bytes, s.SnapshotData);
-            Assert.Equal(s.Term, back.Term);
-            Assert.Equal(s.VotedFor, back.VotedFor);
-            Assert.Equal(s.SnapshotIndex, back.SnapshotIndex);
-            Assert.Equal(s.SnapshotTerm, back.SnapshotTerm);
-            Assert.Same(s.SnapshotData, back.SnapshotData); // stored beside the raft state, handed back as is
-            AssertSameEntries(s.Entries, back.Entries, "entries");
-        }, PropertyConfig.Cases(300));
+        byte[] bytes = CodecGen.Encode(s);
+        Assert.Equal(RaftCodec.RaftStateSize(s.Term, s.VotedFor, s.SnapshotIndex, s.SnapshotTerm, s.Entries), bytes.Length);
+        PersistedState back = RaftCodec.DecodeRaftState(bytes, s.SnapshotData);
+        Assert.Equal(s.Term, back.Term);
+        Assert.Equal(s.VotedFor, back.VotedFor);
+        Assert.Equal(s.SnapshotIndex, back.SnapshotIndex);
+        Assert.Equal(s.SnapshotTerm, back.SnapshotTerm);
+        Assert.Same(s.SnapshotData, back.SnapshotData); // stored beside the raft state, handed back as is
+        AssertSameEntries(s.Entries, back.Entries, "entries");
     }
 
     /// <summary>
@@ -265,32 +286,20 @@ public sealed class CodecProperties(ITestOutputHelper output)
     /// (An entry with a null command — default(Entry) — makes Encode throw NullReferenceException
     /// rather than ArgumentException.) None of these values arise in a running cluster.
     /// </summary>
-    [Fact]
-    public void WhateverTheEncodersAccept_TheDecodersReadBack()
+    [RaftProperty(300, Arbitrary = [typeof(Arbitraries)])]
+    public void WhateverTheEncodersAccept_TheDecodersReadBack(EncodableCase c)
     {
-        Gen<Entry> anyTermEntry = Gen.Zip(Gen.Frequency((4, CodecGen.NonNegative), (1, Gen.Elements(-1L, long.MinValue))), CodecGen.Bytes, (t, c) => new Entry(t, c));
-        Gen<(bool IsState, Message Message, StateCase State)> gen =
-            from isState in Gen.Elements(false, true)
-            from m in CodecGen.MessageGen
-            from type in Gen.Frequency((6, Gen.Constant((int)m.Type)), (1, Gen.Elements(0, 7, 255)))
-            from entries in Gen.Choose(0, 3).SelectMany(n => Gen.ArrayOf(anyTermEntry, n))
-            from s in CodecGen.StateGen
-            from vote in Gen.Frequency((4, Gen.Constant(s.VotedFor)), (1, Gen.Constant(int.MaxValue)))
-            select (isState, m with { Type = (MessageType)type, Entries = entries }, s with { VotedFor = vote, Entries = entries });
-        PropertyConfig.Check(output, $"{nameof(CodecProperties)}.{nameof(WhateverTheEncodersAccept_TheDecodersReadBack)}", Arb.From(gen), c =>
+        byte[] bytes;
+        try
         {
-            byte[] bytes;
-            try
-            {
-                bytes = c.IsState ? CodecGen.Encode(c.State) : RaftCodec.Encode(c.Message);
-            }
-            catch (ArgumentException)
-            {
-                return; // refused up front: fine
-            }
-            Exception? e = Record.Exception(() => { if (c.IsState) RaftCodec.DecodeRaftState(bytes); else RaftCodec.Decode(bytes); });
-            Assert.True(e is null, $"{(c.IsState ? c.State.ToString() : CodecGen.Describe(c.Message))} was encoded, but decoding it threw {e?.GetType().Name}: {e?.Message}");
-        }, PropertyConfig.Cases(300));
+            bytes = c.IsState ? CodecGen.Encode(c.State) : RaftCodec.Encode(c.Message);
+        }
+        catch (ArgumentException)
+        {
+            return; // refused up front: fine
+        }
+        Exception? e = Record.Exception(() => { if (c.IsState) RaftCodec.DecodeRaftState(bytes); else RaftCodec.Decode(bytes); });
+        Assert.True(e is null, $"{(c.IsState ? c.State.ToString() : CodecGen.Describe(c.Message))} was encoded, but decoding it threw {e?.GetType().Name}: {e?.Message}");
     }
 
     private static void DecodeOrCodecException(byte[] bytes, bool isState, string what)
@@ -309,45 +318,35 @@ public sealed class CodecProperties(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public void EveryStrictTruncation_OfAValidEncoding_IsRejectedWithCodecException()
+    [RaftProperty(200, Arbitrary = [typeof(Arbitraries)])]
+    public void EveryStrictTruncation_OfAValidEncoding_IsRejectedWithCodecException(CorruptionCase c)
     {
-        // The encoding is prefix-free (every field is self-delimiting and all are required), so no
-        // strict prefix can be a valid encoding: each must be rejected, and only with CodecException.
-        Arbitrary<CorruptionCase> arb = Arb.From(CodecGen.CorruptionGen, CodecGen.Shrink);
-        PropertyConfig.Check(output, $"{nameof(CodecProperties)}.{nameof(EveryStrictTruncation_OfAValidEncoding_IsRejectedWithCodecException)}", arb, c =>
+        for (int length = 0; length < c.Encoding.Length; length++)
         {
-            for (int length = 0; length < c.Encoding.Length; length++)
+            byte[] prefix = c.Encoding[..length];
+            Exception? thrown = Record.Exception(() =>
             {
-                byte[] prefix = c.Encoding[..length];
-                Exception? thrown = Record.Exception(() =>
-                {
-                    if (c.IsState) RaftCodec.DecodeRaftState(prefix);
-                    else RaftCodec.Decode(prefix);
-                });
-                Assert.True(thrown is CodecException,
-                    $"the {length}-byte prefix of a {c.Encoding.Length}-byte {(c.IsState ? "state" : "message")} encoding " +
-                    (thrown is null ? "decoded without error" : $"threw {thrown.GetType().FullName}: {thrown.Message}"));
-            }
-        }, PropertyConfig.Cases(200));
+                if (c.IsState) RaftCodec.DecodeRaftState(prefix);
+                else RaftCodec.Decode(prefix);
+            });
+            Assert.True(thrown is CodecException,
+                $"the {length}-byte prefix of a {c.Encoding.Length}-byte {(c.IsState ? "state" : "message")} encoding " +
+                (thrown is null ? "decoded without error" : $"threw {thrown.GetType().FullName}: {thrown.Message}"));
+        }
     }
 
-    [Fact]
-    public void AnySingleFlippedByte_OfAValidEncoding_DecodesOrThrowsCodecException()
+    [RaftProperty(200, Arbitrary = [typeof(Arbitraries)])]
+    public void AnySingleFlippedByte_OfAValidEncoding_DecodesOrThrowsCodecException(CorruptionCase c)
     {
-        Arbitrary<CorruptionCase> arb = Arb.From(CodecGen.CorruptionGen, CodecGen.Shrink);
-        PropertyConfig.Check(output, $"{nameof(CodecProperties)}.{nameof(AnySingleFlippedByte_OfAValidEncoding_DecodesOrThrowsCodecException)}", arb, c =>
+        if (c.Encoding.Length == 0) return;
+        // the generated flips, and every position flipped with the first mask: each byte is damaged once
+        IEnumerable<(int Position, byte Mask)> flips = c.Flips.Select(f => (f.Position % c.Encoding.Length, f.Mask))
+            .Concat(Enumerable.Range(0, c.Encoding.Length).Select(p => (p, c.Flips[0].Mask)));
+        foreach ((int position, byte mask) in flips)
         {
-            if (c.Encoding.Length == 0) return;
-            // the generated flips, and every position flipped with the first mask: each byte is damaged once
-            IEnumerable<(int Position, byte Mask)> flips = c.Flips.Select(f => (f.Position % c.Encoding.Length, f.Mask))
-                .Concat(Enumerable.Range(0, c.Encoding.Length).Select(p => (p, c.Flips[0].Mask)));
-            foreach ((int position, byte mask) in flips)
-            {
-                byte[] damaged = (byte[])c.Encoding.Clone();
-                damaged[position] ^= mask;
-                DecodeOrCodecException(damaged, c.IsState, $"byte {position} flipped with {mask:X2}:");
-            }
-        }, PropertyConfig.Cases(200));
+            byte[] damaged = (byte[])c.Encoding.Clone();
+            damaged[position] ^= mask;
+            DecodeOrCodecException(damaged, c.IsState, $"byte {position} flipped with {mask:X2}:");
+        }
     }
 }

@@ -49,7 +49,9 @@ internal sealed class PropertyFailedException(string message, object? counterexa
 }
 
 /// <summary>
-/// How the FsCheck properties run, from plain xunit facts (FsCheck.Xunit is not used):
+/// How the FsCheck properties run: as FsCheck.Xunit <c>[Property]</c> tests through
+/// <see cref="RaftPropertyAttribute"/>, and (for a test that expects a falsification) through
+/// <see cref="Check{T}"/> from a plain xunit fact. Both read the same knobs:
 /// <list type="bullet">
 /// <item><c>RAFTVERIFY_FSCHECK_CASES</c> (default 100) is the number of cases of a cheap property;
 /// each property asks for a percentage of it (the schedule properties run fewer, the codec ones
@@ -69,6 +71,16 @@ internal static class PropertyConfig
 
     /// <summary>The fixed default: every run of the suite generates the same cases.</summary>
     public static readonly PropertySeed DefaultSeed = new(20_240_521, 1_299_709, null);
+
+    /// <summary>
+    /// Printed by every <see cref="RaftPropertyAttribute"/> test class: where its cases start, and
+    /// how to rerun a failure FsCheck.Xunit reports (take the "(seed,gamma)" and size it prints for
+    /// the failing step).
+    /// </summary>
+    public static string RerunHint(string className) =>
+        $"FsCheck.Xunit [Property] tests of {className}: seed ({Seed()}) from {SeedVariable}, base cases {BaseCases()} from {CasesVariable}. " +
+        $"To rerun a failing case: {SeedVariable}=<seed,gamma,size of the failing step in FsCheck's report> {CasesVariable}=1 " +
+        $"dotnet test Raft.Properties --filter \"FullyQualifiedName~{className}.<property>\"";
 
     /// <summary>The case budget of a cheap property: RAFTVERIFY_FSCHECK_CASES or 100.</summary>
     public static int BaseCases()
@@ -160,4 +172,29 @@ internal static class PropertyConfig
 
         public void OnFinished(string name, TestResult testResult) => Result = testResult;
     }
+}
+
+/// <summary>
+/// An FsCheck.Xunit <c>[Property]</c> whose case count and replay seed come from the suite's
+/// knobs when the test runs: <paramref name="percent"/>% of <c>RAFTVERIFY_FSCHECK_CASES</c>
+/// (default 100) and <c>RAFTVERIFY_FSCHECK_SEED</c> (default the fixed
+/// <see cref="PropertyConfig.DefaultSeed"/>, so every run generates the same cases). FsCheck.Xunit
+/// reads the attribute's settings from the attribute instance, so the constructor's values are
+/// the ones used. On failure FsCheck.Xunit reports the original and shrunk arguments and the
+/// "(seed,gamma)" and size of the failing step; the suite prints
+/// <see cref="PropertyConfig.RerunHint"/> with the command that reruns it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+internal sealed class RaftPropertyAttribute : FsCheck.Xunit.PropertyAttribute
+{
+    public RaftPropertyAttribute(int percent = 100)
+    {
+        Percent = percent;
+        MaxTest = PropertyConfig.Cases(percent);
+        Replay = PropertyConfig.Seed().ToString();
+        QuietOnSuccess = false;
+    }
+
+    /// <summary>The share of RAFTVERIFY_FSCHECK_CASES this property runs.</summary>
+    public int Percent { get; }
 }

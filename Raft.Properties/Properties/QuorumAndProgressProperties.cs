@@ -6,15 +6,15 @@ using Xunit.Abstractions;
 namespace Raft.Properties.Properties;
 
 /// <summary>Match indexes of a set of voters (printed for FsCheck).</summary>
-internal sealed record MatchesCase(long[] Matches)
+public sealed record MatchesCase(long[] Matches)
 {
     public override string ToString() => $"matches [{string.Join(", ", Matches)}]";
 }
 
-internal enum ProgressOpKind { SentAppend, MaybeUpdate, MaybeDecreaseTo, BecomeProbe, BecomeReplicate, BecomeSnapshot }
+public enum ProgressOpKind { SentAppend, MaybeUpdate, MaybeDecreaseTo, BecomeProbe, BecomeReplicate, BecomeSnapshot }
 
 /// <summary>One call on a <see cref="Progress"/>; A and B are its index arguments where it has any.</summary>
-internal sealed record ProgressOp(ProgressOpKind Kind, long A, long B)
+public sealed record ProgressOp(ProgressOpKind Kind, long A, long B)
 {
     public override string ToString() => Kind switch
     {
@@ -27,7 +27,7 @@ internal sealed record ProgressOp(ProgressOpKind Kind, long A, long B)
 }
 
 /// <summary>A progress started with Reset(LastIndex, Match) and then driven through the operations.</summary>
-internal sealed record ProgressCase(long LastIndex, bool Self, ProgressOp[] Ops)
+public sealed record ProgressCase(long LastIndex, bool Self, ProgressOp[] Ops)
 {
     public override string ToString() => $"Reset({LastIndex}, {(Self ? LastIndex : 0)}); {string.Join("; ", Ops.Select(o => o.ToString()))}";
 }
@@ -39,8 +39,27 @@ internal sealed record ProgressCase(long LastIndex, bool Self, ProgressOp[] Ops)
 /// <see cref="Progress"/> under any sequence of calls keeping Match &lt; Next with Match never
 /// decreasing.
 /// </summary>
-public sealed class QuorumAndProgressProperties(ITestOutputHelper output)
+public sealed class QuorumAndProgressProperties
 {
+    public QuorumAndProgressProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(nameof(QuorumAndProgressProperties)));
+
+    /// <summary>Voters, and how many granted and rejected a vote.</summary>
+    public sealed record TallyCase(int Voters, int Granted, int Rejected);
+
+    /// <summary>The generators and shrinkers of these properties, as FsCheck.Xunit's Arbitrary class.</summary>
+    public static class Arbitraries
+    {
+        public static Arbitrary<MatchesCase> Matches() => Arb.From(MatchArrays.Select(m => new MatchesCase(m)), ShrinkMatches);
+
+        public static Arbitrary<ProgressCase> Progresses() => Arb.From(ProgressCases, ShrinkProgress);
+
+        public static Arbitrary<TallyCase> Tallies() => Arb.From(
+            from voters in Gen.Choose(1, 9)
+            from granted in Gen.Choose(0, voters)
+            from rejected in Gen.Choose(0, voters - granted)
+            select new TallyCase(voters, granted, rejected));
+    }
+
     /// <summary>The reference: the largest x (among 0 and the matches) held by at least a majority; 0 for no voters.</summary>
     private static long NaiveCommitted(long[] matches)
     {
@@ -69,34 +88,22 @@ public sealed class QuorumAndProgressProperties(ITestOutputHelper output)
             if (m[i] > 0) yield return new MatchesCase(m.Select((v, j) => j == i ? v / 2 : v).ToArray());
     }
 
-    [Fact]
-    public void CommittedIndex_IsTheLargestIndexAMajorityHolds()
+    [RaftProperty(500, Arbitrary = [typeof(Arbitraries)])]
+    public void CommittedIndex_IsTheLargestIndexAMajorityHolds(MatchesCase c)
     {
-        Arbitrary<MatchesCase> arb = Arb.From(MatchArrays.Select(m => new MatchesCase(m)), ShrinkMatches);
-        PropertyConfig.Check(output, $"{nameof(QuorumAndProgressProperties)}.{nameof(CommittedIndex_IsTheLargestIndexAMajorityHolds)}", arb, c =>
-        {
-            long[] copy = (long[])c.Matches.Clone();
-            long actual = Quorum.CommittedIndex(c.Matches);
-            Assert.Equal(NaiveCommitted(copy), actual);
-            Assert.Equal(copy, c.Matches); // the caller's matches are not reordered
-        }, PropertyConfig.Cases(500));
+        long[] copy = (long[])c.Matches.Clone();
+        long actual = Quorum.CommittedIndex(c.Matches);
+        Assert.Equal(NaiveCommitted(copy), actual);
+        Assert.Equal(copy, c.Matches); // the caller's matches are not reordered
     }
 
-    [Fact]
-    public void Tally_WinsWithAMajorityGranted_LosesWithAMajorityRejected()
+    [RaftProperty(200, Arbitrary = [typeof(Arbitraries)])]
+    public void Tally_WinsWithAMajorityGranted_LosesWithAMajorityRejected(TallyCase c)
     {
-        Gen<(int Voters, int Granted, int Rejected)> gen =
-            from voters in Gen.Choose(1, 9)
-            from granted in Gen.Choose(0, voters)
-            from rejected in Gen.Choose(0, voters - granted)
-            select (voters, granted, rejected);
-        PropertyConfig.Check(output, $"{nameof(QuorumAndProgressProperties)}.{nameof(Tally_WinsWithAMajorityGranted_LosesWithAMajorityRejected)}", Arb.From(gen), c =>
-        {
-            // naive: a majority is more than half of the voters
-            bool won = 2 * c.Granted > c.Voters, lost = 2 * c.Rejected > c.Voters;
-            Quorum.VoteOutcome expected = won ? Quorum.VoteOutcome.Won : lost ? Quorum.VoteOutcome.Lost : Quorum.VoteOutcome.Pending;
-            Assert.Equal(expected, Quorum.Tally(c.Granted, c.Rejected, c.Voters));
-        }, PropertyConfig.Cases(200));
+        // naive: a majority is more than half of the voters
+        bool won = 2 * c.Granted > c.Voters, lost = 2 * c.Rejected > c.Voters;
+        Quorum.VoteOutcome expected = won ? Quorum.VoteOutcome.Won : lost ? Quorum.VoteOutcome.Lost : Quorum.VoteOutcome.Pending;
+        Assert.Equal(expected, Quorum.Tally(c.Granted, c.Rejected, c.Voters));
     }
 
     private static readonly Gen<long> Index = Gen.Frequency((8, Gen.Choose(0, 25).Select(i => (long)i)), (1, Gen.Choose(26, 1000).Select(i => (long)i)));
@@ -134,81 +141,73 @@ public sealed class QuorumAndProgressProperties(ITestOutputHelper output)
     /// LastIndex+1 right after BecomeReplicate, which makes this hard to reach; the AppendEntries
     /// consistency check then repairs it with one more round trip.
     /// </summary>
-    [Fact]
-    public void Progress_ARejection_NeverMovesNextForward()
+    [RaftProperty(300, Arbitrary = [typeof(Arbitraries)])]
+    public void Progress_ARejection_NeverMovesNextForward(ProgressCase c)
     {
-        Arbitrary<ProgressCase> arb = Arb.From(ProgressCases, ShrinkProgress);
-        PropertyConfig.Check(output, $"{nameof(QuorumAndProgressProperties)}.{nameof(Progress_ARejection_NeverMovesNextForward)}", arb, c =>
+        var pr = new Progress();
+        pr.Reset(c.LastIndex, c.Self ? c.LastIndex : 0);
+        foreach (ProgressOp op in c.Ops)
         {
-            var pr = new Progress();
-            pr.Reset(c.LastIndex, c.Self ? c.LastIndex : 0);
-            foreach (ProgressOp op in c.Ops)
+            long next = pr.Next;
+            switch (op.Kind)
             {
-                long next = pr.Next;
-                switch (op.Kind)
-                {
-                    case ProgressOpKind.SentAppend: pr.SentAppend(op.A); break;
-                    case ProgressOpKind.MaybeUpdate: pr.MaybeUpdate(op.A); break;
-                    case ProgressOpKind.MaybeDecreaseTo:
-                        if (pr.MaybeDecreaseTo(op.A, op.B)) Assert.True(pr.Next <= next, $"{op} moved Next from {next} to {pr.Next}");
-                        break;
-                    case ProgressOpKind.BecomeProbe: pr.BecomeProbe(); break;
-                    case ProgressOpKind.BecomeReplicate: pr.BecomeReplicate(); break;
-                    case ProgressOpKind.BecomeSnapshot: pr.BecomeSnapshot(op.A); break;
-                }
+                case ProgressOpKind.SentAppend: pr.SentAppend(op.A); break;
+                case ProgressOpKind.MaybeUpdate: pr.MaybeUpdate(op.A); break;
+                case ProgressOpKind.MaybeDecreaseTo:
+                    if (pr.MaybeDecreaseTo(op.A, op.B)) Assert.True(pr.Next <= next, $"{op} moved Next from {next} to {pr.Next}");
+                    break;
+                case ProgressOpKind.BecomeProbe: pr.BecomeProbe(); break;
+                case ProgressOpKind.BecomeReplicate: pr.BecomeReplicate(); break;
+                case ProgressOpKind.BecomeSnapshot: pr.BecomeSnapshot(op.A); break;
             }
-        }, PropertyConfig.Cases(300));
+        }
     }
 
-    [Fact]
-    public void Progress_UnderAnyCalls_KeepsMatchBelowNext_AndMatchNeverDecreases()
+    [RaftProperty(300, Arbitrary = [typeof(Arbitraries)])]
+    public void Progress_UnderAnyCalls_KeepsMatchBelowNext_AndMatchNeverDecreases(ProgressCase c)
     {
-        Arbitrary<ProgressCase> arb = Arb.From(ProgressCases, ShrinkProgress);
-        PropertyConfig.Check(output, $"{nameof(QuorumAndProgressProperties)}.{nameof(Progress_UnderAnyCalls_KeepsMatchBelowNext_AndMatchNeverDecreases)}", arb, c =>
+        var pr = new Progress();
+        pr.Reset(c.LastIndex, c.Self ? c.LastIndex : 0);
+        Assert.True(pr.Match < pr.Next, $"after Reset: {pr}");
+        for (int k = 0; k < c.Ops.Length; k++)
         {
-            var pr = new Progress();
-            pr.Reset(c.LastIndex, c.Self ? c.LastIndex : 0);
-            Assert.True(pr.Match < pr.Next, $"after Reset: {pr}");
-            for (int k = 0; k < c.Ops.Length; k++)
+            ProgressOp op = c.Ops[k];
+            long match = pr.Match, next = pr.Next;
+            ProgressState state = pr.State;
+            string before = pr.ToString();
+            switch (op.Kind)
             {
-                ProgressOp op = c.Ops[k];
-                long match = pr.Match, next = pr.Next;
-                ProgressState state = pr.State;
-                string before = pr.ToString();
-                switch (op.Kind)
-                {
-                    case ProgressOpKind.SentAppend:
-                        pr.SentAppend(op.A);
-                        break;
-                    case ProgressOpKind.MaybeUpdate:
-                        bool grew = pr.MaybeUpdate(op.A);
-                        Assert.True(grew == op.A > match, $"op {k} {op} on {before}: MaybeUpdate returned {grew}");
-                        Assert.True(pr.Match == Math.Max(match, op.A), $"op {k} {op} on {before}: Match is {pr.Match}");
-                        Assert.False(pr.ProbeSent, $"op {k} {op}: a reply must unpause a probe");
-                        break;
-                    case ProgressOpKind.MaybeDecreaseTo:
-                        bool moved = pr.MaybeDecreaseTo(op.A, op.B);
-                        if (!moved) Assert.True(pr.Next == next && pr.State == state, $"op {k} {op} on {before}: a stale rejection changed {pr}");
-                        // a rejection of an append that was sent (its prevLogIndex is below Next) never moves Next forward
-                        else if (op.A < next) Assert.True(pr.Next <= next, $"op {k} {op} on {before}: a rejection moved Next forward to {pr.Next}");
-                        break;
-                    case ProgressOpKind.BecomeProbe:
-                        pr.BecomeProbe();
-                        Assert.Equal(ProgressState.Probe, pr.State);
-                        break;
-                    case ProgressOpKind.BecomeReplicate:
-                        pr.BecomeReplicate();
-                        Assert.True(pr.State == ProgressState.Replicate && pr.Next == pr.Match + 1, $"op {k} {op}: {pr}");
-                        break;
-                    case ProgressOpKind.BecomeSnapshot:
-                        pr.BecomeSnapshot(op.A);
-                        Assert.True(pr.State == ProgressState.Snapshot && pr.PendingSnapshot == op.A && pr.IsPaused, $"op {k} {op}: {pr}");
-                        break;
-                }
-                Assert.True(pr.Match < pr.Next, $"op {k} {op} on {before} broke Match < Next: {pr}");
-                Assert.True(pr.Match >= match, $"op {k} {op} on {before} lowered Match from {match} to {pr.Match}");
-                Assert.True(pr.IsPaused == (pr.State == ProgressState.Snapshot || (pr.State == ProgressState.Probe && pr.ProbeSent)), $"op {k} {op}: IsPaused wrong for {pr} (probeSent={pr.ProbeSent})");
+                case ProgressOpKind.SentAppend:
+                    pr.SentAppend(op.A);
+                    break;
+                case ProgressOpKind.MaybeUpdate:
+                    bool grew = pr.MaybeUpdate(op.A);
+                    Assert.True(grew == op.A > match, $"op {k} {op} on {before}: MaybeUpdate returned {grew}");
+                    Assert.True(pr.Match == Math.Max(match, op.A), $"op {k} {op} on {before}: Match is {pr.Match}");
+                    Assert.False(pr.ProbeSent, $"op {k} {op}: a reply must unpause a probe");
+                    break;
+                case ProgressOpKind.MaybeDecreaseTo:
+                    bool moved = pr.MaybeDecreaseTo(op.A, op.B);
+                    if (!moved) Assert.True(pr.Next == next && pr.State == state, $"op {k} {op} on {before}: a stale rejection changed {pr}");
+                    // a rejection of an append that was sent (its prevLogIndex is below Next) never moves Next forward
+                    else if (op.A < next) Assert.True(pr.Next <= next, $"op {k} {op} on {before}: a rejection moved Next forward to {pr.Next}");
+                    break;
+                case ProgressOpKind.BecomeProbe:
+                    pr.BecomeProbe();
+                    Assert.Equal(ProgressState.Probe, pr.State);
+                    break;
+                case ProgressOpKind.BecomeReplicate:
+                    pr.BecomeReplicate();
+                    Assert.True(pr.State == ProgressState.Replicate && pr.Next == pr.Match + 1, $"op {k} {op}: {pr}");
+                    break;
+                case ProgressOpKind.BecomeSnapshot:
+                    pr.BecomeSnapshot(op.A);
+                    Assert.True(pr.State == ProgressState.Snapshot && pr.PendingSnapshot == op.A && pr.IsPaused, $"op {k} {op}: {pr}");
+                    break;
             }
-        }, PropertyConfig.Cases(300));
+            Assert.True(pr.Match < pr.Next, $"op {k} {op} on {before} broke Match < Next: {pr}");
+            Assert.True(pr.Match >= match, $"op {k} {op} on {before} lowered Match from {match} to {pr.Match}");
+            Assert.True(pr.IsPaused == (pr.State == ProgressState.Snapshot || (pr.State == ProgressState.Probe && pr.ProbeSent)), $"op {k} {op}: IsPaused wrong for {pr} (probeSent={pr.ProbeSent})");
+        }
     }
 }

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace Raft.Properties.Properties;
 
-internal enum LogOpKind { Append, MaybeAppend, CompactTo, RestoreSnapshot, CommitTo, Persist }
+public enum LogOpKind { Append, MaybeAppend, CompactTo, RestoreSnapshot, CommitTo, Persist }
 
 /// <summary>
 /// One operation on a log, with its arguments given relative to the state it meets (so that any
@@ -16,7 +16,7 @@ internal enum LogOpKind { Append, MaybeAppend, CompactTo, RestoreSnapshot, Commi
 /// no further than the commit index, and no AppendEntries conflicts with a committed entry
 /// (Leader Completeness guarantees that of a real leader; the node also skips that prefix).
 /// </summary>
-internal sealed record LogOp(LogOpKind Kind, int A, int B, int C, int[] Codes)
+public sealed record LogOp(LogOpKind Kind, int A, int B, int C, int[] Codes)
 {
     public override string ToString() => Kind switch
     {
@@ -30,7 +30,7 @@ internal sealed record LogOp(LogOpKind Kind, int A, int B, int C, int[] Codes)
 }
 
 /// <summary>A log restored from disk (snapshot plus entries, all durable) and the operations to run on it.</summary>
-internal sealed record LogCase(long SnapshotIndex, long SnapshotTerm, int[] InitialTermSteps, LogOp[] Ops)
+public sealed record LogCase(long SnapshotIndex, long SnapshotTerm, int[] InitialTermSteps, LogOp[] Ops)
 {
     public override string ToString() =>
         $"log(snapshot {SnapshotIndex}/t{SnapshotTerm}, +[{string.Join(",", InitialTermSteps)}]): {string.Join("; ", Ops.Select(o => o.ToString()))}";
@@ -120,8 +120,39 @@ internal sealed class LogModel
 /// the snapshot; the log's own invariants hold; and writing from DirtyFrom as the Ready does
 /// makes a disk copy equal to the log.
 /// </summary>
-public sealed class RaftLogModelProperties(ITestOutputHelper output)
+public sealed class RaftLogModelProperties
 {
+    public RaftLogModelProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(nameof(RaftLogModelProperties)));
+
+    /// <summary>One unconstrained call on a <see cref="RaftLog"/>: 0 Append, 1 MaybeAppend, 2 CommitTo, 3 RestoreSnapshot.</summary>
+    public sealed record UnconstrainedOp(int Kind, int A, int B, int[] Terms)
+    {
+        public override string ToString() => $"({Kind}, {A}, {B}, [{string.Join(",", Terms)}])";
+    }
+
+    /// <summary>A sequence of unconstrained calls.</summary>
+    public sealed record UnconstrainedCalls(UnconstrainedOp[] Ops)
+    {
+        public override string ToString() => string.Join("; ", Ops.Select(o => o.ToString()));
+    }
+
+    /// <summary>The generators and shrinkers of these properties, as FsCheck.Xunit's Arbitrary class.</summary>
+    public static class Arbitraries
+    {
+        public static Arbitrary<LogCase> Cases() => Arb.From(CaseGen, Shrink);
+
+        public static Arbitrary<UnconstrainedCalls> Calls()
+        {
+            Gen<UnconstrainedOp> op =
+                from kind in Gen.Choose(0, 3)
+                from a in Gen.Choose(0, 12)
+                from b in Gen.Choose(0, 12)
+                from terms in Gen.Choose(0, 3).SelectMany(n => Gen.ArrayOf(Gen.Choose(1, 4), n))
+                select new UnconstrainedOp(kind, a, b, terms.Order().ToArray());
+            return Arb.From(Gen.Choose(1, 20).SelectMany(n => Gen.ArrayOf(op, n)).Select(ops => new UnconstrainedCalls(ops)));
+        }
+    }
+
     private static readonly Gen<int> Selector = Gen.Choose(0, 1000);
 
     private static readonly Gen<LogOp> OpGen = Gen.Frequency(
@@ -168,12 +199,8 @@ public sealed class RaftLogModelProperties(ITestOutputHelper output)
         public readonly List<Entry> Entries = new();
     }
 
-    [Fact]
-    public void RaftLog_MatchesTheFigure2Model_UnderAnyOperations()
-    {
-        Arbitrary<LogCase> arb = Arb.From(CaseGen, Shrink);
-        PropertyConfig.Check(output, $"{nameof(RaftLogModelProperties)}.{nameof(RaftLog_MatchesTheFigure2Model_UnderAnyOperations)}", arb, Run, PropertyConfig.Cases(400));
-    }
+    [RaftProperty(400, Arbitrary = [typeof(Arbitraries)])]
+    public void RaftLog_MatchesTheFigure2Model_UnderAnyOperations(LogCase c) => Run(c);
 
     private static void Run(LogCase c)
     {
@@ -301,36 +328,26 @@ public sealed class RaftLogModelProperties(ITestOutputHelper output)
     /// HandleAppendEntries skips the committed prefix and HandleInstallSnapshot only installs
     /// snapshots beyond its commit index.
     /// </summary>
-    [Fact]
-    public void RaftLog_UnderUnconstrainedCalls_KeepsSnapshotIndexBelowCommittedBelowLastIndex()
+    [RaftProperty(300, Arbitrary = [typeof(Arbitraries)])]
+    public void RaftLog_UnderUnconstrainedCalls_KeepsSnapshotIndexBelowCommittedBelowLastIndex(UnconstrainedCalls list)
     {
-        Gen<(int Kind, int A, int B, int[] Terms)> op =
-            from kind in Gen.Choose(0, 3)
-            from a in Gen.Choose(0, 12)
-            from b in Gen.Choose(0, 12)
-            from terms in Gen.Choose(0, 3).SelectMany(n => Gen.ArrayOf(Gen.Choose(1, 4), n))
-            select (kind, a, b, terms.Order().ToArray());
-        Gen<(int Kind, int A, int B, int[] Terms)[]> ops = Gen.Choose(1, 20).SelectMany(n => Gen.ArrayOf(op, n));
-        PropertyConfig.Check(output, $"{nameof(RaftLogModelProperties)}.{nameof(RaftLog_UnderUnconstrainedCalls_KeepsSnapshotIndexBelowCommittedBelowLastIndex)}", Arb.From(ops), list =>
+        var log = new RaftLog();
+        foreach ((int kind, int a, int b, int[] terms) in list.Ops)
         {
-            var log = new RaftLog();
-            foreach ((int kind, int a, int b, int[] terms) in list)
+            string what = kind switch { 0 => "Append", 1 => $"MaybeAppend({a}, [{string.Join(",", terms)}], commit {b})", 2 => $"CommitTo({a})", _ => $"RestoreSnapshot({a}, t{b % 4 + 1})" };
+            switch (kind)
             {
-                string what = kind switch { 0 => "Append", 1 => $"MaybeAppend({a}, [{string.Join(",", terms)}], commit {b})", 2 => $"CommitTo({a})", _ => $"RestoreSnapshot({a}, t{b % 4 + 1})" };
-                switch (kind)
-                {
-                    case 0: log.Append(new Entry(Math.Max(1, log.LastTerm), [])); break;
-                    case 1:
-                        long prev = Math.Min(a, log.LastIndex);
-                        log.MaybeAppend(prev, log.TermAt(prev), terms.Select(t => new Entry(Math.Max(t, log.TermAt(prev)), [])).ToArray(), b, out _);
-                        break;
-                    case 2: log.CommitTo(Math.Min(a, log.LastIndex)); break;
-                    default: log.RestoreSnapshot(a, b % 4 + 1); break;
-                }
-                Assert.True(log.SnapshotIndex <= log.Committed && log.Committed <= log.LastIndex,
-                    $"after {what}: SnapshotIndex {log.SnapshotIndex}, Committed {log.Committed}, LastIndex {log.LastIndex}");
+                case 0: log.Append(new Entry(Math.Max(1, log.LastTerm), [])); break;
+                case 1:
+                    long prev = Math.Min(a, log.LastIndex);
+                    log.MaybeAppend(prev, log.TermAt(prev), terms.Select(t => new Entry(Math.Max(t, log.TermAt(prev)), [])).ToArray(), b, out _);
+                    break;
+                case 2: log.CommitTo(Math.Min(a, log.LastIndex)); break;
+                default: log.RestoreSnapshot(a, b % 4 + 1); break;
             }
-        }, PropertyConfig.Cases(300));
+            Assert.True(log.SnapshotIndex <= log.Committed && log.Committed <= log.LastIndex,
+                $"after {what}: SnapshotIndex {log.SnapshotIndex}, Committed {log.Committed}, LastIndex {log.LastIndex}");
+        }
     }
 
     /// <summary>Writes the log the way Cluster/Disk do with a Ready (snapshot, then truncate at DirtyFrom and append) and checks the disk now equals the log.</summary>

@@ -1,3 +1,4 @@
+using FsCheck;
 using System.Diagnostics;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;
@@ -13,8 +14,42 @@ namespace Raft.Properties.Properties;
 /// function of itself, down to the trace bytes; and the very same property does fail on broken
 /// cores, with a shrunk counterexample whose trace replays as reproduced.
 /// </summary>
-public sealed class ScheduleProperties(ITestOutputHelper output)
+public sealed class ScheduleProperties
 {
+    private readonly ITestOutputHelper output;
+
+    public ScheduleProperties(ITestOutputHelper output)
+    {
+        this.output = output;
+        output.WriteLine(PropertyConfig.RerunHint(nameof(ScheduleProperties)));
+    }
+
+    /// <summary>The generator and shrinker of fault schedules, as FsCheck.Xunit's Arbitrary class.</summary>
+    public static class Arbitraries
+    {
+        public static Arbitrary<Schedule> Schedules() => ScheduleGen.Arbitrary();
+    }
+
+    /// <summary>
+    /// The body of a schedule property that leaves a trace when it fails: runs <paramref name="s"/>
+    /// on <paramref name="bug"/>; on a violation writes the schedule's trace under
+    /// <paramref name="traceDirectory"/> and throws with the violation and the replay command.
+    /// FsCheck calls it on every candidate while shrinking; each failing candidate writes its own
+    /// trace (named by nodes, seed and length), and FsCheck.Xunit's report shows the exception of
+    /// the shrunk counterexample, so the trace it names is the shrunk schedule's.
+    /// </summary>
+    internal static void AssertNoViolationOrWriteTrace(Schedule s, string bug, string traceDirectory)
+    {
+        ScheduleResult r = ScheduleExecutor.Run(s, bug, record: false);
+        if (r.Violation is not { } v) return;
+        string path = ScheduleExecutor.WriteTrace(s, bug, traceDirectory, bug == "none" ? "correct-core" : bug);
+        throw new InvalidOperationException(
+            $"{v.Invariant} violated at step {r.ViolationStep}{(r.ViolationStep == r.Settings.MaxSteps ? " (the liveness phase)" : "")} of {s.Ops.Length}: {v}{Environment.NewLine}" +
+            $"This schedule's trace: {path}{Environment.NewLine}" +
+            $"  reproduce with: raftverify replay {path}{Environment.NewLine}" +
+            $"  (dotnet run -c Release --project RaftVerify.Cli -- replay {path})");
+    }
+
     /// <summary>The body of the safety property: throws with the violation and the schedule's trace digest if the run breaks an invariant.</summary>
     private static void AssertNoViolation(Schedule s, string bug)
     {
@@ -37,21 +72,18 @@ public sealed class ScheduleProperties(ITestOutputHelper output)
                    $"  (dotnet run -c Release --project RaftVerify.Cli -- replay {path})";
         });
 
-    [Fact]
-    public void OnTheCorrectCore_NoGeneratedFaultSchedule_BreaksAnInvariant_NorLivenessAfterTheFinalHeal()
-    {
-        int cases = PropertyConfig.Cases(500);
-        string name = $"{nameof(ScheduleProperties)}.{nameof(OnTheCorrectCore_NoGeneratedFaultSchedule_BreaksAnInvariant_NorLivenessAfterTheFinalHeal)}";
-        double seconds = CheckSafety(name, "none", cases, ScheduleExecutor.TraceDirectory());
-        // the throughput of the schedule property (printed, never asserted)
-        output.WriteLine($"schedule property: {cases} cases in {seconds:F2} s = {cases / seconds:F0} FsCheck cases/s (each a full schedule plus its liveness phase)");
-    }
+    /// <summary>
+    /// FsCheck.Xunit runs this on generated schedules; a failing schedule (and every smaller one
+    /// FsCheck shrinks it to) leaves its trace in the trace directory, and FsCheck's report ends
+    /// with the shrunk one's path and replay command.
+    /// </summary>
+    [RaftProperty(500, Arbitrary = [typeof(Arbitraries)])]
+    public void OnTheCorrectCore_NoGeneratedFaultSchedule_BreaksAnInvariant_NorLivenessAfterTheFinalHeal(Schedule s) =>
+        AssertNoViolationOrWriteTrace(s, "none", ScheduleExecutor.TraceDirectory());
 
-    [Fact]
-    public void TheSameSchedule_RunTwice_GivesByteIdenticalTraces_ThatReplayAsPassed()
+    [RaftProperty(100, Arbitrary = [typeof(Arbitraries)])]
+    public void TheSameSchedule_RunTwice_GivesByteIdenticalTraces_ThatReplayAsPassed(Schedule s)
     {
-        string name = $"{nameof(ScheduleProperties)}.{nameof(TheSameSchedule_RunTwice_GivesByteIdenticalTraces_ThatReplayAsPassed)}";
-        PropertyConfig.Check(output, name, ScheduleGen.Arbitrary(), s =>
         {
             ScheduleResult first = ScheduleExecutor.Run(s);
             ScheduleResult second = ScheduleExecutor.Run(s);
@@ -67,7 +99,7 @@ public sealed class ScheduleProperties(ITestOutputHelper output)
             ReplayReport replay = Replayer.Replay(TraceFile.From(first));
             ReplayStatus expected = first.Violation is null ? ReplayStatus.Passed : ReplayStatus.Reproduced;
             Assert.True(replay.Status == expected, $"replay of the recorded trace: {replay.Status} (expected {expected}) {replay.Divergence}");
-        }, PropertyConfig.Cases(100));
+        }
     }
 
     [Theory]
@@ -105,6 +137,14 @@ public sealed class ScheduleProperties(ITestOutputHelper output)
             // (the node count is lowered only where the smaller cluster still fails: greedy shrinking)
             Assert.True(shrunk.Ops.Length <= 12, $"shrunk to {shrunk.Ops.Length} operations: {shrunk}");
             Assert.True(trace.Steps.Count <= shrunk.Ops.Length);
+
+            // the body the [Property] tests use leaves the same kind of trace for the shrunk schedule
+            string propertyDirectory = Path.Combine(directory, "property");
+            Directory.CreateDirectory(propertyDirectory);
+            var thrown = Assert.Throws<InvalidOperationException>(() => AssertNoViolationOrWriteTrace(shrunk, bug, propertyDirectory));
+            string propertyTrace = Assert.Single(Directory.GetFiles(propertyDirectory, "*.trace.jsonl"));
+            Assert.Contains("raftverify replay " + propertyTrace, thrown.Message);
+            Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(TraceReader.Read(propertyTrace)).Status);
 
             // the same schedule on the correct core is fine
             Assert.Null(ScheduleExecutor.Run(shrunk, "none", record: false).Violation);

@@ -6,7 +6,7 @@ using Raft.Model.Traces;
 
 namespace Raft.Properties.Properties;
 
-internal enum OpKind { Propose, Crash, Restart, Partition, Cut, Heal, Drop, Duplicate, Deliver, Timeout, Snapshot, Advance }
+public enum OpKind { Propose, Crash, Restart, Partition, Cut, Heal, Drop, Duplicate, Deliver, Timeout, Snapshot, Advance }
 
 /// <summary>
 /// One step of a fault schedule, by what it does. Node numbers and K are reduced modulo what
@@ -14,7 +14,7 @@ internal enum OpKind { Propose, Crash, Restart, Partition, Cut, Heal, Drop, Dupl
 /// meaning when the schedule around it shrinks. Partition isolates Node, or, with Sides, splits
 /// the cluster into the nodes marked 0 and those marked 1; Cut drops the link Node→K only.
 /// </summary>
-internal sealed record ScheduleOp(OpKind Kind, int Node = 0, int K = 0, int[]? Sides = null)
+public sealed record ScheduleOp(OpKind Kind, int Node = 0, int K = 0, int[]? Sides = null)
 {
     public override string ToString() => Kind switch
     {
@@ -34,7 +34,7 @@ internal sealed record ScheduleOp(OpKind Kind, int Node = 0, int K = 0, int[]? S
 }
 
 /// <summary>A generated fault schedule: cluster size (3, 5 or 7), the world's seed, and one operation per step.</summary>
-internal sealed record Schedule(int Nodes, ulong Seed, ScheduleOp[] Ops)
+public sealed record Schedule(int Nodes, ulong Seed, ScheduleOp[] Ops)
 {
     public int Count(OpKind kind) => Ops.Count(o => o.Kind == kind);
 

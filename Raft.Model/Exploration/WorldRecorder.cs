@@ -1,0 +1,146 @@
+using Raft.Core.Node;
+using Raft.Model.Invariants;
+using Raft.Model.Simulation;
+using Raft.Model.Traces;
+
+namespace Raft.Model.Exploration;
+
+/// <summary>
+/// Event import: lets another engine (e.g. Microsoft Coyote's scheduler, through the Raft.Coyote
+/// harness) drive the one <see cref="World"/> by naming the events it runs, and records every
+/// step as a <see cref="TraceStep"/> exactly as <see cref="ScheduleRunner"/> would have (the
+/// decision is the event's index in <see cref="World.ListEnabled"/>, then the data choices the
+/// event asked for). <see cref="ToTrace"/> gives a trace that <c>raftverify replay</c> reproduces
+/// and <c>raftverify shrink</c> shrinks. Nothing is parsed from display text: events are
+/// <see cref="EnabledEvent"/> values.
+/// </summary>
+/// <remarks>
+/// The settings are those of the world the engine drives; they are written to the trace with
+/// <see cref="ExploreSettings.Liveness"/> off (the other engine checks liveness its own way) and
+/// <see cref="ExploreSettings.MaxSteps"/> equal to the steps run, so a replay ends where the
+/// recording ended. Like <see cref="ScheduleRunner"/>, a run ends at the first violation or when
+/// the workload is done (<see cref="Ended"/>); a caller stops offering events then.
+/// </remarks>
+public sealed class WorldRecorder
+{
+    private readonly List<EnabledEvent> _enabled = new();
+    private readonly List<TraceStep> _steps = new();
+    private readonly List<int> _decisions = new();
+
+    public WorldRecorder(ExploreSettings settings, ulong scheduleSeed, int iteration = 0, SwarmParameters? swarm = null)
+    {
+        if (settings.Mode == WorldMode.Lab) throw new ArgumentException("the lab world is driven by its tester, not by imported events");
+        Settings = settings;
+        ScheduleSeed = scheduleSeed;
+        Iteration = iteration;
+        Swarm = swarm ?? SwarmParameters.Draw(settings, scheduleSeed);
+        World = new World(settings, Swarm, scheduleSeed) { RecordSends = true };
+    }
+
+    public ExploreSettings Settings { get; }
+    public ulong ScheduleSeed { get; }
+    public int Iteration { get; }
+    public SwarmParameters Swarm { get; }
+    public World World { get; }
+    public IReadOnlyList<TraceStep> Steps => _steps;
+    public Violation? Violation => World.Violation;
+
+    /// <summary>The step at which <see cref="Violation"/> appeared, or -1.</summary>
+    public int ViolationStep { get; private set; } = -1;
+
+    /// <summary>True once a step broke an invariant or finished the workload (<see cref="World.WorkloadDone"/>): no further events are taken.</summary>
+    public bool Ended { get; private set; }
+
+    /// <summary>True when the run ended because the workload was done.</summary>
+    public bool WorkloadDone { get; private set; }
+
+    /// <summary>What may happen now, in the world's fixed order (a fresh list each call).</summary>
+    public IReadOnlyList<EnabledEvent> Enabled()
+    {
+        World.ListEnabled(_enabled);
+        return _enabled.ToArray();
+    }
+
+    /// <summary>The index of <paramref name="e"/> among the enabled events, or -1 if it is not enabled now.</summary>
+    public int IndexOf(in EnabledEvent e)
+    {
+        World.ListEnabled(_enabled);
+        for (int i = 0; i < _enabled.Count; i++) if (_enabled[i] == e) return i;
+        return -1;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="e"/> if it is enabled (and the run has not ended), taking any data
+    /// choice from <paramref name="choose"/>, and records the step. Returns false, doing nothing,
+    /// otherwise. A node's exception is reported to the invariant checker as
+    /// <see cref="ScheduleRunner"/> does.
+    /// </summary>
+    public bool TryRun(in EnabledEvent e, Func<int, int> choose)
+    {
+        if (Ended) return false;
+        int index = IndexOf(e);
+        if (index < 0) return false;
+        int step = _steps.Count;
+        World.Cluster.Checker.Event = step + 1;
+        _decisions.Clear();
+        _decisions.Add(index);
+        string description = World.Describe(e);
+        string detail;
+        try
+        {
+            detail = World.Execute(e, n =>
+            {
+                int v = choose(n);
+                if (v < 0 || v >= n) throw new ArgumentOutOfRangeException(nameof(choose), $"a choice among {n} must be in [0, {n}) (got {v})");
+                _decisions.Add(v);
+                return v;
+            });
+        }
+        catch (Exception ex) when (ex is not ArgumentOutOfRangeException)
+        {
+            World.Cluster.Checker.ObserveCoreError(e.Node, ex);
+            detail = "threw";
+        }
+        _steps.Add(new TraceStep(step, _decisions.ToArray(), description, detail, World.DescribeNodes(), World.TakeSentThisStep()));
+        if (World.Violation is not null)
+        {
+            ViolationStep = step;
+            Ended = true;
+        }
+        else if (World.WorkloadDone())
+        {
+            WorkloadDone = true;
+            Ended = true;
+        }
+        return true;
+    }
+
+    /// <summary>The highest commit index of any up node.</summary>
+    public long MaxCommitIndex()
+    {
+        long c = 0;
+        for (int i = 0; i < World.Size; i++) if (World.Cluster.Node(i) is { } n) c = Math.Max(c, n.CommitIndex);
+        return c;
+    }
+
+    /// <summary>The node that is leader of the highest term among up nodes, or -1.</summary>
+    public int Leader()
+    {
+        int leader = -1;
+        long term = -1;
+        for (int i = 0; i < World.Size; i++)
+            if (World.Cluster.Node(i) is { Role: Role.Leader } n && n.Term > term) { leader = i; term = n.Term; }
+        return leader;
+    }
+
+    /// <summary>The recording as a trace (format "raftverify-trace"): replayed, it runs the same steps and ends the same way.</summary>
+    public TraceFile ToTrace() => new()
+    {
+        Settings = Settings with { Liveness = false, MaxSteps = Math.Max(1, _steps.Count), Iterations = 1, Workers = 1 },
+        Iteration = Iteration,
+        ScheduleSeed = ScheduleSeed,
+        Swarm = Swarm,
+        Steps = _steps.ToArray(),
+        Outcome = new TraceOutcome(World.Violation, ViolationStep, null),
+    };
+}
