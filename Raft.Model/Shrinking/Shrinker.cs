@@ -175,7 +175,9 @@ public static class Shrinker
     {
         Nodes = nodes,
         MaxSteps = Math.Max(1, maxSteps),
-        Proposals = events.Count(e => e.Kind == "propose"),
+        // never fewer than the recorded run had: with fewer, the workload can be "done" before the
+        // script is, and the candidate stops early (a harness may hold proposals back, as Coyote's does)
+        Proposals = Math.Max(events.Count(e => e.Kind == "propose"), trace.Swarm.Proposals ?? trace.Settings.Proposals),
         Faults = new FaultBudget(
             events.Count(e => e.Kind == "crash"), events.Count(e => e.Kind == "partition"),
             events.Count(e => e.Kind == "drop"), events.Count(e => e.Kind == "duplicate")),

@@ -88,6 +88,32 @@ public sealed class CoyoteEngineTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Coyote's traces whose harness held a proposal back shrink too (the shrinker keeps the recorded proposal budget).</summary>
+    [Theory]
+    [InlineData("vote-without-log-check")]
+    [InlineData("voted-for-ignored")]
+    [InlineData("stale-reply-applied")]
+    public void ACoyoteFoundViolation_Shrinks(string bug)
+    {
+        string dir = Dir();
+        try
+        {
+            CoyoteOutcome o = CoyoteRunner.Run(new CoyoteHarnessOptions { Bug = bug, TraceDirectory = dir },
+                new CoyoteBudget { Strategy = "random", Iterations = 30, MaxSteps = 5_000, Seed = 1 });
+            Print(o, bug);
+            Assert.True(o.FoundBug);
+            TraceFile trace = TraceReader.Read(o.Findings[0].TracePath);
+            ShrinkReport shrunk = Shrinker.Shrink(trace);
+            output.WriteLine($"{bug}: shrunk {shrunk.OriginalSteps} -> {shrunk.ShrunkSteps} steps");
+            Assert.True(shrunk.ShrunkSteps < shrunk.OriginalSteps, $"not shrunk: {shrunk.OriginalSteps} steps");
+            Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(shrunk.Shrunk).Status);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>
     /// Beyond Coyote: its violation becomes a RaftVerify trace (recorded from the world events the
     /// actors ran, through Raft.Model's WorldRecorder) that our replayer reproduces and our shrinker
