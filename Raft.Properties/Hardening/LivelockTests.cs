@@ -3,6 +3,7 @@ using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Lab;
 using Raft.Model.Simulation;
+using Raft.Properties.Contract;
 
 namespace Raft.Properties.Hardening;
 
@@ -13,71 +14,44 @@ namespace Raft.Properties.Hardening;
 public sealed class LivelockTests
 {
     /// <summary>The real core, except that it always has another Ready: "Tick never lets time matter", the world's drain never ends.</summary>
-    private sealed class AlwaysReady(IRaftNode inner) : IRaftNode
+    private sealed class AlwaysReady(IRaftNode inner) : ForwardingNode(inner)
     {
         private readonly Ready _empty = new() { EntriesToPersist = ArraySegment<Entry>.Empty, CommittedEntries = ArraySegment<Entry>.Empty };
-        public int Id => inner.Id;
-        public long Term => inner.Term;
-        public int VotedFor => inner.VotedFor;
-        public Role Role => inner.Role;
-        public long CommitIndex => inner.CommitIndex;
-        public long Applied => inner.Applied;
-        public long SnapshotIndex => inner.SnapshotIndex;
-        public long SnapshotTerm => inner.SnapshotTerm;
-        public long LastIndex => inner.LastIndex;
-        public bool TryGetEntry(long index, out Entry entry) => inner.TryGetEntry(index, out entry);
-        public void Step(in Message m) => inner.Step(m);
-        public void Tick() => inner.Tick();
-        public ProposeResult Propose(byte[] command) => inner.Propose(command);
-        public void Snapshot(long index, byte[] data) => inner.Snapshot(index, data);
         private bool _innerReady;
 
-        public bool TryGetReady(out Ready ready)
+        public override bool TryGetReady(out Ready ready)
         {
-            _innerReady = inner.TryGetReady(out ready);
+            _innerReady = Inner.TryGetReady(out ready);
             if (!_innerReady) ready = _empty;
             return true;
         }
 
-        public void Advance()
+        public override void Advance()
         {
-            if (_innerReady) inner.Advance();
+            if (_innerReady) Inner.Advance();
         }
     }
 
     /// <summary>The real core, plus: every message it is handed is answered by two copies sent straight back, forever (a message storm).</summary>
-    private sealed class EchoStorm(IRaftNode inner) : IRaftNode
+    private sealed class EchoStorm(IRaftNode inner) : ForwardingNode(inner)
     {
         private const long Marker = long.MaxValue - 7; // the echoes' term: never handed to the real core
         private readonly List<Message> _echoes = new();
         private readonly Ready _own = new() { EntriesToPersist = ArraySegment<Entry>.Empty, CommittedEntries = ArraySegment<Entry>.Empty };
         private bool _innerReady;
-        public int Id => inner.Id;
-        public long Term => inner.Term;
-        public int VotedFor => inner.VotedFor;
-        public Role Role => inner.Role;
-        public long CommitIndex => inner.CommitIndex;
-        public long Applied => inner.Applied;
-        public long SnapshotIndex => inner.SnapshotIndex;
-        public long SnapshotTerm => inner.SnapshotTerm;
-        public long LastIndex => inner.LastIndex;
-        public bool TryGetEntry(long index, out Entry entry) => inner.TryGetEntry(index, out entry);
-        public void Tick() => inner.Tick();
-        public ProposeResult Propose(byte[] command) => inner.Propose(command);
-        public void Snapshot(long index, byte[] data) => inner.Snapshot(index, data);
 
-        public void Step(in Message m)
+        public override void Step(in Message m)
         {
-            if (m.Term != Marker) inner.Step(m);
+            if (m.Term != Marker) Inner.Step(m);
             if (m.From == Id) return;
             var echo = new Message { Type = m.Type, From = Id, To = m.From, Term = Marker };
             _echoes.Add(echo);
             _echoes.Add(echo);
         }
 
-        public bool TryGetReady(out Ready ready)
+        public override bool TryGetReady(out Ready ready)
         {
-            _innerReady = inner.TryGetReady(out ready);
+            _innerReady = Inner.TryGetReady(out ready);
             if (_innerReady) { ready.MessageBuffer.AddRange(_echoes); _echoes.Clear(); return true; }
             if (_echoes.Count == 0) return false;
             _own.MessageBuffer.Clear();
@@ -87,9 +61,9 @@ public sealed class LivelockTests
             return true;
         }
 
-        public void Advance()
+        public override void Advance()
         {
-            if (_innerReady) inner.Advance();
+            if (_innerReady) Inner.Advance();
         }
     }
 
