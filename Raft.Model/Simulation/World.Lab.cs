@@ -177,35 +177,53 @@ public sealed partial class World
 
     // ---- labrpc timing ----
 
-    /// <summary>
-    /// Runs the next thing due: a tester wake-up, a message delivery or a tick, whichever is
-    /// earliest (ties in scheduling order). Returns false when nothing is scheduled.
-    /// </summary>
-    public bool Step()
+    /// <summary>What is due next in labrpc timing: a message (Index into the in-flight list), a node's tick (Index = node) or a tester wake-up.</summary>
+    private enum DueKind : byte { None, Message, Tick, Wake }
+
+    /// <summary>The earliest thing due (ties in scheduling order): the one scan both <see cref="Step"/> and <see cref="RunUntil"/> use.</summary>
+    private (DueKind Kind, long Time, int Index) Earliest()
     {
+        DueKind kind = DueKind.None;
         long bestTime = long.MaxValue, bestSeq = long.MaxValue;
-        int bestPending = -1, bestNode = -1;
+        int index = -1;
         for (int k = 0; k < _pending.Count; k++)
         {
             Pending p = _pending[k];
-            if (p.Due < bestTime || (p.Due == bestTime && p.Seq < bestSeq)) { bestTime = p.Due; bestSeq = p.Seq; bestPending = k; }
+            if (p.Due < bestTime || (p.Due == bestTime && p.Seq < bestSeq)) { bestTime = p.Due; bestSeq = p.Seq; kind = DueKind.Message; index = k; }
         }
         for (int i = 0; i < Size; i++)
         {
             if (!Cluster.IsUp(i)) continue;
             long t = _nextTick[i], s = _tickSeq[i];
-            if (t < bestTime || (t == bestTime && s < bestSeq)) { bestTime = t; bestSeq = s; bestPending = -1; bestNode = i; }
+            if (t < bestTime || (t == bestTime && s < bestSeq)) { bestTime = t; bestSeq = s; kind = DueKind.Tick; index = i; }
         }
-        if (_callbacks.TryPeek(out Action? wake, out var cb) && (cb.Time < bestTime || (cb.Time == bestTime && cb.Seq < bestSeq)))
+        if (_callbacks.TryPeek(out _, out var cb) && (cb.Time < bestTime || (cb.Time == bestTime && cb.Seq < bestSeq)))
+            return (DueKind.Wake, cb.Time, -1);
+        return (kind, bestTime, index);
+    }
+
+    /// <summary>
+    /// Runs the next thing due: a tester wake-up, a message delivery or a tick, whichever is
+    /// earliest (ties in scheduling order). Returns false when nothing is scheduled.
+    /// </summary>
+    public bool Step() => Run(Earliest());
+
+    private bool Run((DueKind Kind, long Time, int Index) next)
+    {
+        switch (next.Kind)
         {
-            _callbacks.Dequeue();
-            if (cb.Time > Now) Now = cb.Time;
-            EventCount++;
-            Cluster.Checker.Event = EventCount;
-            wake();
-            return true;
+            case DueKind.None:
+                return false;
+            case DueKind.Wake:
+            {
+                Action wake = _callbacks.Dequeue();
+                if (next.Time > Now) Now = next.Time;
+                EventCount++;
+                Cluster.Checker.Event = EventCount;
+                wake();
+                return true;
+            }
         }
-        if (bestTime == long.MaxValue) return false;
         if (_pending.Count > MaxInFlight && Violation is null)
         {
             // a livelock guard: a core whose messages multiply would make every step slower until the run hangs
@@ -213,10 +231,10 @@ public sealed partial class World
                 string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxInFlight} messages in flight at {Now} ms (a livelock)"));
             return true;
         }
-        EnabledEvent e = bestPending >= 0
-            ? new EnabledEvent(EventKind.Deliver, _pending[bestPending].Message.To, _pending[bestPending].Id)
-            : new EnabledEvent(EventKind.Tick, bestNode);
-        RunLabEvent(e, bestPending >= 0 ? bestPending : _pending.Count + UpRank(bestNode));
+        if (next.Kind == DueKind.Message)
+            RunLabEvent(new EnabledEvent(EventKind.Deliver, _pending[next.Index].Message.To, _pending[next.Index].Id), next.Index);
+        else
+            RunLabEvent(new EnabledEvent(EventKind.Tick, next.Index), _pending.Count + UpRank(next.Index));
         return true;
     }
 
@@ -229,9 +247,11 @@ public sealed partial class World
     public void RunUntil(long time)
     {
         long instant = Now, atInstant = 0;
-        while (Violation is null && NextDue() <= time)
+        while (Violation is null)
         {
-            Step();
+            var next = Earliest();
+            if (next.Kind == DueKind.None || next.Time > time) break;
+            Run(next);
             if (Now != instant) { instant = Now; atInstant = 0; }
             else if (++atInstant > LivelockEvents)
             {
@@ -245,15 +265,6 @@ public sealed partial class World
 
     /// <summary>Events at one virtual instant beyond which a run is a livelock (the lab's busiest instants have a few hundred).</summary>
     public const long LivelockEvents = 1_000_000;
-
-    private long NextDue()
-    {
-        long t = long.MaxValue;
-        foreach (Pending p in _pending) if (p.Due < t) t = p.Due;
-        for (int i = 0; i < Size; i++) if (Cluster.IsUp(i) && _nextTick[i] < t) t = _nextTick[i];
-        if (_callbacks.TryPeek(out _, out var cb) && cb.Time < t) t = cb.Time;
-        return t;
-    }
 
     /// <summary>Index of node i among the live nodes (its tick's place in the enabled list after the messages).</summary>
     private int UpRank(int node)
