@@ -13,11 +13,7 @@ public static class LabVariants
     /// <summary>The forgets-snapshot-on-restart variant (see <see cref="Variants.ForgetsSnapshotOnRestart"/>): TestSnapshotInit2D exists to catch it.</summary>
     public static Cluster.NodeFactory ForgetsSnapshotOnRestart => Variants.ForgetsSnapshotOnRestart.Factory;
 
-    /// <summary>Every variant by the name the CLI takes: the bug catalog's, in the catalog or not.</summary>
-    public static IReadOnlyDictionary<string, Cluster.NodeFactory> ByName { get; } =
-        Exploration.BugCatalog.All.Concat(Exploration.BugCatalog.Uncatalogued).ToDictionary(b => b.Name, b => b.Factory);
-
-    /// <summary>The CLI name of a variant, or null for a factory not listed here.</summary>
+    /// <summary>The catalog name of a variant's factory (in the catalog or not), or null for any other factory.</summary>
     public static string? NameOf(Cluster.NodeFactory factory) =>
-        ByName.FirstOrDefault(kv => ReferenceEquals(kv.Value, factory)).Key;
+        Exploration.BugCatalog.All.Concat(Exploration.BugCatalog.Uncatalogued).FirstOrDefault(b => ReferenceEquals(b.Factory, factory))?.Name;
 }

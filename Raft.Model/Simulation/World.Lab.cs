@@ -25,7 +25,6 @@ public sealed partial class World
     private readonly PriorityQueue<Action, (long Time, long Seq)> _callbacks = new();
     private Rng _labRng;
     private long _seq;
-    private readonly List<EnabledEvent> _labEnabled = new();
 
     /// <summary>The lab's world: labrpc timing, no node started (the tester starts and connects them).</summary>
     public World(WorldOptions options, Cluster.NodeFactory? factory = null)

@@ -1,3 +1,4 @@
+using Raft.Model.Exploration;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -35,7 +36,7 @@ public static class LabCommand
         var test = new Option<string?>("--test") { Description = "Run only the test with this Go name, e.g. TestBackup2B" };
         var variant = new Option<string?>("--variant")
         {
-            Description = $"Run a deliberately broken server instead of the correct core: {string.Join(", ", LabVariants.ByName.Keys)}",
+            Description = $"Run a deliberately broken server instead of the correct core: {string.Join(", ", BugCatalog.All.Select(b => b.Name))}",
         };
         var trace = new Option<string?>("--trace")
         {
@@ -76,8 +77,8 @@ public static class LabCommand
         bool broadcastCommit = false, int snapshotRetryTicks = 0)
     {
         Raft.Model.Simulation.Cluster.NodeFactory? factory = null;
-        if (variantName is not null && !LabVariants.ByName.TryGetValue(variantName, out factory))
-            throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", LabVariants.ByName.Keys)}");
+        if (variantName is not null && (factory = BugCatalog.Find(variantName)?.Factory) is null)
+            throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", BugCatalog.All.Select(b => b.Name))}");
         if (snapshotRetryTicks < 0) throw new UsageException($"--snapshot-retry-ticks must not be negative (got {snapshotRetryTicks})");
         if (broadcastCommit || snapshotRetryTicks > 0)
         {
