@@ -30,8 +30,12 @@ public sealed class Coverage
     public long Partitions { get; private set; }
     public long ProposalsAccepted { get; private set; }
     /// <summary>Lab liveness phases: the slowest one() agreement after the heal (virtual ms), and how many took over 5 s.</summary>
+    /// <summary>The slowest one() agreement after the liveness phase's network stabilised (virtual ms).</summary>
     public long SlowestAgreementMs { get; private set; }
-    public long AgreementsOver5s { get; private set; }
+    /// <summary>The largest share of its derived bound any agreement took (percent): the oracle's margin.</summary>
+    public int MostOfBoundUsedPercent { get; private set; }
+    /// <summary>Agreements that took more than half their bound.</summary>
+    public long AgreementsOverHalfBound { get; private set; }
 
     public int DistinctTransitions => BitOperations.PopCount(Transitions);
 
@@ -43,7 +47,7 @@ public sealed class Coverage
     }
 
     /// <summary>Adds a finished schedule's world.</summary>
-    public void AddSchedule(World world, int steps, bool hitBound, bool livenessChecked)
+    public void AddSchedule(World world, int steps, bool hitBound, bool livenessChecked, long agreedAfterStableMs = -1, long stableBoundMs = 0)
     {
         Schedules++;
         Steps += steps;
@@ -58,10 +62,12 @@ public sealed class Coverage
         foreach (var a in world.Cluster.Appliers) SnapshotsInstalled += a.SnapshotsInstalled;
         Partitions += world.PartitionsMade;
         ProposalsAccepted += world.ProposalsAccepted;
-        if (world.AgreedAfterMs >= 0)
+        if (agreedAfterStableMs >= 0 && stableBoundMs > 0)
         {
-            SlowestAgreementMs = Math.Max(SlowestAgreementMs, world.AgreedAfterMs);
-            if (world.AgreedAfterMs > 5000) AgreementsOver5s++;
+            SlowestAgreementMs = Math.Max(SlowestAgreementMs, agreedAfterStableMs);
+            int share = (int)Math.Min(100, 100 * agreedAfterStableMs / stableBoundMs);
+            MostOfBoundUsedPercent = Math.Max(MostOfBoundUsedPercent, share);
+            if (2 * agreedAfterStableMs > stableBoundMs) AgreementsOverHalfBound++;
         }
     }
 
@@ -82,7 +88,8 @@ public sealed class Coverage
         Partitions += other.Partitions;
         ProposalsAccepted += other.ProposalsAccepted;
         SlowestAgreementMs = Math.Max(SlowestAgreementMs, other.SlowestAgreementMs);
-        AgreementsOver5s += other.AgreementsOver5s;
+        MostOfBoundUsedPercent = Math.Max(MostOfBoundUsedPercent, other.MostOfBoundUsedPercent);
+        AgreementsOverHalfBound += other.AgreementsOverHalfBound;
     }
 
     /// <summary>The transitions seen, as "Role:event" names in a fixed order.</summary>

@@ -68,11 +68,12 @@ public sealed record ExploreSettings
     public bool SwarmProposals { get; init; } = true;
     public bool Liveness { get; init; } = true;
     /// <summary>
-    /// Virtual time the healed world gets to commit a fresh command on every node, as the tester's
-    /// one() does (10 s, retrying leaders). Traces of the older fair liveness phase use it twice:
-    /// for a leader, then for the probe.
+    /// The bound, after the liveness phase's network stabilises, within which the tester's one()
+    /// must reach agreement on every node. 0 (the default) derives it from each schedule's timers
+    /// and cluster size (<see cref="Testing.LivenessPlan.DeriveStableBoundMs"/>); a positive value
+    /// fixes it (e.g. to check a tighter bound).
     /// </summary>
-    public int LivenessBoundMs { get; init; } = 10_000;
+    public int LivenessBoundMs { get; init; }
     public string Bug { get; init; } = "none";
     public int Workers { get; init; } = Environment.ProcessorCount;
     /// <summary>1-based shard index and shard count: this run takes iterations i with i % count == index-1.</summary>
@@ -116,8 +117,8 @@ public sealed record ExploreSettings
         if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
         if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Traces.TraceReader.Printable(Bug)}': see raftverify bugs");
         if (TickMs < 1 || TickMs > Limits.MaxTickMs) throw new ArgumentException($"tick must be between 1 and {Limits.MaxTickMs} ms (got {TickMs})");
-        if (LivenessBoundMs < Limits.MinLivenessBoundMs || LivenessBoundMs > Limits.MaxLivenessBoundMs)
-            throw new ArgumentException($"liveness bound must be between {Limits.MinLivenessBoundMs} and {Limits.MaxLivenessBoundMs} ms (got {LivenessBoundMs})");
+        if (LivenessBoundMs != 0 && (LivenessBoundMs < Limits.MinLivenessBoundMs || LivenessBoundMs > Limits.MaxLivenessBoundMs))
+            throw new ArgumentException($"liveness bound must be 0 (derived from the timers) or between {Limits.MinLivenessBoundMs} and {Limits.MaxLivenessBoundMs} ms (got {LivenessBoundMs})");
         Limits.CheckRaft(Raft, TickMs);
     }
 }

@@ -4,6 +4,7 @@ using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Invariants;
+using Raft.Model.Testing;
 
 namespace Raft.Model.Exploration;
 
@@ -25,9 +26,14 @@ public sealed class ScheduleResult
     public int Steps { get; set; }
     public bool HitStepBound { get; set; }
     public Violation? Violation { get; set; }
-    /// <summary>The step at which the violation appeared (-1 for none; MaxSteps for the liveness phase).</summary>
+    /// <summary>The step at which the violation appeared (-1 for none), in the one numbering of the run's steps: the fault phase's, then the liveness phase's.</summary>
     public int ViolationStep { get; set; } = -1;
     public string? LivenessSummary { get; set; }
+    /// <summary>Steps the liveness phase ran (after the <see cref="Steps"/> of the fault phase).</summary>
+    public int LivenessSteps { get; set; }
+    /// <summary>Virtual ms from the liveness phase's stabilisation to one()'s agreement (-1: none), and the bound it had.</summary>
+    public long AgreedAfterStableMs { get; set; } = -1;
+    public long StableBoundMs { get; set; }
     public List<TraceStep>? Trace { get; set; }
     public Coverage Coverage { get; } = new();
 }
@@ -63,7 +69,7 @@ public static class ScheduleRunner
         swarm ??= SwarmParameters.Draw(settings, seed);
         World world = settings.Mode == WorldMode.Lab ? new World(LabOptions(settings), settings.Factory) : new World(settings, swarm, seed);
         onWorld?.Invoke(world);
-        strategy.Begin(Rng.Derive(seed, 5), settings.MaxSteps, swarm);
+        strategy.Begin(Rng.Derive(seed, SeedStream.Strategy), settings.MaxSteps, swarm);
         var result = new ScheduleResult { Settings = settings, Iteration = iteration, Seed = seed, Swarm = swarm, Trace = record ? new List<TraceStep>() : null };
         var enabled = new List<EnabledEvent>();
         var decisions = new List<int>();
@@ -135,22 +141,30 @@ public static class ScheduleRunner
         bool liveness = result.Violation is null && settings.Liveness;
         if (liveness)
         {
-            world.Cluster.Checker.Event = settings.MaxSteps + 1;
+            // the liveness phase runs on the same world and its steps follow the fault phase's, recorded and replayed alike
+            world.StepIndex = step;
+            if (result.Trace is not null) world.Recording = result.Trace;
+            if (checkStep is not null)
+                world.OnRecorded = s => { if (checkStep(s) is { } why) throw new ReplayDivergence(s.Step, why); };
             try
             {
-                result.LivenessSummary = world.RunLiveness(settings.LivenessBoundMs);
+                LivenessOutcome outcome = LivenessPhase.Run(world, swarm.LivenessPlan(settings));
+                result.LivenessSummary = outcome.Summary;
+                result.AgreedAfterStableMs = outcome.AgreedAfterStableMs;
+                result.StableBoundMs = outcome.StableBoundMs;
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not ReplayDivergence)
             {
                 world.Cluster.Checker.ObserveCoreError(-1, ex);
             }
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;
-                result.ViolationStep = settings.MaxSteps;
+                result.ViolationStep = world.ViolationStep >= 0 ? world.ViolationStep : world.StepIndex;
             }
+            result.LivenessSteps = world.StepIndex - step;
         }
-        result.Coverage.AddSchedule(world, result.Steps, result.HitStepBound, liveness);
+        result.Coverage.AddSchedule(world, result.Steps + result.LivenessSteps, result.HitStepBound, liveness, result.AgreedAfterStableMs, result.StableBoundMs);
         return result;
     }
 }

@@ -4,15 +4,6 @@ using Raft.Core.Node;
 
 namespace Raft.Model.Exploration;
 
-/// <summary>How the world runs once faults stop (see <see cref="World.RunLiveness"/>).</summary>
-public enum LivenessModel
-{
-    /// <summary>Version-1 traces: oldest message first, no delays, no drops, leader then probe within the bound each.</summary>
-    Fair,
-    /// <summary>The lab's world after the heal: labrpc delays, long-reordered replies, optional drops, stale messages still arriving; the tester's one() as the oracle.</summary>
-    Lab,
-}
-
 /// <summary>
 /// The parameters of one schedule. With swarm testing each schedule draws its own from its
 /// seed (as TigerBeetle's VOPR does), so one run covers gentle and brutal worlds alike: some
@@ -38,20 +29,30 @@ public sealed record SwarmParameters(
     /// <summary>Client commands this schedule proposes; null: the settings' (<see cref="ExploreSettings.Proposals"/>).</summary>
     public int? Proposals { get; init; }
 
-    /// <summary>The liveness phase's world. Traces written before it existed replay with <see cref="LivenessModel.Fair"/>.</summary>
-    public LivenessModel Liveness { get; init; } = LivenessModel.Fair;
+    /// <summary>Liveness phase: how long after the heal the network stays unstable (the adversary's last delays and drops) before it stabilises.</summary>
+    public int LiveUnstableMs { get; init; }
 
-    /// <summary>Lab liveness: requests (and short replies) wait 0 to LiveDelayMs−1 ms (labrpc: 27).</summary>
+    /// <summary>Liveness phase, unstable: requests wait 0 to LiveDelayMs−1 ms (labrpc: 27).</summary>
     public int LiveDelayMs { get; init; } = 1;
 
-    /// <summary>Lab liveness: replies delayed 200–2199 ms (labrpc long reordering: 667‰), per reply.</summary>
+    /// <summary>Liveness phase, unstable: replies held back 200–2199 ms (labrpc long reordering: 667‰), per reply.</summary>
     public int LiveReorderPerThousand { get; init; }
 
-    /// <summary>Lab liveness: requests and replies dropped (labrpc unreliable: 100‰) during the first LiveDropMs after the heal.</summary>
+    /// <summary>Liveness phase, unstable: requests and replies dropped (labrpc unreliable: 100‰).</summary>
     public int LiveDropPerThousand { get; init; }
 
-    /// <summary>Lab liveness: how long after the heal the drops go on (the bound or more: the whole phase, as Figure8Unreliable).</summary>
-    public int LiveDropMs { get; init; }
+    /// <summary>Liveness phase, stable: every request arrives within this many ms (far below the election timeout); nothing is lost.</summary>
+    public int LiveStableDelayMs { get; init; } = 5;
+
+    /// <summary>The liveness phase's network and bound for a schedule run under <paramref name="s"/>.</summary>
+    public Testing.LivenessPlan LivenessPlan(ExploreSettings s)
+    {
+        RaftOptions raft = Raft ?? s.Raft;
+        long bound = s.LivenessBoundMs > 0 ? s.LivenessBoundMs : Testing.LivenessPlan.DeriveStableBoundMs(raft, s.TickMs, Nodes, LiveStableDelayMs);
+        return new Testing.LivenessPlan(
+            Network.NetworkOptions.Unstable(LiveDelayMs, LiveDropPerThousand, LiveReorderPerThousand), LiveUnstableMs,
+            Network.NetworkOptions.Stable(LiveStableDelayMs), bound);
+    }
 
     /// <summary>MaxEntriesPerAppend values swarm testing draws from (1 forces one entry per AppendEntries, so logs converge step by step).</summary>
     public static readonly int[] EntriesPerAppendChoices = [1, 2, 3, 8, 256];
@@ -59,14 +60,14 @@ public sealed record SwarmParameters(
     /// <summary>Draws the parameters of one schedule (or fixed middling ones without swarm).</summary>
     public static SwarmParameters Draw(ExploreSettings s, ulong iterationSeed)
     {
-        var rng = new Rng(Rng.Derive(iterationSeed, 77));
+        var rng = new Rng(Rng.Derive(iterationSeed, Simulation.SeedStream.Swarm));
         if (!s.Swarm)
         {
             int fixedNodes = s.Nodes != 0 ? s.Nodes : (rng.Next(2) == 0 ? 3 : 5);
             return new SwarmParameters(fixedNodes, 100, 100, 100, 20, 20, 1, 1, 1, 1)
             {
-                // middling: labrpc's request delays, no long reordering, no drops
-                Liveness = LivenessModel.Lab, LiveDelayMs = 27, LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveDropMs = 0,
+                // middling: a stable network from the heal on
+                LiveUnstableMs = 0, LiveDelayMs = 27, LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveStableDelayMs = 5,
             };
         }
         // the first draws are those of version-1 traces, so a pinned size gives the same fault rates as before
@@ -83,7 +84,7 @@ public sealed record SwarmParameters(
             DropWeight: rng.Next(0, 4),
             DuplicateWeight: rng.Next(0, 4));
         // a second stream for everything added since, so adding a draw never shifts the others
-        var more = new Rng(Rng.Derive(iterationSeed, 78));
+        var more = new Rng(Rng.Derive(iterationSeed, Simulation.SeedStream.SwarmMore));
         if (s.Nodes == 0) p = p with { Nodes = SizeChoices[more.Next(SizeChoices.Length)] };
         else more.Next(SizeChoices.Length);
         if (s.SwarmRaft)
@@ -103,23 +104,26 @@ public sealed record SwarmParameters(
         if (s.SwarmProposals) p = p with { Proposals = more.Next(1, 13) };
         if (s.Liveness)
         {
-            // Two thirds of the schedules get labrpc's long reordering and two thirds its drops, half of those
-            // for the whole phase: Figure8Unreliable's world after its last heal (unreliable + long reordering)
-            // is then about a third of all schedules. Rates never exceed labrpc's.
+            // Before it stabilises the network is the adversary's, never beyond labrpc's rates: two thirds of
+            // the schedules get labrpc's long reordering and two thirds its drops (Figure8Unreliable's world
+            // after its last heal is then about a third), for up to 5 s; a quarter stabilise at once. After,
+            // every request arrives within 0–10 ms, far below the 250–1200 ms election timeouts drawn above.
             bool drops = more.Next(3) != 0;
             int reorder = more.Next(6) switch { 0 => 0, 1 => more.Next(1, 668), _ => 667 };
-            int dropMs = !drops ? 0 : more.Next(2) == 0 ? int.MaxValue : more.Next(0, s.LivenessBoundMs);
             p = p with
             {
-                Liveness = LivenessModel.Lab,
+                LiveUnstableMs = more.Next(4) == 0 ? 0 : more.Next(1, MaxUnstableMs + 1),
                 LiveDelayMs = more.Next(1, 28),
                 LiveReorderPerThousand = reorder,
                 LiveDropPerThousand = drops ? 100 : 0,
-                LiveDropMs = dropMs,
+                LiveStableDelayMs = more.Next(0, 11),
             };
         }
         return p;
     }
+
+    /// <summary>The longest unstable time swarm testing draws for the liveness phase.</summary>
+    public const int MaxUnstableMs = 5_000;
 
     /// <summary>Cluster sizes swarm testing draws from when --nodes is not given (3 half the time: 7-node schedules cost twice as much).</summary>
     public static readonly int[] SizeChoices = [3, 3, 5, 7];
@@ -130,8 +134,7 @@ public sealed record SwarmParameters(
             $"nodes={Nodes} fault={FaultPerThousand}‰ timer={TimerPerThousand}‰ propose={ProposePerThousand}‰ snapshot={SnapshotPerThousand}‰ delay≤{MaxDelayMs}ms weights(crash={CrashWeight},partition={PartitionWeight},drop={DropWeight},dup={DuplicateWeight})");
         if (Raft is { } r) text += string.Create(CultureInfo.InvariantCulture, $" raft(election={r.ElectionTicks},heartbeat={r.HeartbeatTicks},entries/append={r.MaxEntriesPerAppend})");
         if (Proposals is { } n) text += string.Create(CultureInfo.InvariantCulture, $" proposals={n}");
-        if (Liveness == LivenessModel.Lab)
-            text += string.Create(CultureInfo.InvariantCulture, $" liveness(lab: delay<{LiveDelayMs}ms reorder={LiveReorderPerThousand}‰ drop={LiveDropPerThousand}‰ for {(LiveDropMs == int.MaxValue ? "ever" : LiveDropMs + "ms")})");
+        text += string.Create(CultureInfo.InvariantCulture, $" liveness(unstable {LiveUnstableMs}ms: delay<{LiveDelayMs}ms reorder={LiveReorderPerThousand}‰ drop={LiveDropPerThousand}‰; then stable: delay≤{LiveStableDelayMs}ms)");
         return text;
     }
 }

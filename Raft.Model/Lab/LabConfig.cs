@@ -5,6 +5,7 @@ using Raft.Core.Node;
 using Raft.Model.Network;
 using Raft.Model.Services;
 using Raft.Model.Simulation;
+using Raft.Model.Testing;
 
 namespace Raft.Model.Lab;
 
@@ -38,7 +39,7 @@ public sealed class LabConfig
     {
         N = n;
         _log = log;
-        _rand = new Rng(Rng.Derive(seed, 2));
+        _rand = new Rng(Rng.Derive(seed, SeedStream.Tester));
         string? variant = factory is null ? null : LabVariants.NameOf(factory);
         World = new World(new WorldOptions
         {
@@ -49,6 +50,7 @@ public sealed class LabConfig
             Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
             Bug = variant ?? "none", // named variants are recorded in the trace, so replay builds the same servers
         }, variant is null ? factory : null);
+        Tester = new Tester(World);
         if (record) World.Recording = new List<TraceStep>();
         for (int i = 0; i < n; i++) Start1(i);
         for (int i = 0; i < n; i++) Connect(i);
@@ -56,6 +58,9 @@ public sealed class LabConfig
 
     public int N { get; }
     public World World { get; }
+
+    /// <summary>The tester's checks over this world (one(), nCommitted).</summary>
+    public Tester Tester { get; }
     public long Now => World.Now;
 
     /// <summary>The last result line printed by <see cref="End"/>.</summary>
@@ -78,17 +83,12 @@ public sealed class LabConfig
     // ---- time ----
 
     /// <summary>Sleeps for <paramref name="ms"/> virtual milliseconds (time.Sleep).</summary>
-    public Task Sleep(long ms)
-    {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        World.Schedule(ms, tcs.SetResult);
-        return tcs.Task;
-    }
+    public Task Sleep(long ms) => Tester.Sleep(ms);
 
     // ---- servers and network ----
 
-    public bool IsConnected(int i) => World.Network.IsConnected(i);
-    public bool IsAlive(int i) => World.IsUp(i);
+    public bool IsConnected(int i) => Tester.IsConnected(i);
+    public bool IsAlive(int i) => Tester.IsAlive(i);
 
     /// <summary>config.go crash1: disconnect and kill, keeping only what was persisted.</summary>
     public void Crash1(int i)
@@ -188,22 +188,7 @@ public sealed class LabConfig
     }
 
     /// <summary>How many servers think index is committed, and the value (all must agree).</summary>
-    public (int Count, byte[]? Command) NCommitted(long index)
-    {
-        ThrowIfWorldFailed();
-        int count = 0;
-        byte[]? cmd = null;
-        for (int i = 0; i < N; i++)
-        {
-            byte[]? cmd1 = World.Appliers[i].CommandAt(index);
-            if (cmd1 is null) continue;
-            if (count > 0 && !Commands.Same(cmd, cmd1))
-                Fail($"committed values do not match: index {index}, {Commands.Show(cmd)}, {Commands.Show(cmd1)}");
-            count++;
-            cmd = cmd1;
-        }
-        return (count, cmd);
-    }
+    public (int Count, byte[]? Command) NCommitted(long index) => Tester.NCommitted(index);
 
     /// <summary>config.go wait: until at least n servers commit index; null if the term moved past startTerm.</summary>
     public async Task<byte[]?> Wait(long index, int n, long startTerm)
@@ -223,44 +208,8 @@ public sealed class LabConfig
         return cmd;
     }
 
-    /// <summary>
-    /// config.go one: submit cmd to a leader (round-robin over connected live servers) and wait
-    /// until at least expectedServers commit it at the returned index; retry if asked. 10 s in all,
-    /// 2 s per attempt, polling every 20 ms.
-    /// </summary>
-    public async Task<long> One(byte[] cmd, int expectedServers, bool retry)
-    {
-        long t0 = Now;
-        int starts = 0;
-        while (Now - t0 < 10_000)
-        {
-            long index = -1;
-            for (int si = 0; si < N; si++)
-            {
-                starts = (starts + 1) % N;
-                if (!IsConnected(starts) || !IsAlive(starts)) continue;
-                var r = Start(starts, cmd);
-                if (r.IsLeader) { index = r.Index; break; }
-            }
-            if (index != -1)
-            {
-                long t1 = Now;
-                while (Now - t1 < 2_000)
-                {
-                    var (nd, cmd1) = NCommitted(index);
-                    if (nd > 0 && nd >= expectedServers && Commands.Same(cmd1, cmd)) return index;
-                    await Sleep(20);
-                }
-                if (!retry) Fail($"one({Commands.Show(cmd)}) failed to reach agreement");
-            }
-            else
-            {
-                await Sleep(50);
-            }
-        }
-        Fail($"one({Commands.Show(cmd)}) failed to reach agreement");
-        return -1;
-    }
+    /// <summary>config.go one (the tester's one(), shared with the explorer's liveness phase).</summary>
+    public Task<long> One(byte[] cmd, int expectedServers, bool retry) => Tester.One(cmd, expectedServers, retry);
 
     public Task<long> One(long cmd, int expectedServers, bool retry) => One(Commands.Int(cmd), expectedServers, retry);
 
@@ -288,12 +237,9 @@ public sealed class LabConfig
 
     public void Warn(string message) => _log($"warning: {message}");
 
-    public void ThrowIfWorldFailed()
-    {
-        if (World.Violation is { } v) throw new LabFailure(v.ToString());
-    }
+    public void ThrowIfWorldFailed() => Tester.ThrowIfWorldFailed();
 
-    public static void Fail(string message) => throw new LabFailure(message);
+    public static void Fail(string message) => Tester.Fail(message);
 
     private long MaxIndex()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Raft.Model.Testing;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Invariants;

@@ -30,7 +30,19 @@ public sealed class SimNetwork
     }
 
     public int Nodes { get; }
-    public NetworkOptions Options { get; }
+
+    /// <summary>The parameter set in force (<see cref="Use"/> switches it, e.g. when the liveness phase stabilises).</summary>
+    public NetworkOptions Options { get; private set; }
+
+    /// <summary>Switches to another parameter set; messages already in flight keep their fates unless the caller re-times them.</summary>
+    public void Use(NetworkOptions options) => Options = options;
+
+    /// <summary>Every link up and every node connected (the liveness phase's heal).</summary>
+    public void HealAll()
+    {
+        for (int i = 0; i < Nodes; i++) _connected[i] = true;
+        _links.SetAll(true);
+    }
 
     /// <summary>Every request that entered the network, delivered or not (labrpc rpcTotal).</summary>
     public long RpcTotal { get; private set; }
@@ -93,12 +105,23 @@ public sealed class SimNetwork
     public long Admit(in Message m, ref Rng rng)
     {
         bool request = m.Type.IsRequest();
-        if (request)
+        if (request && Options.Accounting)
         {
             RpcTotal++;
             BytesTotal += RaftCodec.EncodedSize(m);
         }
         if (!LinkUp(m.From, m.To)) { MessagesDropped++; return -1; }
+        return Fate(m, ref rng);
+    }
+
+    /// <summary>
+    /// The random part of a message's fate under the parameters in force: -1 if lost, else its
+    /// delay (requests delayed and dropped, replies dropped, then maybe long-reordered, in labrpc's
+    /// order). Also used to give messages already in flight a fate when the parameters change.
+    /// </summary>
+    public long Fate(in Message m, ref Rng rng)
+    {
+        bool request = m.Type.IsRequest();
         long delay = 0;
         if (!Options.Reliable)
         {
@@ -130,6 +153,7 @@ public sealed class SimNetwork
     {
         if (!Options.LabrpcDelivery && !LinkUp(m.From, m.To)) { MessagesDropped++; return false; }
         MessagesDelivered++;
+        if (!Options.Accounting) return true;
         if (m.Type.IsRequest()) _rpcCount[m.To]++;
         else BytesTotal += RaftCodec.EncodedSize(m);
         return true;

@@ -44,6 +44,14 @@ public sealed class Applier
 
     public long HighestRecorded => _log.Count - 1;
 
+    /// <summary>The index at which this service holds <paramref name="command"/> (applied, or installed with a snapshot), or -1.</summary>
+    public long IndexOf(byte[] command)
+    {
+        for (int i = _log.Count - 1; i >= 1; i--)
+            if (_log[i] is { } c && Commands.Same(c, command)) return i;
+        return -1;
+    }
+
     /// <summary>Called at (re)start: apply resumes after <paramref name="snapshotIndex"/>.</summary>
     public void Restart() => LastApplied = 0;
 

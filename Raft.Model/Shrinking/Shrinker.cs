@@ -8,7 +8,9 @@ namespace Raft.Model.Shrinking;
 
 /// <summary>What a shrink produced.</summary>
 /// <param name="CutByBudget">The wall-clock budget ran out before the shrink finished: <see cref="Shrunk"/> is the smallest failing schedule found by then (valid, but not necessarily 1-minimal, and it depends on the machine's speed).</param>
-public sealed record ShrinkReport(TraceFile Shrunk, int OriginalSteps, int ShrunkSteps, int OriginalNodes, int ShrunkNodes, int Runs, double Seconds, bool CutByBudget = false);
+/// <param name="OriginalSteps">Every step of the original trace, the liveness phase's included (<see cref="ShrunkSteps"/> likewise).</param>
+/// <param name="ShrunkFaultSteps">The shrunk trace's fault-phase steps: the schedule the shrinker chose; the liveness phase's steps follow from them.</param>
+public sealed record ShrinkReport(TraceFile Shrunk, int OriginalSteps, int ShrunkSteps, int OriginalNodes, int ShrunkNodes, int Runs, double Seconds, bool CutByBudget = false, int OriginalFaultSteps = 0, int ShrunkFaultSteps = 0);
 
 /// <summary>
 /// Shrinks a failing schedule to the few steps that matter while keeping the same violated
@@ -41,6 +43,7 @@ public static class Shrinker
 
     public static ShrinkReport Shrink(TraceFile trace, Action<string>? log = null, TimeSpan? budget = null)
     {
+        TraceFile original = trace;
         Violation target = trace.Outcome.Violation ?? throw new ArgumentException("the trace has no violation to keep: nothing to shrink");
         var clock = Stopwatch.StartNew();
         TimeSpan limit = budget ?? DefaultBudget;
@@ -53,7 +56,8 @@ public static class Shrinker
         int runs = 0;
         int nodes = trace.Swarm.Nodes;
         int highestNamed = target.Nodes.Length == 0 ? -1 : target.Nodes.Max();
-        List<ScriptedEvent> events = trace.Steps.Select(ScriptedEvent.From).ToList();
+        // the fault phase's steps are the script; the liveness phase runs again on its own (its steps are observations, not choices)
+        List<ScriptedEvent> events = trace.Steps.Take(trace.FaultSteps).Select(ScriptedEvent.From).ToList();
 
         bool Fails(List<ScriptedEvent> candidate, int n)
         {
@@ -86,12 +90,25 @@ public static class Shrinker
                 events = without;
                 nodes--;
             }
-            // 3. ddmin over the steps (the last round leaves the schedule 1-minimal)
+            // 3. a gentler liveness phase: the adversary's network settles at once, then loses and holds back nothing
+            if (trace.Settings.Liveness)
+            {
+                foreach (Func<SwarmParameters, SwarmParameters> gentler in Gentler)
+                {
+                    if (OutOfTime()) break;
+                    SwarmParameters g = gentler(trace.Swarm);
+                    if (g == trace.Swarm) continue;
+                    TraceFile candidate = trace.WithSwarm(g);
+                    runs++;
+                    if (SameViolation(target, TryRun(candidate, events, nodes, record: false)?.Violation)) trace = candidate;
+                }
+            }
+            // 4. ddmin over the steps (the last round leaves the schedule 1-minimal)
             events = DeltaDebug(events, c => Fails(c, nodes), OutOfTime);
-            // 4. the run may have skipped events that were no longer enabled: keep only what ran
+            // 5. the run may have skipped events that were no longer enabled: keep only what ran
             ScheduleResult? ran = TryRun(trace, events, nodes, record: true);
             if (ran?.Trace is { } taken && SameViolation(target, ran.Violation))
-                events = taken.Select(ScriptedEvent.From).ToList();
+                events = taken.Take(ran.Steps).Select(ScriptedEvent.From).ToList();
         }
         while (events.Count + 1000 * nodes < before && !OutOfTime());
         log?.Invoke($"{runs} runs{(cut ? " (cut by the time budget)" : "")}");
@@ -100,8 +117,19 @@ public static class Shrinker
         ScheduleResult found = TryRun(trace, events, nodes, record: true)
             ?? throw new InvalidOperationException("the shrunk schedule could not be re-run");
         TraceFile shrunk = Finalise(trace, found, nodes, target);
-        return new ShrinkReport(shrunk, trace.Steps.Count, shrunk.Steps.Count, trace.Swarm.Nodes, nodes, runs, clock.Elapsed.TotalSeconds, cut);
+        return new ShrinkReport(shrunk, original.Steps.Count, shrunk.Steps.Count, original.Swarm.Nodes, nodes, runs, clock.Elapsed.TotalSeconds, cut,
+            original.FaultSteps, shrunk.FaultSteps);
     }
+
+    /// <summary>Liveness-phase parameters to try in turn: each keeps the violation or is undone.</summary>
+    private static readonly Func<SwarmParameters, SwarmParameters>[] Gentler =
+    [
+        p => p with { LiveUnstableMs = 0 },
+        p => p with { LiveDropPerThousand = 0 },
+        p => p with { LiveReorderPerThousand = 0 },
+        p => p with { LiveDelayMs = 1 },
+        p => p with { LiveStableDelayMs = 0 },
+    ];
 
     /// <summary>A candidate's run; null when the candidate cannot run at all (it then does not count as failing).</summary>
     private static ScheduleResult? TryRun(TraceFile trace, List<ScriptedEvent> events, int nodes, bool record)
@@ -161,7 +189,7 @@ public static class Shrinker
     /// </summary>
     public static (ScheduleResult Run, int EventsRun) RunEventsOn(TraceFile trace, string bug)
     {
-        var events = trace.Steps.Select(ScriptedEvent.From).ToList();
+        var events = trace.Steps.Take(trace.FaultSteps).Select(ScriptedEvent.From).ToList();
         TraceFile other = new()
         {
             Settings = trace.Settings with { Bug = bug },
@@ -196,7 +224,8 @@ public static class Shrinker
     /// <summary>Sets maxSteps to the steps actually taken and re-runs the decisions as replay will, so the file replays exactly.</summary>
     private static TraceFile Finalise(TraceFile original, ScheduleResult found, int nodes, Violation target)
     {
-        List<TraceStep> steps = found.Trace ?? throw new InvalidOperationException("the shrunk schedule was not recorded");
+        List<TraceStep> recorded = found.Trace ?? throw new InvalidOperationException("the shrunk schedule was not recorded");
+        List<TraceStep> steps = recorded.Take(found.Steps).ToList(); // the fault phase; the liveness phase runs again
         var events = steps.Select(ScriptedEvent.From).ToList();
         ExploreSettings settings = SettingsFor(original, events, nodes, steps.Count) with { Strategy = original.Settings.Strategy };
         var replay = new ReplayStrategy(steps.Select(s => (IReadOnlyList<int>)s.Decisions).ToList(), steps.Select(s => s.Control).ToList());

@@ -77,7 +77,7 @@ public sealed class Cluster
         Applier service = Appliers[i];
         service.Restart();
         if (state.SnapshotIndex > 0) service.Install(state.SnapshotIndex, state.SnapshotData);
-        ulong seed = Rng.Derive(_seed, 1000UL + (ulong)i * 100_003UL + (ulong)_incarnation[i]);
+        ulong seed = Rng.Derive(_seed, SeedStream.NodeBase + (ulong)i * 100_003UL + (ulong)_incarnation[i]);
         IRaftNode node = _factory(i, Size, seed, Options, state);
         _nodes[i] = node;
         // the persister's Save(raftstate, snapshot): a write stands for the snapshot the node holds (Disk.HeldSnapshot)

@@ -23,7 +23,8 @@ public sealed partial class World
 {
     private readonly long[] _tickSeq;
     private readonly PriorityQueue<Action, (long Time, long Seq)> _callbacks = new();
-    private Rng _labRng;
+    /// <summary>The network's seed stream (<see cref="SeedStream.Network"/>); the lab's tick phases draw from it too.</summary>
+    private Rng _netRng;
     private long _seq;
 
     /// <summary>The lab's world: labrpc timing, no node started (the tester starts and connects them).</summary>
@@ -41,7 +42,7 @@ public sealed partial class World
         _nextTick = new long[n];
         _tickSeq = new long[n];
         _tickMs = options.TickMs;
-        _labRng = new Rng(Rng.Derive(options.Seed, 1));
+        _netRng = new Rng(Rng.Derive(options.Seed, SeedStream.Network));
         FaultsEnabled = false;
     }
 
@@ -135,11 +136,13 @@ public sealed partial class World
     public string Control(WorldControl c)
     {
         EventCount++;
-        Cluster.Checker.Event = EventCount;
+        FlushSilentTicks();
+        if (ViolationStep >= 0) return "after the violation"; // a run ends at its violation: nothing more is a step
+        Cluster.Checker.Event = StepIndex + 1;
         _sentThisStep = 0;
         if (c.At > Now) Now = c.At;
         string detail = ExecuteControl(c);
-        if (Recording is not null) Record(new TraceStep(Recording.Count, [], c.Describe(), detail, DescribeNodes(), TakeSentThisStep(), c));
+        EndStep(Recording is not null ? new TraceStep(StepIndex, [], c.Describe(), detail, DescribeNodes(), TakeSentThisStep(), c) : null);
         return detail;
     }
 
@@ -152,7 +155,7 @@ public sealed partial class World
                 if (Cluster.IsUp(c.Node)) Cluster.Crash(c.Node);
                 Cluster.Start(c.Node);
                 Network.ResetRpcCount(c.Node);
-                _nextTick[c.Node] = Now + 1 + _labRng.Next(_tickMs);
+                _nextTick[c.Node] = Now + 1 + _netRng.Next(_tickMs);
                 _tickSeq[c.Node] = _seq++;
                 return "";
             case ControlOp.Crash:
@@ -169,6 +172,9 @@ public sealed partial class World
                 _lastPropose = r;
                 return r.IsLeader ? string.Create(CultureInfo.InvariantCulture, $"index {r.Index} term {r.Term}") : "not leader";
             }
+            case ControlOp.Heal: return HealForLiveness(c.Network ?? throw new ArgumentException("heal needs the network it heals to"));
+            case ControlOp.Stabilise: return Stabilise(c.Network ?? throw new ArgumentException("stabilise needs the stable network"));
+            case ControlOp.Deadline: return Deadline(c.Command ?? [], c.BoundMs);
             default:
                 throw new InvalidOperationException($"unknown control {c.Op}");
         }
@@ -218,7 +224,7 @@ public sealed partial class World
                 Action wake = _callbacks.Dequeue();
                 if (next.Time > Now) Now = next.Time;
                 EventCount++;
-                Cluster.Checker.Event = EventCount;
+                Cluster.Checker.Event = StepIndex + 1;
                 wake();
                 return true;
             }
@@ -276,20 +282,83 @@ public sealed partial class World
     private void RunLabEvent(EnabledEvent e, int decision)
     {
         EventCount++;
-        Cluster.Checker.Event = EventCount;
+        if (FoldSilentTicks && e.Kind == EventKind.Tick) { RunFoldableTick(e, decision); return; }
+        FlushSilentTicks();
+        if (ViolationStep >= 0) return;
+        Cluster.Checker.Event = StepIndex + 1;
         string? description = Recording is not null ? Describe(e) : null;
         string detail = Execute(e, _ => 0);
-        if (Recording is not null) Record(new TraceStep(Recording.Count, [decision], description!, detail, DescribeNodes(), TakeSentThisStep()));
+        EndStep(Recording is not null ? new TraceStep(StepIndex, [decision], description!, detail, DescribeNodes(), TakeSentThisStep()) : null);
     }
 
-    /// <summary>The recorded step at which the first violation appeared (-1 while none has).</summary>
+    /// <summary>
+    /// A tick under <see cref="FoldSilentTicks"/>: a tick that sends nothing and changes nothing a
+    /// step shows (role, term, commit, last index) is counted, not recorded on its own; the silent
+    /// ticks since the last step become one "ticks" step, recorded just before the next step (as
+    /// timed mode's advance does). Steps are counted the same way whether or not they are recorded.
+    /// </summary>
+    private void RunFoldableTick(in EnabledEvent e, int decision)
+    {
+        if (ViolationStep >= 0) return;
+        IRaftNode node = Cluster.Node(e.Node)!;
+        (Role role, long term, long commit, long last) = (node.Role, node.Term, node.CommitIndex, node.LastIndex);
+        string? before = Recording is not null && _silentTicks > 0 ? DescribeNodes() : null;
+        Cluster.Checker.Event = StepIndex + (_silentTicks > 0 ? 2 : 1);
+        _sentThisStep = 0;
+        string detail = Execute(e, _ => 0);
+        if (_sentThisStep == 0 && Violation is null && Cluster.Node(e.Node) == node
+            && node.Role == role && node.Term == term && node.CommitIndex == commit && node.LastIndex == last)
+        {
+            if (Recording is not null) _sentLog.Clear();
+            _silentTicks++;
+            _silentUntil = Now;
+            return;
+        }
+        if (_silentTicks > 0)
+        {
+            int ticks = _silentTicks;
+            _silentTicks = 0;
+            EndStep(Recording is not null ? SilentTicksStep(ticks, before!) : null);
+        }
+        EndStep(Recording is not null ? new TraceStep(StepIndex, [decision], Describe(e), detail, DescribeNodes(), TakeSentThisStep()) : null);
+    }
+
+    /// <summary>Records the silent ticks counted since the last step as one step (see <see cref="FoldSilentTicks"/>).</summary>
+    public void FlushSilentTicks()
+    {
+        if (_silentTicks == 0) return;
+        int ticks = _silentTicks;
+        _silentTicks = 0;
+        EndStep(Recording is not null ? SilentTicksStep(ticks, DescribeNodes()) : null);
+    }
+
+    private TraceStep SilentTicksStep(int ticks, string nodes) => new(StepIndex, [],
+        string.Create(CultureInfo.InvariantCulture, $"ticks to {_silentUntil}ms"),
+        string.Create(CultureInfo.InvariantCulture, $"{ticks} silent tick(s)"), nodes, []);
+
+    private int _silentTicks;
+    private long _silentUntil;
+
+    /// <summary>Fold silent ticks into one step (the liveness phase, whose clock runs for seconds); the lab records every tick.</summary>
+    public bool FoldSilentTicks { get; set; }
+
+    /// <summary>The number the next step gets: steps run so far, recorded or not (the explorer sets it when its own loop hands over).</summary>
+    public int StepIndex { get; set; }
+
+    /// <summary>Called with every step as it is recorded (replay compares it with the recording).</summary>
+    public Action<TraceStep>? OnRecorded { get; set; }
+
+    /// <summary>The step at which the first violation appeared (-1 while none has), counted whether or not steps are recorded.</summary>
     public int ViolationStep { get; private set; } = -1;
 
-    private void Record(TraceStep step)
+    /// <summary>Ends a step: counts it, notes the first violation's step, and records it when recording.</summary>
+    private void EndStep(TraceStep? recorded)
     {
-        if (Recording is null || ViolationStep >= 0) return; // a trace ends at its violation, as replay does
-        Recording.Add(step);
-        if (Violation is not null) ViolationStep = step.Step;
+        int index = StepIndex++;
+        if (Violation is not null && ViolationStep < 0) ViolationStep = index;
+        if (recorded is null || Recording is null) return;
+        Recording.Add(recorded);
+        OnRecorded?.Invoke(recorded);
     }
 
     /// <summary>Lab mode's enabled events: every message in flight (in send order), then a tick of every live node.</summary>
@@ -297,31 +366,6 @@ public sealed partial class World
     {
         foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Deliver, p.Message.To, p.Id));
         for (int i = 0; i < Size; i++) if (Cluster.IsUp(i)) into.Add(new EnabledEvent(EventKind.Tick, i));
-    }
-
-    /// <summary>labrpc at send: the request is counted, then lost or given a delay (and maybe a duplicate).</summary>
-    private void OnSendLabrpc(Message m)
-    {
-        _sentThisStep++;
-        long delay = Network.Admit(m, ref _labRng);
-        long id = _nextMessageId++;
-        if (RecordSends) _sentLog.Add(new SentMessage(id, m.From, m.To, m.Type.ToString(), delay < 0));
-        if (delay < 0) return;
-        int incarnation = Cluster.Incarnation(m.To);
-        _pending.Add(new Pending(id, m, long.MaxValue, incarnation, Now + delay, _seq++));
-        long dup = Network.MaybeDuplicate(ref _labRng, delay);
-        if (dup >= 0) _pending.Add(new Pending(_nextMessageId++, m, long.MaxValue, incarnation, Now + dup, _seq++));
-    }
-
-    /// <summary>labrpc at arrival: the target must be the same incarnation and (labrpc's check) still reachable.</summary>
-    private string DeliverLabrpc(Pending p)
-    {
-        if (p.Due > Now) Now = p.Due;
-        int to = p.Message.To;
-        if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) return "lost: target restarted";
-        if (!Network.Deliverable(p.Message)) return "lost: link down";
-        Cluster.Deliver(p.Message);
-        return "";
     }
 
     /// <summary>One tick of node i's clock, at its due time; the next is scheduled before the node acts.</summary>
@@ -336,13 +380,16 @@ public sealed partial class World
 }
 
 /// <summary>What the tester (or a recorded lab trace) does to the world between events.</summary>
-public enum ControlOp : byte { Start, Crash, Connect, Disconnect, Reliable, LongReordering, CrashAfterPersist, Propose }
+/// <remarks>Heal, Stabilise and Deadline are the explorer's liveness phase: faults stop and the network heals, the network becomes stable, the tester's one() gives up.</remarks>
+public enum ControlOp : byte { Start, Crash, Connect, Disconnect, Reliable, LongReordering, CrashAfterPersist, Propose, Heal, Stabilise, Deadline }
 
 /// <summary>
 /// One control step: the operation, the node it concerns (-1 for the network), the virtual time
 /// it happened at, and its argument (a command's bytes, or on/off).
 /// </summary>
-public sealed record WorldControl(ControlOp Op, int Node, long At, byte[]? Command = null, bool Flag = false)
+/// <param name="Network">Heal and Stabilise: the network's parameters from this step on.</param>
+/// <param name="BoundMs">Deadline: the bound after stabilisation that one() was given.</param>
+public sealed record WorldControl(ControlOp Op, int Node, long At, byte[]? Command = null, bool Flag = false, Network.NetworkOptions? Network = null, long BoundMs = 0)
 {
     /// <summary>Canonical text, e.g. "at 1200ms propose 2 cmd=0a1b" (the trace's event field; structured fields are recorded too).</summary>
     public string Describe()
@@ -354,6 +401,9 @@ public sealed record WorldControl(ControlOp Op, int Node, long At, byte[]? Comma
             ControlOp.Reliable => $"at {at}ms network {(Flag ? "reliable" : "unreliable")}",
             ControlOp.LongReordering => $"at {at}ms long-reordering {(Flag ? "on" : "off")}",
             ControlOp.CrashAfterPersist => $"at {at}ms crash-after-persist {Node}",
+            ControlOp.Heal => $"at {at}ms heal: faults stop, network unstable",
+            ControlOp.Stabilise => $"at {at}ms stabilise: network stable",
+            ControlOp.Deadline => $"at {at}ms deadline: one() gives up on cmd={Convert.ToHexString(Command ?? []).ToLowerInvariant()}",
             _ => $"at {at}ms {Op.ToString().ToLowerInvariant()} {Node}",
         };
     }

@@ -31,8 +31,8 @@ public sealed partial class World
     private readonly int _proposals;
 
     /// <summary>
-    /// A message in flight. Due and Seq order it in labrpc timing (the lab): it arrives at Due, ties
-    /// broken by when it was scheduled; Deadline bounds it in the explorer's timed mode.
+    /// A message in flight. Due and Seq order it under labrpc timing (the lab and the liveness phase):
+    /// it arrives at Due, ties broken by when it was scheduled; Deadline bounds it in the explorer's timed mode.
     /// </summary>
     private readonly record struct Pending(long Id, Message Message, long Deadline, int ToIncarnation, long Due = 0, long Seq = 0);
 
@@ -46,14 +46,15 @@ public sealed partial class World
         _proposals = swarm.Proposals ?? settings.Proposals;
         Cluster = new Cluster(n, seed, swarm.Raft ?? settings.Raft, snapshotService: false, snapshotInterval: 10, checkInvariants: true, settings.Factory ?? BugCatalog.FactoryFor(settings.Bug));
         Cluster.Send = OnSend;
-        Network = new SimNetwork(n, new NetworkOptions());
+        Network = new SimNetwork(n, settings.Mode == WorldMode.Timed ? NetworkOptions.Timed(swarm.MaxDelayMs) : NetworkOptions.Adversarial());
         for (int i = 0; i < n; i++) Network.Connect(i);
+        _netRng = new Rng(Rng.Derive(seed, SeedStream.Network));
         _links = Network.Links;
         _nextTick = new long[n];
         _tickSeq = new long[n];
         _tickMs = settings.TickMs;
         _maxCandidateTerm = settings.Strategy == "dfs" ? settings.StrategyParameter : 0;
-        var phase = new Rng(Rng.Derive(seed, 3));
+        var phase = new Rng(Rng.Derive(seed, SeedStream.TickPhase));
         for (int i = 0; i < n; i++) _nextTick[i] = 1 + phase.Next(_tickMs);
         CrashesLeft = settings.Faults.Crashes;
         PartitionsLeft = settings.Faults.Partitions;
@@ -254,23 +255,25 @@ public sealed partial class World
         return sent;
     }
 
+    /// <summary>
+    /// A message enters the network: the one network model (<see cref="SimNetwork.Admit"/>, under the
+    /// parameter set in force) loses it or gives it a delay, and maybe a duplicate. In the
+    /// adversarial and timed modes the network adds nothing and the strategy chooses what happens
+    /// (timed mode bounds each message's delivery); under labrpc timing it is delivered when due.
+    /// </summary>
     private void OnSend(Message m)
     {
-        if (Mode == WorldMode.Lab) { OnSendLabrpc(m); return; }
         _sentThisStep++;
+        long delay = Network.Admit(m, ref _netRng);
         long id = _nextMessageId++;
-        bool lost = !LinkUp(m.From, m.To); // lost at once, as a call to a disabled end
-        if (RecordSends) _sentLog.Add(new SentMessage(id, m.From, m.To, m.Type.ToString(), lost));
-        if (lost) return;
-        if (_labLiveness)
-        {
-            long delay = LiveDelay(m, ref lost);
-            if (lost) { if (RecordSends) _sentLog[^1] = _sentLog[^1] with { Lost = true }; return; }
-            _pending.Add(new Pending(id, m, Now + delay, Cluster.Incarnation(m.To)));
-            return;
-        }
-        long deadline = Mode == WorldMode.Timed ? Now + Swarm.MaxDelayMs : long.MaxValue;
-        _pending.Add(new Pending(id, m, deadline, Cluster.Incarnation(m.To)));
+        if (RecordSends) _sentLog.Add(new SentMessage(id, m.From, m.To, m.Type.ToString(), delay < 0));
+        if (delay < 0) return;
+        int incarnation = Cluster.Incarnation(m.To);
+        long bound = Network.Options.DeliveryBoundMs;
+        long deadline = bound == long.MaxValue ? long.MaxValue : Now + bound;
+        _pending.Add(new Pending(id, m, deadline, incarnation, Now + delay, _seq++));
+        long dup = Network.MaybeDuplicate(ref _netRng, delay);
+        if (dup >= 0) _pending.Add(new Pending(_nextMessageId++, m, deadline, incarnation, Now + dup, _seq++));
     }
 
     private Pending FindPending(long id)
@@ -291,12 +294,17 @@ public sealed partial class World
         throw new InvalidOperationException($"no pending message #{id}");
     }
 
+    /// <summary>
+    /// Delivers a message in flight: under labrpc timing the clock moves to its due time; the
+    /// receiver must be the incarnation it was sent to, and the network decides whether it still
+    /// gets through (<see cref="SimNetwork.Deliverable"/>).
+    /// </summary>
     private string DeliverMessage(Pending p)
     {
-        if (Mode == WorldMode.Lab) return DeliverLabrpc(p);
+        if (p.Due > Now) Now = p.Due;
         int to = p.Message.To;
         if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) return "lost: target restarted";
-        if (!LinkUp(p.Message.From, to)) return "lost: link down";
+        if (!Network.Deliverable(p.Message)) return "lost: link down";
         Cluster.Deliver(p.Message);
         return "";
     }

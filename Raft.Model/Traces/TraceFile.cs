@@ -17,10 +17,14 @@ public sealed record TraceOutcome(Violation? Violation, int ViolationStep, strin
 public sealed class TraceFile
 {
     public const string FormatName = "raftverify-trace";
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
-    /// <summary>The oldest version this reader still replays (version 1: no drawn core options, workload or liveness world).</summary>
-    public const int OldestReadableVersion = 1;
+    /// <summary>
+    /// The oldest version this reader replays. Version 3 records the liveness phase's steps and its
+    /// stable-network model; traces of versions 1 and 2 ran a liveness phase that no longer exists,
+    /// so they cannot be replayed exactly: re-record them (scripts/build-corpus.sh rebuilt traces/).
+    /// </summary>
+    public const int OldestReadableVersion = 3;
     public const string ToolVersion = "raftverify 0.1.0";
 
     public required ExploreSettings Settings { get; init; }
@@ -30,6 +34,16 @@ public sealed class TraceFile
     public required IReadOnlyList<TraceStep> Steps { get; init; }
     public required TraceOutcome Outcome { get; init; }
 
+    /// <summary>The steps of the fault phase: those before the liveness phase's heal (all steps when there is none).</summary>
+    public int FaultSteps
+    {
+        get
+        {
+            for (int i = 0; i < Steps.Count; i++) if (Steps[i].Control?.Op == Simulation.ControlOp.Heal) return i;
+            return Steps.Count;
+        }
+    }
+
     /// <summary>The same trace run on nodes built by <paramref name="factory"/> (another implementation of the node contract).</summary>
     public TraceFile WithFactory(Simulation.Cluster.NodeFactory factory) => new()
     {
@@ -37,6 +51,17 @@ public sealed class TraceFile
         Iteration = Iteration,
         ScheduleSeed = ScheduleSeed,
         Swarm = Swarm,
+        Steps = Steps,
+        Outcome = Outcome,
+    };
+
+    /// <summary>The same trace with other swarm parameters (the shrinker tries gentler liveness phases).</summary>
+    public TraceFile WithSwarm(SwarmParameters swarm) => new()
+    {
+        Settings = Settings,
+        Iteration = Iteration,
+        ScheduleSeed = ScheduleSeed,
+        Swarm = swarm,
         Steps = Steps,
         Outcome = Outcome,
     };

@@ -100,27 +100,33 @@ public static class TraceReader
         if (!content.MoveNext()) throw new TraceFormatException($"{name}: has a header but no outcome line (truncated?)");
         var steps = new List<TraceStep>();
         (string Text, int Line) last = content.Current;
+        bool inLiveness = false;
         while (content.MoveNext())
         {
             // the line before the last one is a step; the last one is the outcome
             (string Text, int Line) line = last;
             last = content.Current;
             string where = $"{name}:{line.Line}";
-            if (steps.Count >= settings.MaxSteps) throw new TraceFormatException($"{where}: more than maxSteps ({settings.MaxSteps}) steps");
-            steps.Add(ParseStep(Json(name, line), where, steps.Count, settings));
+            if (steps.Count >= Limits.MaxSteps) throw new TraceFormatException($"{where}: more than {Limits.MaxSteps} steps");
+            TraceStep parsed = ParseStep(Json(name, line), where, steps.Count, settings, inLiveness);
+            inLiveness |= parsed.Control?.Op == ControlOp.Heal;
+            // maxSteps bounds the fault phase; the liveness phase after the heal runs until one() agrees or gives up
+            if (!inLiveness && steps.Count >= settings.MaxSteps) throw new TraceFormatException($"{where}: more than maxSteps ({settings.MaxSteps}) steps before the liveness phase");
+            steps.Add(parsed);
         }
         TraceOutcome outcome = ParseOutcome(Json(name, last), $"{name}:{last.Line}", settings, steps.Count);
         return new TraceFile { Settings = settings, Iteration = iteration, ScheduleSeed = seed, Swarm = swarm, Steps = steps, Outcome = outcome };
     }
 
-    private static TraceStep ParseStep(JsonElement e, string where, int expected, ExploreSettings settings)
+    private static TraceStep ParseStep(JsonElement e, string where, int expected, ExploreSettings settings, bool inLiveness)
     {
         if (e.TryGetProperty("outcome", out _)) throw new TraceFormatException($"{where}: outcome line before the end of the trace");
         int step = Int(e, "step", where);
         if (step != expected) throw new TraceFormatException($"{where}: step {step} out of order (expected {expected})");
         WorldControl? control = ParseControl(e, where, settings);
-        if (!e.TryGetProperty("decisions", out JsonElement d) || d.ValueKind != JsonValueKind.Array || (d.GetArrayLength() == 0) != (control is not null))
-            throw new TraceFormatException($"{where}: 'decisions' must be a non-empty array of integers (empty only on a control step)");
+        // a liveness-phase step of silent ticks has no decision either: the phase's scheduler ran it
+        if (!e.TryGetProperty("decisions", out JsonElement d) || d.ValueKind != JsonValueKind.Array || (d.GetArrayLength() == 0 && control is null && !inLiveness) || (d.GetArrayLength() > 0 && control is not null))
+            throw new TraceFormatException($"{where}: 'decisions' must be a non-empty array of integers (empty only on a control step or in the liveness phase)");
         if (d.GetArrayLength() > MaxDecisionsPerStep) throw new TraceFormatException($"{where}: more than {MaxDecisionsPerStep} decisions in one step");
         var decisions = new int[d.GetArrayLength()];
         int i = 0;
@@ -214,17 +220,15 @@ public static class TraceReader
             }
             if (swarm.TryGetProperty("proposals", out _))
                 sw = sw with { Proposals = Bounded(swarm, "proposals", where, 0, Limits.MaxProposals) };
-            string? liveness = OptStr(swarm, "liveness", where);
-            if (liveness is not null)
+            if (swarm.TryGetProperty("liveUnstableMs", out _))
             {
-                if (liveness != "lab") throw new TraceFormatException($"{where}: unknown liveness model '{Printable(liveness)}'");
                 sw = sw with
                 {
-                    Liveness = LivenessModel.Lab,
+                    LiveUnstableMs = Bounded(swarm, "liveUnstableMs", where, 0, Limits.MaxDelayMs),
                     LiveDelayMs = Bounded(swarm, "liveDelayMs", where, 1, Limits.MaxDelayMs),
                     LiveReorderPerThousand = PerThousand("liveReorderPerThousand"),
                     LiveDropPerThousand = PerThousand("liveDropPerThousand"),
-                    LiveDropMs = Bounded(swarm, "liveDropMs", where, 0, int.MaxValue),
+                    LiveStableDelayMs = Bounded(swarm, "liveStableDelayMs", where, 0, Limits.MaxDelayMs),
                 };
             }
         }
@@ -251,30 +255,35 @@ public static class TraceReader
     {
         if (!e.TryGetProperty("control", out JsonElement c)) return null;
         if (c.ValueKind != JsonValueKind.Object) throw new TraceFormatException($"{where}: 'control' must be an object");
-        if (settings.Mode != WorldMode.Lab) throw new TraceFormatException($"{where}: a control step in a trace whose mode is not lab");
         string op = Str(c, "op", where);
         ControlOp kind = op switch
         {
             "start" => ControlOp.Start, "crash" => ControlOp.Crash, "connect" => ControlOp.Connect, "disconnect" => ControlOp.Disconnect,
             "reliable" => ControlOp.Reliable, "longreordering" => ControlOp.LongReordering, "crashafterpersist" => ControlOp.CrashAfterPersist,
-            "propose" => ControlOp.Propose,
+            "propose" => ControlOp.Propose, "heal" => ControlOp.Heal, "stabilise" => ControlOp.Stabilise, "deadline" => ControlOp.Deadline,
             _ => throw new TraceFormatException($"{where}: unknown control op '{Printable(op)}'"),
         };
+        bool liveness = kind is ControlOp.Heal or ControlOp.Stabilise or ControlOp.Deadline;
+        if (settings.Mode != WorldMode.Lab && !liveness && kind != ControlOp.Start && kind != ControlOp.Propose)
+            throw new TraceFormatException($"{where}: a lab control step in a trace whose mode is not lab");
+        if (liveness && !settings.Liveness) throw new TraceFormatException($"{where}: a liveness-phase step in a trace without a liveness phase");
         int node = Int(c, "node", where);
-        bool network = kind is ControlOp.Reliable or ControlOp.LongReordering;
+        bool network = kind is ControlOp.Reliable or ControlOp.LongReordering || liveness;
         if (network ? node != -1 : node < 0 || node >= settings.Nodes)
             throw new TraceFormatException($"{where}: control node {node} is outside 0..{settings.Nodes - 1}");
         long at = Long(c, "at", where);
         if (at < 0 || at > MaxControlTimeMs) throw new TraceFormatException($"{where}: control time {at} is outside 0..{MaxControlTimeMs} ms");
         byte[]? command = null;
-        if (kind == ControlOp.Propose)
+        if (kind is ControlOp.Propose or ControlOp.Deadline)
         {
             string hex = Str(c, "command", where);
             try { command = Convert.FromHexString(hex); }
             catch (FormatException) { throw new TraceFormatException($"{where}: 'command' is not hexadecimal"); }
         }
-        bool flag = network && Bool(c, "flag", where);
-        return new WorldControl(kind, node, at, command, flag);
+        bool flag = kind is ControlOp.Reliable or ControlOp.LongReordering && Bool(c, "flag", where);
+        long bound = kind == ControlOp.Deadline ? Long(c, "boundMs", where) : 0;
+        if (bound < 0) throw new TraceFormatException($"{where}: 'boundMs' {bound} is negative");
+        return new WorldControl(kind, node, at, command, flag, BoundMs: bound);
     }
 
     /// <summary>

@@ -82,13 +82,13 @@ public static class TraceWriter
             w.WriteNumber("maxEntriesPerAppend", r.MaxEntriesPerAppend);
         }
         if (t.Swarm.Proposals is { } n) w.WriteNumber("proposals", n);
-        if (t.Swarm.Liveness == LivenessModel.Lab)
+        if (s.Liveness)
         {
-            w.WriteString("liveness", "lab");
+            w.WriteNumber("liveUnstableMs", t.Swarm.LiveUnstableMs);
             w.WriteNumber("liveDelayMs", t.Swarm.LiveDelayMs);
             w.WriteNumber("liveReorderPerThousand", t.Swarm.LiveReorderPerThousand);
             w.WriteNumber("liveDropPerThousand", t.Swarm.LiveDropPerThousand);
-            w.WriteNumber("liveDropMs", t.Swarm.LiveDropMs);
+            w.WriteNumber("liveStableDelayMs", t.Swarm.LiveStableDelayMs);
         }
         w.WriteEndObject();
         w.WriteStartObject("raft");
@@ -134,6 +134,7 @@ public static class TraceWriter
             w.WriteNumber("at", c.At);
             if (c.Command is not null) w.WriteString("command", Convert.ToHexString(c.Command).ToLowerInvariant());
             if (c.Op is ControlOp.Reliable or ControlOp.LongReordering) w.WriteBoolean("flag", c.Flag);
+            if (c.Op == ControlOp.Deadline) w.WriteNumber("boundMs", c.BoundMs);
             w.WriteEndObject();
         }
         if (s.Detail.Length > 0) w.WriteString("detail", s.Detail);

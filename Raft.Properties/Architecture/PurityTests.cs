@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using Raft.Model.Testing;
 using Raft.Core.Node;
 
 namespace Raft.Properties.Architecture;
@@ -55,7 +56,7 @@ public sealed class PurityTests
     public void TheCheck_WouldCatchAForbiddenReference()
     {
         // Raft.Model legitimately uses tasks (the lab runtime): the same scan must flag it.
-        List<string> referenced = ReferencedTypeNames(typeof(Raft.Model.Lab.LabRuntime).Assembly);
+        List<string> referenced = ReferencedTypeNames(typeof(Raft.Model.Testing.LabRuntime).Assembly);
         Assert.Contains(referenced, n => n.StartsWith("System.Threading.", StringComparison.Ordinal));
     }
 

@@ -65,6 +65,6 @@ public sealed class BringYourOwnRaftTests
         Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(trace.WithFactory(ForgetfulVoter)).Status);
         ShrinkReport shrunk = Shrinker.Shrink(trace.WithFactory(ForgetfulVoter));
         Assert.Equal(found.Violation!.Invariant, shrunk.Shrunk.Outcome.Violation!.Invariant);
-        Assert.True(shrunk.ShrunkSteps <= shrunk.OriginalSteps);
+        Assert.True(shrunk.ShrunkFaultSteps <= shrunk.OriginalFaultSteps);
     }
 }

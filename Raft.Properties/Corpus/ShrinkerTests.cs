@@ -22,8 +22,8 @@ public sealed class ShrinkerTests
     {
         TraceFile original = Found(bug, strategy);
         ShrinkReport s = Shrinker.Shrink(original);
-        Assert.True(s.ShrunkSteps < s.OriginalSteps, $"{s.OriginalSteps} -> {s.ShrunkSteps}");
-        Assert.True(s.ShrunkSteps <= 30, $"{bug}: {s.ShrunkSteps} steps");
+        Assert.True(s.ShrunkFaultSteps < s.OriginalFaultSteps, $"{s.OriginalFaultSteps} -> {s.ShrunkFaultSteps}");
+        Assert.True(s.ShrunkFaultSteps <= 30, $"{bug}: {s.ShrunkFaultSteps} steps");
         Assert.Equal(original.Outcome.Violation!.Invariant, s.Shrunk.Outcome.Violation!.Invariant);
         // through the file format, exactly as a user would replay it
         TraceFile reread = TraceReader.Parse(System.Text.Encoding.UTF8.GetString(TraceWriter.ToBytes(s.Shrunk)).Split('\n'));

@@ -2,14 +2,17 @@ using Raft.Model.Simulation;
 using Raft.Core.Node;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;
+using Raft.Model.Testing;
 using Raft.Model.Traces;
 using Xunit.Abstractions;
 
 namespace Raft.Properties.Exploration;
 
 /// <summary>
-/// The liveness phase heals the world and demands progress: a world that cannot elect a leader
-/// within the bound is a Liveness violation, and a healthy world passes with a leader.
+/// The liveness phase heals the world, lets the adversary's network settle into a stable one
+/// (partial synchrony's stabilisation), and demands that the tester's one() commits a fresh
+/// command on every node within a bound derived from the timers and the cluster size. Its
+/// events are steps like any other: recorded, replayed and shown.
 /// </summary>
 public sealed class LivenessTests(ITestOutputHelper output)
 {
@@ -25,35 +28,61 @@ public sealed class LivenessTests(ITestOutputHelper output)
 
     private static World World(ExploreSettings s, ulong seed = 1) => new(s, SwarmParameters.Draw(s, seed), seed);
 
+    private static LivenessOutcome RunPhase(World w, ulong seed = 1) => LivenessPhase.Run(w, w.Swarm.LivenessPlan(w.Settings));
+
     [Fact]
-    public void AWorldThatCannotElectALeaderWithinTheBound_IsALivenessViolation()
+    public void AWorldThatCannotElectALeaderWithinTheBound_IsALivenessViolation_DecidedByTheDeadlineStep()
     {
         World w = World(Hopeless);
-        string summary = w.RunLiveness(Hopeless.LivenessBoundMs);
-        output.WriteLine($"{summary}: {w.Violation}");
+        w.Recording = new List<TraceStep>();
+        LivenessOutcome o = RunPhase(w);
+        output.WriteLine($"{o.Summary}: {w.Violation}");
         Assert.NotNull(w.Violation);
         Assert.Equal(Invariant.Liveness, w.Violation!.Invariant);
-        Assert.Equal("one() failed", summary);
-        Assert.Contains("within 1000 ms after the heal: no node ever accepted the command as leader", w.Violation.Detail);
-        Assert.Contains("no leader ever", w.Violation.Detail);
+        Assert.Equal([0, 1, 2], w.Violation.Nodes);
+        Assert.Contains("applied nowhere", w.Violation.Detail);
+        TraceStep last = w.Recording[^1];
+        Assert.Equal(ControlOp.Deadline, last.Control?.Op);
+        Assert.Equal(w.ViolationStep, last.Step);
     }
 
     [Fact]
-    public void AHealthyWorld_PassesWithALeader_AndTheProbeAppliedEverywhere()
+    public void AHealthyWorld_AgreesWithinItsBound_AndThePhaseIsRecordedStepByStep()
     {
         var s = new ExploreSettings { Swarm = false };
         World w = World(s);
-        string summary = w.RunLiveness(s.LivenessBoundMs);
-        output.WriteLine(summary);
+        w.Recording = new List<TraceStep>();
+        LivenessOutcome o = RunPhase(w);
+        output.WriteLine(o.Summary);
         Assert.Null(w.Violation);
-        Assert.StartsWith("one() agreed at index 1 after ", summary);
-        Assert.InRange(w.AgreedAfterMs, 1, s.LivenessBoundMs);
+        Assert.StartsWith("one() agreed at index 1 ", o.Summary);
+        Assert.InRange(o.AgreedAfterStableMs, 0, o.StableBoundMs);
         Assert.Contains(Enumerable.Range(0, w.Size), i => w.Cluster.Node(i)!.Role == Role.Leader);
         for (int i = 0; i < w.Size; i++) Assert.True(w.Cluster.Appliers[i].LastApplied >= 1);
+        // the phase's cause is in the recording: the heal, the election's messages, the client's proposal
+        Assert.Equal(ControlOp.Heal, w.Recording[0].Control?.Op);
+        Assert.Contains(w.Recording, st => st.Event.StartsWith("deliver", StringComparison.Ordinal) && st.Event.Contains("RequestVote"));
+        Assert.Contains(w.Recording, st => st.Control?.Op == ControlOp.Propose && st.Detail.StartsWith("index 1", StringComparison.Ordinal));
+        Assert.Contains(w.Recording, st => st.Event.StartsWith("ticks to", StringComparison.Ordinal)); // silent ticks folded into steps
+        Assert.Equal(Enumerable.Range(0, w.Recording.Count), w.Recording.Select(st => st.Step));
     }
 
     [Fact]
-    public void TheLivenessPhase_HealsPartitions_AndRestartsCrashedNodes()
+    public void StepsAreNumberedAlike_WhetherOrNotTheyAreRecorded()
+    {
+        var s = new ExploreSettings { Nodes = 5, Seed = 3 };
+        for (ulong seed = 1; seed <= 10; seed++)
+        {
+            var quiet = new World(s, SwarmParameters.Draw(s, seed), seed);
+            RunPhase(quiet);
+            var loud = new World(s, SwarmParameters.Draw(s, seed), seed) { Recording = new List<TraceStep>() };
+            RunPhase(loud);
+            Assert.Equal(loud.Recording!.Count, quiet.StepIndex);
+        }
+    }
+
+    [Fact]
+    public void TheLivenessPhase_HealsPartitions_AndRestartsCrashedNodes_AsRecordedSteps()
     {
         var s = new ExploreSettings { Swarm = false, Nodes = 5 };
         World w = World(s, 4);
@@ -62,17 +91,19 @@ public sealed class LivenessTests(ITestOutputHelper output)
         w.Execute(new EnabledEvent(EventKind.Partition, -1), n => n == 3 ? 0 : 2); // isolate node 2
         Assert.False(w.Cluster.IsUp(0));
         Assert.False(w.LinkUp(2, 3));
-        string summary = w.RunLiveness(s.LivenessBoundMs);
-        output.WriteLine(summary);
+        w.Recording = new List<TraceStep>();
+        LivenessOutcome o = RunPhase(w);
+        output.WriteLine(o.Summary);
         Assert.Null(w.Violation);
-        Assert.StartsWith("one() agreed", summary);
+        Assert.StartsWith("one() agreed", o.Summary);
         for (int i = 0; i < 5; i++) Assert.True(w.Cluster.IsUp(i));
         Assert.True(w.LinkUp(2, 3));
         Assert.False(w.FaultsEnabled);
+        Assert.Equal([ControlOp.Heal, ControlOp.Start, ControlOp.Start], w.Recording.Take(3).Select(st => st.Control!.Op));
     }
 
     [Fact]
-    public void TheExplorer_ReportsTheLivenessViolation_AfterTheStepBound_AndItReplays()
+    public void TheExplorer_ReportsTheLivenessViolation_AtItsDeadlineStep_AndItReplays()
     {
         // timed mode: the one step lets the clock run, but no election timer can expire
         ExploreSettings s = Hopeless with { Mode = WorldMode.Timed, MaxSteps = 1, Iterations = 3 };
@@ -82,8 +113,9 @@ public sealed class LivenessTests(ITestOutputHelper output)
         output.WriteLine($"{v.Violation} ({v.LivenessSummary})");
         Assert.Equal(0, v.Iteration);
         Assert.Equal(Invariant.Liveness, v.Violation!.Invariant);
-        Assert.Equal(s.MaxSteps, v.ViolationStep);
-        Assert.Equal("one() failed", v.LivenessSummary);
+        Assert.Equal(v.Trace!.Count - 1, v.ViolationStep);
+        Assert.Equal(ControlOp.Deadline, v.Trace[^1].Control?.Op);
+        Assert.True(v.LivenessSteps > 1);
         Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(TraceFile.From(v)).Status);
 
         // the same world without the liveness phase has nothing to report
@@ -99,48 +131,67 @@ public sealed class LivenessTests(ITestOutputHelper output)
         ExploreReport timed = Explorer.Run(new ExploreSettings { Iterations = 150, Workers = 2, Mode = WorldMode.Timed, Seed = 11 });
         Assert.Null(timed.FirstViolation);
         Assert.Equal(150, timed.Coverage.LivenessChecked);
+        output.WriteLine($"slowest agreement after stabilisation: {r.Coverage.SlowestAgreementMs} ms, {r.Coverage.MostOfBoundUsedPercent}% of its bound");
     }
 
     [Fact]
-    public void TheFairPhaseOfVersion1Traces_StillRuns_WhenTheSwarmParametersSaySo()
-    {
-        var s = new ExploreSettings { Swarm = false, Nodes = 3 };
-        var fair = new SwarmParameters(3, 100, 100, 100, 20, 20, 1, 1, 1, 1); // no Liveness: the fair phase
-        var w = new World(s, fair, 1);
-        string summary = w.RunLiveness(5000);
-        output.WriteLine(summary);
-        Assert.Null(w.Violation);
-        Assert.StartsWith("leader ", summary);
-        Assert.Contains("applied everywhere", summary);
-    }
-
-    [Fact]
-    public void TheLabPhase_IsAFunctionOfTheSeed()
+    public void ThePhase_IsAFunctionOfTheSeed_AndItsNetworkNeverExceedsLabrpcs()
     {
         var s = new ExploreSettings { Nodes = 5, Seed = 3 };
         for (ulong seed = 1; seed <= 20; seed++)
         {
             SwarmParameters p = SwarmParameters.Draw(s, seed);
-            Assert.Equal(LivenessModel.Lab, p.Liveness);
             Assert.InRange(p.LiveReorderPerThousand, 0, 667); // never beyond labrpc's long reordering
             Assert.InRange(p.LiveDropPerThousand, 0, 100);
-            string a = new World(s, p, seed).RunLiveness(s.LivenessBoundMs);
-            string b = new World(s, p, seed).RunLiveness(s.LivenessBoundMs);
+            Assert.InRange(p.LiveDelayMs, 1, 27);
+            Assert.InRange(p.LiveUnstableMs, 0, SwarmParameters.MaxUnstableMs);
+            string a = LivenessPhase.Run(new World(s, p, seed), p.LivenessPlan(s)).Summary;
+            string b = LivenessPhase.Run(new World(s, p, seed), p.LivenessPlan(s)).Summary;
             Assert.Equal(a, b);
         }
     }
 
     [Fact]
-    public void TheLabPhase_DeliversMessagesFromBeforeTheHeal()
+    public void TheStableNetwork_DeliversFarWithinTheElectionTimeout()
+    {
+        var s = new ExploreSettings { Seed = 5 };
+        for (ulong seed = 1; seed <= 200; seed++)
+        {
+            SwarmParameters p = SwarmParameters.Draw(s, seed);
+            int electionMinMs = p.Raft!.ElectionTicks * s.TickMs;
+            // broadcastTime ≪ electionTimeout (§5.6): a request and its reply within a tenth of the shortest timeout
+            Assert.True(10 * 2 * p.LiveStableDelayMs <= electionMinMs, $"seed {seed}: stable delay {p.LiveStableDelayMs} ms against a {electionMinMs} ms timeout");
+        }
+    }
+
+    [Fact]
+    public void TheBound_IsDerivedFromTheTimersAndTheClusterSize()
+    {
+        var raft = new RaftOptions { ElectionTicks = 30, HeartbeatTicks = 10 };
+        long b3 = LivenessPlan.DeriveStableBoundMs(raft, 10, 3, 5);
+        long b9 = LivenessPlan.DeriveStableBoundMs(raft, 10, 9, 5);
+        long slow = LivenessPlan.DeriveStableBoundMs(raft with { ElectionTicks = 300, HeartbeatTicks = 100 }, 10, 3, 5);
+        Assert.True(b9 > b3);
+        Assert.True(slow > 5 * b3);
+        // at least the rounds' worth of longest timeouts
+        Assert.True(b3 >= LivenessPlan.Rounds(3) * 2 * 30 * 10);
+        // a fixed bound overrides the derived one
+        var s = new ExploreSettings { LivenessBoundMs = 777, Swarm = false };
+        Assert.Equal(777, SwarmParameters.Draw(s, 1).LivenessPlan(s).StableBoundMs);
+    }
+
+    [Fact]
+    public void ThePhase_DeliversMessagesFromBeforeTheHeal()
     {
         var s = new ExploreSettings { Nodes = 3, Faults = FaultBudget.NoFaults };
-        SwarmParameters p = SwarmParameters.Draw(s, 9) with { LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveDelayMs = 27 };
-        var w = new World(s, p, 9);
+        SwarmParameters p = SwarmParameters.Draw(s, 9) with { LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveDelayMs = 27, LiveUnstableMs = 100 };
+        var w = new World(s, p, 9) { Recording = new List<TraceStep>() };
         w.Execute(new EnabledEvent(EventKind.Timeout, 0), _ => 0); // node 0 campaigns; its RequestVotes are in flight at the heal
         Assert.True(w.PendingCount > 0);
-        string summary = w.RunLiveness(s.LivenessBoundMs);
-        output.WriteLine(summary);
+        LivenessOutcome o = LivenessPhase.Run(w, p.LivenessPlan(s));
+        output.WriteLine(o.Summary);
         Assert.Null(w.Violation);
-        Assert.StartsWith("one() agreed", summary);
+        Assert.StartsWith("one() agreed", o.Summary);
+        Assert.Contains("2 in flight", w.Recording[0].Detail);
     }
 }

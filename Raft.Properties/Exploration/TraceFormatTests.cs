@@ -111,7 +111,8 @@ public sealed class TraceFormatTests
     [Fact]
     public void AWrongFormatOrVersion_IsRejected()
     {
-        AssertRejected(h => h["version"] = 3, 0, "version 3");
+        AssertRejected(h => h["version"] = 4, 0, "version 4");
+        AssertRejected(h => h["version"] = 2, 0, "version 2 (an older liveness phase: re-record)");
         AssertRejected(h => h["version"] = 0, 0, "version 0");
         AssertRejected(h => h["version"] = "1", 0, "version as a string");
         AssertRejected(h => h.Remove("version"), 0, "no version");

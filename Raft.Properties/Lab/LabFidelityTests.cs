@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Raft.Model.Testing;
 using Raft.Core.Determinism;
 using Raft.Core.Messages;
 using Raft.Core.Node;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Raft.Model.Testing;
 using Raft.Model.Lab;
 using Xunit.Abstractions;
 

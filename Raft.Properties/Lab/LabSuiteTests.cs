@@ -1,4 +1,5 @@
 using System.Reflection;
+using Raft.Model.Testing;
 using Raft.Model.Lab;
 
 namespace Raft.Properties.Lab;

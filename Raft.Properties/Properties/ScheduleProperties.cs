@@ -94,7 +94,7 @@ public sealed class ScheduleProperties
                 while (at < Math.Min(a.Length, b.Length) && a[at] == b[at]) at++;
                 throw new InvalidOperationException($"two runs of one schedule wrote different traces ({a.Length} and {b.Length} bytes), first difference at byte {at}");
             }
-            Assert.Equal(first.Steps, first.Trace!.Count);
+            Assert.Equal(first.Steps + first.LivenessSteps, first.Trace!.Count);
             // and the trace is a faithful recording: replayed decision by decision it ends the same way
             ReplayReport replay = Replayer.Replay(TraceFile.From(first));
             ReplayStatus expected = first.Violation is null ? ReplayStatus.Passed : ReplayStatus.Reproduced;
@@ -136,7 +136,7 @@ public sealed class ScheduleProperties
             // shrinking left a small schedule: a couple of operations make two leaders of one term
             // (the node count is lowered only where the smaller cluster still fails: greedy shrinking)
             Assert.True(shrunk.Ops.Length <= 12, $"shrunk to {shrunk.Ops.Length} operations: {shrunk}");
-            Assert.True(trace.Steps.Count <= shrunk.Ops.Length);
+            Assert.True(trace.FaultSteps <= shrunk.Ops.Length);
 
             // the body the [Property] tests use leaves the same kind of trace for the shrunk schedule
             string propertyDirectory = Path.Combine(directory, "property");
@@ -164,8 +164,8 @@ public sealed class ScheduleProperties
             new ScheduleOp(OpKind.Deliver, K: 1), new ScheduleOp(OpKind.Heal), new ScheduleOp(OpKind.Advance)]);
         ScheduleResult r = ScheduleExecutor.Run(s);
         Assert.Null(r.Violation);
-        Assert.Equal(6, r.Trace!.Count);
-        Assert.Equal("timeout 0", r.Trace[0].Event);
+        Assert.Equal(6, r.Steps); // the fault phase; the liveness phase follows in the trace
+        Assert.Equal("timeout 0", r.Trace![0].Event);
         Assert.Equal(("partition", "isolate 1"), (r.Trace[1].Event, r.Trace[1].Detail));
         Assert.Equal(("partition", "cut 2->0"), (r.Trace[2].Event, r.Trace[2].Detail));
         Assert.StartsWith("deliver #1 ", r.Trace[3].Event); // the second-oldest pending message

@@ -23,7 +23,7 @@ public static class ExploreCommand
         var mode = new Option<string>("--mode") { Description = "adversarial (any event may come next) | timed (bounded delays, clocked timers)", DefaultValueFactory = _ => "adversarial" };
         var faults = new Option<string>("--faults") { Description = "Fault budget, e.g. crashes=2,partitions=3,drops=20,duplicates=10, or none", DefaultValueFactory = _ => FaultBudget.Default.ToString() };
         var proposals = new Option<int>("--proposals") { Description = "Client commands per schedule (default: swarm testing draws 1-12; without swarm 6)", DefaultValueFactory = _ => 6 };
-        var livenessBound = new Option<int>("--liveness-bound") { Description = "Virtual ms the healed world gets to commit a fresh command on every node (the tester's one(): 10000)", DefaultValueFactory = _ => 10_000 };
+        var livenessBound = new Option<int>("--liveness-bound") { Description = "Virtual ms after the liveness phase's network stabilises within which one() must commit a fresh command on every node (0: derived from each schedule's timers and cluster size)", DefaultValueFactory = _ => 0 };
         var workers = new Option<int>("--workers") { Description = "Parallel workers (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var shard = new Option<string>("--shard") { Description = "k/N: run only this machine's share of the iterations", DefaultValueFactory = _ => "1/1" };
         var bug = new Option<string>("--bug") { Description = "Explore a deliberately broken core (see raftverify bugs)", DefaultValueFactory = _ => "none" };

@@ -38,7 +38,7 @@ public static class ShrinkCommand
             }
             TraceWriter.Write(report.Shrunk, outPath);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"shrunk {report.OriginalSteps} steps to {report.ShrunkSteps}, {report.OriginalNodes} nodes to {report.ShrunkNodes}, in {report.Seconds:0.00} s ({report.Runs} runs)"));
+                $"shrunk {report.OriginalSteps} steps to {report.ShrunkSteps}, {report.OriginalNodes} nodes to {report.ShrunkNodes}, in {report.Seconds:0.00} s ({report.Runs} runs; the fault phase {report.OriginalFaultSteps} steps to {report.ShrunkFaultSteps}, then the liveness phase {report.ShrunkSteps - report.ShrunkFaultSteps})"));
             if (report.CutByBudget)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CUT by the time limit ({seconds:0.###} s): this is the smallest failing schedule found so far, not a finished shrink (raise --time-limit to go on)"));
             Console.WriteLine($"still violates: {report.Shrunk.Outcome.Violation}");

@@ -22,7 +22,7 @@ public static class SummaryTable
         Row("liveness phases run", c.LivenessChecked.ToString(CultureInfo.InvariantCulture));
         Row("distinct (role, event) transitions", c.DistinctTransitions.ToString(CultureInfo.InvariantCulture));
         Row("max term", c.MaxTerm.ToString(CultureInfo.InvariantCulture));
-        if (c.SlowestAgreementMs > 0) Row("slowest one() after the heal (over 5 s)", string.Create(CultureInfo.InvariantCulture, $"{c.SlowestAgreementMs} ms ({c.AgreementsOver5s})"));
+        if (c.LivenessChecked > 0) Row("slowest one() after stabilisation", string.Create(CultureInfo.InvariantCulture, $"{c.SlowestAgreementMs} ms ({c.MostOfBoundUsedPercent}% of its bound; {c.AgreementsOverHalfBound} over half)"));
         Row("leaders elected", c.Elections.ToString(CultureInfo.InvariantCulture));
         Row("entries committed (max in one schedule)", $"{c.Commits} ({c.MaxCommitted})");
         Row("proposals accepted", c.ProposalsAccepted.ToString(CultureInfo.InvariantCulture));

@@ -1,7 +1,6 @@
-using Raft.Model.Exploration;
 using Raft.Model.Simulation;
 
-namespace Raft.Model.Lab;
+namespace Raft.Model.Testing;
 
 /// <summary>
 /// Runs a tester scenario written with async/await against a <see cref="World"/> in virtual
@@ -67,6 +66,6 @@ public sealed class LabFailure : Exception
 {
     public LabFailure(string message) : base(message) { }
 
-    /// <summary>Virtual seconds from make_config to the failure (set by <see cref="LabSuite.Run(LabTest, ulong, Action{string}?, Raft.Model.Simulation.Cluster.NodeFactory?)"/>).</summary>
+    /// <summary>Virtual seconds from make_config to the failure (set by the lab suite when a test fails).</summary>
     public double VirtualSeconds { get; init; }
 }

@@ -1,0 +1,24 @@
+namespace Raft.Model.Simulation;
+
+/// <summary>
+/// The named streams a run's seed is split into (<see cref="Raft.Core.Determinism.Rng.Derive"/>):
+/// each source of randomness draws from its own stream, so adding a draw to one never shifts
+/// another. The numbers are part of the trace format: changing one changes every recorded run.
+/// </summary>
+public static class SeedStream
+{
+    /// <summary>The network's fates: delays, losses, reordering and duplicates of messages.</summary>
+    public const ulong Network = 1;
+    /// <summary>The tester's own randomness (the Go tests' rand).</summary>
+    public const ulong Tester = 2;
+    /// <summary>The phase of each node's tick clock at the start of an explored schedule.</summary>
+    public const ulong TickPhase = 3;
+    /// <summary>The exploration strategy's choices.</summary>
+    public const ulong Strategy = 5;
+    /// <summary>Swarm testing's draw of a schedule's parameters (the first draws).</summary>
+    public const ulong Swarm = 77;
+    /// <summary>Swarm testing's later draws (core options, workload, liveness network), kept apart so the first draws never move.</summary>
+    public const ulong SwarmMore = 78;
+    /// <summary>The base of the per-node, per-incarnation seeds the cluster gives its nodes.</summary>
+    public const ulong NodeBase = 1000;
+}
