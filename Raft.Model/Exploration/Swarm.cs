@@ -51,7 +51,7 @@ public sealed record SwarmParameters(
         long bound = s.LivenessBoundMs > 0 ? s.LivenessBoundMs : Testing.LivenessPlan.DeriveStableBoundMs(raft, s.TickMs, Nodes, LiveStableDelayMs);
         return new Testing.LivenessPlan(
             Network.NetworkOptions.Unstable(LiveDelayMs, LiveDropPerThousand, LiveReorderPerThousand), LiveUnstableMs,
-            Network.NetworkOptions.Stable(LiveStableDelayMs), bound);
+            Network.NetworkOptions.Stable(LiveStableDelayMs), bound, Testing.LivenessPlan.ElectionWindow(raft, s.TickMs, LiveStableDelayMs));
     }
 
     /// <summary>MaxEntriesPerAppend values swarm testing draws from (1 forces one entry per AppendEntries, so logs converge step by step).</summary>

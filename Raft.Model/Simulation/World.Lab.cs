@@ -173,7 +173,7 @@ public sealed partial class World
                 return r.IsLeader ? string.Create(CultureInfo.InvariantCulture, $"index {r.Index} term {r.Term}") : "not leader";
             }
             case ControlOp.Heal: return HealForLiveness(c.Network ?? throw new ArgumentException("heal needs the network it heals to"));
-            case ControlOp.Stabilise: return Stabilise(c.Network ?? throw new ArgumentException("stabilise needs the stable network"));
+            case ControlOp.Stabilise: return Stabilise(c.Network ?? throw new ArgumentException("stabilise needs the stable network"), c.BoundMs);
             case ControlOp.Deadline: return Deadline(c.Command ?? [], c.BoundMs);
             default:
                 throw new InvalidOperationException($"unknown control {c.Op}");
@@ -288,6 +288,7 @@ public sealed partial class World
         Cluster.Checker.Event = StepIndex + 1;
         string? description = Recording is not null ? Describe(e) : null;
         string detail = Execute(e, _ => 0);
+        CheckElectionProgress();
         EndStep(Recording is not null ? new TraceStep(StepIndex, [decision], description!, detail, DescribeNodes(), TakeSentThisStep()) : null);
     }
 
@@ -306,6 +307,7 @@ public sealed partial class World
         Cluster.Checker.Event = StepIndex + (_silentTicks > 0 ? 2 : 1);
         _sentThisStep = 0;
         string detail = Execute(e, _ => 0);
+        CheckElectionProgress();
         if (_sentThisStep == 0 && Violation is null && Cluster.Node(e.Node) == node
             && node.Role == role && node.Term == term && node.CommitIndex == commit && node.LastIndex == last)
         {
@@ -388,7 +390,7 @@ public enum ControlOp : byte { Start, Crash, Connect, Disconnect, Reliable, Long
 /// it happened at, and its argument (a command's bytes, or on/off).
 /// </summary>
 /// <param name="Network">Heal and Stabilise: the network's parameters from this step on.</param>
-/// <param name="BoundMs">Deadline: the bound after stabilisation that one() was given.</param>
+/// <param name="BoundMs">Deadline: the bound after stabilisation that one() was given; Stabilise: the election-progress window.</param>
 public sealed record WorldControl(ControlOp Op, int Node, long At, byte[]? Command = null, bool Flag = false, Network.NetworkOptions? Network = null, long BoundMs = 0)
 {
     /// <summary>Canonical text, e.g. "at 1200ms propose 2 cmd=0a1b" (the trace's event field; structured fields are recorded too).</summary>

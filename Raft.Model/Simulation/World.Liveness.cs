@@ -58,9 +58,11 @@ public sealed partial class World
     /// flight that were due later than its bound arrive within it (partial synchrony's global
     /// stabilisation time: after it, every message arrives within the bound).
     /// </summary>
-    private string Stabilise(NetworkOptions network)
+    private string Stabilise(NetworkOptions network, long electionWindowMs)
     {
         StabilisedAt = Now;
+        _electionWindowMs = electionWindowMs;
+        _lastElectionProgress = Now;
         Network.Use(network);
         int bound = network.Reliable ? 0 : network.UnreliableMaxDelayMs - 1;
         int retimed = 0;
@@ -72,6 +74,62 @@ public sealed partial class World
             retimed++;
         }
         return string.Create(CultureInfo.InvariantCulture, $"{retimed} late message(s) retimed; {Describe(network)}");
+    }
+
+    private long _electionWindowMs, _lastElectionProgress;
+
+    /// <summary>
+    /// Election progress, watched on the wire once the network is stable: a message that shows the
+    /// cluster electing — a RequestVote from a node whose log is at least as up-to-date as every
+    /// node's durable log (it could win, §5.4.1), or an AppendEntries or InstallSnapshot of a leader
+    /// in the highest durable term.
+    /// </summary>
+    private void WatchElectionProgress(in Message m)
+    {
+        if (m.Type == MessageType.RequestVote)
+        {
+            for (int i = 0; i < Size; i++)
+            {
+                Storage.Disk d = Cluster.Disks[i];
+                if (m.LogTerm < d.LastTerm || (m.LogTerm == d.LastTerm && m.Index < d.LastIndex)) return;
+            }
+            _lastElectionProgress = Now;
+        }
+        else if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot && m.Term >= MaxDurableTerm())
+        {
+            _lastElectionProgress = Now;
+        }
+    }
+
+    /// <summary>
+    /// The election-progress oracle (after stabilisation): a correct node whose log is the most
+    /// up-to-date restarts its election timer only when it campaigns, grants its vote to a candidate
+    /// at least as up-to-date, or hears a leader (§5.2, Figure 2), so without a leader of the highest
+    /// term it campaigns within one longest election timeout. A stable cluster that goes a whole
+    /// window (that timeout plus a heartbeat and a round trip) without such a RequestVote or such a
+    /// leader's message is held back from electing: a Liveness violation at this step, naming the
+    /// nodes whose logs could win.
+    /// </summary>
+    private void CheckElectionProgress()
+    {
+        if (_electionWindowMs <= 0 || Violation is not null || Now - _lastElectionProgress <= _electionWindowMs) return;
+        var best = new List<int>();
+        long bestTerm = -1, bestIndex = -1;
+        for (int i = 0; i < Size; i++)
+        {
+            Storage.Disk d = Cluster.Disks[i];
+            if (d.LastTerm > bestTerm || (d.LastTerm == bestTerm && d.LastIndex > bestIndex)) { best.Clear(); bestTerm = d.LastTerm; bestIndex = d.LastIndex; }
+            if (d.LastTerm == bestTerm && d.LastIndex == bestIndex) best.Add(i);
+        }
+        Cluster.Checker.ObserveLiveness(best.ToArray(), bestIndex, MaxDurableTerm(), string.Create(CultureInfo.InvariantCulture,
+            $"no election progress for {Now - _lastElectionProgress} ms on a stable network (window {_electionWindowMs} ms: the longest election timeout, a heartbeat and a round trip): no leader of term {MaxDurableTerm()} sent AppendEntries and nodes {string.Join(",", best)}, whose logs (last {bestIndex}/t{bestTerm}) could win, did not campaign in that window; a node that hears no leader and grants no vote campaigns within one election timeout (§5.2) (nodes {DescribeNodes()})"));
+    }
+
+    private long MaxDurableTerm()
+    {
+        long max = 0;
+        for (int i = 0; i < Size; i++) max = Math.Max(max, Cluster.Disks[i].Term);
+        return max;
     }
 
     /// <summary>

@@ -264,6 +264,7 @@ public sealed partial class World
     private void OnSend(Message m)
     {
         _sentThisStep++;
+        if (_electionWindowMs > 0) WatchElectionProgress(m);
         long delay = Network.Admit(m, ref _netRng);
         long id = _nextMessageId++;
         if (RecordSends) _sentLog.Add(new SentMessage(id, m.From, m.To, m.Type.ToString(), delay < 0));

@@ -29,6 +29,9 @@ public sealed class Disk
     public IReadOnlyList<Entry> Entries => _entries;
     public long LastIndex => SnapshotIndex + _entries.Count;
 
+    /// <summary>The term of the last durable entry (the snapshot's when the log after it is empty).</summary>
+    public long LastTerm => _entries.Count > 0 ? _entries[^1].Term : SnapshotTerm;
+
     /// <summary>Number of Ready writes applied (for tests and coverage).</summary>
     public long Writes { get; private set; }
 

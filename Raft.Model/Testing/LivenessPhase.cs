@@ -11,8 +11,18 @@ namespace Raft.Model.Testing;
 /// delays, reordering and drops, for <see cref="UnstableMs"/>), the stable network after, and
 /// the bound after stabilisation within which the tester's one() must reach agreement.
 /// </summary>
-public sealed record LivenessPlan(NetworkOptions Unstable, int UnstableMs, NetworkOptions Stable, long StableBoundMs)
+/// <param name="ElectionWindowMs">The election-progress window once stable (<see cref="ElectionWindow"/>); 0 turns that oracle off.</param>
+public sealed record LivenessPlan(NetworkOptions Unstable, int UnstableMs, NetworkOptions Stable, long StableBoundMs, long ElectionWindowMs = 0)
 {
+    /// <summary>
+    /// The longest a stable, leaderless cluster may go without a RequestVote from a node whose log
+    /// could win: the longest randomized election timeout (2·ElectionTicks ticks, §5.2), plus a
+    /// heartbeat (a deposed leader's last AppendEntries may restart a follower's timer) and a
+    /// round trip, plus two ticks of clock phase.
+    /// </summary>
+    public static long ElectionWindow(RaftOptions raft, int tickMs, int stableDelayMs) =>
+        (2L * raft.ElectionTicks + raft.HeartbeatTicks + 2) * tickMs + 2L * stableDelayMs;
+
     /// <summary>
     /// The bound after stabilisation, derived from the core's timers and the cluster size rather
     /// than a constant. Once every message arrives within d ms (d ≪ the election timeout, §5.6),
@@ -65,7 +75,7 @@ public static class LivenessPhase
             if (!world.IsUp(i)) world.Start(i);
         if (world.Violation is not null) return Safety(world, plan);
         long healedAt = world.Now;
-        world.Schedule(plan.UnstableMs, () => world.Control(new WorldControl(ControlOp.Stabilise, -1, world.Now, Network: plan.Stable)));
+        world.Schedule(plan.UnstableMs, () => world.Control(new WorldControl(ControlOp.Stabilise, -1, world.Now, Network: plan.Stable, BoundMs: plan.ElectionWindowMs)));
 
         var tester = new Tester(world);
         byte[] cmd = ProbeCommand;
