@@ -11,10 +11,11 @@ bugs_md = os.path.join(root, "docs", "bugs.md")
 
 
 def table_lines():
-    table = ["| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | shrink time |",
-             "|---|---|---|---|---|---|---|---|"]
+    table = ["| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | of which fault phase, liveness phase | shrink time |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        table.append(f"| {r['bug']} | {r['invariant']} | {r['random']} | {r['pct']} | {r['delay-bounded']} | {r['chosen']} | {r['original_steps']} → {r['shrunk_steps']} | {r['shrink_seconds']} s |")
+        total, fault = int(r['shrunk_steps'] or 0), int(r['shrunk_fault_steps'] or 0)
+        table.append(f"| {r['bug']} | {r['invariant']} | {r['random']} | {r['pct']} | {r['delay-bounded']} | {r['chosen']} | {r['original_steps']} → {r['shrunk_steps']} | {fault} + {total - fault} | {r['shrink_seconds']} s |")
     return table
 
 
@@ -47,9 +48,10 @@ with open(os.path.join(root, "traces", "README.md"), "w") as f:
     f.write("([format](../docs/trace-format.md)) that `raftverify replay` reproduces exactly. `CorpusTests` replays every file\n")
     f.write("on its broken variant, and also runs the same events against the correct core, which must survive them.\n")
     f.write("`scripts/build-corpus.sh` regenerates the folder: it explores each bug with each strategy and shrinks what it finds.\n\n")
-    f.write("| trace | bug | breaks | steps | replay |\n|---|---|---|---|---|\n")
+    f.write("| trace | bug | breaks | steps (fault phase + liveness phase) | replay |\n|---|---|---|---|---|\n")
     for r in rows:
-        f.write(f"| `{r['bug']}.trace.jsonl` | {desc.get(r['bug'], '')} | {r['invariant']} | {r['shrunk_steps']} | `raftverify replay traces/{r['bug']}.trace.jsonl` |\n")
+        total, fault = int(r['shrunk_steps'] or 0), int(r['shrunk_fault_steps'] or 0)
+        f.write(f"| `{r['bug']}.trace.jsonl` | {desc.get(r['bug'], '')} | {r['invariant']} | {total} ({fault} + {total - fault}) | `raftverify replay traces/{r['bug']}.trace.jsonl` |\n")
     extra = sorted(n for n in os.listdir(os.path.join(root, "traces")) if n.endswith(".trace.jsonl") and n[:-len(".trace.jsonl")] not in {r["bug"] for r in rows})
     if extra:
         f.write("\nBugs found in the core itself (not catalog variants; see docs/bugs.md). They replay with exit 1 until the core is fixed;\n")

@@ -175,6 +175,9 @@ public sealed partial class World
             case ControlOp.Heal: return HealForLiveness(c.Network ?? throw new ArgumentException("heal needs the network it heals to"));
             case ControlOp.Stabilise: return Stabilise(c.Network ?? throw new ArgumentException("stabilise needs the stable network"), c.BoundMs);
             case ControlOp.Deadline: return Deadline(c.Command ?? [], c.BoundMs);
+            case ControlOp.Guard:
+                Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(), _guardReason.Length > 0 ? _guardReason : "a livelock guard fired");
+                return _guardReason;
             default:
                 throw new InvalidOperationException($"unknown control {c.Op}");
         }
@@ -232,9 +235,23 @@ public sealed partial class World
         if (_pending.Count > MaxInFlight && Violation is null)
         {
             // a livelock guard: a core whose messages multiply would make every step slower until the run hangs
-            Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(),
-                string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxInFlight} messages in flight at {Now} ms (a livelock)"));
+            Guard(string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxInFlight} messages in flight at {Now} ms (a livelock)"));
             return true;
+        }
+        if (FoldSilentTicks && Violation is null)
+        {
+            // the liveness phase's guards: a correct cluster runs a few events per instant and a few thousand steps in all
+            if (next.Time != _guardInstant) { _guardInstant = next.Time; _eventsAtInstant = 0; }
+            if (++_eventsAtInstant > MaxLivenessEventsAtInstant)
+            {
+                Guard(string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxLivenessEventsAtInstant} events at {Now} ms without time passing (a livelock)"));
+                return true;
+            }
+            if (StepIndex - _livenessFirstStep > MaxLivenessSteps)
+            {
+                Guard(string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxLivenessSteps} steps in the liveness phase by {Now} ms (a correct cluster takes a few thousand)"));
+                return true;
+            }
         }
         if (next.Kind == DueKind.Message)
             RunLabEvent(new EnabledEvent(EventKind.Deliver, _pending[next.Index].Message.To, _pending[next.Index].Id), next.Index);
@@ -266,6 +283,23 @@ public sealed partial class World
             }
         }
         if (time > Now) Now = time;
+    }
+
+    /// <summary>Liveness phase: events at one virtual instant beyond which the phase is a message storm.</summary>
+    public const int MaxLivenessEventsAtInstant = 10_000;
+
+    /// <summary>Liveness phase: steps beyond which the phase is a message storm (its trace stays far below the reader's size limit).</summary>
+    public const int MaxLivenessSteps = 50_000;
+
+    private long _guardInstant = -1, _eventsAtInstant;
+    private int _livenessFirstStep;
+    private string _guardReason = "";
+
+    /// <summary>A livelock guard fired: recorded as a step whose verdict is a Liveness violation, so the trace ends at it.</summary>
+    private void Guard(string reason)
+    {
+        _guardReason = reason;
+        Control(new WorldControl(ControlOp.Guard, -1, Now));
     }
 
     /// <summary>Events at one virtual instant beyond which a run is a livelock (the lab's busiest instants have a few hundred).</summary>
@@ -382,8 +416,8 @@ public sealed partial class World
 }
 
 /// <summary>What the tester (or a recorded lab trace) does to the world between events.</summary>
-/// <remarks>Heal, Stabilise and Deadline are the explorer's liveness phase: faults stop and the network heals, the network becomes stable, the tester's one() gives up.</remarks>
-public enum ControlOp : byte { Start, Crash, Connect, Disconnect, Reliable, LongReordering, CrashAfterPersist, Propose, Heal, Stabilise, Deadline }
+/// <remarks>Heal, Stabilise and Deadline are the explorer's liveness phase: faults stop and the network heals, the network becomes stable, the tester's one() gives up; Guard is a livelock guard's verdict.</remarks>
+public enum ControlOp : byte { Start, Crash, Connect, Disconnect, Reliable, LongReordering, CrashAfterPersist, Propose, Heal, Stabilise, Deadline, Guard }
 
 /// <summary>
 /// One control step: the operation, the node it concerns (-1 for the network), the virtual time
@@ -406,6 +440,7 @@ public sealed record WorldControl(ControlOp Op, int Node, long At, byte[]? Comma
             ControlOp.Heal => $"at {at}ms heal: faults stop, network unstable",
             ControlOp.Stabilise => $"at {at}ms stabilise: network stable",
             ControlOp.Deadline => $"at {at}ms deadline: one() gives up on cmd={Convert.ToHexString(Command ?? []).ToLowerInvariant()}",
+            ControlOp.Guard => $"at {at}ms livelock guard",
             _ => $"at {at}ms {Op.ToString().ToLowerInvariant()} {Node}",
         };
     }

@@ -32,6 +32,7 @@ public sealed partial class World
         FaultsEnabled = false;
         Mode = Exploration.WorldMode.Lab;
         HealedAt = Now;
+        _livenessFirstStep = StepIndex;
         Network.Use(network);
         Network.HealAll();
         int kept = 0;

@@ -106,5 +106,7 @@ public static class LivenessPhase
     }
 
     private static LivenessOutcome Safety(World world, LivenessPlan plan) =>
-        new("safety violation during the liveness phase", -1, plan.StableBoundMs);
+        new(world.Violation?.Invariant == Invariants.Invariant.Liveness
+            ? "a livelock guard stopped the liveness phase"
+            : "safety violation during the liveness phase", -1, plan.StableBoundMs);
 }

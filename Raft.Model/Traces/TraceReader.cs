@@ -260,10 +260,10 @@ public static class TraceReader
         {
             "start" => ControlOp.Start, "crash" => ControlOp.Crash, "connect" => ControlOp.Connect, "disconnect" => ControlOp.Disconnect,
             "reliable" => ControlOp.Reliable, "longreordering" => ControlOp.LongReordering, "crashafterpersist" => ControlOp.CrashAfterPersist,
-            "propose" => ControlOp.Propose, "heal" => ControlOp.Heal, "stabilise" => ControlOp.Stabilise, "deadline" => ControlOp.Deadline,
+            "propose" => ControlOp.Propose, "heal" => ControlOp.Heal, "stabilise" => ControlOp.Stabilise, "deadline" => ControlOp.Deadline, "guard" => ControlOp.Guard,
             _ => throw new TraceFormatException($"{where}: unknown control op '{Printable(op)}'"),
         };
-        bool liveness = kind is ControlOp.Heal or ControlOp.Stabilise or ControlOp.Deadline;
+        bool liveness = kind is ControlOp.Heal or ControlOp.Stabilise or ControlOp.Deadline or ControlOp.Guard;
         if (settings.Mode != WorldMode.Lab && !liveness && kind != ControlOp.Start && kind != ControlOp.Propose)
             throw new TraceFormatException($"{where}: a lab control step in a trace whose mode is not lab");
         if (liveness && !settings.Liveness) throw new TraceFormatException($"{where}: a liveness-phase step in a trace without a liveness phase");
