@@ -196,7 +196,7 @@ public static class Shrinker
             Iteration = trace.Iteration, ScheduleSeed = trace.ScheduleSeed, Swarm = trace.Swarm, Steps = trace.Steps, Outcome = trace.Outcome,
         };
         ScheduleResult run = Run(other, events, trace.Swarm.Nodes, record: true)!;
-        return (run, run.Trace!.Count);
+        return (run, run.Steps); // the fault phase's events that ran; the liveness phase follows on its own
     }
 
     private static ExploreSettings SettingsFor(TraceFile trace, List<ScriptedEvent> events, int nodes, int maxSteps) => trace.Settings with
