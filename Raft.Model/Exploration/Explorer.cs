@@ -66,14 +66,15 @@ public static class Explorer
     /// the report then holds what ran (<see cref="ExploreReport.Interrupted"/>), and its first violation
     /// is re-run with recording as at a normal end.</param>
     public static ExploreReport Run(ExploreSettings settings, Action<ExploreProgress>? progress = null, CancellationToken cancellation = default) =>
-        Run(settings, progress, cancellation, MaxKeptViolations);
+        Run(settings, progress, cancellation, MaxKeptViolations, WindowPerWorker);
 
-    internal static ExploreReport Run(ExploreSettings settings, Action<ExploreProgress>? progress, CancellationToken cancellation, int keptViolations)
+    /// <summary>As the public Run, with the kept violations and the window per worker chosen (tests use small ones).</summary>
+    internal static ExploreReport Run(ExploreSettings settings, Action<ExploreProgress>? progress, CancellationToken cancellation, int keptViolations, int windowPerWorker)
     {
         settings.Validate();
         if (settings.Strategy == "dfs") return DfsExplorer.Run(settings, cancellation);
 
-        var run = new StreamingRun(settings, progress, cancellation, keptViolations);
+        var run = new StreamingRun(settings, progress, cancellation, keptViolations, windowPerWorker);
         return run.Execute();
     }
 
@@ -104,14 +105,14 @@ public static class Explorer
         private Exception? _failure;
         private ScheduleResult? _firstFound;
 
-        public StreamingRun(ExploreSettings settings, Action<ExploreProgress>? progress, CancellationToken cancellation, int keptViolations)
+        public StreamingRun(ExploreSettings settings, Action<ExploreProgress>? progress, CancellationToken cancellation, int keptViolations, int windowPerWorker)
         {
             _settings = settings;
             _progress = progress;
             _cancellation = cancellation;
             _keptViolations = keptViolations;
             _planned = ShardSize(settings.Iterations, settings.ShardIndex, settings.ShardCount);
-            _window = new ScheduleResult?[Math.Min(MaxWindow, WindowPerWorker * settings.Workers)];
+            _window = new ScheduleResult?[Math.Clamp((long)windowPerWorker * settings.Workers, 1, MaxWindow)];
             _report = new ExploreReport { Settings = settings, Planned = _planned };
         }
 
