@@ -76,10 +76,10 @@ public static class ExploreCommand
         {
             throw new UsageException(e.Message);
         }
+        // installed until the trace is written: a Ctrl-C after the run has ended changes nothing, a second one quits
+        using var interrupt = new Interrupt();
         Console.WriteLine($"exploring: {Describe(settings)}");
-        ExploreReport report;
-        using (var interrupt = new Interrupt())
-            report = ProgressReporter.Run(settings, interrupt.Token);
+        ExploreReport report = ProgressReporter.Run(settings, interrupt.Token);
         SummaryTable.Print(report);
         if (report.Interrupted)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
