@@ -36,7 +36,7 @@ public static class ProgressReporter
                     task.Value = p.Done;
                     task.Description = string.Create(CultureInfo.InvariantCulture, $"{p.Done}/{p.Total} schedules, {Rate(p):0}/s, {p.Violations} violating");
                 }, cancellation);
-                task.Value = task.MaxValue;
+                if (!report.Interrupted && !report.CutByTimeLimit) task.Value = task.MaxValue; // a cut run does not show 100%
             });
         return report!;
     }
