@@ -48,7 +48,7 @@ public static class DfsExplorer
         }
     }
 
-    public static ExploreReport Run(ExploreSettings settings)
+    public static ExploreReport Run(ExploreSettings settings, CancellationToken cancellation = default)
     {
         var s = settings with { StrategyParameter = settings.StrategyParameter > 0 ? settings.StrategyParameter : 2, Swarm = false, Liveness = false };
         var swarm = new SwarmParameters(s.Nodes == 0 ? 3 : s.Nodes, 0, 0, 0, 0, 1,
@@ -65,6 +65,7 @@ public static class DfsExplorer
         while (schedules < s.Iterations)
         {
             if (s.TimeLimitSeconds > 0 && clock.Elapsed.TotalSeconds > s.TimeLimitSeconds) { report.CutByTimeLimit = true; break; }
+            if (cancellation.IsCancellationRequested) { report.Interrupted = true; break; }
             var world = new World(s, swarm, seed);
             strategy.Begin(seed, s.MaxSteps, swarm);
             int steps = 0;

@@ -17,9 +17,11 @@ public sealed class ExploreReport
     /// <summary>The violating schedule with the lowest iteration number (re-run with recording), or null.</summary>
     public ScheduleResult? FirstViolation { get; set; }
     public int ViolatingSchedules { get; set; }
-    /// <summary>Every violating schedule counted (all of them with --keep-going), in iteration order: what broke and under which swarm parameters.</summary>
+    /// <summary>The violating schedules counted (with --keep-going, the first <see cref="Explorer.MaxKeptViolations"/> of them; <see cref="ViolatingSchedules"/> counts all), in iteration order: what broke and under which swarm parameters.</summary>
     public List<(int Iteration, Violation Violation, SwarmParameters Swarm)> Violations { get; } = new();
     public bool CutByTimeLimit { get; set; }
+    /// <summary>The run's cancellation token (Ctrl-C in the CLI) stopped it before it ran every schedule: the report holds what ran.</summary>
+    public bool Interrupted { get; set; }
     public double Seconds { get; set; }
     /// <summary>dfs only: distinct states visited and whether the bounded space was exhausted.</summary>
     public long StatesVisited { get; set; }
@@ -32,29 +34,139 @@ public sealed class ExploreReport
 /// Runs many schedules, in parallel on all cores by default. Schedule i's seed depends only on the
 /// run's seed and i; when stopping at the first violation, the one reported is the lowest
 /// iteration's, and coverage counts only schedules up to it, so the report does not depend on the
-/// number of workers or on timing (unless a wall-clock limit cuts the run short, which is reported).
+/// number of workers or on timing (unless a wall-clock limit or a cancellation cuts the run short,
+/// which is reported).
 /// </summary>
+/// <remarks>
+/// Memory does not depend on <see cref="ExploreSettings.Iterations"/>: the k-th schedule of a shard
+/// is computed, not listed, and finished schedules are merged into the report in position order
+/// through a reorder window of <see cref="WindowPerWorker"/> slots per worker (a worker that gets
+/// that far ahead of the oldest unfinished schedule waits). Only violations are kept, at most
+/// <see cref="MaxKeptViolations"/> of them; the rest are counted.
+/// </remarks>
 public static class Explorer
 {
-    public static ExploreReport Run(ExploreSettings settings, Action<ExploreProgress>? progress = null)
+    /// <summary>With --keep-going, the violating schedules listed in full (the lowest iterations); the rest are only counted.</summary>
+    public const int MaxKeptViolations = 1_000;
+
+    /// <summary>Reorder-window slots per worker: how far a worker may run ahead of the oldest unmerged schedule.</summary>
+    public const int WindowPerWorker = 1_024;
+
+    /// <summary>The most reorder-window slots in all, whatever the number of workers.</summary>
+    public const int MaxWindow = 1 << 16;
+
+    /// <summary>How many of <paramref name="iterations"/> iterations shard <paramref name="index"/>/<paramref name="count"/> runs: those with i % count == index-1.</summary>
+    public static int ShardSize(int iterations, int index, int count) =>
+        iterations <= index - 1 ? 0 : (int)(((long)iterations - index + count) / count);
+
+    /// <summary>The iteration number of a shard's <paramref name="position"/>-th schedule (0-based).</summary>
+    public static int ShardIteration(long position, int index, int count) => checked((int)(position * count + index - 1));
+
+    /// <param name="cancellation">Stops the run: workers finish the schedule they are running and take no more;
+    /// the report then holds what ran (<see cref="ExploreReport.Interrupted"/>), and its first violation
+    /// is re-run with recording as at a normal end.</param>
+    public static ExploreReport Run(ExploreSettings settings, Action<ExploreProgress>? progress = null, CancellationToken cancellation = default) =>
+        Run(settings, progress, cancellation, MaxKeptViolations, WindowPerWorker);
+
+    /// <summary>As the public Run, with the kept violations and the window per worker chosen (tests use small ones).</summary>
+    internal static ExploreReport Run(ExploreSettings settings, Action<ExploreProgress>? progress, CancellationToken cancellation, int keptViolations, int windowPerWorker)
     {
         settings.Validate();
-        if (settings.Strategy == "dfs") return DfsExplorer.Run(settings);
+        if (settings.Strategy == "dfs") return DfsExplorer.Run(settings, cancellation);
 
-        var iterations = new List<int>();
-        for (int i = 0; i < settings.Iterations; i++)
-            if (i % settings.ShardCount == settings.ShardIndex - 1) iterations.Add(i);
-        var results = new ScheduleResult?[iterations.Count];
-        int next = -1, done = 0, violations = 0;
-        int firstViolation = int.MaxValue;
-        bool cut = false;
-        var clock = Stopwatch.StartNew();
-        var lastReport = Stopwatch.StartNew();
-        object progressLock = new();
+        var run = new StreamingRun(settings, progress, cancellation, keptViolations, windowPerWorker);
+        return run.Execute();
+    }
 
-        Exception? failure = null;
+    /// <summary>The state of one streaming run, shared by its workers.</summary>
+    private sealed class StreamingRun
+    {
+        private readonly ExploreSettings _settings;
+        private readonly Action<ExploreProgress>? _progress;
+        private readonly CancellationToken _cancellation;
+        private readonly int _keptViolations;
+        private readonly int _planned;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Stopwatch _lastReport = Stopwatch.StartNew();
+        private readonly object _progressLock = new();
+        private readonly ExploreReport _report;
 
-        void Work()
+        // the reorder window: slot p % window holds position p's result until it is merged
+        private readonly object _gate = new();
+        private readonly ScheduleResult?[] _window;
+        private long _frontier;            // the next position to merge (guarded by _gate)
+        private bool _mergeStopped;        // stop-at-first: a violation was merged; nothing after it counts (guarded by _gate)
+
+        private long _next = -1;           // the last position claimed
+        private int _firstViolation = int.MaxValue; // the lowest violating position found so far (stop-at-first skips beyond it)
+        private int _done, _violations;
+        private volatile bool _stop;       // the time limit passed, the token was cancelled, or a worker failed
+        private volatile bool _cut, _interrupted;
+        private Exception? _failure;
+        private ScheduleResult? _firstFound;
+
+        public StreamingRun(ExploreSettings settings, Action<ExploreProgress>? progress, CancellationToken cancellation, int keptViolations, int windowPerWorker)
+        {
+            _settings = settings;
+            _progress = progress;
+            _cancellation = cancellation;
+            _keptViolations = keptViolations;
+            _planned = ShardSize(settings.Iterations, settings.ShardIndex, settings.ShardCount);
+            _window = new ScheduleResult?[Math.Clamp((long)windowPerWorker * settings.Workers, 1, MaxWindow)];
+            _report = new ExploreReport { Settings = settings, Planned = _planned };
+        }
+
+        public ExploreReport Execute()
+        {
+            using (_cancellation.Register(static state => ((StreamingRun)state!).Stop(interrupted: true), this))
+            {
+                int workers = Math.Min(_settings.Workers, Math.Max(1, _planned));
+                if (workers == 1) Work();
+                else
+                {
+                    var threads = new Thread[workers];
+                    for (int w = 0; w < workers; w++) { threads[w] = new Thread(Work) { IsBackground = true, Name = $"explore-{w}" }; threads[w].Start(); }
+                    foreach (Thread t in threads) t.Join();
+                }
+            }
+            if (_failure is not null) throw new InvalidOperationException($"exploration failed: {_failure.Message}", _failure);
+
+            // a cut run may leave finished schedules behind a gap (a position claimed but not run): merge them in order too
+            lock (_gate)
+            {
+                for (long end = _frontier + _window.Length; _frontier < end && !_mergeStopped; _frontier++)
+                {
+                    int slot = (int)(_frontier % _window.Length);
+                    if (_window[slot] is { } r) { _window[slot] = null; Merge(r); }
+                }
+            }
+            // a stop that came when every schedule had already run cut nothing short
+            bool complete = _mergeStopped || _report.Coverage.Schedules == _planned;
+            _report.CutByTimeLimit = _cut && !complete;
+            _report.Interrupted = _interrupted && !complete;
+
+            if (_firstFound is { } found)
+            {
+                // run it again, recording every step: this is the trace, and a determinism self-check
+                ScheduleResult recorded = ScheduleRunner.Run(_settings, found.Iteration, found.Seed,
+                    StrategyCatalog.Create(_settings.Strategy, _settings.StrategyParameter), record: true);
+                if (recorded.Violation?.Invariant != found.Violation!.Invariant || recorded.ViolationStep != found.ViolationStep)
+                    throw new InvalidOperationException(
+                        $"nondeterminism: schedule {found.Iteration} (seed {found.Seed}) found {found.Violation} at step {found.ViolationStep} but its re-run found {recorded.Violation?.ToString() ?? "nothing"} at step {recorded.ViolationStep}");
+                _report.FirstViolation = recorded;
+            }
+            _report.Seconds = _clock.Elapsed.TotalSeconds;
+            return _report;
+        }
+
+        private void Stop(bool interrupted)
+        {
+            if (interrupted) _interrupted = true;
+            _stop = true;
+            lock (_gate) Monitor.PulseAll(_gate);
+        }
+
+        private void Work()
         {
             try
             {
@@ -62,73 +174,87 @@ public static class Explorer
             }
             catch (Exception e)
             {
-                Interlocked.CompareExchange(ref failure, e, null);
-                Interlocked.Exchange(ref next, iterations.Count); // stop the other workers
+                Interlocked.CompareExchange(ref _failure, e, null);
+                Stop(interrupted: false);
             }
         }
 
-        void WorkLoop()
+        private void WorkLoop()
         {
-            while (true)
+            ExploreSettings s = _settings;
+            while (!_stop)
             {
-                int pos = Interlocked.Increment(ref next);
-                if (pos >= iterations.Count) return;
-                if (settings.StopAtFirst && pos > Volatile.Read(ref firstViolation)) return;
-                if (settings.TimeLimitSeconds > 0 && clock.Elapsed.TotalSeconds > settings.TimeLimitSeconds) { cut = true; return; }
-                int iteration = iterations[pos];
-                ScheduleResult r = ScheduleRunner.Run(settings, iteration, ScheduleRunner.ScheduleSeed(settings.Seed, iteration),
-                    StrategyCatalog.Create(settings.Strategy, settings.StrategyParameter), record: false);
-                results[pos] = r;
+                long pos = Interlocked.Increment(ref _next);
+                if (pos >= _planned) return;
+                if (s.StopAtFirst && pos > Volatile.Read(ref _firstViolation)) return;
+                if (s.TimeLimitSeconds > 0 && _clock.Elapsed.TotalSeconds > s.TimeLimitSeconds) { _cut = true; Stop(interrupted: false); return; }
+                if (!AwaitWindow(pos)) return;
+                int iteration = ShardIteration(pos, s.ShardIndex, s.ShardCount);
+                ScheduleResult r = ScheduleRunner.Run(s, iteration, ScheduleRunner.ScheduleSeed(s.Seed, iteration),
+                    StrategyCatalog.Create(s.Strategy, s.StrategyParameter), record: false);
                 if (r.Violation is not null)
                 {
-                    Interlocked.Increment(ref violations);
+                    Interlocked.Increment(ref _violations);
                     int seen;
-                    while (pos < (seen = Volatile.Read(ref firstViolation)) && Interlocked.CompareExchange(ref firstViolation, pos, seen) != seen) { }
+                    while (pos < (seen = Volatile.Read(ref _firstViolation)) && Interlocked.CompareExchange(ref _firstViolation, (int)pos, seen) != seen) { }
                 }
-                int d = Interlocked.Increment(ref done);
-                if (progress is not null && (lastReport.ElapsedMilliseconds >= 200 || d == iterations.Count))
+                Store(pos, r);
+                int d = Interlocked.Increment(ref _done);
+                if (_progress is not null && (_lastReport.ElapsedMilliseconds >= 200 || d == _planned))
                 {
-                    lock (progressLock)
+                    lock (_progressLock)
                     {
-                        progress(new ExploreProgress(d, iterations.Count, Volatile.Read(ref violations), clock.Elapsed.TotalSeconds));
-                        lastReport.Restart();
+                        _progress(new ExploreProgress(d, _planned, Volatile.Read(ref _violations), _clock.Elapsed.TotalSeconds));
+                        _lastReport.Restart();
                     }
                 }
             }
         }
 
-        int workers = Math.Min(settings.Workers, Math.Max(1, iterations.Count));
-        if (workers == 1) Work();
-        else
+        /// <summary>Waits until <paramref name="pos"/> fits in the reorder window; false when the run stops meanwhile or the position no longer counts.</summary>
+        private bool AwaitWindow(long pos)
         {
-            var threads = new Thread[workers];
-            for (int w = 0; w < workers; w++) { threads[w] = new Thread(Work) { IsBackground = true, Name = $"explore-{w}" }; threads[w].Start(); }
-            foreach (Thread t in threads) t.Join();
+            if (pos < Volatile.Read(ref _frontier) + _window.Length) return true;
+            lock (_gate)
+            {
+                while (pos >= _frontier + _window.Length)
+                {
+                    if (_stop || _mergeStopped) return false;
+                    Monitor.Wait(_gate);
+                }
+                return !_stop && !_mergeStopped;
+            }
         }
 
-        if (failure is not null) throw new InvalidOperationException($"exploration failed: {failure.Message}", failure);
+        /// <summary>Puts a finished schedule in its slot and merges every schedule now complete at the frontier, in position order.</summary>
+        private void Store(long pos, ScheduleResult r)
+        {
+            lock (_gate)
+            {
+                if (_mergeStopped) return; // beyond the first violation: discarded
+                _window[(int)(pos % _window.Length)] = r;
+                if (pos != _frontier) return;
+                while (!_mergeStopped)
+                {
+                    int slot = (int)(_frontier % _window.Length);
+                    if (_window[slot] is not { } next) break;
+                    _window[slot] = null;
+                    _frontier++;
+                    Merge(next);
+                }
+                Monitor.PulseAll(_gate);
+            }
+        }
 
-        var report = new ExploreReport { Settings = settings, Planned = iterations.Count, CutByTimeLimit = cut };
-        int last = settings.StopAtFirst && firstViolation != int.MaxValue ? firstViolation : iterations.Count - 1;
-        for (int pos = 0; pos <= last; pos++)
+        /// <summary>Adds one schedule to the report (called in position order, under the gate).</summary>
+        private void Merge(ScheduleResult r)
         {
-            ScheduleResult? r = results[pos];
-            if (r is null) continue; // only when a time limit cut the run
-            report.Coverage.Merge(r.Coverage);
-            if (r.Violation is not null) { report.ViolatingSchedules++; report.Violations.Add((r.Iteration, r.Violation, r.Swarm)); }
+            _report.Coverage.Merge(r.Coverage);
+            if (r.Violation is null) return;
+            _report.ViolatingSchedules++;
+            _firstFound ??= r;
+            if (_report.Violations.Count < _keptViolations) _report.Violations.Add((r.Iteration, r.Violation, r.Swarm));
+            if (_settings.StopAtFirst) _mergeStopped = true;
         }
-        if (firstViolation != int.MaxValue)
-        {
-            ScheduleResult found = results[firstViolation]!;
-            // run it again, recording every step: this is the trace, and a determinism self-check
-            ScheduleResult recorded = ScheduleRunner.Run(settings, found.Iteration, found.Seed,
-                StrategyCatalog.Create(settings.Strategy, settings.StrategyParameter), record: true);
-            if (recorded.Violation?.Invariant != found.Violation!.Invariant || recorded.ViolationStep != found.ViolationStep)
-                throw new InvalidOperationException(
-                    $"nondeterminism: schedule {found.Iteration} (seed {found.Seed}) found {found.Violation} at step {found.ViolationStep} but its re-run found {recorded.Violation?.ToString() ?? "nothing"} at step {recorded.ViolationStep}");
-            report.FirstViolation = recorded;
-        }
-        report.Seconds = clock.Elapsed.TotalSeconds;
-        return report;
     }
 }

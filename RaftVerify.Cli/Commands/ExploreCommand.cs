@@ -76,12 +76,22 @@ public static class ExploreCommand
         {
             throw new UsageException(e.Message);
         }
+        // installed until the trace is written: a Ctrl-C after the run has ended changes nothing, a second one quits
+        using var interrupt = new Interrupt();
         Console.WriteLine($"exploring: {Describe(settings)}");
-        ExploreReport report = ProgressReporter.Run(settings);
+        ExploreReport report = ProgressReporter.Run(settings, interrupt.Token);
         SummaryTable.Print(report);
+        if (report.Interrupted)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"interrupted: {report.Coverage.Schedules} of {report.Planned} schedules ran; the summary and any violation below cover those"));
         if (!settings.StopAtFirst)
+        {
             foreach (var (iteration, violation, swarm) in report.Violations)
                 Console.WriteLine($"violating schedule {iteration}: {violation.Invariant} [{swarm.Describe()}]");
+            if (report.ViolatingSchedules > report.Violations.Count)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"... and {report.ViolatingSchedules - report.Violations.Count} more violating schedules (only the first {Explorer.MaxKeptViolations} are listed)"));
+        }
 
         if (report.FirstViolation is { } v)
         {
@@ -101,8 +111,38 @@ public static class ExploreCommand
             Console.WriteLine($"reproduce: raftverify replay {path}");
             return Program.ExitFailed;
         }
-        Console.WriteLine(report.CutByTimeLimit ? "no violation found (the time limit cut the run short)" : "no violation found");
+        Console.WriteLine(report.Interrupted ? "no violation found (interrupted)"
+            : report.CutByTimeLimit ? "no violation found (the time limit cut the run short)" : "no violation found");
         return Program.ExitOk;
+    }
+
+    /// <summary>
+    /// Ctrl-C (SIGINT) while exploring: the first one cancels the run (workers finish their current
+    /// schedule, then the summary and any trace found are written as at a normal end); a second one
+    /// ends the process at once.
+    /// </summary>
+    private sealed class Interrupt : IDisposable
+    {
+        private readonly CancellationTokenSource _cts = new();
+        private int _presses;
+
+        public Interrupt() => Console.CancelKeyPress += OnCancelKeyPress;
+
+        public CancellationToken Token => _cts.Token;
+
+        private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+        {
+            if (Interlocked.Increment(ref _presses) > 1) return; // the second Ctrl-C: let the process end
+            e.Cancel = true;
+            Console.Error.WriteLine("interrupted: finishing the schedules being run, then the summary (Ctrl-C again to quit at once)");
+            _cts.Cancel();
+        }
+
+        public void Dispose()
+        {
+            Console.CancelKeyPress -= OnCancelKeyPress;
+            _cts.Dispose();
+        }
     }
 
     public static string Describe(ExploreSettings s) => string.Create(CultureInfo.InvariantCulture,

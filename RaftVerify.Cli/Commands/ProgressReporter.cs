@@ -10,7 +10,7 @@ public static class ProgressReporter
     public static bool Interactive =>
         !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")) && AnsiConsole.Profile.Capabilities.Interactive;
 
-    public static ExploreReport Run(ExploreSettings settings)
+    public static ExploreReport Run(ExploreSettings settings, CancellationToken cancellation = default)
     {
         if (!Interactive)
         {
@@ -21,7 +21,7 @@ public static class ProgressReporter
                 lastPrinted = p.Seconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {p.Done}/{p.Total} schedules, {Rate(p):0} schedules/s, {p.Violations} violating"));
-            });
+            }, cancellation);
         }
         ExploreReport? report = null;
         AnsiConsole.Progress()
@@ -35,8 +35,8 @@ public static class ProgressReporter
                     task.MaxValue = p.Total;
                     task.Value = p.Done;
                     task.Description = string.Create(CultureInfo.InvariantCulture, $"{p.Done}/{p.Total} schedules, {Rate(p):0}/s, {p.Violations} violating");
-                });
-                task.Value = task.MaxValue;
+                }, cancellation);
+                if (!report.Interrupted && !report.CutByTimeLimit) task.Value = task.MaxValue; // a cut run does not show 100%
             });
         return report!;
     }

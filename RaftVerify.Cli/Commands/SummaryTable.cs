@@ -13,7 +13,7 @@ public static class SummaryTable
         var table = new Table().Border(TableBorder.Rounded).AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
         void Row(string k, string v) => table.AddRow(Markup.Escape(k), Markup.Escape(v));
         string F(double x, string fmt = "0") => x.ToString(fmt, CultureInfo.InvariantCulture);
-        Row("schedules", $"{c.Schedules} of {r.Planned}{(r.CutByTimeLimit ? " (time limit)" : "")}");
+        Row("schedules", $"{c.Schedules} of {r.Planned}{(r.Interrupted ? " (interrupted)" : r.CutByTimeLimit ? " (time limit)" : "")}");
         Row("steps", c.Steps.ToString(CultureInfo.InvariantCulture));
         Row("wall time", F(r.Seconds, "0.00") + " s");
         Row("schedules/s", F(r.SchedulesPerSecond));
