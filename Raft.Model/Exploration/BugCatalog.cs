@@ -31,7 +31,7 @@ public static class BugCatalog
         new("voted-for-ignored", "votedFor is ignored, so a node can vote for two candidates in one term",
             Invariant.ElectionSafety, With<VotedForIgnored>()),
         new("stale-reply-applied", "a leader applies an AppendEntries reply to its progress as if it answered the latest request (matchIndex = nextIndex-1)",
-            Invariant.Liveness, With<StaleReplyApplied>()),
+            Invariant.CommittedDurablyOnMajority, With<StaleReplyApplied>()),
         new("older-snapshot-installed", "InstallSnapshot older than the commit index is installed, moving service state backwards",
             Invariant.ServiceApply, With<OlderSnapshotInstalled>()),
         new("append-ack-before-durable", "AppendEntries is acknowledged before the entries are durable",

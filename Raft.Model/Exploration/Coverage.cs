@@ -34,6 +34,8 @@ public sealed class Coverage
     public long SlowestAgreementMs { get; private set; }
     /// <summary>The largest share of its derived bound any agreement took (percent): the oracle's margin.</summary>
     public int MostOfBoundUsedPercent { get; private set; }
+    /// <summary>The most steps any liveness phase took (its guard stops a phase at <see cref="World.MaxLivenessSteps"/>).</summary>
+    public int MostLivenessSteps { get; private set; }
     /// <summary>Agreements that took more than half their bound.</summary>
     public long AgreementsOverHalfBound { get; private set; }
 
@@ -47,8 +49,9 @@ public sealed class Coverage
     }
 
     /// <summary>Adds a finished schedule's world.</summary>
-    public void AddSchedule(World world, int steps, bool hitBound, bool livenessChecked, long agreedAfterStableMs = -1, long stableBoundMs = 0)
+    public void AddSchedule(World world, int steps, bool hitBound, bool livenessChecked, long agreedAfterStableMs = -1, long stableBoundMs = 0, int livenessSteps = 0)
     {
+        MostLivenessSteps = Math.Max(MostLivenessSteps, livenessSteps);
         Schedules++;
         Steps += steps;
         if (hitBound) HitStepBound++;
@@ -89,6 +92,7 @@ public sealed class Coverage
         ProposalsAccepted += other.ProposalsAccepted;
         SlowestAgreementMs = Math.Max(SlowestAgreementMs, other.SlowestAgreementMs);
         MostOfBoundUsedPercent = Math.Max(MostOfBoundUsedPercent, other.MostOfBoundUsedPercent);
+        MostLivenessSteps = Math.Max(MostLivenessSteps, other.MostLivenessSteps);
         AgreementsOverHalfBound += other.AgreementsOverHalfBound;
     }
 

@@ -164,7 +164,7 @@ public static class ScheduleRunner
             }
             result.LivenessSteps = world.StepIndex - step;
         }
-        result.Coverage.AddSchedule(world, result.Steps + result.LivenessSteps, result.HitStepBound, liveness, result.AgreedAfterStableMs, result.StableBoundMs);
+        result.Coverage.AddSchedule(world, result.Steps + result.LivenessSteps, result.HitStepBound, liveness, result.AgreedAfterStableMs, result.StableBoundMs, result.LivenessSteps);
         return result;
     }
 }

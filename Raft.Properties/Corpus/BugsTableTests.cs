@@ -18,14 +18,15 @@ public sealed class BugsTableTests
         string[] head = tsv[0].Split('\t');
         var want = new List<string>
         {
-            "| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | shrink time |",
-            "|---|---|---|---|---|---|---|---|",
+            "| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | of which fault phase, liveness phase | shrink time |",
+            "|---|---|---|---|---|---|---|---|---|",
         };
         foreach (string line in tsv.Skip(1))
         {
             string[] f = line.Split('\t');
             string Col(string name) => f[Array.IndexOf(head, name)];
-            want.Add($"| {Col("bug")} | {Col("invariant")} | {Col("random")} | {Col("pct")} | {Col("delay-bounded")} | {Col("chosen")} | {Col("original_steps")} → {Col("shrunk_steps")} | {Col("shrink_seconds")} s |");
+            int total = int.Parse(Col("shrunk_steps"), System.Globalization.CultureInfo.InvariantCulture), fault = int.Parse(Col("shrunk_fault_steps"), System.Globalization.CultureInfo.InvariantCulture);
+            want.Add($"| {Col("bug")} | {Col("invariant")} | {Col("random")} | {Col("pct")} | {Col("delay-bounded")} | {Col("chosen")} | {Col("original_steps")} → {Col("shrunk_steps")} | {fault} + {total - fault} | {Col("shrink_seconds")} s |");
         }
         string text = File.ReadAllText(Path.Combine(root, "docs", "bugs.md"));
         int start = text.IndexOf("<!-- table -->", StringComparison.Ordinal) + "<!-- table -->".Length;

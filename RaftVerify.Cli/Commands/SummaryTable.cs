@@ -23,6 +23,7 @@ public static class SummaryTable
         Row("distinct (role, event) transitions", c.DistinctTransitions.ToString(CultureInfo.InvariantCulture));
         Row("max term", c.MaxTerm.ToString(CultureInfo.InvariantCulture));
         if (c.LivenessChecked > 0) Row("slowest one() after stabilisation", string.Create(CultureInfo.InvariantCulture, $"{c.SlowestAgreementMs} ms ({c.MostOfBoundUsedPercent}% of its bound; {c.AgreementsOverHalfBound} over half)"));
+        if (c.LivenessChecked > 0) Row("most steps in one liveness phase", c.MostLivenessSteps.ToString(CultureInfo.InvariantCulture));
         Row("leaders elected", c.Elections.ToString(CultureInfo.InvariantCulture));
         Row("entries committed (max in one schedule)", $"{c.Commits} ({c.MaxCommitted})");
         Row("proposals accepted", c.ProposalsAccepted.ToString(CultureInfo.InvariantCulture));
