@@ -351,7 +351,7 @@ public sealed partial class World
         IRaftNode node = Cluster.Node(e.Node)!;
         (Role role, long term, long commit, long last) = (node.Role, node.Term, node.CommitIndex, node.LastIndex);
         string? before = Recording is not null && _silentTicks > 0 ? DescribeNodes() : null;
-        Cluster.Checker.Event = StepIndex + (_silentTicks > 0 ? 2 : 1);
+        Cluster.Checker.Event = StepIndex + (_silentTicks > 0 ? 2 : 1); // this tick's step comes after the folded ones
         _sentThisStep = 0;
         string detail = Execute(e, _ => 0);
         CheckElectionProgress();
@@ -365,9 +365,10 @@ public sealed partial class World
         }
         if (_silentTicks > 0)
         {
+            // the silent ticks before this one changed nothing: a violation belongs to this tick's step
             int ticks = _silentTicks;
             _silentTicks = 0;
-            EndStep(Recording is not null ? SilentTicksStep(ticks, before!) : null);
+            EndStep(Recording is not null ? SilentTicksStep(ticks, before!) : null, violationPossible: false);
         }
         EndStep(Recording is not null ? new TraceStep(StepIndex, [decision], Describe(e), detail, DescribeNodes(), TakeSentThisStep()) : null);
     }
@@ -401,10 +402,10 @@ public sealed partial class World
     public int ViolationStep { get; private set; } = -1;
 
     /// <summary>Ends a step: counts it, notes the first violation's step, and records it when recording.</summary>
-    private void EndStep(TraceStep? recorded)
+    private void EndStep(TraceStep? recorded, bool violationPossible = true)
     {
         int index = StepIndex++;
-        if (Violation is not null && ViolationStep < 0) ViolationStep = index;
+        if (violationPossible && Violation is not null && ViolationStep < 0) ViolationStep = index;
         if (recorded is null || Recording is null) return;
         Recording.Add(recorded);
         OnRecorded?.Invoke(recorded);

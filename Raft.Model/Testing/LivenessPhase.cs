@@ -106,7 +106,5 @@ public static class LivenessPhase
     }
 
     private static LivenessOutcome Safety(World world, LivenessPlan plan) =>
-        new(world.Violation?.Invariant == Invariants.Invariant.Liveness
-            ? "a livelock guard stopped the liveness phase"
-            : "safety violation during the liveness phase", -1, plan.StableBoundMs);
+        new(string.Create(CultureInfo.InvariantCulture, $"{world.Violation?.Invariant} at step {world.ViolationStep}, in the liveness phase"), -1, plan.StableBoundMs);
 }

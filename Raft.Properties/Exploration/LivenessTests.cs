@@ -123,6 +123,23 @@ public sealed class LivenessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AnElectionTimerHeldBack_IsFoundOnTheStableNetwork_AtTheTickThatShowsIt()
+    {
+        // timer-reset-on-step-down: losing candidates restart the timer of the node that could win
+        ExploreReport r = Explorer.Run(new ExploreSettings { Bug = "timer-reset-on-step-down", Iterations = 2000, Workers = 2 });
+        ScheduleResult v = Assert.IsType<ScheduleResult>(r.FirstViolation);
+        output.WriteLine($"schedule {v.Iteration}: {v.Violation}");
+        Assert.Equal(Invariant.Liveness, v.Violation!.Invariant);
+        Assert.Contains("no election progress", v.Violation.Detail);
+        TraceStep at = v.Trace![v.ViolationStep];
+        Assert.Equal(v.Trace.Count - 1, v.ViolationStep);
+        Assert.False(at.Event.StartsWith("ticks to", StringComparison.Ordinal), $"the violation is at a folded step: {at.Event}");
+        Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(TraceFile.From(v)).Status);
+        // the correct core on the same schedule elects in time
+        Assert.Null(ScheduleRunner.Run(v.Settings with { Bug = "none" }, v.Iteration, v.Seed, Raft.Model.Exploration.Strategies.StrategyCatalog.Create("random", 0), record: false).Violation);
+    }
+
+    [Fact]
     public void TheCorrectCore_PassesTheLivenessPhase_AfterEveryKindOfSchedule()
     {
         ExploreReport r = Explorer.Run(new ExploreSettings { Iterations = 150, Workers = 2, Nodes = 0, Seed = 11 });
