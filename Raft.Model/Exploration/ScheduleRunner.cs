@@ -3,16 +3,10 @@ using Raft.Core.Determinism;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Exploration.Strategies;
+using Raft.Model.Events;
 using Raft.Model.Invariants;
 
 namespace Raft.Model.Exploration;
-
-/// <summary>One recorded step: the decisions taken (the event's index, then any data choices), the event, and what came of it.</summary>
-/// <remarks>A control step (the lab tester's action) has no decisions and carries <see cref="Control"/> instead.</remarks>
-public sealed record TraceStep(int Step, int[] Decisions, string Event, string Detail, string Nodes, SentMessage[]? Sent = null, WorldControl? Control = null);
-
-/// <summary>A message a step sent: its id (as later "deliver #id" events name it), ends and type; Lost when its link was down at sending.</summary>
-public sealed record SentMessage(long Id, int From, int To, string Type, bool Lost);
 
 /// <summary>The outcome of one schedule.</summary>
 public sealed class ScheduleResult
@@ -25,7 +19,7 @@ public sealed class ScheduleResult
     public int Steps { get; set; }
     public bool HitStepBound { get; set; }
     public Violation? Violation { get; set; }
-    /// <summary>The step at which the violation appeared (-1 for none; MaxSteps for the liveness phase).</summary>
+    /// <summary>The step (from 0) at which the violation appeared: -1 for none; <see cref="Steps"/> (the step after the last recorded one) for the liveness phase.</summary>
     public int ViolationStep { get; set; } = -1;
     public string? LivenessSummary { get; set; }
     public List<TraceStep>? Trace { get; set; }
@@ -78,15 +72,15 @@ public static class ScheduleRunner
         int step = 0;
         for (; step < settings.MaxSteps; step++)
         {
-            world.Cluster.Checker.Event = step + 1;
+            world.Cluster.Checker.Step = step;
             if (strategy is IControlSource source && source.ControlAt(step) is { } control)
             {
                 // a recorded tester action (lab traces): it runs as it was recorded, not chosen from the enabled events
                 world.RecordSends = record;
-                string done = world.Control(control);
+                StepOutcome done = world.Control(control);
                 if (result.Trace is not null)
                 {
-                    var recordedControl = new TraceStep(step, [], control.Describe(), done, world.DescribeNodes(), world.TakeSentThisStep(), control);
+                    var recordedControl = new TraceStep(step, [], new StepEvent(EventKind.Control, control.Node, control.At, Control: control), done, world.NodeStates(), world.TakeSentThisStep());
                     result.Trace.Add(recordedControl);
                     if (checkStep?.Invoke(recordedControl) is { } whyNot) throw new ReplayDivergence(step, whyNot);
                 }
@@ -100,24 +94,24 @@ public static class ScheduleRunner
             if (index < 0) { completed = true; break; } // the strategy has nothing more to do (a scripted schedule ran out)
             decisions.Add(index);
             EnabledEvent e = enabled[index];
-            string? description = record ? world.Describe(e) : null;
+            StepEvent? recordedEvent = record ? world.EventOf(e) : null;
             Role role = e.Node >= 0 ? world.Cluster.Node(e.Node)?.Role ?? Role.Follower : Role.Follower;
             MessageType type = e.Kind == EventKind.Deliver ? world.MessageTypeOf(e.MessageId) : MessageType.None;
             world.RecordSends = record;
-            string detail;
+            StepOutcome outcome;
             try
             {
-                detail = world.Execute(e, choose);
+                outcome = world.Execute(e, choose);
             }
             catch (Exception ex) when (ex is not ReplayDivergence)
             {
                 world.Cluster.Checker.ObserveCoreError(e.Node, ex);
-                detail = "threw";
+                outcome = StepOutcome.Threw;
             }
             result.Coverage.Transition(role, e.Kind, type);
             if (result.Trace is not null)
             {
-                var recorded = new TraceStep(step, decisions.ToArray(), description!, detail, world.DescribeNodes(), world.TakeSentThisStep());
+                var recorded = new TraceStep(step, decisions.ToArray(), recordedEvent!, outcome, world.NodeStates(), world.TakeSentThisStep());
                 result.Trace.Add(recorded);
                 if (checkStep?.Invoke(recorded) is { } why) throw new ReplayDivergence(step, why);
             }
@@ -135,7 +129,7 @@ public static class ScheduleRunner
         bool liveness = result.Violation is null && settings.Liveness;
         if (liveness)
         {
-            world.Cluster.Checker.Event = settings.MaxSteps + 1;
+            world.Cluster.Checker.Step = result.Steps; // the liveness phase: the step after the last recorded one
             try
             {
                 result.LivenessSummary = world.RunLiveness(settings.LivenessBoundMs);
@@ -147,7 +141,7 @@ public static class ScheduleRunner
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;
-                result.ViolationStep = settings.MaxSteps;
+                result.ViolationStep = result.Steps;
             }
         }
         result.Coverage.AddSchedule(world, result.Steps, result.HitStepBound, liveness);

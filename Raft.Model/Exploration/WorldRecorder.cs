@@ -1,4 +1,5 @@
 using Raft.Core.Node;
+using Raft.Model.Events;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
 using Raft.Model.Traces;
@@ -81,14 +82,14 @@ public sealed class WorldRecorder
         int index = IndexOf(e);
         if (index < 0) return false;
         int step = _steps.Count;
-        World.Cluster.Checker.Event = step + 1;
+        World.Cluster.Checker.Step = step;
         _decisions.Clear();
         _decisions.Add(index);
-        string description = World.Describe(e);
-        string detail;
+        StepEvent ev = World.EventOf(e);
+        StepOutcome outcome;
         try
         {
-            detail = World.Execute(e, n =>
+            outcome = World.Execute(e, n =>
             {
                 int v = choose(n);
                 if (v < 0 || v >= n) throw new ArgumentOutOfRangeException(nameof(choose), $"a choice among {n} must be in [0, {n}) (got {v})");
@@ -99,9 +100,9 @@ public sealed class WorldRecorder
         catch (Exception ex) when (ex is not ArgumentOutOfRangeException)
         {
             World.Cluster.Checker.ObserveCoreError(e.Node, ex);
-            detail = "threw";
+            outcome = StepOutcome.Threw;
         }
-        _steps.Add(new TraceStep(step, _decisions.ToArray(), description, detail, World.DescribeNodes(), World.TakeSentThisStep()));
+        _steps.Add(new TraceStep(step, _decisions.ToArray(), ev, outcome, World.NodeStates(), World.TakeSentThisStep()));
         if (World.Violation is not null)
         {
             ViolationStep = step;

@@ -49,7 +49,7 @@ public sealed class LabConfig
             Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
             Bug = variant ?? "none", // named variants are recorded in the trace, so replay builds the same servers
         }, variant is null ? factory : null);
-        if (record) World.Recording = new List<TraceStep>();
+        if (record) World.Recording = new List<Events.TraceStep>();
         for (int i = 0; i < n; i++) Start1(i);
         for (int i = 0; i < n; i++) Connect(i);
     }

@@ -1,5 +1,6 @@
 using Raft.Model.Exploration;
 using System.Globalization;
+using Raft.Model.Events;
 using Raft.Core.Determinism;
 using Raft.Core.Messages;
 using Raft.Core.Node;
@@ -65,8 +66,15 @@ public sealed partial class World
         Lab = new LabWorldSettings(o.SnapshotService, o.SnapshotInterval, o.Network.Reliable, o.Network.LongReordering, o.Network.DuplicatePerThousand),
     };
 
-    /// <summary>Events processed so far (the tester's control calls count too).</summary>
+    /// <summary>Events processed so far (the tester's control calls and wake-ups count too).</summary>
     public long EventCount { get; private set; }
+
+    /// <summary>
+    /// Steps run so far: control steps and labrpc events, not the tester's wake-ups. Step k (from 0)
+    /// is the k-th recorded step of the lab's trace, and the number its failure message, the
+    /// checker's violation, replay, show and the pictures all give.
+    /// </summary>
+    public int StepsRun { get; private set; }
 
     /// <summary>Steps recorded so far when <see cref="Recording"/> is on (the lab's trace).</summary>
     public List<TraceStep>? Recording
@@ -132,18 +140,20 @@ public sealed partial class World
     private ProposeResult _lastPropose;
 
     /// <summary>Runs one control step (the tester's call, or a recorded one on replay) and records it.</summary>
-    public string Control(WorldControl c)
+    public StepOutcome Control(WorldControl c)
     {
         EventCount++;
-        Cluster.Checker.Event = EventCount;
+        int step = StepsRun++;
+        Cluster.Checker.Step = step;
         _sentThisStep = 0;
         if (c.At > Now) Now = c.At;
-        string detail = ExecuteControl(c);
-        if (Recording is not null) Record(new TraceStep(Recording.Count, [], c.Describe(), detail, DescribeNodes(), TakeSentThisStep(), c));
-        return detail;
+        StepOutcome outcome = ExecuteControl(c);
+        if (Recording is not null) Record(new TraceStep(step, [], new StepEvent(EventKind.Control, c.Node, c.At, Control: c), outcome, NodeStates(), TakeSentThisStep()));
+        NoteViolation(step);
+        return outcome;
     }
 
-    private string ExecuteControl(WorldControl c)
+    private StepOutcome ExecuteControl(WorldControl c)
     {
         if (c.Node >= Size) throw new ArgumentOutOfRangeException(nameof(c), $"control names node {c.Node} of a {Size}-node world");
         switch (c.Op)
@@ -154,20 +164,20 @@ public sealed partial class World
                 Network.ResetRpcCount(c.Node);
                 _nextTick[c.Node] = Now + 1 + _labRng.Next(_tickMs);
                 _tickSeq[c.Node] = _seq++;
-                return "";
+                return StepOutcome.Done;
             case ControlOp.Crash:
                 Cluster.Crash(c.Node);
-                return "";
-            case ControlOp.Connect: Network.Connect(c.Node); return "";
-            case ControlOp.Disconnect: Network.Disconnect(c.Node); return "";
-            case ControlOp.Reliable: Network.Options.Reliable = c.Flag; return "";
-            case ControlOp.LongReordering: Network.Options.LongReordering = c.Flag; return "";
-            case ControlOp.CrashAfterPersist: Cluster.CrashAfterNextPersist(c.Node); return "";
+                return StepOutcome.Done;
+            case ControlOp.Connect: Network.Connect(c.Node); return StepOutcome.Done;
+            case ControlOp.Disconnect: Network.Disconnect(c.Node); return StepOutcome.Done;
+            case ControlOp.Reliable: Network.Options.Reliable = c.Flag; return StepOutcome.Done;
+            case ControlOp.LongReordering: Network.Options.LongReordering = c.Flag; return StepOutcome.Done;
+            case ControlOp.CrashAfterPersist: Cluster.CrashAfterNextPersist(c.Node); return StepOutcome.Done;
             case ControlOp.Propose:
             {
                 ProposeResult r = Cluster.Propose(c.Node, c.Command ?? []);
                 _lastPropose = r;
-                return r.IsLeader ? string.Create(CultureInfo.InvariantCulture, $"index {r.Index} term {r.Term}") : "not leader";
+                return r.IsLeader ? StepOutcome.Proposed(r.Index, r.Term) : StepOutcome.NotLeader;
             }
             default:
                 throw new InvalidOperationException($"unknown control {c.Op}");
@@ -218,7 +228,6 @@ public sealed partial class World
                 Action wake = _callbacks.Dequeue();
                 if (next.Time > Now) Now = next.Time;
                 EventCount++;
-                Cluster.Checker.Event = EventCount;
                 wake();
                 return true;
             }
@@ -230,6 +239,7 @@ public sealed partial class World
                 string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxInFlight} messages in flight at {Now} ms (a livelock)"));
             return true;
         }
+        if (next.Time > Now) Now = next.Time; // the event happens at its due time (its record carries it)
         if (next.Kind == DueKind.Message)
             RunLabEvent(new EnabledEvent(EventKind.Deliver, _pending[next.Index].Message.To, _pending[next.Index].Id), next.Index);
         else
@@ -276,20 +286,26 @@ public sealed partial class World
     private void RunLabEvent(EnabledEvent e, int decision)
     {
         EventCount++;
-        Cluster.Checker.Event = EventCount;
-        string? description = Recording is not null ? Describe(e) : null;
-        string detail = Execute(e, _ => 0);
-        if (Recording is not null) Record(new TraceStep(Recording.Count, [decision], description!, detail, DescribeNodes(), TakeSentThisStep()));
+        int step = StepsRun++;
+        Cluster.Checker.Step = step;
+        StepEvent? ev = Recording is not null ? EventOf(e) : null;
+        StepOutcome outcome = Execute(e, _ => 0);
+        if (Recording is not null) Record(new TraceStep(step, [decision], ev!, outcome, NodeStates(), TakeSentThisStep()));
+        NoteViolation(step);
     }
 
-    /// <summary>The recorded step at which the first violation appeared (-1 while none has).</summary>
+    /// <summary>The step at which the first violation appeared (-1 while none has), recorded or not.</summary>
     public int ViolationStep { get; private set; } = -1;
+
+    private void NoteViolation(int step)
+    {
+        if (ViolationStep < 0 && Violation is not null) ViolationStep = step;
+    }
 
     private void Record(TraceStep step)
     {
         if (Recording is null || ViolationStep >= 0) return; // a trace ends at its violation, as replay does
         Recording.Add(step);
-        if (Violation is not null) ViolationStep = step.Step;
     }
 
     /// <summary>Lab mode's enabled events: every message in flight (in send order), then a tick of every live node.</summary>
@@ -305,7 +321,7 @@ public sealed partial class World
         _sentThisStep++;
         long delay = Network.Admit(m, ref _labRng);
         long id = _nextMessageId++;
-        if (RecordSends) _sentLog.Add(new SentMessage(id, m.From, m.To, m.Type.ToString(), delay < 0));
+        if (RecordSends) _sentLog.Add(new SentMessage(MessageInfo.Of(id, m), delay < 0));
         if (delay < 0) return;
         int incarnation = Cluster.Incarnation(m.To);
         _pending.Add(new Pending(id, m, long.MaxValue, incarnation, Now + delay, _seq++));
@@ -314,47 +330,23 @@ public sealed partial class World
     }
 
     /// <summary>labrpc at arrival: the target must be the same incarnation and (labrpc's check) still reachable.</summary>
-    private string DeliverLabrpc(Pending p)
+    private StepOutcome DeliverLabrpc(Pending p)
     {
         if (p.Due > Now) Now = p.Due;
         int to = p.Message.To;
-        if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) return "lost: target restarted";
-        if (!Network.Deliverable(p.Message)) return "lost: link down";
+        if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) return StepOutcome.LostTargetRestarted;
+        if (!Network.Deliverable(p.Message)) return StepOutcome.LostLinkDown;
         Cluster.Deliver(p.Message);
-        return "";
+        return StepOutcome.Delivered;
     }
 
     /// <summary>One tick of node i's clock, at its due time; the next is scheduled before the node acts.</summary>
-    private string TickOnce(int i)
+    private StepOutcome TickOnce(int i)
     {
         if (_nextTick[i] > Now) Now = _nextTick[i];
         _nextTick[i] += _tickMs;
         _tickSeq[i] = _seq++;
         Cluster.Tick(i);
-        return "";
-    }
-}
-
-/// <summary>What the tester (or a recorded lab trace) does to the world between events.</summary>
-public enum ControlOp : byte { Start, Crash, Connect, Disconnect, Reliable, LongReordering, CrashAfterPersist, Propose }
-
-/// <summary>
-/// One control step: the operation, the node it concerns (-1 for the network), the virtual time
-/// it happened at, and its argument (a command's bytes, or on/off).
-/// </summary>
-public sealed record WorldControl(ControlOp Op, int Node, long At, byte[]? Command = null, bool Flag = false)
-{
-    /// <summary>Canonical text, e.g. "at 1200ms propose 2 cmd=0a1b" (the trace's event field; structured fields are recorded too).</summary>
-    public string Describe()
-    {
-        string at = At.ToString(CultureInfo.InvariantCulture);
-        return Op switch
-        {
-            ControlOp.Propose => $"at {at}ms propose {Node} cmd={Convert.ToHexString(Command ?? []).ToLowerInvariant()}",
-            ControlOp.Reliable => $"at {at}ms network {(Flag ? "reliable" : "unreliable")}",
-            ControlOp.LongReordering => $"at {at}ms long-reordering {(Flag ? "on" : "off")}",
-            ControlOp.CrashAfterPersist => $"at {at}ms crash-after-persist {Node}",
-            _ => $"at {at}ms {Op.ToString().ToLowerInvariant()} {Node}",
-        };
+        return StepOutcome.Done;
     }
 }
