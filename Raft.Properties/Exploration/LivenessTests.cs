@@ -4,6 +4,7 @@ using Raft.Model.Exploration;
 using Raft.Model.Invariants;
 using Raft.Model.Traces;
 using Xunit.Abstractions;
+using Raft.Model.Events;
 
 namespace Raft.Properties.Exploration;
 

@@ -1,3 +1,4 @@
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Invariants;
@@ -63,8 +64,9 @@ public sealed class ReplayTests(ITestOutputHelper output)
                     Assert.Equal(t.Steps[k].Step, back.Steps[k].Step);
                     Assert.Equal(t.Steps[k].Decisions, back.Steps[k].Decisions);
                     Assert.Equal(t.Steps[k].Event, back.Steps[k].Event);
-                    Assert.Equal(t.Steps[k].Detail, back.Steps[k].Detail);
+                    Assert.Equal(t.Steps[k].Outcome, back.Steps[k].Outcome);
                     Assert.Equal(t.Steps[k].Nodes, back.Steps[k].Nodes);
+                    Assert.Equal(t.Steps[k].Sent ?? [], back.Steps[k].Sent ?? []);
                 }
                 Assert.Equal(t.Outcome.ViolationStep, back.Outcome.ViolationStep);
                 Assert.Equal(t.Outcome.Liveness, back.Outcome.Liveness);
@@ -195,7 +197,7 @@ public sealed class ReplayTests(ITestOutputHelper output)
         for (int i = 0; i < 200; i++)
         {
             ScheduleResult r = ScheduleRunner.Run(s, i, ScheduleRunner.ScheduleSeed(s.Seed, i), StrategyCatalog.Create("random", 0), record: true);
-            if (r.Trace!.Any(x => x.Event == "partition" && x.Detail.StartsWith("isolate", StringComparison.Ordinal))) yield return TraceFile.From(r);
+            if (r.Trace!.Any(x => x.Outcome.Partition?.Kind == PartitionKind.Isolate)) yield return TraceFile.From(r);
         }
     }
 
@@ -204,7 +206,7 @@ public sealed class ReplayTests(ITestOutputHelper output)
     {
         foreach (TraceFile t in TracesWithIsolation().Take(12))
         {
-            int k = t.Steps.ToList().FindIndex(x => x.Event == "partition" && x.Detail.StartsWith("isolate", StringComparison.Ordinal));
+            int k = t.Steps.ToList().FindIndex(x => x.Outcome.Partition?.Kind == PartitionKind.Isolate);
             var steps = t.Steps.ToList();
             int[] d = (int[])steps[k].Decisions.Clone(); // [event, shape 0 = isolate, node]
             d[2] = (d[2] + 1) % t.Swarm.Nodes;
