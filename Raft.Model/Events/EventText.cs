@@ -13,8 +13,16 @@ public static class EventText
 {
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Tests only: replaces the message text on this thread, to show that nothing but display
+    /// depends on it (replay, shrink and the trace files give the same results with any text).
+    /// </summary>
+    [ThreadStatic] internal static Func<MessageInfo, string>? MessageTextOverride;
+
     /// <summary>"AppendEntries 0->1 t2 prev=3/t2 n=1 commit=3", "Vote 2->1 t1 granted", …</summary>
-    public static string Message(in MessageInfo m) => m.Type switch
+    public static string Message(in MessageInfo m) => MessageTextOverride is { } o ? o(m) : MessageText(m);
+
+    private static string MessageText(in MessageInfo m) => m.Type switch
     {
         MessageType.RequestVote => $"RequestVote {I(m.From)}->{I(m.To)} t{I(m.Term)} last={I(m.Index)}/t{I(m.LogTerm)}",
         MessageType.RequestVoteResponse => $"Vote {I(m.From)}->{I(m.To)} t{I(m.Term)} {(m.Reject ? "rejected" : "granted")}",

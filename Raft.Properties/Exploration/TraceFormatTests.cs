@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Raft.Model.Exploration;
@@ -111,13 +112,38 @@ public sealed class TraceFormatTests
     [Fact]
     public void AWrongFormatOrVersion_IsRejected()
     {
-        AssertRejected(h => h["version"] = 3, 0, "version 3");
+        AssertRejected(h => h["version"] = 4, 0, "version 4");
         AssertRejected(h => h["version"] = 0, 0, "version 0");
         AssertRejected(h => h["version"] = "1", 0, "version as a string");
         AssertRejected(h => h.Remove("version"), 0, "no version");
         AssertRejected(h => h["format"] = "other-trace", 0, "another format");
         AssertRejected(h => h["format"] = 1, 0, "format as a number");
         AssertRejected(h => h.Remove("format"), 0, "no format");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AnOlderVersion_IsRejectedInOneLine_SayingHowToReRecordIt(int version)
+    {
+        List<string> lines = WithLine(ViolationLines.Value, 0, h => h["version"] = version);
+        var e = Assert.Throws<TraceFormatException>(() => Parse(lines));
+        Assert.Contains($"version {version}", e.Message);
+        Assert.Contains("re-record", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Steps_AreStoredAsTypedFields_NotDisplayText()
+    {
+        foreach (string line in ViolationLines.Value.Skip(1).SkipLast(1))
+        {
+            JsonObject step = JsonNode.Parse(line)!.AsObject();
+            Assert.Equal(JsonValueKind.Object, step["event"]!.GetValueKind());
+            Assert.Equal(JsonValueKind.Array, step["nodes"]!.GetValueKind());
+            Assert.DoesNotContain("->", line, StringComparison.Ordinal); // no "deliver #3 Vote 1->0 …" anywhere
+            Assert.DoesNotContain("\"detail\"", line, StringComparison.Ordinal);
+        }
     }
 
     [Theory]
