@@ -239,7 +239,6 @@ public sealed partial class World
                 string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxInFlight} messages in flight at {Now} ms (a livelock)"));
             return true;
         }
-        if (next.Time > Now) Now = next.Time; // the event happens at its due time (its record carries it)
         if (next.Kind == DueKind.Message)
             RunLabEvent(new EnabledEvent(EventKind.Deliver, _pending[next.Index].Message.To, _pending[next.Index].Id), next.Index);
         else

@@ -195,13 +195,26 @@ public sealed partial class World
     /// runs: a message's fields as it was sent, the virtual time, a proposal's command number.
     /// Only called when recording (or shrinking): the explorer's hot path never builds one.
     /// </summary>
-    public StepEvent EventOf(in EnabledEvent e) => e.Kind switch
+    public StepEvent EventOf(in EnabledEvent e)
     {
-        EventKind.Deliver or EventKind.Drop or EventKind.Duplicate => new StepEvent(e.Kind, e.Node, Now, MessageInfo.Of(e.MessageId, FindPending(e.MessageId).Message)),
-        EventKind.Advance => new StepEvent(e.Kind, e.Node, Now, AdvanceTo: NextTickTime()),
-        EventKind.Propose => new StepEvent(e.Kind, e.Node, Now, Proposal: _proposalCounter + 1),
-        _ => new StepEvent(e.Kind, e.Node, Now),
-    };
+        switch (e.Kind)
+        {
+            case EventKind.Deliver or EventKind.Drop or EventKind.Duplicate:
+            {
+                Pending p = FindPending(e.MessageId);
+                long at = Mode == WorldMode.Lab ? Math.Max(Now, p.Due) : Now; // labrpc timing: it arrives when it is due
+                return new StepEvent(e.Kind, e.Node, at, MessageInfo.Of(e.MessageId, p.Message));
+            }
+            case EventKind.Tick:
+                return new StepEvent(e.Kind, e.Node, Math.Max(Now, _nextTick[e.Node]));
+            case EventKind.Advance:
+                return new StepEvent(e.Kind, e.Node, Now, AdvanceTo: NextTickTime());
+            case EventKind.Propose:
+                return new StepEvent(e.Kind, e.Node, Now, Proposal: _proposalCounter + 1);
+            default:
+                return new StepEvent(e.Kind, e.Node, Now);
+        }
+    }
 
     public MessageType MessageTypeOf(long id) => FindPending(id).Message.Type;
 
