@@ -1,4 +1,5 @@
 using Microsoft.Coyote.Actors;
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;
 using CoyoteMonitor = Microsoft.Coyote.Specifications.Monitor;
@@ -50,7 +51,7 @@ public sealed class SafetyMonitor : CoyoteMonitor
     {
         var step = (StepDone)e;
         if (step.Checker.Violation is { } v)
-            Assert(false, $"RaftVerify invariant {v.Invariant} violated at world event {step.Checker.Event} ({step.LastEvent}): {v}");
+            Assert(false, $"RaftVerify invariant {v.Invariant} violated at step {step.Checker.Step} ({step.LastEvent}): {v}");
     }
 }
 
@@ -95,7 +96,7 @@ public abstract class HarnessActor : Actor
         if (H.Stopped) return false;
         if (!H.Recorder.TryRun(e, n => RandomInteger(n))) return false;
         if (H.Recorder.Violation is not null) H.WriteFinding();
-        Monitor<SafetyMonitor>(new StepDone(H.Recorder.World.Cluster.Checker, H.Recorder.Steps[^1].Event));
+        Monitor<SafetyMonitor>(new StepDone(H.Recorder.World.Cluster.Checker, EventText.Event(H.Recorder.Steps[^1].Event)));
         if (H.Recorder.WorkloadDone) Monitor<LivenessMonitor>(new WorkloadDone());
         if (!H.Stopped)
             foreach ((long id, int to) in H.NewMessages())

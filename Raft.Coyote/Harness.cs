@@ -1,4 +1,5 @@
 using Microsoft.Coyote.Actors;
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Traces;
 

@@ -2,6 +2,7 @@ using Raft.Model.Simulation;
 using System.Numerics;
 using Raft.Core.Messages;
 using Raft.Core.Node;
+using Raft.Model.Events;
 
 namespace Raft.Model.Exploration;
 

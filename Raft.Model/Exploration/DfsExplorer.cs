@@ -1,6 +1,7 @@
 using Raft.Model.Simulation;
 using System.Diagnostics;
 using Raft.Model.Exploration.Strategies;
+using Raft.Model.Events;
 
 namespace Raft.Model.Exploration;
 
@@ -73,7 +74,7 @@ public static class DfsExplorer
             var coverage = new Coverage();
             for (int step = 0; step < s.MaxSteps; step++)
             {
-                world.Cluster.Checker.Event = step + 1;
+                world.Cluster.Checker.Step = step;
                 world.ListEnabled(enabled);
                 if (enabled.Count == 0) break;
                 if (!strategy.Replaying)

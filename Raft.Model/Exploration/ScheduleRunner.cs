@@ -3,17 +3,11 @@ using Raft.Core.Determinism;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Exploration.Strategies;
+using Raft.Model.Events;
 using Raft.Model.Invariants;
 using Raft.Model.Testing;
 
 namespace Raft.Model.Exploration;
-
-/// <summary>One recorded step: the decisions taken (the event's index, then any data choices), the event, and what came of it.</summary>
-/// <remarks>A control step (the lab tester's action) has no decisions and carries <see cref="Control"/> instead.</remarks>
-public sealed record TraceStep(int Step, int[] Decisions, string Event, string Detail, string Nodes, SentMessage[]? Sent = null, WorldControl? Control = null);
-
-/// <summary>A message a step sent: its id (as later "deliver #id" events name it), ends and type; Lost when its link was down at sending.</summary>
-public sealed record SentMessage(long Id, int From, int To, string Type, bool Lost);
 
 /// <summary>The outcome of one schedule.</summary>
 public sealed class ScheduleResult
@@ -80,22 +74,20 @@ public static class ScheduleRunner
             return v;
         };
 
+        // the world numbers, checks and records every step (World.RunStep, World.Control); replay compares each as it is recorded
+        world.Recording = result.Trace;
+        world.RecordSends = record;
+        if (checkStep is not null)
+            world.OnRecorded = s => { if (checkStep(s) is { } why) throw new ReplayDivergence(s.Step, why); };
         bool completed = false;
         int step = 0;
         for (; step < settings.MaxSteps; step++)
         {
-            world.Cluster.Checker.Event = step + 1;
+            world.StepsRun = step;
             if (strategy is IControlSource source && source.ControlAt(step) is { } control)
             {
                 // a recorded tester action (lab traces): it runs as it was recorded, not chosen from the enabled events
-                world.RecordSends = record;
-                string done = world.Control(control);
-                if (result.Trace is not null)
-                {
-                    var recordedControl = new TraceStep(step, [], control.Describe(), done, world.DescribeNodes(), world.TakeSentThisStep(), control);
-                    result.Trace.Add(recordedControl);
-                    if (checkStep?.Invoke(recordedControl) is { } whyNot) throw new ReplayDivergence(step, whyNot);
-                }
+                world.Control(control);
                 if (world.Violation is not null) { result.Violation = world.Violation; result.ViolationStep = step; step++; break; }
                 continue;
             }
@@ -106,27 +98,10 @@ public static class ScheduleRunner
             if (index < 0) { completed = true; break; } // the strategy has nothing more to do (a scripted schedule ran out)
             decisions.Add(index);
             EnabledEvent e = enabled[index];
-            string? description = record ? world.Describe(e) : null;
             Role role = e.Node >= 0 ? world.Cluster.Node(e.Node)?.Role ?? Role.Follower : Role.Follower;
             MessageType type = e.Kind == EventKind.Deliver ? world.MessageTypeOf(e.MessageId) : MessageType.None;
-            world.RecordSends = record;
-            string detail;
-            try
-            {
-                detail = world.Execute(e, choose);
-            }
-            catch (Exception ex) when (ex is not ReplayDivergence)
-            {
-                world.Cluster.Checker.ObserveCoreError(e.Node, ex);
-                detail = "threw";
-            }
+            world.RunStep(e, choose, decisions);
             result.Coverage.Transition(role, e.Kind, type);
-            if (result.Trace is not null)
-            {
-                var recorded = new TraceStep(step, decisions.ToArray(), description!, detail, world.DescribeNodes(), world.TakeSentThisStep());
-                result.Trace.Add(recorded);
-                if (checkStep?.Invoke(recorded) is { } why) throw new ReplayDivergence(step, why);
-            }
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;
@@ -142,10 +117,7 @@ public static class ScheduleRunner
         if (liveness)
         {
             // the liveness phase runs on the same world and its steps follow the fault phase's, recorded and replayed alike
-            world.StepIndex = step;
-            if (result.Trace is not null) world.Recording = result.Trace;
-            if (checkStep is not null)
-                world.OnRecorded = s => { if (checkStep(s) is { } why) throw new ReplayDivergence(s.Step, why); };
+            world.StepsRun = step;
             try
             {
                 LivenessOutcome outcome = LivenessPhase.Run(world, swarm.LivenessPlan(settings));
@@ -160,9 +132,9 @@ public static class ScheduleRunner
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;
-                result.ViolationStep = world.ViolationStep >= 0 ? world.ViolationStep : world.StepIndex;
+                result.ViolationStep = world.ViolationStep >= 0 ? world.ViolationStep : world.StepsRun;
             }
-            result.LivenessSteps = world.StepIndex - step;
+            result.LivenessSteps = world.StepsRun - step;
         }
         result.Coverage.AddSchedule(world, result.Steps + result.LivenessSteps, result.HitStepBound, liveness, result.AgreedAfterStableMs, result.StableBoundMs, result.LivenessSteps);
         return result;

@@ -1,4 +1,5 @@
 using Raft.Core.Node;
+using Raft.Model.Events;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
 using Raft.Model.Traces;
@@ -34,7 +35,7 @@ public sealed class WorldRecorder
         ScheduleSeed = scheduleSeed;
         Iteration = iteration;
         Swarm = swarm ?? SwarmParameters.Draw(settings, scheduleSeed);
-        World = new World(settings, Swarm, scheduleSeed) { RecordSends = true };
+        World = new World(settings, Swarm, scheduleSeed) { Recording = _steps };
     }
 
     public ExploreSettings Settings { get; }
@@ -81,27 +82,16 @@ public sealed class WorldRecorder
         int index = IndexOf(e);
         if (index < 0) return false;
         int step = _steps.Count;
-        World.Cluster.Checker.Event = step + 1;
+        World.StepsRun = step;
         _decisions.Clear();
         _decisions.Add(index);
-        string description = World.Describe(e);
-        string detail;
-        try
+        World.RunStep(e, n =>
         {
-            detail = World.Execute(e, n =>
-            {
-                int v = choose(n);
-                if (v < 0 || v >= n) throw new ArgumentOutOfRangeException(nameof(choose), $"a choice among {n} must be in [0, {n}) (got {v})");
-                _decisions.Add(v);
-                return v;
-            });
-        }
-        catch (Exception ex) when (ex is not ArgumentOutOfRangeException)
-        {
-            World.Cluster.Checker.ObserveCoreError(e.Node, ex);
-            detail = "threw";
-        }
-        _steps.Add(new TraceStep(step, _decisions.ToArray(), description, detail, World.DescribeNodes(), World.TakeSentThisStep()));
+            int v = choose(n);
+            if (v < 0 || v >= n) throw new ArgumentOutOfRangeException(nameof(choose), $"a choice among {n} must be in [0, {n}) (got {v})");
+            _decisions.Add(v);
+            return v;
+        }, _decisions);
         if (World.Violation is not null)
         {
             ViolationStep = step;

@@ -72,8 +72,8 @@ public sealed class InvariantChecker
     /// <summary>True when the storage oracles are checked (the checker was given the disks).</summary>
     public bool ChecksStorage => _disks is not null;
 
-    /// <summary>The number of the event being checked (set by the world before each event).</summary>
-    public long Event { get; set; }
+    /// <summary>The number of the step being checked, from 0 (set by the world before each step): the trace's step index, the one number every report gives.</summary>
+    public long Step { get; set; }
 
     public Violation? Violation { get; private set; }
 
@@ -419,9 +419,9 @@ public sealed class InvariantChecker
     private void Fail(Invariant invariant, int[] nodes, long index, long term, string detail)
     {
         if (Violation is null
-            || (IsStorageOracle(Violation.Invariant) && Violation.Event == Event && !IsStorageOracle(invariant)
+            || (IsStorageOracle(Violation.Invariant) && Violation.Step == Step && !IsStorageOracle(invariant)
                 && invariant is not (Invariant.CoreError or Invariant.Liveness)))
-            Violation = new Violation(invariant, nodes, index, term, Event, detail);
+            Violation = new Violation(invariant, nodes, index, term, Step, detail);
     }
 
     private static bool IsStorageOracle(Invariant i) =>

@@ -36,13 +36,13 @@ public enum Invariant
     LeaderHasDurableVotes,
 }
 
-/// <summary>A broken invariant: which one, the nodes involved, the log position and the event number.</summary>
-public sealed record Violation(Invariant Invariant, int[] Nodes, long Index, long Term, long Event, string Detail)
+/// <summary>A broken invariant: which one, the nodes involved, the log position and the step (from 0) at which it broke.</summary>
+public sealed record Violation(Invariant Invariant, int[] Nodes, long Index, long Term, long Step, string Detail)
 {
     public override string ToString()
     {
         string nodes = string.Join(",", Nodes.Select(n => n.ToString(CultureInfo.InvariantCulture)));
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Invariant} violated at event {Event}: {Detail} (nodes {nodes}; index {Index}; term {Term})");
+            $"{Invariant} violated at step {Step}: {Detail} (nodes {nodes}; index {Index}; term {Term})");
     }
 }

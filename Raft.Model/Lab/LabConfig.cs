@@ -51,7 +51,7 @@ public sealed class LabConfig
             Bug = variant ?? "none", // named variants are recorded in the trace, so replay builds the same servers
         }, variant is null ? factory : null);
         Tester = new Tester(World);
-        if (record) World.Recording = new List<TraceStep>();
+        if (record) World.Recording = new List<Events.TraceStep>();
         for (int i = 0; i < n; i++) Start1(i);
         for (int i = 0; i < n; i++) Connect(i);
     }

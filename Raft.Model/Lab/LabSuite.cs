@@ -136,7 +136,10 @@ public static class LabSuite
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             World? w = ctx.Config?.World;
-            string where = w is null ? "" : string.Create(CultureInfo.InvariantCulture, $" at virtual {w.Now / 1000.0:0.000}s, event {w.EventCount}");
+            // the step number is the trace's: a violation names its step, a tester check the last step run before it
+            string where = w is null ? "" : w.ViolationStep >= 0
+                ? string.Create(CultureInfo.InvariantCulture, $" at virtual {w.Now / 1000.0:0.000}s, step {w.ViolationStep}")
+                : string.Create(CultureInfo.InvariantCulture, $" at virtual {w.Now / 1000.0:0.000}s, after step {w.StepsRun - 1}");
             string what = e is LabFailure ? e.Message : $"panic: {e.GetType().Name}: {e.Message}";
             string variant = factory is null ? "" : " --variant " + (LabVariants.NameOf(factory) ?? "?");
             failure = new LabFailure($"{test.Name} failed with seed {seed}{where}: {what}\n{(w is null ? "" : DumpNodes(w))}  reproduce: raftverify lab {test.Part} --test {test.Name} --seed {seed}{variant}")

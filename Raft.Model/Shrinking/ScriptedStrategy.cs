@@ -1,6 +1,7 @@
 using Raft.Model.Simulation;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
+using Raft.Model.Events;
 
 namespace Raft.Model.Shrinking;
 
@@ -37,9 +38,10 @@ internal sealed class ScriptedStrategy(IReadOnlyList<ScriptedEvent> script) : IS
         int chosen = -1;
         for (int i = 0; i < enabled.Count; i++)
         {
-            string description = World!.Describe(enabled[i]);
-            if (ScriptedEvent.ExactKeyOf(description) == want.Exact) return i;
-            if (chosen < 0 && ScriptedEvent.KeyOf(description) == want.Key) chosen = i;
+            if (enabled[i].Kind != want.Kind) continue;
+            StepEvent candidate = World!.EventOf(enabled[i]);
+            if (want.IsExactly(candidate)) return i;
+            if (chosen < 0 && want.IsLike(candidate)) chosen = i;
         }
         return chosen;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Invariants;
@@ -149,12 +150,12 @@ public static class Shrinker
         for (int n = 0; n < nodes; n++)
         {
             int node = n;
-            yield return e => (e.Kind is "crash" or "restart") && e.Node == node;
+            yield return e => e.IsCrashOrRestart && e.Node == node;
         }
-        yield return e => e.Kind is "partition" or "heal" or "connect" or "disconnect";
-        yield return e => e.Kind == "drop";
-        yield return e => e.Kind == "duplicate";
-        yield return e => e.Kind == "snapshot";
+        yield return e => e.IsNetworkChange;
+        yield return e => e.Kind == EventKind.Drop;
+        yield return e => e.Kind == EventKind.Duplicate;
+        yield return e => e.Kind == EventKind.Snapshot;
     }
 
     /// <summary>ddmin: remove ever smaller chunks while the failure persists; ends 1-minimal.</summary>
@@ -205,10 +206,10 @@ public static class Shrinker
         MaxSteps = Math.Max(1, maxSteps),
         // never fewer than the recorded run had: with fewer, the workload can be "done" before the
         // script is, and the candidate stops early (a harness may hold proposals back, as Coyote's does)
-        Proposals = Math.Max(events.Count(e => e.Kind == "propose"), trace.Swarm.Proposals ?? trace.Settings.Proposals),
+        Proposals = Math.Max(events.Count(e => e.IsProposal), trace.Swarm.Proposals ?? trace.Settings.Proposals),
         Faults = new FaultBudget(
-            events.Count(e => e.Kind == "crash"), events.Count(e => e.Kind == "partition"),
-            events.Count(e => e.Kind == "drop"), events.Count(e => e.Kind == "duplicate")),
+            events.Count(e => e.IsCrash), events.Count(e => e.Kind == EventKind.Partition),
+            events.Count(e => e.Kind == EventKind.Drop), events.Count(e => e.Kind == EventKind.Duplicate)),
         Workers = 1,
     };
 

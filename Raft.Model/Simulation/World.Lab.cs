@@ -1,5 +1,6 @@
 using Raft.Model.Exploration;
 using System.Globalization;
+using Raft.Model.Events;
 using Raft.Core.Determinism;
 using Raft.Core.Messages;
 using Raft.Core.Node;
@@ -66,8 +67,15 @@ public sealed partial class World
         Lab = new LabWorldSettings(o.SnapshotService, o.SnapshotInterval, o.Network.Reliable, o.Network.LongReordering, o.Network.DuplicatePerThousand),
     };
 
-    /// <summary>Events processed so far (the tester's control calls count too).</summary>
+    /// <summary>Events processed so far (the tester's control calls and wake-ups count too).</summary>
     public long EventCount { get; private set; }
+
+    /// <summary>
+    /// Steps run so far: control steps and labrpc events, not the tester's wake-ups. Step k (from 0)
+    /// is the k-th recorded step of the lab's trace, and the number its failure message, the
+    /// checker's violation, replay, show and the pictures all give.
+    /// </summary>
+    public int StepsRun { get; set; }
 
     /// <summary>Steps recorded so far when <see cref="Recording"/> is on (the lab's trace).</summary>
     public List<TraceStep>? Recording
@@ -133,20 +141,21 @@ public sealed partial class World
     private ProposeResult _lastPropose;
 
     /// <summary>Runs one control step (the tester's call, or a recorded one on replay) and records it.</summary>
-    public string Control(WorldControl c)
+    public StepOutcome Control(WorldControl c)
     {
         EventCount++;
         FlushSilentTicks();
-        if (ViolationStep >= 0) return "after the violation"; // a run ends at its violation: nothing more is a step
-        Cluster.Checker.Event = StepIndex + 1;
+        if (ViolationStep >= 0) return StepOutcome.Done; // a run ends at its violation: nothing more is a step
+        int step = StepsRun;
+        Cluster.Checker.Step = step;
         _sentThisStep = 0;
         if (c.At > Now) Now = c.At;
-        string detail = ExecuteControl(c);
-        EndStep(Recording is not null ? new TraceStep(StepIndex, [], c.Describe(), detail, DescribeNodes(), TakeSentThisStep(), c) : null);
-        return detail;
+        StepOutcome outcome = ExecuteControl(c);
+        EndStep(Recording is not null ? new TraceStep(step, [], new StepEvent(EventKind.Control, c.Node, c.At, Control: c), outcome, NodeStates(), TakeSentThisStep()) : null);
+        return outcome;
     }
 
-    private string ExecuteControl(WorldControl c)
+    private StepOutcome ExecuteControl(WorldControl c)
     {
         if (c.Node >= Size) throw new ArgumentOutOfRangeException(nameof(c), $"control names node {c.Node} of a {Size}-node world");
         switch (c.Op)
@@ -157,27 +166,27 @@ public sealed partial class World
                 Network.ResetRpcCount(c.Node);
                 _nextTick[c.Node] = Now + 1 + _netRng.Next(_tickMs);
                 _tickSeq[c.Node] = _seq++;
-                return "";
+                return StepOutcome.Done;
             case ControlOp.Crash:
                 Cluster.Crash(c.Node);
-                return "";
-            case ControlOp.Connect: Network.Connect(c.Node); return "";
-            case ControlOp.Disconnect: Network.Disconnect(c.Node); return "";
-            case ControlOp.Reliable: Network.Options.Reliable = c.Flag; return "";
-            case ControlOp.LongReordering: Network.Options.LongReordering = c.Flag; return "";
-            case ControlOp.CrashAfterPersist: Cluster.CrashAfterNextPersist(c.Node); return "";
+                return StepOutcome.Done;
+            case ControlOp.Connect: Network.Connect(c.Node); return StepOutcome.Done;
+            case ControlOp.Disconnect: Network.Disconnect(c.Node); return StepOutcome.Done;
+            case ControlOp.Reliable: Network.Options.Reliable = c.Flag; return StepOutcome.Done;
+            case ControlOp.LongReordering: Network.Options.LongReordering = c.Flag; return StepOutcome.Done;
+            case ControlOp.CrashAfterPersist: Cluster.CrashAfterNextPersist(c.Node); return StepOutcome.Done;
             case ControlOp.Propose:
             {
                 ProposeResult r = Cluster.Propose(c.Node, c.Command ?? []);
                 _lastPropose = r;
-                return r.IsLeader ? string.Create(CultureInfo.InvariantCulture, $"index {r.Index} term {r.Term}") : "not leader";
+                return r.IsLeader ? StepOutcome.Proposed(r.Index, r.Term) : StepOutcome.NotLeader;
             }
             case ControlOp.Heal: return HealForLiveness(c.Network ?? throw new ArgumentException("heal needs the network it heals to"));
             case ControlOp.Stabilise: return Stabilise(c.Network ?? throw new ArgumentException("stabilise needs the stable network"), c.BoundMs);
             case ControlOp.Deadline: return Deadline(c.Command ?? [], c.BoundMs);
             case ControlOp.Guard:
                 Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(), _guardReason.Length > 0 ? _guardReason : "a livelock guard fired");
-                return _guardReason;
+                return new StepOutcome(OutcomeKind.Stopped);
             default:
                 throw new InvalidOperationException($"unknown control {c.Op}");
         }
@@ -227,7 +236,6 @@ public sealed partial class World
                 Action wake = _callbacks.Dequeue();
                 if (next.Time > Now) Now = next.Time;
                 EventCount++;
-                Cluster.Checker.Event = StepIndex + 1;
                 wake();
                 return true;
             }
@@ -247,13 +255,13 @@ public sealed partial class World
                 Guard(string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxLivenessEventsAtInstant} events at {Now} ms without time passing (a livelock)"));
                 return true;
             }
-            if (next.Time / 1000 != _guardSecond) { _guardSecond = next.Time / 1000; _stepsAtSecond = StepIndex; }
-            if (StepIndex - _stepsAtSecond > MaxLivenessStepsPerSecond)
+            if (next.Time / 1000 != _guardSecond) { _guardSecond = next.Time / 1000; _stepsAtSecond = StepsRun; }
+            if (StepsRun - _stepsAtSecond > MaxLivenessStepsPerSecond)
             {
                 Guard(string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxLivenessStepsPerSecond} steps within the virtual second before {Now} ms (a correct cluster takes a few hundred)"));
                 return true;
             }
-            if (StepIndex - _livenessFirstStep > MaxLivenessSteps)
+            if (StepsRun - _livenessFirstStep > MaxLivenessSteps)
             {
                 Guard(string.Create(CultureInfo.InvariantCulture, $"message storm: more than {MaxLivenessSteps} steps in the liveness phase by {Now} ms (a correct cluster takes a few thousand)"));
                 return true;
@@ -332,33 +340,69 @@ public sealed partial class World
         if (FoldSilentTicks && e.Kind == EventKind.Tick) { RunFoldableTick(e, decision); return; }
         FlushSilentTicks();
         if (ViolationStep >= 0) return;
-        Cluster.Checker.Event = StepIndex + 1;
-        string? description = Recording is not null ? Describe(e) : null;
-        string detail = Execute(e, _ => 0);
+        int step = StepsRun;
+        Cluster.Checker.Step = step;
+        StepEvent? ev = Recording is not null ? EventOf(e) : null;
+        StepOutcome outcome = Execute(e, _ => 0);
         CheckElectionProgress();
-        EndStep(Recording is not null ? new TraceStep(StepIndex, [decision], description!, detail, DescribeNodes(), TakeSentThisStep()) : null);
+        EndStep(Recording is not null ? new TraceStep(step, [decision], ev!, outcome, NodeStates(), TakeSentThisStep()) : null);
+    }
+
+    /// <summary>
+    /// The one step: runs an event a strategy (or another engine) chose, numbers it, checks it and
+    /// records it. Every driver of the world goes through here or through <see cref="Control"/> and
+    /// labrpc timing (<see cref="Step"/>): the explorer, replay, the shrinker, FsCheck schedules,
+    /// Coyote's import and the lab. Data choices (a partition's shape) come from
+    /// <paramref name="choose"/>, which adds them to <paramref name="decisions"/> after the event's
+    /// index. A node's exception is reported to the checker as a CoreError, not thrown.
+    /// </summary>
+    public StepOutcome RunStep(in EnabledEvent e, Func<int, int> choose, List<int> decisions)
+    {
+        EventCount++;
+        FlushSilentTicks();
+        if (ViolationStep >= 0) return StepOutcome.Done;
+        int step = StepsRun;
+        Cluster.Checker.Step = step;
+        StepEvent? ev = Recording is not null ? EventOf(e) : null;
+        StepOutcome outcome;
+        try
+        {
+            outcome = Execute(e, choose);
+        }
+        catch (Exception ex) when (ex is not ArgumentOutOfRangeException { ParamName: "choose" }) // a driver's own bad choice is its error, not the node's
+        {
+            Cluster.Checker.ObserveCoreError(e.Node, ex);
+            outcome = StepOutcome.Threw;
+        }
+        CheckElectionProgress();
+        EndStep(Recording is not null ? new TraceStep(step, decisions.ToArray(), ev!, outcome, NodeStates(), TakeSentThisStep()) : null);
+        return outcome;
     }
 
     /// <summary>
     /// A tick under <see cref="FoldSilentTicks"/>: a tick that sends nothing and changes nothing a
     /// step shows (role, term, commit, last index) is counted, not recorded on its own; the silent
-    /// ticks since the last step become one "ticks" step, recorded just before the next step (as
-    /// timed mode's advance does). Steps are counted the same way whether or not they are recorded.
+    /// ticks since the last step become one <see cref="EventKind.Ticks"/> step, recorded just before
+    /// the next step (as timed mode's advance does). Steps are counted the same way whether or not
+    /// they are recorded, so a violation has one step number either way.
     /// </summary>
     private void RunFoldableTick(in EnabledEvent e, int decision)
     {
         if (ViolationStep >= 0) return;
         IRaftNode node = Cluster.Node(e.Node)!;
         (Role role, long term, long commit, long last) = (node.Role, node.Term, node.CommitIndex, node.LastIndex);
-        string? before = Recording is not null && _silentTicks > 0 ? DescribeNodes() : null;
-        Cluster.Checker.Event = StepIndex + (_silentTicks > 0 ? 2 : 1); // this tick's step comes after the folded ones
+        NodeState[]? before = Recording is not null && _silentTicks > 0 ? NodeStates() : null;
+        int step = StepsRun + (_silentTicks > 0 ? 1 : 0); // this tick's step comes after the folded ones
+        Cluster.Checker.Step = step;
+        StepEvent? ev = Recording is not null ? EventOf(e) : null;
         _sentThisStep = 0;
-        string detail = Execute(e, _ => 0);
+        StepOutcome outcome = Execute(e, _ => 0);
         CheckElectionProgress();
         if (_sentThisStep == 0 && Violation is null && Cluster.Node(e.Node) == node
             && node.Role == role && node.Term == term && node.CommitIndex == commit && node.LastIndex == last)
         {
             if (Recording is not null) _sentLog.Clear();
+            if (_silentTicks == 0) _silentFrom = ev?.At ?? Now;
             _silentTicks++;
             _silentUntil = Now;
             return;
@@ -370,7 +414,7 @@ public sealed partial class World
             _silentTicks = 0;
             EndStep(Recording is not null ? SilentTicksStep(ticks, before!) : null, violationPossible: false);
         }
-        EndStep(Recording is not null ? new TraceStep(StepIndex, [decision], Describe(e), detail, DescribeNodes(), TakeSentThisStep()) : null);
+        EndStep(Recording is not null ? new TraceStep(step, [decision], ev!, outcome, NodeStates(), TakeSentThisStep()) : null);
     }
 
     /// <summary>Records the silent ticks counted since the last step as one step (see <see cref="FoldSilentTicks"/>).</summary>
@@ -379,21 +423,18 @@ public sealed partial class World
         if (_silentTicks == 0) return;
         int ticks = _silentTicks;
         _silentTicks = 0;
-        EndStep(Recording is not null ? SilentTicksStep(ticks, DescribeNodes()) : null);
+        EndStep(Recording is not null ? SilentTicksStep(ticks, NodeStates()) : null);
     }
 
-    private TraceStep SilentTicksStep(int ticks, string nodes) => new(StepIndex, [],
-        string.Create(CultureInfo.InvariantCulture, $"ticks to {_silentUntil}ms"),
-        string.Create(CultureInfo.InvariantCulture, $"{ticks} silent tick(s)"), nodes, []);
+    /// <summary>The folded step: from the first silent tick's time, the clock ran to the last one's, ticking <paramref name="ticks"/> times.</summary>
+    private TraceStep SilentTicksStep(int ticks, NodeState[] nodes) =>
+        new(StepsRun, [], new StepEvent(EventKind.Ticks, -1, _silentFrom, AdvanceTo: _silentUntil), StepOutcome.Ticked(ticks), nodes, []);
 
     private int _silentTicks;
-    private long _silentUntil;
+    private long _silentFrom, _silentUntil;
 
     /// <summary>Fold silent ticks into one step (the liveness phase, whose clock runs for seconds); the lab records every tick.</summary>
     public bool FoldSilentTicks { get; set; }
-
-    /// <summary>The number the next step gets: steps run so far, recorded or not (the explorer sets it when its own loop hands over).</summary>
-    public int StepIndex { get; set; }
 
     /// <summary>Called with every step as it is recorded (replay compares it with the recording).</summary>
     public Action<TraceStep>? OnRecorded { get; set; }
@@ -404,7 +445,7 @@ public sealed partial class World
     /// <summary>Ends a step: counts it, notes the first violation's step, and records it when recording.</summary>
     private void EndStep(TraceStep? recorded, bool violationPossible = true)
     {
-        int index = StepIndex++;
+        int index = StepsRun++;
         if (violationPossible && Violation is not null && ViolationStep < 0) ViolationStep = index;
         if (recorded is null || Recording is null) return;
         Recording.Add(recorded);
@@ -419,43 +460,12 @@ public sealed partial class World
     }
 
     /// <summary>One tick of node i's clock, at its due time; the next is scheduled before the node acts.</summary>
-    private string TickOnce(int i)
+    private StepOutcome TickOnce(int i)
     {
         if (_nextTick[i] > Now) Now = _nextTick[i];
         _nextTick[i] += _tickMs;
         _tickSeq[i] = _seq++;
         Cluster.Tick(i);
-        return "";
-    }
-}
-
-/// <summary>What the tester (or a recorded lab trace) does to the world between events.</summary>
-/// <remarks>Heal, Stabilise and Deadline are the explorer's liveness phase: faults stop and the network heals, the network becomes stable, the tester's one() gives up; Guard is a livelock guard's verdict.</remarks>
-public enum ControlOp : byte { Start, Crash, Connect, Disconnect, Reliable, LongReordering, CrashAfterPersist, Propose, Heal, Stabilise, Deadline, Guard }
-
-/// <summary>
-/// One control step: the operation, the node it concerns (-1 for the network), the virtual time
-/// it happened at, and its argument (a command's bytes, or on/off).
-/// </summary>
-/// <param name="Network">Heal and Stabilise: the network's parameters from this step on.</param>
-/// <param name="BoundMs">Deadline: the bound after stabilisation that one() was given; Stabilise: the election-progress window.</param>
-public sealed record WorldControl(ControlOp Op, int Node, long At, byte[]? Command = null, bool Flag = false, Network.NetworkOptions? Network = null, long BoundMs = 0)
-{
-    /// <summary>Canonical text, e.g. "at 1200ms propose 2 cmd=0a1b" (the trace's event field; structured fields are recorded too).</summary>
-    public string Describe()
-    {
-        string at = At.ToString(CultureInfo.InvariantCulture);
-        return Op switch
-        {
-            ControlOp.Propose => $"at {at}ms propose {Node} cmd={Convert.ToHexString(Command ?? []).ToLowerInvariant()}",
-            ControlOp.Reliable => $"at {at}ms network {(Flag ? "reliable" : "unreliable")}",
-            ControlOp.LongReordering => $"at {at}ms long-reordering {(Flag ? "on" : "off")}",
-            ControlOp.CrashAfterPersist => $"at {at}ms crash-after-persist {Node}",
-            ControlOp.Heal => $"at {at}ms heal: faults stop, network unstable",
-            ControlOp.Stabilise => $"at {at}ms stabilise: network stable",
-            ControlOp.Deadline => $"at {at}ms deadline: one() gives up on cmd={Convert.ToHexString(Command ?? []).ToLowerInvariant()}",
-            ControlOp.Guard => $"at {at}ms livelock guard",
-            _ => $"at {at}ms {Op.ToString().ToLowerInvariant()} {Node}",
-        };
+        return StepOutcome.Done;
     }
 }

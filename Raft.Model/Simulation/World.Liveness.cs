@@ -1,6 +1,7 @@
 using System.Globalization;
 using Raft.Core.Messages;
 using Raft.Core.Node;
+using Raft.Model.Events;
 using Raft.Model.Network;
 using Raft.Model.Services;
 
@@ -27,12 +28,12 @@ public sealed partial class World
     /// <paramref name="network"/>; messages still in flight get a fate under it (they may still be
     /// late, reordered or lost), and every live node's clock ticks from a random phase.
     /// </summary>
-    private string HealForLiveness(NetworkOptions network)
+    private StepOutcome HealForLiveness(NetworkOptions network)
     {
         FaultsEnabled = false;
         Mode = Exploration.WorldMode.Lab;
         HealedAt = Now;
-        _livenessFirstStep = StepIndex;
+        _livenessFirstStep = StepsRun;
         Network.Use(network);
         Network.HealAll();
         int kept = 0;
@@ -51,7 +52,7 @@ public sealed partial class World
             if (_nextTick[i] <= Now) _nextTick[i] = Now + 1 + _netRng.Next(_tickMs);
             _tickSeq[i] = _seq++;
         }
-        return string.Create(CultureInfo.InvariantCulture, $"{_pending.Count} in flight, {lost} lost; {Describe(network)}");
+        return StepOutcome.Healed(_pending.Count, lost);
     }
 
     /// <summary>
@@ -59,7 +60,7 @@ public sealed partial class World
     /// flight that were due later than its bound arrive within it (partial synchrony's global
     /// stabilisation time: after it, every message arrives within the bound).
     /// </summary>
-    private string Stabilise(NetworkOptions network, long electionWindowMs)
+    private StepOutcome Stabilise(NetworkOptions network, long electionWindowMs)
     {
         StabilisedAt = Now;
         _electionWindowMs = electionWindowMs;
@@ -74,7 +75,7 @@ public sealed partial class World
             _pending[k] = p with { Due = Now + _netRng.Next(bound + 1) };
             retimed++;
         }
-        return string.Create(CultureInfo.InvariantCulture, $"{retimed} late message(s) retimed; {Describe(network)}");
+        return StepOutcome.Retimed(retimed);
     }
 
     private long _electionWindowMs, _lastElectionProgress;
@@ -138,7 +139,7 @@ public sealed partial class World
     /// gave up on <paramref name="command"/>; unless every node has applied it by now, that is a
     /// Liveness violation naming the nodes that have not.
     /// </summary>
-    private string Deadline(byte[] command, long boundMs)
+    private StepOutcome Deadline(byte[] command, long boundMs)
     {
         var missing = new List<int>();
         long index = -1;
@@ -148,17 +149,12 @@ public sealed partial class World
             if (at < 0) missing.Add(i);
             else index = at;
         }
-        if (missing.Count == 0) return "applied everywhere";
+        if (missing.Count == 0) return new StepOutcome(OutcomeKind.AppliedEverywhere);
         long since = StabilisedAt >= 0 ? StabilisedAt : Now;
         Cluster.Checker.ObserveLiveness(missing.ToArray(), Math.Max(0, index), MaxTerm(), string.Create(CultureInfo.InvariantCulture,
             $"one() failed to reach agreement: {Now - since} ms after the network stabilised (bound {boundMs} ms, from the timers and cluster size), {Commands.Show(command)} is not applied on nodes {string.Join(",", missing)} ({(index > 0 ? $"applied at index {index} elsewhere" : "applied nowhere")}; terms reached {MaxTerm()}; nodes {DescribeNodes()})"));
-        return "not applied everywhere";
+        return new StepOutcome(OutcomeKind.NotApplied, Count: missing.Count);
     }
-
-    private static string Describe(NetworkOptions n) => n.Reliable
-        ? "reliable"
-        : string.Create(CultureInfo.InvariantCulture,
-            $"requests delayed <{n.UnreliableMaxDelayMs} ms, drops {n.RequestDropPerThousand}‰/{n.ReplyDropPerThousand}‰, late replies {(n.LongReordering ? n.LongReorderPerThousand : 0)}‰");
 
     /// <summary>Messages in flight beyond which labrpc timing is a message storm (a livelock), reported rather than run out of memory.</summary>
     public const int MaxInFlight = 50_000;

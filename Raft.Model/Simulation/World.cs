@@ -1,5 +1,6 @@
 using Raft.Model.Exploration;
 using System.Globalization;
+using Raft.Model.Events;
 using Raft.Core.Determinism;
 using Raft.Core.Messages;
 using Raft.Core.Node;
@@ -134,8 +135,8 @@ public sealed partial class World
         if (AnyLinkDown()) into.Add(new EnabledEvent(EventKind.Heal, -1));
     }
 
-    /// <summary>Runs one enabled event. Data choices (a partition's shape) come from <paramref name="choose"/>. Returns what happened, for the trace.</summary>
-    public string Execute(in EnabledEvent e, Func<int, int> choose)
+    /// <summary>Runs one enabled event. Data choices (a partition's shape) come from <paramref name="choose"/>. Returns what came of it.</summary>
+    public StepOutcome Execute(in EnabledEvent e, Func<int, int> choose)
     {
         _sentThisStep = 0;
         switch (e.Kind)
@@ -145,12 +146,12 @@ public sealed partial class World
             case EventKind.Drop:
                 DropsLeft--;
                 TakePending(e.MessageId);
-                return "";
+                return StepOutcome.Done;
             case EventKind.Duplicate:
             {
                 DuplicatesLeft--;
                 Pending p = FindPending(e.MessageId);
-                return "copy: " + DeliverMessage(p);
+                return DeliverMessage(p);
             }
             case EventKind.Advance:
                 return AdvanceClock();
@@ -163,50 +164,58 @@ public sealed partial class World
                 ProposalsLeft--;
                 ProposeResult r = Cluster.Propose(e.Node, Commands.Int(++_proposalCounter));
                 if (r.IsLeader) ProposalsAccepted++;
-                return r.IsLeader ? $"index {r.Index} term {r.Term}" : "not leader";
+                return r.IsLeader ? StepOutcome.Proposed(r.Index, r.Term) : StepOutcome.NotLeader;
             }
             case EventKind.Snapshot:
                 Cluster.ServiceSnapshot(e.Node);
-                return $"through {Cluster.Node(e.Node)?.SnapshotIndex}";
+                return StepOutcome.SnapshotThrough(Cluster.Node(e.Node)?.SnapshotIndex ?? -1);
             case EventKind.Crash:
                 CrashesLeft--;
                 Cluster.Crash(e.Node);
                 int crashed = e.Node;
                 _pending.RemoveAll(p => p.Message.To == crashed);
-                return "";
+                return StepOutcome.Done;
             case EventKind.Restart:
                 Cluster.Start(e.Node);
                 _nextTick[e.Node] = Now + 1 + (int)(e.Node % _tickMs);
-                return "";
+                return StepOutcome.Done;
             case EventKind.Partition:
                 PartitionsLeft--;
                 PartitionsMade++;
-                return MakePartition(choose);
+                return StepOutcome.Partitioned(MakePartition(choose));
             case EventKind.Heal:
                 _links.SetAll(true);
-                return "";
+                return StepOutcome.Done;
             default:
                 throw new InvalidOperationException($"unknown event {e.Kind}");
         }
     }
 
-    /// <summary>A stable, human-readable description of an enabled event (recorded in traces and checked on replay).</summary>
-    public string Describe(in EnabledEvent e) => e.Kind switch
+    /// <summary>
+    /// An enabled event as a typed record (for traces, replay and the shrinker), taken before it
+    /// runs: a message's fields as it was sent, the virtual time, a proposal's command number.
+    /// Only called when recording (or shrinking): the explorer's hot path never builds one.
+    /// </summary>
+    public StepEvent EventOf(in EnabledEvent e)
     {
-        EventKind.Deliver => $"deliver #{e.MessageId} {FindPending(e.MessageId).Message}",
-        EventKind.Drop => $"drop #{e.MessageId} {FindPending(e.MessageId).Message}",
-        EventKind.Duplicate => $"duplicate #{e.MessageId} {FindPending(e.MessageId).Message}",
-        EventKind.Advance => $"advance to {NextTickTime().ToString(CultureInfo.InvariantCulture)}ms",
-        EventKind.Timeout => $"timeout {e.Node}",
-        EventKind.Tick => $"tick {e.Node}",
-        EventKind.Propose => $"propose {e.Node} cmd={_proposalCounter + 1}",
-        EventKind.Snapshot => $"snapshot {e.Node}",
-        EventKind.Crash => $"crash {e.Node}",
-        EventKind.Restart => $"restart {e.Node}",
-        EventKind.Partition => "partition",
-        EventKind.Heal => "heal",
-        _ => e.Kind.ToString(),
-    };
+        switch (e.Kind)
+        {
+            case EventKind.Deliver or EventKind.Drop or EventKind.Duplicate:
+            {
+                Pending p = FindPending(e.MessageId);
+                long at = Mode == WorldMode.Lab ? Math.Max(Now, p.Due) : Now; // labrpc timing: it arrives when it is due
+                return new StepEvent(e.Kind, e.Node, at, MessageInfo.Of(e.MessageId, p.Message));
+            }
+            case EventKind.Tick:
+                return new StepEvent(e.Kind, e.Node, Math.Max(Now, _nextTick[e.Node]));
+            case EventKind.Advance:
+                return new StepEvent(e.Kind, e.Node, Now, AdvanceTo: NextTickTime());
+            case EventKind.Propose:
+                return new StepEvent(e.Kind, e.Node, Now, Proposal: _proposalCounter + 1);
+            default:
+                return new StepEvent(e.Kind, e.Node, Now);
+        }
+    }
 
     public MessageType MessageTypeOf(long id) => FindPending(id).Message.Type;
 
@@ -230,17 +239,16 @@ public sealed partial class World
         return true;
     }
 
-    /// <summary>Roles and terms of every node, e.g. "L3 F3 -" (for timelines).</summary>
-    public string DescribeNodes()
+    /// <summary>Every node's state now: role, term, commit index and last log index, or down.</summary>
+    public NodeState[] NodeStates()
     {
-        var parts = new string[Size];
-        for (int i = 0; i < Size; i++)
-        {
-            IRaftNode? n = Cluster.Node(i);
-            parts[i] = n is null ? "down" : string.Create(CultureInfo.InvariantCulture, $"{n.Role.ToString()[0]}{n.Term}/c{n.CommitIndex}/l{n.LastIndex}");
-        }
-        return string.Join(" ", parts);
+        var states = new NodeState[Size];
+        for (int i = 0; i < Size; i++) states[i] = NodeState.Of(Cluster.Node(i));
+        return states;
     }
+
+    /// <summary>Every node's state as display text, e.g. "L3/c2/l4 F3/c2/l4 down" (for messages).</summary>
+    public string DescribeNodes() => EventText.Nodes(NodeStates());
 
     private readonly List<SentMessage> _sentLog = new();
 
@@ -267,7 +275,7 @@ public sealed partial class World
         if (_electionWindowMs > 0) WatchElectionProgress(m);
         long delay = Network.Admit(m, ref _netRng);
         long id = _nextMessageId++;
-        if (RecordSends) _sentLog.Add(new SentMessage(id, m.From, m.To, m.Type.ToString(), delay < 0));
+        if (RecordSends) _sentLog.Add(new SentMessage(MessageInfo.Of(id, m), delay < 0));
         if (delay < 0) return;
         int incarnation = Cluster.Incarnation(m.To);
         long bound = Network.Options.DeliveryBoundMs;
@@ -300,14 +308,14 @@ public sealed partial class World
     /// receiver must be the incarnation it was sent to, and the network decides whether it still
     /// gets through (<see cref="SimNetwork.Deliverable"/>).
     /// </summary>
-    private string DeliverMessage(Pending p)
+    private StepOutcome DeliverMessage(Pending p)
     {
         if (p.Due > Now) Now = p.Due;
         int to = p.Message.To;
-        if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) return "lost: target restarted";
-        if (!Network.Deliverable(p.Message)) return "lost: link down";
+        if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) return StepOutcome.LostTargetRestarted;
+        if (!Network.Deliverable(p.Message)) return StepOutcome.LostLinkDown;
         Cluster.Deliver(p.Message);
-        return "";
+        return StepOutcome.Delivered;
     }
 
     private long NextTickTime()
@@ -325,7 +333,7 @@ public sealed partial class World
     }
 
     /// <summary>Timed mode: move the clock to the next tick and tick the nodes due; silent ticks roll on until something happens.</summary>
-    private string AdvanceClock()
+    private StepOutcome AdvanceClock()
     {
         long start = Now;
         for (int guard = 0; guard < 100_000; guard++)
@@ -346,11 +354,11 @@ public sealed partial class World
             }
             if (changed || _sentThisStep > 0 || _pending.Count > 0 || Violation is not null) break;
         }
-        return $"now {Now.ToString(CultureInfo.InvariantCulture)}ms (+{(Now - start).ToString(CultureInfo.InvariantCulture)})";
+        return StepOutcome.ClockMovedTo(Now, Now - start);
     }
 
     /// <summary>Adversarial mode: tick node i until its timer acts (an election, or a heartbeat for a leader).</summary>
-    private string FireTimer(int i)
+    private StepOutcome FireTimer(int i)
     {
         IRaftNode node = Cluster.Node(i)!;
         int limit = 2 * Cluster.Options.ElectionTicks + Cluster.Options.HeartbeatTicks;
@@ -362,10 +370,10 @@ public sealed partial class World
             Cluster.Tick(i);
             ticks++;
         }
-        return ticks.ToString(CultureInfo.InvariantCulture) + " ticks";
+        return StepOutcome.Ticked(ticks);
     }
 
-    private string MakePartition(Func<int, int> choose)
+    private PartitionShape MakePartition(Func<int, int> choose)
     {
         int n = Size;
         int shape = choose(3);
@@ -374,7 +382,7 @@ public sealed partial class World
             int isolated = choose(n);
             for (int j = 0; j < n; j++)
                 if (j != isolated) _links.SetBoth(isolated, j, false);
-            return $"isolate {isolated}";
+            return new PartitionShape(PartitionKind.Isolate, isolated);
         }
         if (shape == 1)
         {
@@ -383,12 +391,12 @@ public sealed partial class World
             for (int a = 0; a < n; a++)
                 for (int b = 0; b < n; b++)
                     if (side[a] != side[b]) _links.Set(a, b, false);
-            return "split " + string.Join("", side.Select(s => s == 0 ? 'a' : 'b'));
+            return new PartitionShape(PartitionKind.Split, Sides: side);
         }
         int from = choose(n);
         int to = choose(n - 1);
         if (to >= from) to++;
         if (n > 1) _links.Set(from, to, false);
-        return $"cut {from}->{to}";
+        return new PartitionShape(PartitionKind.Cut, from, to);
     }
 }

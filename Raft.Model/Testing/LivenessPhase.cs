@@ -1,5 +1,6 @@
 using System.Globalization;
 using Raft.Core.Node;
+using Raft.Model.Events;
 using Raft.Model.Network;
 using Raft.Model.Services;
 using Raft.Model.Simulation;

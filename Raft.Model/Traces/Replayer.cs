@@ -1,3 +1,4 @@
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
 
@@ -17,8 +18,10 @@ public sealed record ReplayReport(ReplayStatus Status, ScheduleResult? Run, int 
 
 /// <summary>
 /// Re-runs a trace: the same settings, seed and swarm parameters, with every decision taken from
-/// the recording. Each step's event must be the recorded one; the first difference is reported
-/// as a divergence (the core or the world changed since the trace was written).
+/// the recording. Each step must agree with the recorded one field by field (event kind, node,
+/// time, message id, type, ends, term and index, decisions, outcome, every node's state, the
+/// messages sent); the first differing field is reported as a divergence (the core or the world
+/// changed since the trace was written). Display text plays no part.
 /// </summary>
 public static class Replayer
 {
@@ -30,11 +33,9 @@ public static class Replayer
             TraceStep? expected = actual.Step < trace.Steps.Count ? trace.Steps[actual.Step] : null;
             onStep?.Invoke(actual, expected);
             if (expected is null) return $"the run continues past the {trace.Steps.Count} recorded steps";
-            if (actual.Event != expected.Event) return $"step {actual.Step}: recorded '{expected.Event}', but the run did '{actual.Event}'";
-            if (!actual.Decisions.AsSpan().SequenceEqual(expected.Decisions))
-                return $"step {actual.Step}: recorded decisions [{string.Join(",", expected.Decisions)}], but the run took [{string.Join(",", actual.Decisions)}]";
-            if (actual.Detail != expected.Detail) return $"step {actual.Step} ({actual.Event}): recorded '{expected.Detail}', but the run gave '{actual.Detail}'";
-            return null;
+            return StepDiff.First(expected, actual) is { } field
+                ? $"step {actual.Step} ({EventText.Event(expected.Event)}): {field}"
+                : null;
         }
 
         ScheduleResult run;

@@ -1,9 +1,11 @@
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;
 
 namespace Raft.Model.Traces;
 
-/// <summary>What a recorded schedule ended with.</summary>
+/// <summary>What a recorded schedule ended with. <paramref name="ViolationStep"/> is the step (from 0) the violation names:
+/// a recorded step, or the number of recorded steps for a violation in the liveness phase after them.</summary>
 /// <param name="Tester">A lab run's failed tester check (e.g. "one(...) failed to reach agreement"), if that is how it ended.</param>
 public sealed record TraceOutcome(Violation? Violation, int ViolationStep, string? Liveness, string? Tester = null)
 {
@@ -11,8 +13,9 @@ public sealed record TraceOutcome(Violation? Violation, int ViolationStep, strin
 }
 
 /// <summary>
-/// A recorded schedule (format "raftverify-trace", version 1; see docs/trace-format.md): the
-/// settings and seed that produced it, every step's decisions and event, and the outcome.
+/// A recorded schedule (format "raftverify-trace", version 3; see docs/trace-format.md): the
+/// settings and seed that produced it, every step as typed records (decisions, event, outcome,
+/// node states, messages sent), and the outcome.
 /// </summary>
 public sealed class TraceFile
 {
@@ -39,7 +42,7 @@ public sealed class TraceFile
     {
         get
         {
-            for (int i = 0; i < Steps.Count; i++) if (Steps[i].Control?.Op == Simulation.ControlOp.Heal) return i;
+            for (int i = 0; i < Steps.Count; i++) if (Steps[i].Control?.Op == Events.ControlOp.Heal) return i;
             return Steps.Count;
         }
     }

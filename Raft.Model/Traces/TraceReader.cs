@@ -2,6 +2,8 @@ using Raft.Model.Simulation;
 using System.Globalization;
 using System.Text.Json;
 using Raft.Core.Node;
+using Raft.Core.Messages;
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;
 
@@ -14,7 +16,7 @@ namespace Raft.Model.Traces;
 /// </summary>
 public static class TraceReader
 {
-    /// <summary>The largest trace file read (bytes): lab traces of the whole tester are a few MB.</summary>
+    /// <summary>The largest trace file read (bytes): the largest lab trace (TestReliableChurn2C, seed 1) is 19 MB.</summary>
     public const long MaxFileBytes = 64L << 20;
 
     /// <summary>The longest line read (characters): a step with its sent messages is well under a kilobyte.</summary>
@@ -120,13 +122,17 @@ public static class TraceReader
 
     private static TraceStep ParseStep(JsonElement e, string where, int expected, ExploreSettings settings, bool inLiveness)
     {
-        if (e.TryGetProperty("outcome", out _)) throw new TraceFormatException($"{where}: outcome line before the end of the trace");
+        if (e.TryGetProperty("outcome", out JsonElement maybeOutcome) && maybeOutcome.ValueKind == JsonValueKind.String)
+            throw new TraceFormatException($"{where}: outcome line before the end of the trace");
         int step = Int(e, "step", where);
         if (step != expected) throw new TraceFormatException($"{where}: step {step} out of order (expected {expected})");
-        WorldControl? control = ParseControl(e, where, settings);
-        // a liveness-phase step of silent ticks has no decision either: the phase's scheduler ran it
-        if (!e.TryGetProperty("decisions", out JsonElement d) || d.ValueKind != JsonValueKind.Array || (d.GetArrayLength() == 0 && control is null && !inLiveness) || (d.GetArrayLength() > 0 && control is not null))
-            throw new TraceFormatException($"{where}: 'decisions' must be a non-empty array of integers (empty only on a control step or in the liveness phase)");
+        StepEvent ev = ParseEvent(Obj(e, "event", where), where, settings);
+        bool control = ev.Kind == EventKind.Control;
+        if (ev.Kind == EventKind.Ticks && !inLiveness) throw new TraceFormatException($"{where}: folded ticks outside the liveness phase");
+        // a control step has no decision, nor does the liveness phase's step of silent ticks (its scheduler ran them)
+        bool noDecision = control || ev.Kind == EventKind.Ticks;
+        if (!e.TryGetProperty("decisions", out JsonElement d) || d.ValueKind != JsonValueKind.Array || (d.GetArrayLength() == 0) != noDecision)
+            throw new TraceFormatException($"{where}: 'decisions' must be a non-empty array of integers (empty only on a control step or folded ticks)");
         if (d.GetArrayLength() > MaxDecisionsPerStep) throw new TraceFormatException($"{where}: more than {MaxDecisionsPerStep} decisions in one step");
         var decisions = new int[d.GetArrayLength()];
         int i = 0;
@@ -136,7 +142,125 @@ public static class TraceReader
                 throw new TraceFormatException($"{where}: 'decisions' must hold non-negative integers");
             i++;
         }
-        return new TraceStep(step, decisions, Str(e, "event", where), OptStr(e, "detail", where) ?? "", Str(e, "nodes", where), ParseSent(e, where, settings.Nodes), control);
+        StepOutcome outcome = e.TryGetProperty("outcome", out _) ? ParseStepOutcome(Obj(e, "outcome", where), where, settings.Nodes) : StepOutcome.Done;
+        return new TraceStep(step, decisions, ev, outcome, ParseNodes(e, where, settings.Nodes), ParseSent(e, where, settings.Nodes));
+    }
+
+    private static readonly Dictionary<string, EventKind> EventKinds =
+        Enum.GetValues<EventKind>().ToDictionary(StepDiff.Name, k => k, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, OutcomeKind> OutcomeKinds =
+        Enum.GetValues<OutcomeKind>().ToDictionary(StepDiff.Name, k => k, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, ControlOp> ControlOps =
+        Enum.GetValues<ControlOp>().ToDictionary(TraceWriter.ControlName, k => k, StringComparer.Ordinal);
+
+    private static StepEvent ParseEvent(JsonElement e, string where, ExploreSettings settings)
+    {
+        string kindName = Str(e, "kind", where);
+        if (!EventKinds.TryGetValue(kindName, out EventKind kind)) throw new TraceFormatException($"{where}: unknown event kind '{Printable(kindName)}'");
+        int node = Bounded(e, "node", where, -1, settings.Nodes - 1);
+        long at = Long(e, "at", where);
+        if (at < 0 || at > MaxControlTimeMs) throw new TraceFormatException($"{where}: event time {at} is outside 0..{MaxControlTimeMs} ms");
+        MessageInfo? message = null;
+        bool isMessage = kind is EventKind.Deliver or EventKind.Drop or EventKind.Duplicate;
+        if (e.TryGetProperty("message", out _) || isMessage)
+        {
+            if (!isMessage) throw new TraceFormatException($"{where}: a '{kindName}' event carries no message");
+            message = ParseMessage(Obj(e, "message", where), where, settings.Nodes);
+        }
+        long proposal = kind == EventKind.Propose ? Long(e, "proposal", where) : 0;
+        long advanceTo = kind is EventKind.Advance or EventKind.Ticks ? Long(e, "advanceTo", where) : 0;
+        if (proposal < 0 || advanceTo < 0) throw new TraceFormatException($"{where}: a proposal number or clock time is negative");
+        WorldControl? control = null;
+        if (kind == EventKind.Control) control = ParseControl(Obj(e, "control", where), where, settings, node, at);
+        else if (e.TryGetProperty("control", out _)) throw new TraceFormatException($"{where}: only a 'control' event carries a control");
+        return new StepEvent(kind, node, at, message, proposal, advanceTo, control);
+    }
+
+    private static readonly Dictionary<string, MessageType> MessageTypes =
+        Enum.GetValues<MessageType>().Where(t => t != MessageType.None).ToDictionary(t => t.ToString(), t => t, StringComparer.Ordinal);
+
+    private static MessageInfo ParseMessage(JsonElement m, string where, int nodes)
+    {
+        long id = Long(m, "id", where);
+        if (id < 0) throw new TraceFormatException($"{where}: message id {id} is negative");
+        string typeName = Str(m, "type", where);
+        if (!MessageTypes.TryGetValue(typeName, out MessageType type)) throw new TraceFormatException($"{where}: unknown message type '{Printable(typeName)}'");
+        long OptLong(string f) => m.TryGetProperty(f, out _) ? Long(m, f, where) : 0;
+        bool reject = m.TryGetProperty("reject", out JsonElement r) && (r.ValueKind == JsonValueKind.True || (r.ValueKind == JsonValueKind.False ? false : throw new TraceFormatException($"{where}: 'reject' must be true or false")));
+        var info = new MessageInfo(id, type, Bounded(m, "from", where, 0, nodes - 1), Bounded(m, "to", where, 0, nodes - 1), Long(m, "term", where), Long(m, "index", where),
+            OptLong("logTerm"), OptLong("commit"), m.TryGetProperty("entries", out _) ? Bounded(m, "entries", where, 0, int.MaxValue) : 0, reject,
+            OptLong("hint"), m.TryGetProperty("bytes", out _) ? Bounded(m, "bytes", where, 0, int.MaxValue) : 0);
+        if (info.Term < 0 || info.Index < 0 || info.LogTerm < 0 || info.Commit < 0 || info.Hint < 0)
+            throw new TraceFormatException($"{where}: a message's term, index, log term, commit or hint is negative");
+        return info;
+    }
+
+    private static StepOutcome ParseStepOutcome(JsonElement o, string where, int nodes)
+    {
+        string kindName = Str(o, "kind", where);
+        if (!OutcomeKinds.TryGetValue(kindName, out OutcomeKind kind)) throw new TraceFormatException($"{where}: unknown outcome kind '{Printable(kindName)}'");
+        long NonNegative(string f)
+        {
+            long v = Long(o, f, where);
+            return v >= 0 ? v : throw new TraceFormatException($"{where}: outcome field '{f}' is negative");
+        }
+        switch (kind)
+        {
+            case OutcomeKind.Proposed: return StepOutcome.Proposed(NonNegative("index"), NonNegative("term"));
+            case OutcomeKind.Ticks: return StepOutcome.Ticked(NonNegative("ticks"));
+            case OutcomeKind.Clock: return StepOutcome.ClockMovedTo(NonNegative("now"), NonNegative("by"));
+            case OutcomeKind.Snapshot: return StepOutcome.SnapshotThrough(Long(o, "through", where));
+            case OutcomeKind.Healed: return StepOutcome.Healed(NonNegative("inFlight"), NonNegative("lost"));
+            case OutcomeKind.Retimed: return StepOutcome.Retimed(NonNegative("retimed"));
+            case OutcomeKind.NotApplied: return new StepOutcome(OutcomeKind.NotApplied, Count: NonNegative("missing"));
+            case OutcomeKind.Partitioned:
+            {
+                JsonElement p = Obj(o, "partition", where);
+                string shape = Str(p, "shape", where);
+                return StepOutcome.Partitioned(shape switch
+                {
+                    "isolate" => new PartitionShape(PartitionKind.Isolate, Bounded(p, "node", where, 0, nodes - 1)),
+                    "cut" => new PartitionShape(PartitionKind.Cut, Bounded(p, "from", where, 0, nodes - 1), Bounded(p, "to", where, 0, nodes - 1)),
+                    "split" => new PartitionShape(PartitionKind.Split, Sides: Sides(p, where, nodes)),
+                    _ => throw new TraceFormatException($"{where}: unknown partition shape '{Printable(shape)}'"),
+                });
+            }
+            default: return new StepOutcome(kind);
+        }
+    }
+
+    private static int[] Sides(JsonElement p, string where, int nodes)
+    {
+        if (!p.TryGetProperty("sides", out JsonElement s) || s.ValueKind != JsonValueKind.Array || s.GetArrayLength() != nodes)
+            throw new TraceFormatException($"{where}: a split's 'sides' must be an array of one 0 or 1 per node");
+        return s.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out int v) && v is 0 or 1
+            ? v : throw new TraceFormatException($"{where}: a split's 'sides' must hold 0 or 1")).ToArray();
+    }
+
+    private static NodeState[] ParseNodes(JsonElement e, string where, int nodes)
+    {
+        if (!e.TryGetProperty("nodes", out JsonElement a) || a.ValueKind != JsonValueKind.Array || a.GetArrayLength() != nodes)
+            throw new TraceFormatException($"{where}: 'nodes' must be an array of one state (or null for a node that is down) per node ({nodes})");
+        var states = new NodeState[nodes];
+        int i = 0;
+        foreach (JsonElement n in a.EnumerateArray())
+        {
+            if (n.ValueKind == JsonValueKind.Null) { states[i++] = NodeState.Down; continue; }
+            if (n.ValueKind != JsonValueKind.Object) throw new TraceFormatException($"{where}: a node's state must be an object or null");
+            Role role = Str(n, "role", where) switch
+            {
+                "leader" => Role.Leader,
+                "candidate" => Role.Candidate,
+                "follower" => Role.Follower,
+                var other => throw new TraceFormatException($"{where}: unknown role '{Printable(other)}'"),
+            };
+            long term = Long(n, "term", where), commit = Long(n, "commit", where), last = Long(n, "last", where);
+            if (term < 0 || commit < 0 || last < 0) throw new TraceFormatException($"{where}: a node's term, commit or last index is negative");
+            states[i++] = new NodeState(true, role, term, commit, last);
+        }
+        return states;
     }
 
     /// <summary>An integer field that must lie in [min, max]; the message names the field and the range.</summary>
@@ -153,8 +277,10 @@ public static class TraceReader
         if (h.TryGetProperty("format", out JsonElement fmt) && fmt.ValueKind == JsonValueKind.String && fmt.GetString() == TraceFile.FormatName) { }
         else throw new TraceFormatException($"{where}: not a RaftVerify trace (no \"format\":\"{TraceFile.FormatName}\" header)");
         int version = Int(h, "version", where);
-        if (version < TraceFile.OldestReadableVersion || version > TraceFile.FormatVersion)
-            throw new TraceFormatException($"{where}: trace format version {version} is not supported (this raftverify reads versions {TraceFile.OldestReadableVersion}–{TraceFile.FormatVersion})");
+        if (version is >= 1 and < TraceFile.OldestReadableVersion)
+            throw new TraceFormatException($"{where}: trace format version {version} is no longer read (this raftverify reads version {TraceFile.FormatVersion}); re-record it: run the explore or lab command that wrote it again (the corpus: scripts/build-corpus.sh)");
+        if (version != TraceFile.FormatVersion)
+            throw new TraceFormatException($"{where}: trace format version {version} is not supported (this raftverify reads version {TraceFile.FormatVersion})");
         string mode = Str(h, "mode", where);
         if (mode is not ("timed" or "adversarial" or "lab")) throw new TraceFormatException($"{where}: unknown mode '{Printable(mode)}'");
         LabWorldSettings? lab = null;
@@ -203,7 +329,6 @@ public static class TraceReader
         var sw = new SwarmParameters(nodes, PerThousand("faultPerThousand"), PerThousand("timerPerThousand"), PerThousand("proposePerThousand"),
             PerThousand("snapshotPerThousand"), Bounded(swarm, "maxDelayMs", where, lab is null ? 1 : 0, Limits.MaxDelayMs), Weight("crashWeight"),
             Weight("partitionWeight"), Weight("dropWeight"), Weight("duplicateWeight"));
-        if (version >= 2)
         {
             // what swarm testing drew for this schedule (each optional: absent means the settings' value / the fair liveness phase)
             if (swarm.TryGetProperty("electionTicks", out _))
@@ -244,35 +369,23 @@ public static class TraceReader
         {
             if (m.ValueKind != JsonValueKind.Object) throw new TraceFormatException($"{where}: 'sent' must hold objects");
             bool lost = m.TryGetProperty("lost", out JsonElement l) && (l.ValueKind == JsonValueKind.True || (l.ValueKind == JsonValueKind.False ? false : throw new TraceFormatException($"{where}: 'lost' must be true or false")));
-            long id = Long(m, "id", where);
-            if (id < 0) throw new TraceFormatException($"{where}: sent message id {id} is negative");
-            list.Add(new SentMessage(id, Bounded(m, "from", where, 0, nodes - 1), Bounded(m, "to", where, 0, nodes - 1), Str(m, "type", where), lost));
+            list.Add(new SentMessage(ParseMessage(m, where, nodes), lost));
         }
         return list.ToArray();
     }
 
-    private static WorldControl? ParseControl(JsonElement e, string where, ExploreSettings settings)
+    private static WorldControl ParseControl(JsonElement c, string where, ExploreSettings settings, int node, long at)
     {
-        if (!e.TryGetProperty("control", out JsonElement c)) return null;
-        if (c.ValueKind != JsonValueKind.Object) throw new TraceFormatException($"{where}: 'control' must be an object");
         string op = Str(c, "op", where);
-        ControlOp kind = op switch
-        {
-            "start" => ControlOp.Start, "crash" => ControlOp.Crash, "connect" => ControlOp.Connect, "disconnect" => ControlOp.Disconnect,
-            "reliable" => ControlOp.Reliable, "longreordering" => ControlOp.LongReordering, "crashafterpersist" => ControlOp.CrashAfterPersist,
-            "propose" => ControlOp.Propose, "heal" => ControlOp.Heal, "stabilise" => ControlOp.Stabilise, "deadline" => ControlOp.Deadline, "guard" => ControlOp.Guard,
-            _ => throw new TraceFormatException($"{where}: unknown control op '{Printable(op)}'"),
-        };
+        if (!ControlOps.TryGetValue(op, out ControlOp kind)) throw new TraceFormatException($"{where}: unknown control op '{Printable(op)}'");
         bool liveness = kind is ControlOp.Heal or ControlOp.Stabilise or ControlOp.Deadline or ControlOp.Guard;
-        if (settings.Mode != WorldMode.Lab && !liveness && kind != ControlOp.Start && kind != ControlOp.Propose)
+        // the lab's tester acts in lab traces; an explored trace's liveness phase has its own steps, and starts crashed nodes and proposes the probe
+        if (settings.Mode != WorldMode.Lab && !liveness && kind is not (ControlOp.Start or ControlOp.Propose))
             throw new TraceFormatException($"{where}: a lab control step in a trace whose mode is not lab");
         if (liveness && !settings.Liveness) throw new TraceFormatException($"{where}: a liveness-phase step in a trace without a liveness phase");
-        int node = Int(c, "node", where);
         bool network = kind is ControlOp.Reliable or ControlOp.LongReordering || liveness;
         if (network ? node != -1 : node < 0 || node >= settings.Nodes)
             throw new TraceFormatException($"{where}: control node {node} is outside 0..{settings.Nodes - 1}");
-        long at = Long(c, "at", where);
-        if (at < 0 || at > MaxControlTimeMs) throw new TraceFormatException($"{where}: control time {at} is outside 0..{MaxControlTimeMs} ms");
         byte[]? command = null;
         if (kind is ControlOp.Propose or ControlOp.Deadline)
         {
@@ -281,7 +394,7 @@ public static class TraceReader
             catch (FormatException) { throw new TraceFormatException($"{where}: 'command' is not hexadecimal"); }
         }
         bool flag = kind is ControlOp.Reliable or ControlOp.LongReordering && Bool(c, "flag", where);
-        long bound = kind == ControlOp.Deadline ? Long(c, "boundMs", where) : 0;
+        long bound = kind is ControlOp.Deadline or ControlOp.Stabilise ? Long(c, "boundMs", where) : 0;
         if (bound < 0) throw new TraceFormatException($"{where}: 'boundMs' {bound} is negative");
         return new WorldControl(kind, node, at, command, flag, BoundMs: bound);
     }
@@ -312,7 +425,8 @@ public static class TraceReader
 
     private static TraceOutcome ParseOutcome(JsonElement o, string where, ExploreSettings settings, int steps)
     {
-        string kind = OptStr(o, "outcome", where) ?? throw new TraceFormatException($"{where}: the trace ends without an outcome line (truncated?)");
+        string kind = o.TryGetProperty("outcome", out JsonElement k) && k.ValueKind == JsonValueKind.String
+            ? k.GetString()! : throw new TraceFormatException($"{where}: the trace ends without an outcome line (truncated?)");
         string? liveness = OptStr(o, "liveness", where);
         string? tester = OptStr(o, "tester", where);
         if (kind == "pass") return new TraceOutcome(null, -1, liveness, tester);
@@ -328,15 +442,15 @@ public static class TraceReader
             .ToArray();
         foreach (int n in nodes)
             if (n < 0 || n >= settings.Nodes) throw new TraceFormatException($"{where}: violation node {n} is outside 0..{settings.Nodes - 1}");
-        long index = Long(o, "index", where), term = Long(o, "term", where), ev = Long(o, "event", where);
-        if (index < -1 || term < -1 || ev < 0) throw new TraceFormatException($"{where}: the violation's index, term or event number is negative");
-        // a violation lies at a recorded step (recordings end there), or in the liveness phase after them (step = maxSteps)
+        long index = Long(o, "index", where), term = Long(o, "term", where);
+        if (index < -1 || term < -1) throw new TraceFormatException($"{where}: the violation's index or term is below -1");
+        // a violation lies at a recorded step (recordings end there), or in the liveness phase after them (step = the number of recorded steps)
         int step = Int(o, "step", where);
         bool atLastStep = step >= 0 && step < steps;
-        bool inLiveness = settings.Liveness && step == settings.MaxSteps && steps <= settings.MaxSteps;
+        bool inLiveness = settings.Liveness && step == steps;
         if (!atLastStep && !inLiveness)
-            throw new TraceFormatException($"{where}: violation step {step} is neither a recorded step (0..{steps - 1}) nor the liveness phase{(settings.Liveness ? $" (step {settings.MaxSteps})" : " (which this trace does not run)")}");
-        var violation = new Violation(invariant, nodes, index, term, ev, Str(o, "detail", where));
+            throw new TraceFormatException($"{where}: violation step {step} is neither a recorded step (0..{steps - 1}) nor the liveness phase{(settings.Liveness ? $" (step {steps})" : " (which this trace does not run)")}");
+        var violation = new Violation(invariant, nodes, index, term, step, Str(o, "detail", where));
         return new TraceOutcome(violation, step, liveness, tester);
     }
 

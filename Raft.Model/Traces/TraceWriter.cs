@@ -1,6 +1,7 @@
 using Raft.Model.Simulation;
 using System.Text;
 using System.Text.Json;
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 
 namespace Raft.Model.Traces;
@@ -125,30 +126,27 @@ public static class TraceWriter
         w.WriteStartArray("decisions");
         foreach (int d in s.Decisions) w.WriteNumberValue(d);
         w.WriteEndArray();
-        w.WriteString("event", s.Event);
-        if (s.Control is { } c)
+        WriteEvent(w, s.Event);
+        if (s.Outcome.Kind != OutcomeKind.Done) WriteStepOutcome(w, s.Outcome);
+        w.WriteStartArray("nodes");
+        foreach (NodeState n in s.Nodes)
         {
-            w.WriteStartObject("control");
-            w.WriteString("op", c.Op.ToString().ToLowerInvariant());
-            w.WriteNumber("node", c.Node);
-            w.WriteNumber("at", c.At);
-            if (c.Command is not null) w.WriteString("command", Convert.ToHexString(c.Command).ToLowerInvariant());
-            if (c.Op is ControlOp.Reliable or ControlOp.LongReordering) w.WriteBoolean("flag", c.Flag);
-            if (c.Op == ControlOp.Deadline) w.WriteNumber("boundMs", c.BoundMs);
+            if (!n.Up) { w.WriteNullValue(); continue; }
+            w.WriteStartObject();
+            w.WriteString("role", RoleName(n.Role));
+            w.WriteNumber("term", n.Term);
+            w.WriteNumber("commit", n.Commit);
+            w.WriteNumber("last", n.Last);
             w.WriteEndObject();
         }
-        if (s.Detail.Length > 0) w.WriteString("detail", s.Detail);
-        w.WriteString("nodes", s.Nodes);
+        w.WriteEndArray();
         if (s.Sent is { Length: > 0 } sent)
         {
             w.WriteStartArray("sent");
             foreach (SentMessage m in sent)
             {
                 w.WriteStartObject();
-                w.WriteNumber("id", m.Id);
-                w.WriteNumber("from", m.From);
-                w.WriteNumber("to", m.To);
-                w.WriteString("type", m.Type);
+                WriteMessageFields(w, m.Message);
                 if (m.Lost) w.WriteBoolean("lost", true);
                 w.WriteEndObject();
             }
@@ -156,6 +154,97 @@ public static class TraceWriter
         }
         w.WriteEndObject();
     }
+
+    private static void WriteEvent(Utf8JsonWriter w, StepEvent e)
+    {
+        w.WriteStartObject("event");
+        w.WriteString("kind", StepDiff.Name(e.Kind));
+        w.WriteNumber("node", e.Node);
+        w.WriteNumber("at", e.At);
+        if (e.Message is { } m)
+        {
+            w.WriteStartObject("message");
+            WriteMessageFields(w, m);
+            w.WriteEndObject();
+        }
+        if (e.Kind == EventKind.Propose) w.WriteNumber("proposal", e.Proposal);
+        if (e.Kind is EventKind.Advance or EventKind.Ticks) w.WriteNumber("advanceTo", e.AdvanceTo);
+        if (e.Control is { } c)
+        {
+            w.WriteStartObject("control");
+            w.WriteString("op", ControlName(c.Op));
+            if (c.Command is not null) w.WriteString("command", Convert.ToHexString(c.Command).ToLowerInvariant());
+            if (c.Op is ControlOp.Reliable or ControlOp.LongReordering) w.WriteBoolean("flag", c.Flag);
+            if (c.Op is ControlOp.Deadline or ControlOp.Stabilise) w.WriteNumber("boundMs", c.BoundMs);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>A message's fields: id, type, from, to, term and index always; the rest only when not zero.</summary>
+    private static void WriteMessageFields(Utf8JsonWriter w, in MessageInfo m)
+    {
+        w.WriteNumber("id", m.Id);
+        w.WriteString("type", m.Type.ToString());
+        w.WriteNumber("from", m.From);
+        w.WriteNumber("to", m.To);
+        w.WriteNumber("term", m.Term);
+        w.WriteNumber("index", m.Index);
+        if (m.LogTerm != 0) w.WriteNumber("logTerm", m.LogTerm);
+        if (m.Commit != 0) w.WriteNumber("commit", m.Commit);
+        if (m.Entries != 0) w.WriteNumber("entries", m.Entries);
+        if (m.Reject) w.WriteBoolean("reject", true);
+        if (m.Hint != 0) w.WriteNumber("hint", m.Hint);
+        if (m.Bytes != 0) w.WriteNumber("bytes", m.Bytes);
+    }
+
+    private static void WriteStepOutcome(Utf8JsonWriter w, in StepOutcome o)
+    {
+        w.WriteStartObject("outcome");
+        w.WriteString("kind", StepDiff.Name(o.Kind));
+        switch (o.Kind)
+        {
+            case OutcomeKind.Proposed: w.WriteNumber("index", o.Index); w.WriteNumber("term", o.Term); break;
+            case OutcomeKind.Ticks: w.WriteNumber("ticks", o.Count); break;
+            case OutcomeKind.Clock: w.WriteNumber("now", o.Index); w.WriteNumber("by", o.Count); break;
+            case OutcomeKind.Snapshot: w.WriteNumber("through", o.Index); break;
+            case OutcomeKind.Healed: w.WriteNumber("inFlight", o.Count); w.WriteNumber("lost", o.Index); break;
+            case OutcomeKind.Retimed: w.WriteNumber("retimed", o.Count); break;
+            case OutcomeKind.NotApplied: w.WriteNumber("missing", o.Count); break;
+            case OutcomeKind.Partitioned when o.Partition is { } p:
+                w.WriteStartObject("partition");
+                w.WriteString("shape", p.Kind.ToString().ToLowerInvariant());
+                switch (p.Kind)
+                {
+                    case PartitionKind.Isolate: w.WriteNumber("node", p.Node); break;
+                    case PartitionKind.Cut: w.WriteNumber("from", p.Node); w.WriteNumber("to", p.To); break;
+                    default:
+                        w.WriteStartArray("sides");
+                        foreach (int side in p.Sides ?? []) w.WriteNumberValue(side);
+                        w.WriteEndArray();
+                        break;
+                }
+                w.WriteEndObject();
+                break;
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>A role's name in traces.</summary>
+    public static string RoleName(Raft.Core.Node.Role r) => r switch
+    {
+        Raft.Core.Node.Role.Leader => "leader",
+        Raft.Core.Node.Role.Candidate => "candidate",
+        _ => "follower",
+    };
+
+    /// <summary>A control op's name in traces.</summary>
+    public static string ControlName(ControlOp op) => op switch
+    {
+        ControlOp.LongReordering => "long-reordering",
+        ControlOp.CrashAfterPersist => "crash-after-persist",
+        _ => op.ToString().ToLowerInvariant(),
+    };
 
     private static void WriteOutcome(Utf8JsonWriter w, TraceOutcome o)
     {
@@ -170,7 +259,6 @@ public static class TraceWriter
             w.WriteNumber("index", v.Index);
             w.WriteNumber("term", v.Term);
             w.WriteNumber("step", o.ViolationStep);
-            w.WriteNumber("event", v.Event);
             w.WriteString("detail", v.Detail);
         }
         else

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Traces;
+using Raft.Model.Events;
 
 namespace Raft.Properties.Exploration;
 

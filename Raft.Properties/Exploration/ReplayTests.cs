@@ -1,6 +1,9 @@
+using System.Text.Json.Nodes;
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Invariants;
+using Raft.Model.Shrinking;
 using Raft.Model.Traces;
 using Xunit.Abstractions;
 using static Raft.Properties.Exploration.ExplorationHarness;
@@ -63,8 +66,9 @@ public sealed class ReplayTests(ITestOutputHelper output)
                     Assert.Equal(t.Steps[k].Step, back.Steps[k].Step);
                     Assert.Equal(t.Steps[k].Decisions, back.Steps[k].Decisions);
                     Assert.Equal(t.Steps[k].Event, back.Steps[k].Event);
-                    Assert.Equal(t.Steps[k].Detail, back.Steps[k].Detail);
+                    Assert.Equal(t.Steps[k].Outcome, back.Steps[k].Outcome);
                     Assert.Equal(t.Steps[k].Nodes, back.Steps[k].Nodes);
+                    Assert.Equal(t.Steps[k].Sent ?? [], back.Steps[k].Sent ?? []);
                 }
                 Assert.Equal(t.Outcome.ViolationStep, back.Outcome.ViolationStep);
                 Assert.Equal(t.Outcome.Liveness, back.Outcome.Liveness);
@@ -98,16 +102,52 @@ public sealed class ReplayTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ChangingOneStepsEventText_DivergesAtThatStep()
+    public void ChangingOneRecordedField_DivergesAtThatStep_NamingTheField()
     {
         TraceFile t = TraceFile.From(Violation.Value);
-        foreach (int k in new[] { 0, t.Steps.Count / 2, t.Steps.Count - 1 })
+        int message = t.Steps.ToList().FindIndex(s => s.Event.Message is not null);
+        int timeout = t.Steps.ToList().FindIndex(s => s.Event.Kind == EventKind.Timeout);
+        int sender = t.Steps.ToList().FindIndex(s => s.Sent is { Length: > 0 });
+        var edits = new (int Step, Action<JsonObject> Edit, string Field)[]
         {
-            List<string> lines = WithLine(Lines(t), k + 1, s => s["event"] = s["event"]!.GetValue<string>() + " (edited)");
-            ReplayReport replay = Replayer.Replay(Parse(lines));
+            (message, s => s["event"]!["message"]!["term"] = s["event"]!["message"]!["term"]!.GetValue<long>() + 1, "event.message.term"),
+            (message, s => s["event"]!["message"]!["index"] = s["event"]!["message"]!["index"]!.GetValue<long>() + 7, "event.message.index"),
+            (message, s => s["event"]!["message"]!["id"] = 100_000, "event.message.id"),
+            (timeout, s => s["outcome"]!["ticks"] = s["outcome"]!["ticks"]!.GetValue<long>() + 1, "outcome.count"),
+            (timeout, s => s["nodes"]![0] = null, "nodes[0].up"),
+            (sender, s => s["sent"]![0]!["to"] = (s["sent"]![0]!["to"]!.GetValue<int>() + 1) % t.Swarm.Nodes, "sent[0].to"),
+        };
+        foreach ((int k, Action<JsonObject> edit, string field) in edits)
+        {
+            Assert.True(k >= 0, $"the trace has no step for {field}");
+            ReplayReport replay = Replayer.Replay(Parse(WithLine(Lines(t), k + 1, edit)));
             Assert.Equal(ReplayStatus.Diverged, replay.Status);
             Assert.Equal(k, replay.DivergedAtStep);
-            Assert.Contains($"step {k}", replay.Divergence);
+            Assert.Contains($"step {k} ", replay.Divergence);
+            Assert.Contains(field + ": recorded ", replay.Divergence);
+        }
+    }
+
+    [Fact]
+    public void DisplayText_IsNeverParsed_ReplayAndShrinkGiveTheSameResultsWithOtherMessageText()
+    {
+        TraceFile t = TraceFile.From(Violation.Value);
+        byte[] file = TraceWriter.ToBytes(t);
+        ShrinkReport before = Shrinker.Shrink(t);
+        try
+        {
+            EventText.MessageTextOverride = m => $"<garbled {m.Type} message, nothing like the real text>";
+            Assert.Contains("<garbled", EventText.Event(t.Steps.First(s => s.Event.Message is not null).Event)); // the override is in force
+            // the file does not change (it holds fields, not text), and the trace still replays and shrinks the same
+            Assert.Equal(file, TraceWriter.ToBytes(t));
+            TraceFile back = TraceReader.Parse(System.Text.Encoding.UTF8.GetString(file).Split('\n'), "garbled.trace");
+            Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(back).Status);
+            ShrinkReport after = Shrinker.Shrink(back);
+            Assert.Equal(TraceWriter.ToBytes(before.Shrunk), TraceWriter.ToBytes(after.Shrunk));
+        }
+        finally
+        {
+            EventText.MessageTextOverride = null;
         }
     }
 
@@ -195,7 +235,7 @@ public sealed class ReplayTests(ITestOutputHelper output)
         for (int i = 0; i < 200; i++)
         {
             ScheduleResult r = ScheduleRunner.Run(s, i, ScheduleRunner.ScheduleSeed(s.Seed, i), StrategyCatalog.Create("random", 0), record: true);
-            if (r.Trace!.Any(x => x.Event == "partition" && x.Detail.StartsWith("isolate", StringComparison.Ordinal))) yield return TraceFile.From(r);
+            if (r.Trace!.Any(x => x.Outcome.Partition?.Kind == PartitionKind.Isolate)) yield return TraceFile.From(r);
         }
     }
 
@@ -204,7 +244,7 @@ public sealed class ReplayTests(ITestOutputHelper output)
     {
         foreach (TraceFile t in TracesWithIsolation().Take(12))
         {
-            int k = t.Steps.ToList().FindIndex(x => x.Event == "partition" && x.Detail.StartsWith("isolate", StringComparison.Ordinal));
+            int k = t.Steps.ToList().FindIndex(x => x.Outcome.Partition?.Kind == PartitionKind.Isolate);
             var steps = t.Steps.ToList();
             int[] d = (int[])steps[k].Decisions.Clone(); // [event, shape 0 = isolate, node]
             d[2] = (d[2] + 1) % t.Swarm.Nodes;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Raft.Model.Exploration;
@@ -122,6 +123,31 @@ public sealed class TraceFormatTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AnOlderVersion_IsRejectedInOneLine_SayingHowToReRecordIt(int version)
+    {
+        List<string> lines = WithLine(ViolationLines.Value, 0, h => h["version"] = version);
+        var e = Assert.Throws<TraceFormatException>(() => Parse(lines));
+        Assert.Contains($"version {version}", e.Message);
+        Assert.Contains("re-record", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Steps_AreStoredAsTypedFields_NotDisplayText()
+    {
+        foreach (string line in ViolationLines.Value.Skip(1).SkipLast(1))
+        {
+            JsonObject step = JsonNode.Parse(line)!.AsObject();
+            Assert.Equal(JsonValueKind.Object, step["event"]!.GetValueKind());
+            Assert.Equal(JsonValueKind.Array, step["nodes"]!.GetValueKind());
+            Assert.DoesNotContain("->", line, StringComparison.Ordinal); // no "deliver #3 Vote 1->0 …" anywhere
+            Assert.DoesNotContain("\"detail\"", line, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData("strategy", "\"bogus\"")]
     [InlineData("bug", "\"bogus\"")]
     [InlineData("mode", "\"sideways\"")]
@@ -172,6 +198,66 @@ public sealed class TraceFormatTests
         AssertRejected(s => s["decisions"] = JsonNode.Parse(json), 1, $"decisions {json}");
         AssertRejected(s => s["decisions"] = JsonNode.Parse(json), -2, $"decisions {json} in the last step");
     }
+
+    /// <summary>The first step of the recorded violation whose event is a message (a delivery, drop or duplicate).</summary>
+    private static int MessageStepLine() =>
+        1 + ViolationLines.Value.Skip(1).TakeWhile(l => JsonNode.Parse(l)!["event"]?["message"] is null).Count();
+
+    [Theory]
+    [InlineData("event", "\"deliver #1 RequestVote 0->1 t1\"")] // display text is not a trace's event
+    [InlineData("event", "null")]
+    [InlineData("event.kind", "\"teleport\"")]
+    [InlineData("event.kind", "\"Deliver\"")]
+    [InlineData("event.kind", "3")]
+    [InlineData("event.node", "9")]
+    [InlineData("event.node", "-2")]
+    [InlineData("event.at", "-1")]
+    [InlineData("event.message.type", "\"Vote\"")]
+    [InlineData("event.message.type", "\"None\"")]
+    [InlineData("event.message.from", "7")]
+    [InlineData("event.message.to", "-1")]
+    [InlineData("event.message.id", "-4")]
+    [InlineData("event.message.term", "-1")]
+    [InlineData("event.message.term", "\"1\"")]
+    [InlineData("event.message.reject", "1")]
+    [InlineData("event.message", "\"RequestVote 0->1\"")]
+    [InlineData("outcome", "\"lost: link down\"")]
+    [InlineData("outcome.kind", "\"vanished\"")]
+    [InlineData("nodes", "\"F1/c0/l0 L1/c0/l0 F1/c0/l0\"")]
+    [InlineData("nodes", "[]")]
+    [InlineData("nodes", "[null,null,null,null,null,null,null,null,null,null]")]
+    [InlineData("nodes[0]", "{\"role\":\"king\",\"term\":1,\"commit\":0,\"last\":0}")]
+    [InlineData("nodes[0]", "{\"role\":\"leader\",\"term\":-1,\"commit\":0,\"last\":0}")]
+    [InlineData("nodes[0]", "{\"role\":\"leader\",\"term\":1,\"commit\":0}")]
+    [InlineData("nodes[0]", "\"down\"")]
+    [InlineData("nodes[0]", "\"L1/c0/l0\"")]
+    public void ABadTypedStepField_IsRejected(string path, string json)
+    {
+        int line = MessageStepLine();
+        AssertRejected(s =>
+        {
+            if (path == "nodes[0]") { s["nodes"]![0] = JsonNode.Parse(json); return; }
+            string[] parts = path.Split('.');
+            JsonObject o = s;
+            foreach (string p in parts[..^1])
+            {
+                if (o[p] is not JsonObject inner) { inner = new JsonObject(); o[p] = inner; }
+                o = inner;
+            }
+            o[parts[^1]] = JsonNode.Parse(json);
+        }, line, $"{path} = {json}");
+    }
+
+    [Theory]
+    [InlineData("{\"kind\":\"partitioned\",\"partition\":{\"shape\":\"isolate\",\"node\":9}}")]
+    [InlineData("{\"kind\":\"partitioned\",\"partition\":{\"shape\":\"split\",\"sides\":[0,1]}}")]
+    [InlineData("{\"kind\":\"partitioned\",\"partition\":{\"shape\":\"split\",\"sides\":[0,2,1]}}")]
+    [InlineData("{\"kind\":\"partitioned\",\"partition\":{\"shape\":\"star\"}}")]
+    [InlineData("{\"kind\":\"partitioned\"}")]
+    [InlineData("{\"kind\":\"proposed\",\"index\":-1,\"term\":1}")]
+    [InlineData("{\"kind\":\"ticks\"}")]
+    public void ABadStepOutcome_IsRejected(string json) =>
+        AssertRejected(s => s["outcome"] = JsonNode.Parse(json), MessageStepLine(), $"outcome {json}");
 
     [Fact]
     public void StepsOutOfOrder_AreRejected()

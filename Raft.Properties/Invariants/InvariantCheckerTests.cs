@@ -46,7 +46,7 @@ public sealed class InvariantCheckerTests
     private void AssertViolation(Invariant invariant, int[] nodes, long index, long term, long ev)
     {
         Violation v = Assert.IsType<Violation>(_checker.Violation);
-        Assert.Equal((invariant, index, term, ev), (v.Invariant, v.Index, v.Term, v.Event));
+        Assert.Equal((invariant, index, term, ev), (v.Invariant, v.Index, v.Term, v.Step));
         Assert.Equal(nodes, v.Nodes);
     }
 
@@ -54,20 +54,20 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void ElectionSafety_FiresWhenTwoNodesLeadTheSameTerm()
     {
-        _checker.Event = 1; See(0, 2, Role.Leader, LogOf(1));
-        _checker.Event = 2; See(2, 2, Role.Candidate, LogOf(1));
+        _checker.Step = 1; See(0, 2, Role.Leader, LogOf(1));
+        _checker.Step = 2; See(2, 2, Role.Candidate, LogOf(1));
         Assert.Null(_checker.Violation);
-        _checker.Event = 3; See(2, 2, Role.Leader, LogOf(1));
+        _checker.Step = 3; See(2, 2, Role.Leader, LogOf(1));
         AssertViolation(Invariant.ElectionSafety, [0, 2], 0, 2, 3);
     }
 
     [Fact]
     public void ElectionSafety_FiresEvenAfterTheFirstLeaderOfTheTermHasSteppedDown()
     {
-        _checker.Event = 1; See(0, 2, Role.Leader, LogOf(1));
-        _checker.Event = 2; See(0, 3, Role.Follower, LogOf(1));
-        _checker.Event = 3; _checker.ObserveCrash(0);
-        _checker.Event = 4; See(1, 2, Role.Leader, LogOf(1));
+        _checker.Step = 1; See(0, 2, Role.Leader, LogOf(1));
+        _checker.Step = 2; See(0, 3, Role.Follower, LogOf(1));
+        _checker.Step = 3; _checker.ObserveCrash(0);
+        _checker.Step = 4; See(1, 2, Role.Leader, LogOf(1));
         AssertViolation(Invariant.ElectionSafety, [0, 1], 0, 2, 4);
     }
 
@@ -75,10 +75,10 @@ public sealed class InvariantCheckerTests
     public void ElectionSafety_QuietWhenLeadersHaveDifferentTerms()
     {
         ViewLog log0 = LogOf(1);
-        _checker.Event = 1; See(0, 2, Role.Leader, log0);
-        _checker.Event = 2; See(1, 3, Role.Leader, LogOf(1));
-        _checker.Event = 3; See(0, 2, Role.Leader, log0); // the deposed leader has not heard of term 3 yet
-        _checker.Event = 4; See(0, 4, Role.Leader, log0);
+        _checker.Step = 1; See(0, 2, Role.Leader, log0);
+        _checker.Step = 2; See(1, 3, Role.Leader, LogOf(1));
+        _checker.Step = 3; See(0, 2, Role.Leader, log0); // the deposed leader has not heard of term 3 yet
+        _checker.Step = 4; See(0, 4, Role.Leader, log0);
         Assert.Null(_checker.Violation);
         Assert.Equal(3, _checker.LeadersElected);
     }
@@ -88,18 +88,18 @@ public sealed class InvariantCheckerTests
     public void LeaderAppendOnly_FiresWhenALeaderDeletesEntriesFromItsLog()
     {
         ViewLog log = LogOf(1, 2, 2);
-        _checker.Event = 1; See(0, 2, Role.Leader, log);
+        _checker.Step = 1; See(0, 2, Role.Leader, log);
         Assert.True(log.MaybeAppend(1, 1, [E(2, 3)], 0, out _)); // truncates 2..3 while still leading term 2
-        _checker.Event = 2; See(0, 2, Role.Leader, log);
+        _checker.Step = 2; See(0, 2, Role.Leader, log);
         AssertViolation(Invariant.LeaderAppendOnly, [0], 3, 2, 2);
     }
 
     [Fact]
     public void LeaderAppendOnly_FiresWhenALeaderOverwritesItsLastEntryWithinTheSameTerm()
     {
-        _checker.Event = 1; See(0, 2, Role.Leader, LogOf(1, 2));
+        _checker.Step = 1; See(0, 2, Role.Leader, LogOf(1, 2));
         var rewritten = new ViewLog(0, 0, [E(1, 1), new Entry(2, Commands.Int(-7))]);
-        _checker.Event = 2; See(0, 2, Role.Leader, rewritten);
+        _checker.Step = 2; See(0, 2, Role.Leader, rewritten);
         AssertViolation(Invariant.LeaderAppendOnly, [0], 2, 2, 2);
     }
 
@@ -107,13 +107,13 @@ public sealed class InvariantCheckerTests
     public void LeaderAppendOnly_QuietWhenALeaderAppendsAndAFormerLeaderTruncatesUnderALaterTerm()
     {
         ViewLog log = LogOf(1, 2);
-        _checker.Event = 1; See(0, 2, Role.Leader, log);
+        _checker.Step = 1; See(0, 2, Role.Leader, log);
         log.Append(E(3, 2));
-        _checker.Event = 2; See(0, 2, Role.Leader, log);
+        _checker.Step = 2; See(0, 2, Role.Leader, log);
         Assert.True(log.MaybeAppend(1, 1, [E(2, 3)], 0, out _)); // deposed: the term-3 leader's log wins
-        _checker.Event = 3; See(0, 3, Role.Follower, log);
+        _checker.Step = 3; See(0, 3, Role.Follower, log);
         log.Append(E(3, 4));
-        _checker.Event = 4; See(0, 4, Role.Leader, log);
+        _checker.Step = 4; See(0, 4, Role.Leader, log);
         Assert.Null(_checker.Violation);
     }
 
@@ -122,8 +122,8 @@ public sealed class InvariantCheckerTests
     public void LeaderAppendOnly_FiresWhenALeaderRewritesItsDurableLog()
     {
         ViewLog log = LogOf(1, 2, 2);
-        _checker.Event = 1; See(0, 2, Role.Leader, log);
-        _checker.Event = 2; Persist(0, log, Role.Leader, 2, from: 2);
+        _checker.Step = 1; See(0, 2, Role.Leader, log);
+        _checker.Step = 2; Persist(0, log, Role.Leader, 2, from: 2);
         AssertViolation(Invariant.LeaderAppendOnly, [0], 2, 2, 2);
     }
 
@@ -132,11 +132,11 @@ public sealed class InvariantCheckerTests
     {
         ViewLog log = LogOf(1);
         log.Append(E(2, 2)); // elected in term 2: its first entry is persisted before it is first observed leading
-        _checker.Event = 1; Persist(0, log, Role.Leader, 2); See(0, 2, Role.Leader, log);
+        _checker.Step = 1; Persist(0, log, Role.Leader, 2); See(0, 2, Role.Leader, log);
         log.Append(E(3, 2));
-        _checker.Event = 2; Persist(0, log, Role.Leader, 2); See(0, 2, Role.Leader, log);
+        _checker.Step = 2; Persist(0, log, Role.Leader, 2); See(0, 2, Role.Leader, log);
         Assert.True(log.MaybeAppend(1, 1, [E(2, 3)], 0, out _)); // steps down to term 3 and truncates
-        _checker.Event = 3; Persist(0, log, Role.Follower, 3); See(0, 3, Role.Follower, log);
+        _checker.Step = 3; Persist(0, log, Role.Follower, 3); See(0, 3, Role.Follower, log);
         Assert.Null(_checker.Violation);
     }
 
@@ -144,37 +144,37 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void LogMatching_FiresWhenTwoNodesHoldDifferentCommandsAtTheSameIndexAndTerm()
     {
-        _checker.Event = 1; Persist(0, LogOf(1, 2), Role.Leader, 2, from: 1);
+        _checker.Step = 1; Persist(0, LogOf(1, 2), Role.Leader, 2, from: 1);
         var other = new ViewLog(0, 0, [E(1, 1), new Entry(2, Commands.Int(-7))]);
-        _checker.Event = 2; Persist(1, other, Role.Follower, 2, from: 1);
+        _checker.Step = 2; Persist(1, other, Role.Follower, 2, from: 1);
         AssertViolation(Invariant.LogMatching, [0, 1], 2, 2, 2);
     }
 
     [Fact]
     public void LogMatching_FiresWhenTwoNodesAgreeOnAnEntryButNotOnThePreviousTerm()
     {
-        _checker.Event = 1; Persist(0, LogOf(1, 2), Role.Leader, 2, from: 1);
+        _checker.Step = 1; Persist(0, LogOf(1, 2), Role.Leader, 2, from: 1);
         // node 1 holds the very same entry 2 (term 2), but after a snapshot ending at 1 with term 2
         var other = new ViewLog(1, 2, [E(2, 2)]);
-        _checker.Event = 2; Persist(1, other, Role.Follower, 2, from: 2);
+        _checker.Step = 2; Persist(1, other, Role.Follower, 2, from: 2);
         AssertViolation(Invariant.LogMatching, [0, 1], 2, 2, 2);
     }
 
     [Fact]
     public void LogMatching_QuietWhenAFollowerTruncatesAConflictingUncommittedSuffix()
     {
-        _checker.Event = 1; Persist(0, LogOf(1, 2, 2), Role.Leader, 2, from: 1);
+        _checker.Step = 1; Persist(0, LogOf(1, 2, 2), Role.Leader, 2, from: 1);
         ViewLog follower = LogOf(1);
         Assert.True(follower.MaybeAppend(1, 1, [E(2, 2), E(3, 2)], 0, out _));
-        _checker.Event = 2; Persist(1, follower, Role.Follower, 2);
+        _checker.Step = 2; Persist(1, follower, Role.Follower, 2);
         ViewLog leader3 = LogOf(1);
         leader3.Append(E(2, 3));
-        _checker.Event = 3; Persist(2, leader3, Role.Leader, 3, from: 2);
+        _checker.Step = 3; Persist(2, leader3, Role.Leader, 3, from: 2);
         Assert.True(follower.MaybeAppend(1, 1, [E(2, 3)], 0, out _)); // conflict at 2: drop 2..3, take (2, t3)
-        _checker.Event = 4; Persist(1, follower, Role.Follower, 3);
+        _checker.Step = 4; Persist(1, follower, Role.Follower, 3);
         Assert.Equal(2, follower.LastIndex);
         // a node behind a snapshot persists the same entry with the same predecessor term
-        _checker.Event = 5; Persist(0, new ViewLog(1, 1, [E(2, 3)]), Role.Follower, 3, from: 2);
+        _checker.Step = 5; Persist(0, new ViewLog(1, 1, [E(2, 3)]), Role.Follower, 3, from: 2);
         Assert.Null(_checker.Violation);
     }
 
@@ -182,44 +182,44 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void LeaderCompleteness_FiresWhenANewLeaderLacksAnEntryCommittedInAnEarlierTerm()
     {
-        _checker.Event = 1; See(0, 2, Role.Leader, Committed(LogOf(1, 2), 2));
-        _checker.Event = 2; See(1, 3, Role.Leader, LogOf(1, 1));
+        _checker.Step = 1; See(0, 2, Role.Leader, Committed(LogOf(1, 2), 2));
+        _checker.Step = 2; See(1, 3, Role.Leader, LogOf(1, 1));
         AssertViolation(Invariant.LeaderCompleteness, [1, 0], 2, 2, 2);
     }
 
     [Fact]
     public void LeaderCompleteness_QuietWhenANewLeaderHoldsEveryEarlierCommittedEntryEvenBehindASnapshot()
     {
-        _checker.Event = 1; See(0, 2, Role.Leader, Committed(LogOf(1, 2, 2), 3));
-        _checker.Event = 2; See(1, 3, Role.Leader, LogOf(1, 2, 2));
-        _checker.Event = 3; See(2, 4, Role.Leader, new ViewLog(2, 2, [E(3, 2)]));
+        _checker.Step = 1; See(0, 2, Role.Leader, Committed(LogOf(1, 2, 2), 3));
+        _checker.Step = 2; See(1, 3, Role.Leader, LogOf(1, 2, 2));
+        _checker.Step = 3; See(2, 4, Role.Leader, new ViewLog(2, 2, [E(3, 2)]));
         Assert.Null(_checker.Violation);
     }
 
     [Fact]
     public void LeaderCompleteness_QuietWhenALateElectedLeaderOfAStaleTermLacksAnEntryCommittedInALaterTerm()
     {
-        _checker.Event = 1; See(1, 3, Role.Leader, Committed(LogOf(1, 3), 2));
-        _checker.Event = 2; See(0, 2, Role.Leader, LogOf(1, 2)); // votes of term 2 arrived late
+        _checker.Step = 1; See(1, 3, Role.Leader, Committed(LogOf(1, 3), 2));
+        _checker.Step = 2; See(0, 2, Role.Leader, LogOf(1, 2)); // votes of term 2 arrived late
         ViewLog follower = Committed(LogOf(1, 3, 3), 3);
-        _checker.Event = 3; See(2, 3, Role.Follower, follower); // committed in term 3 while that stale leader is in office
+        _checker.Step = 3; See(2, 3, Role.Follower, follower); // committed in term 3 while that stale leader is in office
         Assert.Null(_checker.Violation);
     }
 
     [Fact]
     public void LeaderCompleteness_FiresWhenAnEntryIsCommittedBelowTheTermOfALeaderInOfficeThatLacksIt()
     {
-        _checker.Event = 1; See(2, 3, Role.Leader, LogOf(1));
-        _checker.Event = 2; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2)); // learned from the term-2 leader
+        _checker.Step = 1; See(2, 3, Role.Leader, LogOf(1));
+        _checker.Step = 2; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2)); // learned from the term-2 leader
         AssertViolation(Invariant.LeaderCompleteness, [2, 0], 2, 2, 2);
     }
 
     [Fact]
     public void LeaderCompleteness_QuietWhenAnEntryIsCommittedBelowTheTermOfLeadersThatHoldItOrCompactedIt()
     {
-        _checker.Event = 1; See(2, 3, Role.Leader, LogOf(1, 2, 3));
-        _checker.Event = 2; See(3, 4, Role.Leader, new ViewLog(2, 2, [E(3, 3)]));
-        _checker.Event = 3; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2));
+        _checker.Step = 1; See(2, 3, Role.Leader, LogOf(1, 2, 3));
+        _checker.Step = 2; See(3, 4, Role.Leader, new ViewLog(2, 2, [E(3, 3)]));
+        _checker.Step = 3; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2));
         Assert.Null(_checker.Violation);
         Assert.Equal(2, _checker.MaxCommitted);
     }
@@ -228,19 +228,19 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void StateMachineSafety_FiresWhenTwoNodesCommitEntriesOfDifferentTermsAtTheSameIndex()
     {
-        _checker.Event = 1; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2));
-        _checker.Event = 2; See(1, 3, Role.Follower, Committed(LogOf(1, 3), 1));
+        _checker.Step = 1; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2));
+        _checker.Step = 2; See(1, 3, Role.Follower, Committed(LogOf(1, 3), 1));
         Assert.Null(_checker.Violation);
-        _checker.Event = 3; See(1, 3, Role.Follower, Committed(LogOf(1, 3), 2));
+        _checker.Step = 3; See(1, 3, Role.Follower, Committed(LogOf(1, 3), 2));
         AssertViolation(Invariant.StateMachineSafety, [0, 1], 2, 3, 3);
     }
 
     [Fact]
     public void StateMachineSafety_FiresWhenTwoNodesCommitDifferentCommandsAtTheSameIndexAndTerm()
     {
-        _checker.Event = 1; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2));
+        _checker.Step = 1; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2));
         var other = Committed(new ViewLog(0, 0, [E(1, 1), new Entry(2, Commands.Int(-7))]), 2);
-        _checker.Event = 2; See(2, 2, Role.Follower, other);
+        _checker.Step = 2; See(2, 2, Role.Follower, other);
         AssertViolation(Invariant.StateMachineSafety, [0, 2], 2, 2, 2);
     }
 
@@ -248,10 +248,10 @@ public sealed class InvariantCheckerTests
     public void StateMachineSafety_QuietWhenNodesCommitTheSamePrefixWhateverTheirUncommittedSuffix()
     {
         ViewLog a = LogOf(1, 2, 3);
-        _checker.Event = 1; See(0, 3, Role.Leader, Committed(a, 1));
-        _checker.Event = 2; See(0, 3, Role.Leader, Committed(a, 3));
-        _checker.Event = 3; See(1, 3, Role.Follower, Committed(LogOf(1, 2, 2), 2)); // its entry 3 is not committed
-        _checker.Event = 4; See(2, 3, Role.Follower, Committed(new ViewLog(1, 1, [E(2, 2), E(3, 3)]), 3));
+        _checker.Step = 1; See(0, 3, Role.Leader, Committed(a, 1));
+        _checker.Step = 2; See(0, 3, Role.Leader, Committed(a, 3));
+        _checker.Step = 3; See(1, 3, Role.Follower, Committed(LogOf(1, 2, 2), 2)); // its entry 3 is not committed
+        _checker.Step = 4; See(2, 3, Role.Follower, Committed(new ViewLog(1, 1, [E(2, 2), E(3, 3)]), 3));
         Assert.Null(_checker.Violation);
         Assert.Equal(3, _checker.MaxCommitted);
     }
@@ -259,20 +259,20 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void StateMachineSafety_FiresWhenTwoNodesApplyDifferentCommandsAtTheSameIndex()
     {
-        _checker.Event = 1; _checker.ObserveApply(0, 1, Cmd(1, 1)); _checker.ObserveApply(0, 2, Cmd(2, 1));
-        _checker.Event = 2; _checker.ObserveApply(2, 1, Cmd(1, 1));
+        _checker.Step = 1; _checker.ObserveApply(0, 1, Cmd(1, 1)); _checker.ObserveApply(0, 2, Cmd(2, 1));
+        _checker.Step = 2; _checker.ObserveApply(2, 1, Cmd(1, 1));
         Assert.Null(_checker.Violation);
-        _checker.Event = 3; _checker.ObserveApply(2, 2, Cmd(2, 2));
+        _checker.Step = 3; _checker.ObserveApply(2, 2, Cmd(2, 2));
         AssertViolation(Invariant.StateMachineSafety, [0, 2], 2, 0, 3);
     }
 
     [Fact]
     public void StateMachineSafety_QuietWhenNodesApplyTheSameCommandsIncludingAfterARestart()
     {
-        _checker.Event = 1; _checker.ObserveApply(0, 1, Cmd(1, 1)); _checker.ObserveApply(0, 2, Cmd(2, 1));
-        _checker.Event = 2; _checker.ObserveApply(1, 2, Cmd(2, 1)); // after installing a snapshot ending at 1
-        _checker.Event = 3; _checker.ObserveCrash(0);
-        _checker.Event = 4; _checker.ObserveApply(0, 1, Cmd(1, 1)); _checker.ObserveApply(0, 2, Cmd(2, 1)); _checker.ObserveApply(0, 3, Cmd(3, 2));
+        _checker.Step = 1; _checker.ObserveApply(0, 1, Cmd(1, 1)); _checker.ObserveApply(0, 2, Cmd(2, 1));
+        _checker.Step = 2; _checker.ObserveApply(1, 2, Cmd(2, 1)); // after installing a snapshot ending at 1
+        _checker.Step = 3; _checker.ObserveCrash(0);
+        _checker.Step = 4; _checker.ObserveApply(0, 1, Cmd(1, 1)); _checker.ObserveApply(0, 2, Cmd(2, 1)); _checker.ObserveApply(0, 3, Cmd(3, 2));
         Assert.Null(_checker.Violation);
     }
 
@@ -280,28 +280,28 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void TermMonotonic_FiresWhenARunningNodesTermDecreases()
     {
-        _checker.Event = 1; See(1, 3, Role.Follower, LogOf(1));
-        _checker.Event = 2; See(1, 2, Role.Follower, LogOf(1));
+        _checker.Step = 1; See(1, 3, Role.Follower, LogOf(1));
+        _checker.Step = 2; See(1, 2, Role.Follower, LogOf(1));
         AssertViolation(Invariant.TermMonotonic, [1], 0, 2, 2);
     }
 
     [Fact]
     public void TermMonotonic_FiresWhenANodeRestartsWithAnOlderTerm()
     {
-        _checker.Event = 1; See(1, 3, Role.Candidate, LogOf(1));
-        _checker.Event = 2; _checker.ObserveCrash(1);
-        _checker.Event = 3; See(1, 2, Role.Follower, LogOf(1));
+        _checker.Step = 1; See(1, 3, Role.Candidate, LogOf(1));
+        _checker.Step = 2; _checker.ObserveCrash(1);
+        _checker.Step = 3; See(1, 2, Role.Follower, LogOf(1));
         AssertViolation(Invariant.TermMonotonic, [1], 0, 2, 3);
     }
 
     [Fact]
     public void TermMonotonic_QuietWhenTermsRiseAndARestartedNodeKeepsItsTerm()
     {
-        _checker.Event = 1; See(1, 2, Role.Follower, LogOf(1));
-        _checker.Event = 2; See(1, 3, Role.Candidate, LogOf(1));
-        _checker.Event = 3; _checker.ObserveCrash(1);
-        _checker.Event = 4; See(1, 3, Role.Follower, LogOf(1));
-        _checker.Event = 5; See(1, 4, Role.Candidate, LogOf(1));
+        _checker.Step = 1; See(1, 2, Role.Follower, LogOf(1));
+        _checker.Step = 2; See(1, 3, Role.Candidate, LogOf(1));
+        _checker.Step = 3; _checker.ObserveCrash(1);
+        _checker.Step = 4; See(1, 3, Role.Follower, LogOf(1));
+        _checker.Step = 5; See(1, 4, Role.Candidate, LogOf(1));
         Assert.Null(_checker.Violation);
     }
 
@@ -310,21 +310,21 @@ public sealed class InvariantCheckerTests
     public void CommitMonotonic_FiresWhenARunningNodesCommitIndexDecreases()
     {
         ViewLog log = Committed(LogOf(1, 1, 1), 3);
-        _checker.Event = 1; See(2, 1, Role.Follower, log);
-        _checker.Event = 2; See(2, 1, Role.Follower, log, commit: 1);
+        _checker.Step = 1; See(2, 1, Role.Follower, log);
+        _checker.Step = 2; See(2, 1, Role.Follower, log, commit: 1);
         AssertViolation(Invariant.CommitMonotonic, [2], 1, 1, 2);
     }
 
     [Fact]
     public void CommitMonotonic_QuietWhenTheCommitIndexRestartsFromTheSnapshotAfterACrash()
     {
-        _checker.Event = 1; See(2, 1, Role.Follower, Committed(LogOf(1, 1, 1), 3), applied: 3);
-        _checker.Event = 2; _checker.ObserveCrash(2);
+        _checker.Step = 1; See(2, 1, Role.Follower, Committed(LogOf(1, 1, 1), 3), applied: 3);
+        _checker.Step = 2; _checker.ObserveCrash(2);
         ViewLog reloaded = new(2, 1, [E(3, 1)]); // commit index restarts at the snapshot
-        _checker.Event = 3; See(2, 1, Role.Follower, reloaded, applied: 2);
-        _checker.Event = 4; See(2, 1, Role.Follower, Committed(reloaded, 3), applied: 3);
-        _checker.Event = 5; _checker.ObserveCrash(2);
-        _checker.Event = 6; See(2, 1, Role.Follower, LogOf(1, 1, 1)); // no snapshot: back to 0
+        _checker.Step = 3; See(2, 1, Role.Follower, reloaded, applied: 2);
+        _checker.Step = 4; See(2, 1, Role.Follower, Committed(reloaded, 3), applied: 3);
+        _checker.Step = 5; _checker.ObserveCrash(2);
+        _checker.Step = 6; See(2, 1, Role.Follower, LogOf(1, 1, 1)); // no snapshot: back to 0
         Assert.Null(_checker.Violation);
     }
 
@@ -333,8 +333,8 @@ public sealed class InvariantCheckerTests
     public void AppliedWithinCommitted_FiresWhenANodeAppliesBeyondItsCommitIndex()
     {
         ViewLog log = Committed(LogOf(1, 1, 2), 1);
-        _checker.Event = 1; See(0, 2, Role.Follower, log, applied: 1);
-        _checker.Event = 2; See(0, 2, Role.Follower, log, applied: 2);
+        _checker.Step = 1; See(0, 2, Role.Follower, log, applied: 1);
+        _checker.Step = 2; See(0, 2, Role.Follower, log, applied: 2);
         AssertViolation(Invariant.AppliedWithinCommitted, [0], 2, 2, 2);
     }
 
@@ -342,9 +342,9 @@ public sealed class InvariantCheckerTests
     public void AppliedWithinCommitted_QuietWhileAppliedTrailsOrEqualsTheCommitIndex()
     {
         ViewLog log = Committed(LogOf(1, 1, 2), 2);
-        _checker.Event = 1; See(0, 2, Role.Follower, log, applied: 0);
-        _checker.Event = 2; See(0, 2, Role.Follower, log, applied: 2);
-        _checker.Event = 3; See(0, 2, Role.Follower, Committed(log, 3), applied: 3);
+        _checker.Step = 1; See(0, 2, Role.Follower, log, applied: 0);
+        _checker.Step = 2; See(0, 2, Role.Follower, log, applied: 2);
+        _checker.Step = 3; See(0, 2, Role.Follower, Committed(log, 3), applied: 3);
         Assert.Null(_checker.Violation);
     }
 
@@ -352,7 +352,7 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void ServiceApply_FiresWhenAServiceReportsAnError()
     {
-        _checker.Event = 9; _checker.ObserveServiceError(2, "server 2 apply out of order 5");
+        _checker.Step = 9; _checker.ObserveServiceError(2, "server 2 apply out of order 5");
         AssertViolation(Invariant.ServiceApply, [2], 0, 0, 9);
         Assert.Equal("server 2 apply out of order 5", _checker.Violation!.Detail);
     }
@@ -361,7 +361,7 @@ public sealed class InvariantCheckerTests
     public void ServiceApply_QuietWhileServicesApplyWithoutError()
     {
         for (int n = 0; n < 3; n++)
-            for (long i = 1; i <= 3; i++) { _checker.Event = n * 3 + i; _checker.ObserveApply(n, i, Cmd(i, 1)); }
+            for (long i = 1; i <= 3; i++) { _checker.Step = n * 3 + i; _checker.ObserveApply(n, i, Cmd(i, 1)); }
         Assert.Null(_checker.Violation);
     }
 
@@ -369,10 +369,10 @@ public sealed class InvariantCheckerTests
     [Fact]
     public void Violation_KeepsOnlyTheFirstViolation()
     {
-        _checker.Event = 1; See(0, 3, Role.Leader, LogOf(1));
-        _checker.Event = 2; See(0, 2, Role.Follower, LogOf(1)); // TermMonotonic
-        _checker.Event = 3; See(1, 3, Role.Leader, LogOf(1));   // ElectionSafety
-        _checker.Event = 4; _checker.ObserveServiceError(1, "boom");       // ServiceApply
+        _checker.Step = 1; See(0, 3, Role.Leader, LogOf(1));
+        _checker.Step = 2; See(0, 2, Role.Follower, LogOf(1)); // TermMonotonic
+        _checker.Step = 3; See(1, 3, Role.Leader, LogOf(1));   // ElectionSafety
+        _checker.Step = 4; _checker.ObserveServiceError(1, "boom");       // ServiceApply
         AssertViolation(Invariant.TermMonotonic, [0], 0, 2, 2);
     }
 
@@ -383,8 +383,8 @@ public sealed class InvariantCheckerTests
         // one event: leader 0 commits 1..3, applies them, and its service snapshots at 2; seen only after the event
         ViewLog compacted = Committed(LogOf(1, 1, 1), 3);
         compacted.CompactTo(2);
-        _checker.Event = 1; See(0, 1, Role.Leader, compacted, applied: 3);
-        _checker.Event = 2; See(1, 1, Role.Follower, Committed(LogOf(1, 1, 1), 1), applied: 1);
+        _checker.Step = 1; See(0, 1, Role.Leader, compacted, applied: 3);
+        _checker.Step = 2; See(1, 1, Role.Follower, Committed(LogOf(1, 1, 1), 1), applied: 1);
         Assert.Null(_checker.Violation); // formerly: StateMachineSafety against placeholder node -1
     }
 
@@ -394,19 +394,19 @@ public sealed class InvariantCheckerTests
         // one event: leader 0 of term 2 commits 1..2 (seen via ObserveCommit before its Ready is applied),
         // then applies them and its service snapshots at 2
         ViewLog log = Committed(LogOf(1, 2), 2);
-        _checker.Event = 1; log.Term = 2; _checker.ObserveCommit(0, log);
+        _checker.Step = 1; log.Term = 2; _checker.ObserveCommit(0, log);
         log.CompactTo(2);
         See(0, 2, Role.Leader, log, applied: 2);
-        _checker.Event = 2; See(1, 3, Role.Leader, LogOf(1, 1));
+        _checker.Step = 2; See(1, 3, Role.Leader, LogOf(1, 1));
         AssertViolation(Invariant.LeaderCompleteness, [1, 0], 2, 2, 2);
     }
 
     [Fact]
     public void LeaderCompleteness_FiresWhenTheEarliestCommitTermIsObservedAfterALaterOne()
     {
-        _checker.Event = 1; See(1, 5, Role.Follower, Committed(LogOf(1, 2), 2)); // learned in term 5
-        _checker.Event = 2; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2)); // committed in term 2
-        _checker.Event = 3; See(3, 3, Role.Leader, LogOf(1));                    // term-3 leader without entry 2
+        _checker.Step = 1; See(1, 5, Role.Follower, Committed(LogOf(1, 2), 2)); // learned in term 5
+        _checker.Step = 2; See(0, 2, Role.Follower, Committed(LogOf(1, 2), 2)); // committed in term 2
+        _checker.Step = 3; See(3, 3, Role.Leader, LogOf(1));                    // term-3 leader without entry 2
         AssertViolation(Invariant.LeaderCompleteness, [3, 0], 2, 2, 3);
     }
 }

@@ -63,15 +63,15 @@ public sealed class StorageOracleTests
 
     private void Elect(int leader, long term, params int[] voters)
     {
-        _checker.Event++; Campaign(leader, term);
-        foreach (int v in voters) { _checker.Event++; Vote(v, term, leader); }
-        _checker.Event++; _nodes[leader].Role = Role.Leader; Handle(leader); // its heartbeats leave
+        _checker.Step++; Campaign(leader, term);
+        foreach (int v in voters) { _checker.Step++; Vote(v, term, leader); }
+        _checker.Step++; _nodes[leader].Role = Role.Leader; Handle(leader); // its heartbeats leave
     }
 
     private void AssertViolation(Invariant invariant, int[] nodes, long index, long term)
     {
         Violation v = Assert.IsType<Violation>(_checker.Violation);
-        Assert.Equal((invariant, index, term, _checker.Event), (v.Invariant, v.Index, v.Term, v.Event));
+        Assert.Equal((invariant, index, term, _checker.Step), (v.Invariant, v.Index, v.Term, v.Step));
         Assert.Equal(nodes, v.Nodes);
     }
 
@@ -81,11 +81,11 @@ public sealed class StorageOracleTests
     {
         Cluster(3);
         Elect(0, 1, 1);
-        _checker.Event++; _nodes[0].Append(E(1, 1)); Handle(0);
+        _checker.Step++; _nodes[0].Append(E(1, 1)); Handle(0);
         // follower 1 takes the entry and acknowledges it, but leaves it out of its write
-        _checker.Event++; Assert.True(_nodes[1].MaybeAppend(0, 0, [E(1, 1)], 0, out _)); Handle(1, skipEntries: true);
+        _checker.Step++; Assert.True(_nodes[1].MaybeAppend(0, 0, [E(1, 1)], 0, out _)); Handle(1, skipEntries: true);
         Assert.Null(_checker.Violation);
-        _checker.Event++; _nodes[0].CommitTo(1); Handle(0); // the leader counts the ack
+        _checker.Step++; _nodes[0].CommitTo(1); Handle(0); // the leader counts the ack
         AssertViolation(Invariant.CommittedDurablyOnMajority, [0], 1, 1);
     }
 
@@ -94,10 +94,10 @@ public sealed class StorageOracleTests
     {
         Cluster(3);
         Elect(0, 1, 1);
-        _checker.Event++; _nodes[0].Append(E(1, 1)); Handle(0);
+        _checker.Step++; _nodes[0].Append(E(1, 1)); Handle(0);
         // follower 2 takes the entry and the leader's commit index at once, but leaves the entry out of its
         // write: only the leader's disk holds it
-        _checker.Event++; Assert.True(_nodes[2].MaybeAppend(0, 0, [E(1, 1)], 1, out _));
+        _checker.Step++; Assert.True(_nodes[2].MaybeAppend(0, 0, [E(1, 1)], 1, out _));
         _nodes[2].Term = 1; Handle(2, skipEntries: true);
         AssertViolation(Invariant.CommittedDurablyOnMajority, [2], 1, 1);
     }
@@ -107,16 +107,16 @@ public sealed class StorageOracleTests
     {
         Cluster(3);
         Elect(0, 1, 1);
-        _checker.Event++; _nodes[0].Append(E(1, 1)); _nodes[0].Append(E(2, 1)); Handle(0);
-        _checker.Event++; Assert.True(_nodes[1].MaybeAppend(0, 0, [E(1, 1), E(2, 1)], 0, out _)); Handle(1);
-        _checker.Event++; _nodes[0].CommitTo(2); Handle(0);
+        _checker.Step++; _nodes[0].Append(E(1, 1)); _nodes[0].Append(E(2, 1)); Handle(0);
+        _checker.Step++; Assert.True(_nodes[1].MaybeAppend(0, 0, [E(1, 1), E(2, 1)], 0, out _)); Handle(1);
+        _checker.Step++; _nodes[0].CommitTo(2); Handle(0);
         // the leader's service snapshots through 2: its disk now covers both entries by its snapshot
-        _checker.Event++; _nodes[0].CompactTo(2);
+        _checker.Step++; _nodes[0].CompactTo(2);
         var snap = new Ready { HasSnapshot = true, SnapshotIndex = 2, SnapshotTerm = 1, SnapshotData = [] };
         _checker.ObserveReady(0, snap, _nodes[0]); _disks[0].Persist(snap); _checker.ObserveWritten(0, _nodes[0]);
         // follower 1 learns the commit; follower 2 catches up and commits in the Ready that writes the entries
-        _checker.Event++; Assert.True(_nodes[1].MaybeAppend(2, 1, [], 2, out _)); Handle(1);
-        _checker.Event++; _nodes[2].Term = 1; Assert.True(_nodes[2].MaybeAppend(0, 0, [E(1, 1), E(2, 1)], 2, out _)); Handle(2);
+        _checker.Step++; Assert.True(_nodes[1].MaybeAppend(2, 1, [], 2, out _)); Handle(1);
+        _checker.Step++; _nodes[2].Term = 1; Assert.True(_nodes[2].MaybeAppend(0, 0, [E(1, 1), E(2, 1)], 2, out _)); Handle(2);
         Assert.Null(_checker.Violation);
         Assert.Equal(2, _checker.MaxCommitted);
     }
@@ -125,8 +125,8 @@ public sealed class StorageOracleTests
     public void CommittedDurablyOnMajority_QuietWhenASingleNodeCommitsInTheReadyThatWritesTheEntry()
     {
         Cluster(1);
-        _checker.Event++; Campaign(0, 1); // wins alone in the same step
-        _checker.Event++; _nodes[0].Role = Role.Leader; _nodes[0].Append(E(1, 1)); _nodes[0].CommitTo(1); Handle(0);
+        _checker.Step++; Campaign(0, 1); // wins alone in the same step
+        _checker.Step++; _nodes[0].Role = Role.Leader; _nodes[0].Append(E(1, 1)); _nodes[0].CommitTo(1); Handle(0);
         Assert.Null(_checker.Violation);
     }
 
@@ -135,10 +135,10 @@ public sealed class StorageOracleTests
     public void LeaderHasDurableVotes_FiresWhenALeaderWinsOnAVoteThatNoDiskHolds()
     {
         Cluster(3);
-        _checker.Event++; Campaign(0, 1);
-        _checker.Event++; Vote(1, 1, 0, durable: false); // the grant leaves, the disk holds (1, none)
+        _checker.Step++; Campaign(0, 1);
+        _checker.Step++; Vote(1, 1, 0, durable: false); // the grant leaves, the disk holds (1, none)
         Assert.Null(_checker.Violation);
-        _checker.Event++; _nodes[0].Role = Role.Leader; Handle(0);
+        _checker.Step++; _nodes[0].Role = Role.Leader; Handle(0);
         AssertViolation(Invariant.LeaderHasDurableVotes, [0], 0, 1);
     }
 
@@ -146,10 +146,10 @@ public sealed class StorageOracleTests
     public void LeaderHasDurableVotes_FiresWhenALeaderCountsAVoteOfAnEarlierTerm()
     {
         Cluster(3);
-        _checker.Event++; Campaign(0, 1);
-        _checker.Event++; Vote(1, 1, 0);
-        _checker.Event++; Campaign(0, 2); // the term-1 vote arrives late and is counted for term 2
-        _checker.Event++; _nodes[0].Role = Role.Leader; Handle(0);
+        _checker.Step++; Campaign(0, 1);
+        _checker.Step++; Vote(1, 1, 0);
+        _checker.Step++; Campaign(0, 2); // the term-1 vote arrives late and is counted for term 2
+        _checker.Step++; _nodes[0].Role = Role.Leader; Handle(0);
         AssertViolation(Invariant.LeaderHasDurableVotes, [0], 0, 2);
     }
 
@@ -157,10 +157,10 @@ public sealed class StorageOracleTests
     public void LeaderHasDurableVotes_QuietWhenVotesWereDurableEvenIfLaterTermsOverwroteThem()
     {
         Cluster(3);
-        _checker.Event++; Campaign(0, 1);
-        _checker.Event++; Vote(1, 1, 0);
-        _checker.Event++; Vote(1, 2, 2); // the voter moves on before the term-1 leader is seen: its disk holds (2, 2)
-        _checker.Event++; _nodes[0].Role = Role.Leader; Handle(0);
+        _checker.Step++; Campaign(0, 1);
+        _checker.Step++; Vote(1, 1, 0);
+        _checker.Step++; Vote(1, 2, 2); // the voter moves on before the term-1 leader is seen: its disk holds (2, 2)
+        _checker.Step++; _nodes[0].Role = Role.Leader; Handle(0);
         Assert.Null(_checker.Violation);
         Elect(2, 2, 1); // the term-2 vote of node 1 was durable too
         Elect(1, 3, 0);
@@ -171,7 +171,7 @@ public sealed class StorageOracleTests
     public void LeaderHasDurableVotes_QuietWhenASingleNodeWinsInTheReadyThatWritesItsSelfVote()
     {
         Cluster(1);
-        _checker.Event++;
+        _checker.Step++;
         (_nodes[0].Term, _nodes[0].VotedFor, _nodes[0].Role) = (1, 0, Role.Leader);
         Handle(0, hardState: true);
         Assert.Null(_checker.Violation);
@@ -183,7 +183,7 @@ public sealed class StorageOracleTests
     {
         Cluster(3);
         Elect(0, 1, 1);
-        _checker.Event++; Campaign(2, 1);
+        _checker.Step++; Campaign(2, 1);
         (_nodes[2].Role, _nodes[2].VotedFor) = (Role.Leader, 2);
         Handle(2); // no durable votes but its own, and a second leader of term 1: the latter is reported
         AssertViolation(Invariant.ElectionSafety, [0, 2], 0, 1);
@@ -193,27 +193,27 @@ public sealed class StorageOracleTests
     public void Violation_AStorageOracleThatFiredInAnEarlierEventStaysTheFirstViolation()
     {
         Cluster(3);
-        _checker.Event++; Campaign(0, 1);
-        _checker.Event++; Vote(1, 1, 0, durable: false);
-        _checker.Event++; _nodes[0].Role = Role.Leader; Handle(0); // LeaderHasDurableVotes
-        long fired = _checker.Event;
-        _checker.Event++; Campaign(2, 1);
+        _checker.Step++; Campaign(0, 1);
+        _checker.Step++; Vote(1, 1, 0, durable: false);
+        _checker.Step++; _nodes[0].Role = Role.Leader; Handle(0); // LeaderHasDurableVotes
+        long fired = _checker.Step;
+        _checker.Step++; Campaign(2, 1);
         _nodes[2].Role = Role.Leader; Handle(2);                   // ElectionSafety, one event later
         Violation v = Assert.IsType<Violation>(_checker.Violation);
-        Assert.Equal((Invariant.LeaderHasDurableVotes, fired), (v.Invariant, v.Event));
+        Assert.Equal((Invariant.LeaderHasDurableVotes, fired), (v.Invariant, v.Step));
     }
 
     [Fact]
     public void HistoryHash_IncludesTheDurableVotes()
     {
         Cluster(3);
-        _checker.Event++; Campaign(0, 1);
-        _checker.Event++; Vote(1, 1, 0, durable: false); // node 1 is in term 1, its disk holds no vote
+        _checker.Step++; Campaign(0, 1);
+        _checker.Step++; Vote(1, 1, 0, durable: false); // node 1 is in term 1, its disk holds no vote
         ulong before = _checker.HistoryHash();
-        _checker.Event++; Vote(1, 1, 0);
+        _checker.Step++; Vote(1, 1, 0);
         Assert.NotEqual(before, _checker.HistoryHash());
         ulong after = _checker.HistoryHash();
-        _checker.Event++; Vote(1, 1, 0); // rewriting the same vote records nothing new
+        _checker.Step++; Vote(1, 1, 0); // rewriting the same vote records nothing new
         Assert.Equal(after, _checker.HistoryHash());
     }
 }

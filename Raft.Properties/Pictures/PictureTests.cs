@@ -7,6 +7,9 @@ using Raft.Model.Exploration;
 using Raft.Model.Invariants;
 using Raft.Model.Traces;
 using Raft.Model.Traces.Pictures;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Model.Events;
 
 namespace Raft.Properties.Pictures;
 
@@ -53,10 +56,10 @@ public sealed class PictureTests
     {
         TraceFile t = Trace(kind);
         XDocument doc = XDocument.Parse(SpaceTimeSvg.Render(t));
-        var deliveries = t.Steps.Where(s => s.Event.StartsWith("deliver #", StringComparison.Ordinal)).ToList();
+        var deliveries = t.Steps.Where(s => s.Event.Kind == EventKind.Deliver).ToList();
         var arrows = Groups(doc, "delivery").ToList();
         Assert.Equal(deliveries.Count, arrows.Count);
-        Assert.Equal(deliveries.Select(s => (Id(s.Event), s.Step)).Order(),
+        Assert.Equal(deliveries.Select(s => (s.Event.Message!.Value.Id, s.Step)).Order(),
             arrows.Select(a => ((long)a.Attribute("data-msg")!, (int)a.Attribute("data-step")!)).Order());
 
         var laneX = Groups(doc, "lane").ToDictionary(l => (int)l.Attribute("data-node")!, l => (double)l.Element(Svg + "line")!.Attribute("x1")!);
@@ -73,16 +76,16 @@ public sealed class PictureTests
             Assert.True((double)line.Attribute("y1")! < (double)line.Attribute("y2")!, $"#{id}: time runs down");
             Assert.Equal(rowY[sentStep], (double)line.Attribute("y1")!);
             Assert.Equal(rowY[step], (double)line.Attribute("y2")!);
-            bool lost = t.Steps[step].Detail.StartsWith("lost:", StringComparison.Ordinal);
+            bool lost = t.Steps[step].Outcome.IsLost;
             Assert.Equal(lost, Classes(arrow).Contains("lost"));
             Assert.Equal(!lost, line.Attribute("marker-end") is not null);
         }
 
         // Copies (duplicates) are dashed; drops end in an X; messages lost at sending are marked.
-        int duplicates = t.Steps.Count(s => s.Event.StartsWith("duplicate #", StringComparison.Ordinal));
+        int duplicates = t.Steps.Count(s => s.Event.Kind == EventKind.Duplicate);
         Assert.Equal(duplicates, Groups(doc, "copy").Count());
         Assert.All(Groups(doc, "copy"), g => Assert.NotNull(g.Element(Svg + "line")!.Attribute("stroke-dasharray")));
-        Assert.Equal(t.Steps.Count(s => s.Event.StartsWith("drop #", StringComparison.Ordinal)), Groups(doc, "drop").Count());
+        Assert.Equal(t.Steps.Count(s => s.Event.Kind == EventKind.Drop), Groups(doc, "drop").Count());
         Assert.All(Groups(doc, "drop"), g => Assert.Contains(g.Elements(Svg + "path"), p => (string?)p.Attribute("class") == "x"));
         Assert.Equal(t.Steps.Sum(s => (s.Sent ?? []).Count(m => m.Lost)), Groups(doc, "lost-at-send").Count());
     }
@@ -92,26 +95,25 @@ public sealed class PictureTests
     {
         TraceFile t = Trace(kind);
         XDocument doc = XDocument.Parse(SpaceTimeSvg.Render(t));
-        int Count(string prefix) => t.Steps.Count(s => s.Event == prefix || s.Event.StartsWith(prefix + " ", StringComparison.Ordinal));
-        Assert.Equal(Count("crash"), Groups(doc, "crash").Count());
-        Assert.Equal(Count("restart"), Groups(doc, "restart").Count());
-        Assert.Equal(Count("partition"), Groups(doc, "partition").Count());
-        Assert.Equal(Count("heal"), Groups(doc, "heal").Count());
-        Assert.Equal(Count("timeout"), Groups(doc, "timeout").Count());
+        int Count(EventKind kind) => t.Steps.Count(s => s.Event.Kind == kind);
+        Assert.Equal(Count(EventKind.Crash), Groups(doc, "crash").Count());
+        Assert.Equal(Count(EventKind.Restart), Groups(doc, "restart").Count());
+        Assert.Equal(Count(EventKind.Partition), Groups(doc, "partition").Count());
+        Assert.Equal(Count(EventKind.Heal), Groups(doc, "heal").Count());
+        Assert.Equal(Count(EventKind.Timeout), Groups(doc, "timeout").Count());
         // A grey band on the lane for each time a node went down.
-        Assert.Equal(Count("crash"), Groups(doc, "down").Count());
+        Assert.Equal(Count(EventKind.Crash), Groups(doc, "down").Count());
         // Each partition is labelled with its shape.
-        foreach (TraceStep s in t.Steps.Where(s => s.Event == "partition"))
-            Assert.Contains(Groups(doc, "partition"), g => (int)g.Attribute("data-step")! == s.Step && g.Descendants(Svg + "text").Any(x => x.Value.Contains(s.Detail, StringComparison.Ordinal)));
+        foreach (TraceStep s in t.Steps.Where(s => s.Event.Kind == EventKind.Partition))
+            Assert.Contains(Groups(doc, "partition"), g => (int)g.Attribute("data-step")! == s.Step && g.Descendants(Svg + "text").Any(x => x.Value.Contains(EventText.Partition(s.Outcome.Partition!), StringComparison.Ordinal)));
         // A badge each time a node's role or term changes (or it comes back up).
         int changes = 0;
-        string[] prev = Enumerable.Repeat("F0", t.Swarm.Nodes).ToArray();
+        NodeState[] prev = Enumerable.Repeat(NodeState.Initial, t.Swarm.Nodes).ToArray();
         foreach (TraceStep s in t.Steps)
         {
-            string[] now = s.Nodes.Split(' ').Select(x => x == "down" ? "down" : x.Split('/')[0]).ToArray();
-            for (int i = 0; i < now.Length; i++)
-                if (now[i] != "down" && now[i] != prev[i]) changes++;
-            prev = now;
+            for (int i = 0; i < s.Nodes.Length; i++)
+                if (s.Nodes[i].Up && (!prev[i].Up || s.Nodes[i].Role != prev[i].Role || s.Nodes[i].Term != prev[i].Term)) changes++;
+            prev = s.Nodes;
         }
         Assert.Equal(changes, Groups(doc, "role").Count());
     }
@@ -135,7 +137,7 @@ public sealed class PictureTests
     public void Svg_EscapesEveryText()
     {
         const string nasty = "<script>alert('x') & \"y\"</script>\u0001";
-        TraceFile t = Synthetic(detail: nasty, bug: "bug<&>\"'");
+        TraceFile t = Synthetic(violationDetail: nasty, bug: "bug<&>\"'");
         string svg = SpaceTimeSvg.Render(t);
         Assert.DoesNotContain("<script", svg);
         XDocument doc = XDocument.Parse(svg);
@@ -172,7 +174,7 @@ public sealed class PictureTests
     [Fact]
     public void Html_EscapesText()
     {
-        string html = HtmlPage.Render(Synthetic(detail: "<b>bold</b> & more"));
+        string html = HtmlPage.Render(Synthetic(violationDetail: "<b>bold</b> & more"));
         Assert.Contains("&lt;b&gt;bold&lt;/b&gt; &amp; more", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<b>bold", html, StringComparison.Ordinal);
     }
@@ -187,12 +189,11 @@ public sealed class PictureTests
         var events = CheckShiViz(log, t.Swarm.Nodes);
 
         // One receive per delivery or copy that reached its node; one send per message sent.
-        int reached = t.Steps.Count(s => (s.Event.StartsWith("deliver #", StringComparison.Ordinal) && !s.Detail.StartsWith("lost:", StringComparison.Ordinal))
-                                      || (s.Event.StartsWith("duplicate #", StringComparison.Ordinal) && !s.Detail.Contains("lost:", StringComparison.Ordinal)));
+        int reached = t.Steps.Count(s => s.Event.Kind is EventKind.Deliver or EventKind.Duplicate && !s.Outcome.IsLost);
         Assert.Equal(reached, events.Count(e => e.Text.Contains(": receive ", StringComparison.Ordinal)));
         Assert.Equal(t.Steps.Sum(s => s.Sent?.Length ?? 0), events.Count(e => e.Text.Contains(": send #", StringComparison.Ordinal)));
         // Local events: one per crash, restart, timeout, proposal and snapshot.
-        int local = t.Steps.Count(s => s.Event.Split(' ')[0] is "crash" or "restart" or "timeout" or "propose" or "snapshot");
+        int local = t.Steps.Count(s => s.Event.Kind is EventKind.Crash or EventKind.Restart or EventKind.Timeout or EventKind.Propose or EventKind.Snapshot);
         Assert.True(events.Count >= reached + local, $"{events.Count} events for {reached} receives and {local} local events");
     }
 
@@ -272,7 +273,7 @@ public sealed class PictureTests
             TraceFile t = TraceReader.Read(f);
             XDocument doc = XDocument.Parse(SpaceTimeSvg.Render(t));
             Assert.Equal(t.Swarm.Nodes, Groups(doc, "lane").Count());
-            Assert.Equal(t.Steps.Count(s => s.Event.StartsWith("deliver #", StringComparison.Ordinal)), Groups(doc, "delivery").Count());
+            Assert.Equal(t.Steps.Count(s => s.Event.Kind == EventKind.Deliver), Groups(doc, "delivery").Count());
             if (t.Outcome.Violation is not null) Assert.Single(Groups(doc, "violation"));
             Assert.Contains("<table class=\"steps\">", HtmlPage.Render(t), StringComparison.Ordinal);
             CheckShiViz(ShiVizLog.Render(t), t.Swarm.Nodes);
@@ -289,7 +290,7 @@ public sealed class PictureTests
             Steps = t.Steps.Select(s => s with { Sent = null }).ToList(),
         };
         XDocument doc = XDocument.Parse(SpaceTimeSvg.Render(bare));
-        Assert.Equal(bare.Steps.Count(s => s.Event.StartsWith("deliver #", StringComparison.Ordinal)), Groups(doc, "delivery").Count());
+        Assert.Equal(bare.Steps.Count(s => s.Event.Kind == EventKind.Deliver), Groups(doc, "delivery").Count());
         CheckShiViz(ShiVizLog.Render(bare), bare.Swarm.Nodes);
         Assert.Contains("<table", HtmlPage.Render(bare), StringComparison.Ordinal);
     }
@@ -325,8 +326,6 @@ public sealed class PictureTests
 
     private static string[] Classes(XElement e) => ((string?)e.Attribute("class") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
-    private static long Id(string ev) => long.Parse(ev.Split(' ')[1].TrimStart('#'), CultureInfo.InvariantCulture);
-
     /// <summary>The y of each step's row centre, read from the event column (its first text sits 3 above the centre).</summary>
     private static Dictionary<int, double> StepRowY(XDocument doc, TraceFile t)
     {
@@ -351,27 +350,50 @@ public sealed class PictureTests
     /// proposal, messages still in flight, and a violation. Pictures are pure functions of the
     /// trace, so it need not be a run the world could make.
     /// </summary>
-    private static TraceFile Synthetic(string detail = "index 1 term 1", string bug = "vote-not-durable")
+    private static TraceFile Synthetic(string violationDetail = "nodes 0 and 1 lead < at once & \"both\"", string bug = "vote-not-durable")
     {
-        SentMessage M(long id, int from, int to, string type, bool lost = false) => new(id, from, to, type, lost);
+        // the messages, by id, as they were sent
+        MessageInfo[] msg =
+        [
+            new(0, MessageType.RequestVote, 0, 1, 1, 0),
+            new(1, MessageType.RequestVote, 0, 2, 1, 0),
+            new(2, MessageType.RequestVoteResponse, 2, 0, 1, 0),
+            new(3, MessageType.RequestVoteResponse, 1, 0, 1, 0),
+            new(4, MessageType.AppendEntries, 0, 1, 1, 0),
+            new(5, MessageType.AppendEntries, 0, 2, 1, 0),
+            new(6, MessageType.AppendEntries, 0, 1, 1, 0, Entries: 1),
+            new(7, MessageType.AppendEntries, 0, 2, 1, 0, Entries: 1),
+            new(8, MessageType.RequestVote, 1, 0, 2, 0),
+            new(9, MessageType.RequestVote, 1, 2, 2, 0),
+            new(10, MessageType.RequestVoteResponse, 2, 1, 2, 0),
+            new(11, MessageType.AppendEntries, 1, 0, 2, 0),
+            new(12, MessageType.AppendEntries, 1, 2, 2, 0),
+        ];
+        SentMessage M(long id, bool lost = false) => new(msg[id], lost);
+        StepEvent E(EventKind kind, int node = -1) => new(kind, node, 0);
+        StepEvent Msg(EventKind kind, long id) => new(kind, msg[id].To, 0, msg[id]);
+        NodeState F(long term, long last = 0) => new(true, Role.Follower, term, 0, last);
+        NodeState C(long term) => new(true, Role.Candidate, term, 0, 0);
+        NodeState L(long term, long last = 0) => new(true, Role.Leader, term, 0, last);
+        NodeState down = NodeState.Down;
         var steps = new List<TraceStep>
         {
-            new(0, [0], "timeout 0", "41 ticks", "C1/c0/l0 F0/c0/l0 F0/c0/l0", [M(0, 0, 1, "RequestVote"), M(1, 0, 2, "RequestVote")]),
-            new(1, [1], "duplicate #1 RequestVote 0->2 t1 last=0/t0", "copy: ", "C1/c0/l0 F0/c0/l0 F1/c0/l0", [M(2, 2, 0, "RequestVoteResponse")]),
-            new(2, [0], "deliver #0 RequestVote 0->1 t1 last=0/t0", "", "C1/c0/l0 F1/c0/l0 F1/c0/l0", [M(3, 1, 0, "RequestVoteResponse")]),
-            new(3, [5, 0, 1], "partition", "isolate 1", "C1/c0/l0 F1/c0/l0 F1/c0/l0"),
-            new(4, [1], "deliver #3 Vote 1->0 t1 granted", "lost: link down", "C1/c0/l0 F1/c0/l0 F1/c0/l0"),
-            new(5, [3], "drop #1 RequestVote 0->2 t1 last=0/t0", "", "C1/c0/l0 F1/c0/l0 F1/c0/l0"),
-            new(6, [0], "deliver #2 Vote 2->0 t1 granted", "", "L1/c0/l0 F1/c0/l0 F1/c0/l0", [M(4, 0, 1, "AppendEntries", lost: true), M(5, 0, 2, "AppendEntries")]),
-            new(7, [4], "crash 2", "", "L1/c0/l0 F1/c0/l0 down"),
-            new(8, [4], "heal", "", "L1/c0/l0 F1/c0/l0 down"),
-            new(9, [3], "restart 2", "", "L1/c0/l0 F1/c0/l0 F1/c0/l0"),
-            new(10, [2], "propose 0 cmd=1", detail, "L1/c0/l1 F1/c0/l0 F1/c0/l0", [M(6, 0, 1, "AppendEntries"), M(7, 0, 2, "AppendEntries")]),
-            new(11, [0], "timeout 1", "60 ticks", "L1/c0/l1 C2/c0/l0 F1/c0/l0", [M(8, 1, 0, "RequestVote"), M(9, 1, 2, "RequestVote")]),
-            new(12, [1], "deliver #9 RequestVote 1->2 t2 last=0/t0", "", "L1/c0/l1 C2/c0/l0 F2/c0/l0", [M(10, 2, 1, "RequestVoteResponse")]),
-            new(13, [2], "deliver #10 Vote 2->1 t2 granted", "", "L1/c0/l1 L2/c0/l0 F2/c0/l0", [M(11, 1, 0, "AppendEntries"), M(12, 1, 2, "AppendEntries")]),
-            new(14, [0], "snapshot 0", "through 0", "L1/c0/l1 L2/c0/l0 F2/c0/l0"),
-            new(15, [0], "advance to 130ms", "now 130ms (+10)", "L1/c0/l1 L2/c0/l0 F2/c0/l0"),
+            new(0, [0], E(EventKind.Timeout, 0), StepOutcome.Ticked(41), [C(1), F(0), F(0)], [M(0), M(1)]),
+            new(1, [1], Msg(EventKind.Duplicate, 1), StepOutcome.Delivered, [C(1), F(0), F(1)], [M(2)]),
+            new(2, [0], Msg(EventKind.Deliver, 0), StepOutcome.Delivered, [C(1), F(1), F(1)], [M(3)]),
+            new(3, [5, 0, 1], E(EventKind.Partition), StepOutcome.Partitioned(new PartitionShape(PartitionKind.Isolate, 1)), [C(1), F(1), F(1)]),
+            new(4, [1], Msg(EventKind.Deliver, 3), StepOutcome.LostLinkDown, [C(1), F(1), F(1)]),
+            new(5, [3], Msg(EventKind.Drop, 1), StepOutcome.Done, [C(1), F(1), F(1)]),
+            new(6, [0], Msg(EventKind.Deliver, 2), StepOutcome.Delivered, [L(1), F(1), F(1)], [M(4, lost: true), M(5)]),
+            new(7, [4], E(EventKind.Crash, 2), StepOutcome.Done, [L(1), F(1), down]),
+            new(8, [4], E(EventKind.Heal), StepOutcome.Done, [L(1), F(1), down]),
+            new(9, [3], E(EventKind.Restart, 2), StepOutcome.Done, [L(1), F(1), F(1)]),
+            new(10, [2], new StepEvent(EventKind.Propose, 0, 0, Proposal: 1), StepOutcome.Proposed(1, 1), [L(1, 1), F(1), F(1)], [M(6), M(7)]),
+            new(11, [0], E(EventKind.Timeout, 1), StepOutcome.Ticked(60), [L(1, 1), C(2), F(1)], [M(8), M(9)]),
+            new(12, [1], Msg(EventKind.Deliver, 9), StepOutcome.Delivered, [L(1, 1), C(2), F(2)], [M(10)]),
+            new(13, [2], Msg(EventKind.Deliver, 10), StepOutcome.Delivered, [L(1, 1), L(2), F(2)], [M(11), M(12)]),
+            new(14, [0], E(EventKind.Snapshot, 0), StepOutcome.SnapshotThrough(0), [L(1, 1), L(2), F(2)]),
+            new(15, [0], new StepEvent(EventKind.Advance, -1, 0, AdvanceTo: 130), StepOutcome.ClockMovedTo(130, 10), [L(1, 1), L(2), F(2)]),
         };
         var settings = new ExploreSettings { Bug = bug, Strategy = "delay-bounded", Seed = 7, MaxSteps = 40, Workers = 1 };
         return new TraceFile
@@ -381,7 +403,7 @@ public sealed class PictureTests
             ScheduleSeed = 12345,
             Swarm = new SwarmParameters(3, 200, 100, 100, 10, 30, 3, 1, 2, 2),
             Steps = steps,
-            Outcome = new TraceOutcome(new Violation(Invariant.ElectionSafety, [1, 0], 0, 2, 14, "nodes 0 and 1 lead < at once & \"both\""), 13, null),
+            Outcome = new TraceOutcome(new Violation(Invariant.ElectionSafety, [1, 0], 0, 2, 13, violationDetail), 13, null),
         };
     }
 }

@@ -1,8 +1,10 @@
 using FsCheck;
 using System.Diagnostics;
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;
 using Raft.Model.Traces;
+using Raft.Properties.TestSupport;
 using Xunit.Abstractions;
 
 namespace Raft.Properties.Properties;
@@ -44,7 +46,7 @@ public sealed class ScheduleProperties
         if (r.Violation is not { } v) return;
         string path = ScheduleExecutor.WriteTrace(s, bug, traceDirectory, bug == "none" ? "correct-core" : bug);
         throw new InvalidOperationException(
-            $"{v.Invariant} violated at step {r.ViolationStep}{(r.ViolationStep == r.Settings.MaxSteps ? " (the liveness phase)" : "")} of {s.Ops.Length}: {v}{Environment.NewLine}" +
+            $"{v.Invariant} violated at step {r.ViolationStep}{(r.ViolationStep == r.Steps ? " (the liveness phase)" : "")} of {s.Ops.Length}: {v}{Environment.NewLine}" +
             $"This schedule's trace: {path}{Environment.NewLine}" +
             $"  reproduce with: raftverify replay {path}{Environment.NewLine}" +
             $"  (dotnet run -c Release --project RaftVerify.Cli -- replay {path})");
@@ -56,7 +58,7 @@ public sealed class ScheduleProperties
         ScheduleResult r = ScheduleExecutor.Run(s, bug, record: false);
         if (r.Violation is { } v)
             throw new InvalidOperationException(
-                $"{v.Invariant} violated at step {r.ViolationStep}{(r.ViolationStep == r.Settings.MaxSteps ? " (the liveness phase)" : "")} of {s.Ops.Length}: {v}");
+                $"{v.Invariant} violated at step {r.ViolationStep}{(r.ViolationStep == r.Steps ? " (the liveness phase)" : "")} of {s.Ops.Length}: {v}");
     }
 
     /// <summary>
@@ -165,12 +167,12 @@ public sealed class ScheduleProperties
         ScheduleResult r = ScheduleExecutor.Run(s);
         Assert.Null(r.Violation);
         Assert.Equal(6, r.Steps); // the fault phase; the liveness phase follows in the trace
-        Assert.Equal("timeout 0", r.Trace![0].Event);
-        Assert.Equal(("partition", "isolate 1"), (r.Trace[1].Event, r.Trace[1].Detail));
-        Assert.Equal(("partition", "cut 2->0"), (r.Trace[2].Event, r.Trace[2].Detail));
-        Assert.StartsWith("deliver #1 ", r.Trace[3].Event); // the second-oldest pending message
-        Assert.Equal("heal", r.Trace[4].Event);
-        Assert.StartsWith("deliver #0 ", r.Trace[5].Event); // advance: the oldest
+        Assert.Equal("timeout 0", r.Trace![0].Text());
+        Assert.Equal(("partition", "isolate 1"), (r.Trace[1].Text(), r.Trace[1].DetailText()));
+        Assert.Equal(new PartitionShape(PartitionKind.Cut, 2, 0), r.Trace[2].Outcome.Partition);
+        Assert.Equal((EventKind.Deliver, 1L), (r.Trace[3].Event.Kind, r.Trace[3].Event.Message!.Value.Id)); // the second-oldest pending message
+        Assert.Equal(EventKind.Heal, r.Trace[4].Event.Kind);
+        Assert.Equal((EventKind.Deliver, 0L), (r.Trace[5].Event.Kind, r.Trace[5].Event.Message!.Value.Id)); // advance: the oldest
         Assert.NotNull(r.LivenessSummary);
     }
 }

@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Traces;
+using Raft.Model.Events;
 
 namespace Raft.Properties.Properties;
 

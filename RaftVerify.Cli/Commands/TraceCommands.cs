@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Traces;
 using Raft.Model.Traces.Pictures;
@@ -107,7 +108,9 @@ public static class TraceCommands
         foreach (TraceStep s in t.Steps) w.WriteLine(Line(s, s.Step == marked ? ">>" : "  "));
         if (t.Outcome.Violation is { } v)
         {
-            string when = t.Outcome.ViolationStep >= t.Steps.Count ? "in the liveness phase" : $"at step {t.Outcome.ViolationStep}";
+            string when = t.Outcome.ViolationStep >= t.Steps.Count
+                ? $"at step {t.Outcome.ViolationStep} (the liveness phase, after the {t.Steps.Count} recorded steps)"
+                : $"at step {t.Outcome.ViolationStep}";
             w.WriteLine($">> {v.Invariant} violated {when}: {v.Detail} (nodes {string.Join(",", v.Nodes)}; index {v.Index}; term {v.Term})");
         }
         else w.WriteLine($"outcome: pass{(t.Outcome.Liveness is { } l ? $"; liveness: {l}" : "")}");
@@ -158,9 +161,9 @@ public static class TraceCommands
 
     private static string Line(TraceStep s, string? mark)
     {
-        string ev = s.Detail.Length > 0 ? $"{s.Event} [{s.Detail}]" : s.Event;
-        // a trace's text is echoed escaped: no control characters or terminal sequences reach the terminal
-        return string.Create(CultureInfo.InvariantCulture, $"{mark}{s.Step,4}  {TraceReader.Printable(ev, 2000),-62} | {TraceReader.Printable(s.Nodes, 2000)}");
+        // display text is made from the typed step in one place (EventText) and only printed
+        string ev = EventText.EventAndOutcome(s);
+        return string.Create(CultureInfo.InvariantCulture, $"{mark}{s.Step,4}  {TraceReader.Printable(ev, 2000),-62} | {EventText.Nodes(s.Nodes)}");
     }
 
     internal static TraceFile Load(string path)

@@ -1,3 +1,5 @@
+using Raft.Model.Events;
+
 namespace Raft.Model.Exploration.Strategies;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Raft.Model.Events;
+
 namespace Raft.Model.Exploration.Strategies;
 
 /// <summary>
@@ -24,5 +26,5 @@ public interface IStrategy
 /// </summary>
 public interface IControlSource
 {
-    Simulation.WorldControl? ControlAt(int step);
+    WorldControl? ControlAt(int step);
 }

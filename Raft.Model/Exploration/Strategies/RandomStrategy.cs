@@ -1,3 +1,5 @@
+using Raft.Model.Events;
+
 namespace Raft.Model.Exploration.Strategies;
 
 /// <summary>Uniform over the enabled system events (after the swarm-weighted fault and workload coins). Fair.</summary>

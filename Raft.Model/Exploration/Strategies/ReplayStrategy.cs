@@ -1,3 +1,5 @@
+using Raft.Model.Events;
+
 namespace Raft.Model.Exploration.Strategies;
 
 /// <summary>Thrown when a replayed schedule no longer fits the run (the core or the world changed).</summary>
@@ -10,17 +12,17 @@ public sealed class ReplayDivergence(int step, string message) : Exception(messa
 public sealed class ReplayStrategy : IStrategy, IControlSource
 {
     private readonly IReadOnlyList<IReadOnlyList<int>> _steps;
-    private readonly IReadOnlyList<Simulation.WorldControl?>? _controls;
+    private readonly IReadOnlyList<WorldControl?>? _controls;
     private int _step = -1;
     private int _within;
 
-    public ReplayStrategy(IReadOnlyList<IReadOnlyList<int>> decisionsPerStep, IReadOnlyList<Simulation.WorldControl?>? controls = null)
+    public ReplayStrategy(IReadOnlyList<IReadOnlyList<int>> decisionsPerStep, IReadOnlyList<WorldControl?>? controls = null)
     {
         _steps = decisionsPerStep;
         _controls = controls;
     }
 
-    public Simulation.WorldControl? ControlAt(int step) => _controls is not null && step < _controls.Count ? _controls[step] : null;
+    public WorldControl? ControlAt(int step) => _controls is not null && step < _controls.Count ? _controls[step] : null;
 
     public string Name => "replay";
 

@@ -1,4 +1,5 @@
 using Raft.Core.Determinism;
+using Raft.Model.Events;
 
 namespace Raft.Model.Exploration.Strategies;
 

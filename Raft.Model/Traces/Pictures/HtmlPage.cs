@@ -2,6 +2,8 @@ using System.Text;
 using Raft.Model.Exploration;
 using static Raft.Model.Traces.Pictures.Markup;
 
+using Raft.Model.Events;
+
 namespace Raft.Model.Traces.Pictures;
 
 /// <summary>
@@ -55,14 +57,14 @@ public static class HtmlPage
             bool marked = s == a.ViolationStep;
             sb.Append("<tr id=\"step-").Append(I(s)).Append('"').Append(marked ? " class=\"violation\"" : "").Append('>');
             sb.Append("<td class=\"num\">").Append(I(s)).Append("</td>");
-            sb.Append("<td class=\"mono\">").Append(Escape(step.Event)).Append("</td>");
-            sb.Append("<td class=\"mono\">").Append(Escape(step.Detail)).Append("</td>");
+            sb.Append("<td class=\"mono\">").Append(Escape(EventText.Event(step.Event))).Append("</td>");
+            sb.Append("<td class=\"mono\">").Append(Escape(EventText.Outcome(step.Event.Kind, step.Outcome))).Append("</td>");
             sb.Append("<td class=\"nodes\">");
             for (int i = 0; i < a.NodeCount; i++)
             {
-                string state = a.States[s][i];
-                string cls = TraceAnalysis.IsDown(state) ? "down" : state.Length > 0 ? state[0] switch { 'L' => "leader", 'C' => "candidate", _ => "follower" } : "follower";
-                sb.Append("<span class=\"").Append(cls).Append("\">").Append(I(i)).Append(": ").Append(Escape(state)).Append("</span>");
+                NodeState state = a.States[s][i];
+                string cls = TraceAnalysis.IsDown(state) ? "down" : TraceWriter.RoleName(state.Role);
+                sb.Append("<span class=\"").Append(cls).Append("\">").Append(I(i)).Append(": ").Append(Escape(EventText.Node(state))).Append("</span>");
             }
             sb.Append("</td>");
             sb.Append("<td class=\"mono\">");
@@ -71,7 +73,7 @@ public static class HtmlPage
             {
                 SentMessage m = sent[k];
                 if (k > 0) sb.Append("<br>");
-                sb.Append(Escape(TraceAnalysis.Inv($"#{m.Id} {m.Type} {m.From}->{m.To}") + (m.Lost ? " (lost: link down)" : "")));
+                sb.Append(Escape(TraceAnalysis.Inv($"#{m.Id} {m.Type} {m.From}->{m.To}") + (m.Lost ? " (lost at send)" : "")));
             }
             sb.Append("</td></tr>\n");
         }

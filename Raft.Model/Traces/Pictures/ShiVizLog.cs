@@ -2,6 +2,8 @@ using System.Text;
 using Raft.Model.Exploration;
 using static Raft.Model.Traces.Pictures.Markup;
 
+using Raft.Model.Events;
+
 namespace Raft.Model.Traces.Pictures;
 
 /// <summary>
@@ -57,7 +59,7 @@ public static class ShiVizLog
         for (int s = 0; s < a.StepCount; s++)
         {
             TraceStep step = trace.Steps[s];
-            StepEvent e = a.Events[s];
+            PictureEvent e = a.Events[s];
             string prefix = TraceAnalysis.Inv($"step {s}: ");
             var events = new List<(int Host, string Text, long[] Clock)>();
 
@@ -75,7 +77,7 @@ public static class ShiVizLog
                     if (carried.TryGetValue(m.Id, out long[]? sent))
                         for (int k = 0; k < n; k++) clocks[m.To][k] = Math.Max(clocks[m.To][k], sent[k]);
                     string verb = e.Action == StepAction.Duplicate ? "receive copy of #" : "receive #";
-                    Tick(m.To, prefix + verb + I(m.Id) + " " + e.MessageText + (m.SentStep < 0 ? " (its sending was not recorded)" : ""));
+                    Tick(m.To, prefix + verb + I(m.Id) + " " + EventText.Message(e.Message!.Value) + (m.SentStep < 0 ? " (its sending was not recorded)" : ""));
                 }
             }
             else if (e.Action is StepAction.Timeout or StepAction.Propose or StepAction.Snapshot or StepAction.Crash or StepAction.Restart && Valid(e.Node))
@@ -83,12 +85,13 @@ public static class ShiVizLog
                 string what = e.Action switch
                 {
                     StepAction.Timeout => "timeout",
-                    StepAction.Propose => "propose" + string.Concat(step.Event.Split(' ').Skip(2).Select(w => " " + w)),
+                    StepAction.Propose => "propose cmd=" + I(e.Proposal),
                     StepAction.Snapshot => "snapshot",
                     StepAction.Crash => "crash",
                     _ => "restart",
                 };
-                Tick(e.Node, prefix + what + (step.Detail.Length > 0 ? " [" + step.Detail + "]" : ""));
+                string outcome = EventText.Outcome(step.Event.Kind, step.Outcome);
+                Tick(e.Node, prefix + what + (outcome.Length > 0 ? " [" + outcome + "]" : ""));
             }
 
             foreach (SentMessage sent in step.Sent ?? [])
@@ -101,12 +104,12 @@ public static class ShiVizLog
             // Role and term changes: noted on the node's first event of the step, or as an event of their own.
             for (int i = 0; i < n; i++)
             {
-                string cur = a.States[s][i], prev = a.StateAfter(s - 1, i);
+                NodeState cur = a.States[s][i], prev = a.StateAfter(s - 1, i);
                 string? role = TraceAnalysis.RoleTerm(cur);
-                if (role is null || role == "?" || (!TraceAnalysis.IsDown(prev) && role == TraceAnalysis.RoleTerm(prev))) continue;
+                if (role is null || (!TraceAnalysis.IsDown(prev) && role == TraceAnalysis.RoleTerm(prev))) continue;
                 int first = events.FindIndex(x => x.Host == i);
                 if (first >= 0) events[first] = events[first] with { Text = events[first].Text + " [now " + role + "]" };
-                else Tick(i, prefix + step.Event + ": now " + role);
+                else Tick(i, prefix + EventText.Event(step.Event) + ": now " + role);
             }
 
             foreach ((int host, string text, long[] clock) in events)

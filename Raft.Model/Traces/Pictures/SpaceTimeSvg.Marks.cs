@@ -1,6 +1,8 @@
 using System.Text;
 using static Raft.Model.Traces.Pictures.Markup;
 
+using Raft.Model.Events;
+
 namespace Raft.Model.Traces.Pictures;
 
 /// <summary>Lane marks, role badges, the event column, the legend and the SVG primitives of the space-time diagram.</summary>
@@ -12,14 +14,14 @@ public static partial class SpaceTimeSvg
         /// <summary>The label a local event gets beside its lane ("crash", "propose cmd=3", ...), or null.</summary>
         private string? LaneLabelText(int s)
         {
-            StepEvent e = _a.Events[s];
+            PictureEvent e = _a.Events[s];
             if (!ValidNode(e.Node)) return null;
             return e.Action switch
             {
                 StepAction.Crash => "crash",
                 StepAction.Restart => "restart",
                 StepAction.Timeout => "timeout",
-                StepAction.Propose => ("propose " + (_a.Trace.Steps[s].Event.Split(' ').FirstOrDefault(w => w.StartsWith("cmd=", StringComparison.Ordinal)) ?? "")).TrimEnd(),
+                StepAction.Propose => "propose cmd=" + I(e.Proposal),
                 StepAction.Snapshot => "snapshot",
                 _ => null,
             };
@@ -29,10 +31,10 @@ public static partial class SpaceTimeSvg
         {
             for (int s = 0; s < _a.StepCount; s++)
             {
-                StepEvent e = _a.Events[s];
+                PictureEvent e = _a.Events[s];
                 if (!ValidNode(e.Node)) continue;
                 double x = LaneX(e.Node), y = Cy(s);
-                string evText = _a.Trace.Steps[s].Event + (_a.Trace.Steps[s].Detail.Length > 0 ? " [" + _a.Trace.Steps[s].Detail + "]" : "");
+                string evText = EventText.EventAndOutcome(_a.Trace.Steps[s]);
                 switch (e.Action)
                 {
                     case StepAction.Crash:
@@ -97,7 +99,7 @@ public static partial class SpaceTimeSvg
             {
                 for (int i = 0; i < _a.NodeCount; i++)
                 {
-                    string cur = _a.States[s][i], prev = _a.StateAfter(s - 1, i);
+                    NodeState cur = _a.States[s][i], prev = _a.StateAfter(s - 1, i);
                     if (TraceAnalysis.IsDown(cur)) continue;
                     string? role = TraceAnalysis.RoleTerm(cur);
                     if (role is null || (!TraceAnalysis.IsDown(prev) && role == TraceAnalysis.RoleTerm(prev))) continue;
@@ -122,22 +124,18 @@ public static partial class SpaceTimeSvg
 
         private static double BadgeWidth(string role) => 8 + 7 * role.Length;
 
-        /// <summary>"L3/c2/l4" as "leader, term 3, commit 2, last index 4".</summary>
-        private static string Describe(string state)
-        {
-            string[] p = state.Split('/');
-            if (p.Length != 3 || p[0].Length < 2) return state;
-            string role = p[0][0] switch { 'L' => "leader", 'C' => "candidate", 'F' => "follower", _ => p[0][..1] };
-            return $"{role}, term {p[0][1..]}, commit {p[1].TrimStart('c')}, last index {p[2].TrimStart('l')}";
-        }
+        /// <summary>A node's state in words: "leader, term 3, commit 2, last index 4".</summary>
+        private static string Describe(NodeState state) => state.Up
+            ? TraceAnalysis.Inv($"{TraceWriter.RoleName(state.Role)}, term {state.Term}, commit {state.Commit}, last index {state.Last}")
+            : "down";
 
         private void EventColumn()
         {
             for (int s = 0; s < _a.StepCount; s++)
             {
                 var step = _a.Trace.Steps[s];
-                string ev = step.Detail.Length > 0 ? $"{step.Event} [{step.Detail}]" : step.Event;
-                string nodes = string.Join("  ", _a.States[s].Select((st, i) => I(i) + ":" + st));
+                string ev = EventText.EventAndOutcome(step);
+                string nodes = string.Join("  ", _a.States[s].Select((st, i) => I(i) + ":" + EventText.Node(st)));
                 bool violating = s == _a.ViolationStep;
                 _sb.Append("<g class=\"event\" data-step=\"").Append(I(s)).Append("\"><title>").Append(Escape(TraceAnalysis.Inv($"step {s}: {ev}; after: {nodes}"))).Append("</title>");
                 Text(_eventX, Cy(s) - 3, Clip(ev, EventChars), family: "Menlo, Consolas, DejaVu Sans Mono, monospace", weight: violating ? "bold" : null);

@@ -18,7 +18,7 @@ public static partial class SpaceTimeSvg
                 double xs = LaneX(m.From), xr = LaneX(m.To);
                 string color = ColorOf(m);
                 string head = "head-" + m.Family;
-                string full = m.Text is null ? TraceAnalysis.Inv($"#{m.Id} {m.Type} {m.From}->{m.To}") : TraceAnalysis.Inv($"#{m.Id} {m.Text}");
+                string full = m.FullText;
                 string sentAt = m.SentStep >= 0 ? TraceAnalysis.Inv($"sent at step {m.SentStep}") : "sending not recorded";
 
                 foreach (Arrival arr in m.Arrivals)

@@ -1,66 +1,43 @@
 using System.Globalization;
+using Raft.Core.Messages;
+using Raft.Model.Events;
 using Raft.Model.Exploration;
 
 namespace Raft.Model.Traces.Pictures;
 
-/// <summary>What a recorded step did, read back from its event text (see <c>World.Describe</c>).</summary>
+/// <summary>What a recorded step did, as the pictures draw it.</summary>
 internal enum StepAction { Deliver, Drop, Duplicate, Timeout, Advance, Propose, Snapshot, Crash, Restart, Partition, Heal, Other }
 
 /// <summary>
-/// A step's event, parsed: "deliver #12 AppendEntries 0->1 t2 ...", "drop #12 ...", "duplicate #12 ...",
-/// "timeout 1", "propose 0 cmd=3", "snapshot 1", "crash 1", "restart 1", "advance to 130ms", "partition", "heal".
-/// Anything else is <see cref="StepAction.Other"/>: pictures never fail on an event they do not know.
+/// A step's typed event (<see cref="Raft.Model.Events.StepEvent"/>) as the pictures use it: the
+/// action, the node it happens on (-1 for a message event, drawn as an arrow), the message. Built
+/// from the record's fields; nothing is parsed. Kinds the pictures do not draw (ticks, the lab's
+/// control steps) are <see cref="StepAction.Other"/>.
 /// </summary>
-internal sealed record StepEvent(StepAction Action, int Node, long MessageId, int From, int To, string MessageText)
+internal sealed record PictureEvent(StepAction Action, int Node, MessageInfo? Message, long Proposal)
 {
-    private static readonly StepEvent Unknown = new(StepAction.Other, -1, -1, -1, -1, "");
+    public bool IsMessage => Action is StepAction.Deliver or StepAction.Drop or StepAction.Duplicate && Message is not null;
+    public long MessageId => Message?.Id ?? -1;
 
-    public bool IsMessage => Action is StepAction.Deliver or StepAction.Drop or StepAction.Duplicate && MessageId >= 0;
-
-    public static StepEvent Parse(string ev)
+    public static PictureEvent Of(StepEvent e)
     {
-        string[] w = ev.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (w.Length == 0) return Unknown;
-        switch (w[0])
+        StepAction action = e.Kind switch
         {
-            case "deliver" or "drop" or "duplicate":
-            {
-                if (w.Length < 2 || !w[1].StartsWith('#') || !long.TryParse(w[1].AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out long id))
-                    return Unknown;
-                StepAction action = w[0] switch { "deliver" => StepAction.Deliver, "drop" => StepAction.Drop, _ => StepAction.Duplicate };
-                int at = ev.IndexOf(w[1], StringComparison.Ordinal) + w[1].Length;
-                (int from, int to) = w.Length >= 4 ? ParseEnds(w[3]) : (-1, -1);
-                return new StepEvent(action, -1, id, from, to, ev[at..].Trim());
-            }
-            case "timeout" or "propose" or "snapshot" or "crash" or "restart":
-            {
-                if (w.Length < 2 || !int.TryParse(w[1], NumberStyles.None, CultureInfo.InvariantCulture, out int node)) return Unknown;
-                StepAction action = w[0] switch
-                {
-                    "timeout" => StepAction.Timeout,
-                    "propose" => StepAction.Propose,
-                    "snapshot" => StepAction.Snapshot,
-                    "crash" => StepAction.Crash,
-                    _ => StepAction.Restart,
-                };
-                return new StepEvent(action, node, -1, -1, -1, "");
-            }
-            case "advance": return Unknown with { Action = StepAction.Advance };
-            case "partition": return Unknown with { Action = StepAction.Partition };
-            case "heal": return Unknown with { Action = StepAction.Heal };
-            default: return Unknown;
-        }
-    }
-
-    /// <summary>"0->1" as (0, 1); (-1, -1) if it is not that shape.</summary>
-    internal static (int From, int To) ParseEnds(string token)
-    {
-        int arrow = token.IndexOf("->", StringComparison.Ordinal);
-        if (arrow > 0
-            && int.TryParse(token.AsSpan(0, arrow), NumberStyles.None, CultureInfo.InvariantCulture, out int from)
-            && int.TryParse(token.AsSpan(arrow + 2), NumberStyles.None, CultureInfo.InvariantCulture, out int to))
-            return (from, to);
-        return (-1, -1);
+            EventKind.Deliver => StepAction.Deliver,
+            EventKind.Drop => StepAction.Drop,
+            EventKind.Duplicate => StepAction.Duplicate,
+            EventKind.Timeout => StepAction.Timeout,
+            EventKind.Advance => StepAction.Advance,
+            EventKind.Propose => StepAction.Propose,
+            EventKind.Snapshot => StepAction.Snapshot,
+            EventKind.Crash => StepAction.Crash,
+            EventKind.Restart => StepAction.Restart,
+            EventKind.Partition => StepAction.Partition,
+            EventKind.Heal => StepAction.Heal,
+            _ => StepAction.Other,
+        };
+        int node = action is StepAction.Timeout or StepAction.Propose or StepAction.Snapshot or StepAction.Crash or StepAction.Restart ? e.Node : -1;
+        return new PictureEvent(action, node, e.Message, e.Proposal);
     }
 }
 
@@ -78,12 +55,11 @@ internal sealed class MessageStory
     public required long Id { get; init; }
     public required int From { get; init; }
     public required int To { get; init; }
-    /// <summary>The step whose "sent" list holds it; -1 if the trace does not record it (an older trace).</summary>
+    /// <summary>The step whose "sent" list holds it; -1 if no step records its sending.</summary>
     public required int SentStep { get; init; }
-    /// <summary>The type as recorded at sending (MessageType name), or the first word of the delivery text.</summary>
-    public required string Type { get; init; }
-    /// <summary>The message as the first deliver/drop/duplicate event described it ("Vote 1->0 t1 granted"), or null.</summary>
-    public string? Text { get; set; }
+    public required MessageType Type { get; init; }
+    /// <summary>The message's fields, from its sending or its first delivery, drop or duplicate; null if neither is recorded.</summary>
+    public MessageInfo? Info { get; set; }
     public List<Arrival> Arrivals { get; } = new();
     public MessageEnd End { get; set; } = MessageEnd.InFlight;
     /// <summary>The step that ended it (delivery, drop, the receiver's crash, or the sending step for a message lost at sending); -1 while in flight.</summary>
@@ -91,43 +67,25 @@ internal sealed class MessageStory
     /// <summary>In flight at the end, but addressed to an incarnation of the receiver that is gone (it restarted since, or is down and restarts in the liveness phase): it will be lost on arrival.</summary>
     public bool Stale { get; set; }
 
-    /// <summary>The type in the words of the delivery events (RequestVoteResponse is "Vote", and so on).</summary>
-    public string ShortType => Type switch
-    {
-        "RequestVoteResponse" => "Vote",
-        "AppendEntriesResponse" => "AppendReply",
-        "InstallSnapshotResponse" => "SnapshotReply",
-        _ => Type,
-    };
+    /// <summary>The type in the words of the display (RequestVoteResponse is "Vote", and so on).</summary>
+    public string ShortType => EventText.ShortType(Type);
 
     /// <summary>The RPC family, for colours: vote, append, snapshot or other.</summary>
-    public string Family => ShortType switch
+    public string Family => Type switch
     {
-        "RequestVote" or "Vote" => "vote",
-        "AppendEntries" or "AppendReply" => "append",
-        "InstallSnapshot" or "SnapshotReply" => "snapshot",
+        MessageType.RequestVote or MessageType.RequestVoteResponse => "vote",
+        MessageType.AppendEntries or MessageType.AppendEntriesResponse => "append",
+        MessageType.InstallSnapshot or MessageType.InstallSnapshotResponse => "snapshot",
         _ => "other",
     };
 
+    /// <summary>The whole message: "#12 AppendEntries 0->1 t2 prev=3/t2 n=1 commit=3".</summary>
+    public string FullText => Info is { } m
+        ? "#" + Id.ToString(CultureInfo.InvariantCulture) + " " + EventText.Message(m)
+        : TraceAnalysis.Inv($"#{Id} {ShortType} {From}->{To}");
+
     /// <summary>A short label: "#12 AppendEntries t2 n=1", "#2 Vote t1 granted", "#5 AppendReply t3 match=2".</summary>
-    public string Label
-    {
-        get
-        {
-            string id = "#" + Id.ToString(CultureInfo.InvariantCulture) + " ";
-            if (Text is null) return id + ShortType;
-            string[] w = Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (w.Length < 3) return id + Text;
-            string type = w[0], term = w[2];
-            string extra = type switch
-            {
-                "Vote" or "AppendReply" or "InstallSnapshot" or "SnapshotReply" when w.Length > 3 => " " + w[3],
-                "AppendEntries" => w.FirstOrDefault(x => x.StartsWith("n=", StringComparison.Ordinal)) is { } n ? " " + n : "",
-                _ => "",
-            };
-            return id + type + " " + term + extra;
-        }
-    }
+    public string Label => Info is { } m ? EventText.Label(m) : "#" + Id.ToString(CultureInfo.InvariantCulture) + " " + ShortType;
 }
 
 /// <summary>A partition or a heal, at a step.</summary>
@@ -143,14 +101,12 @@ internal readonly record struct StepSpan(int Node, int From, int To);
 /// </summary>
 internal sealed class TraceAnalysis
 {
-    /// <summary>A fresh node: follower, term 0, nothing committed, empty log.</summary>
-    public const string InitialState = "F0/c0/l0";
 
     public required TraceFile Trace { get; init; }
     public required int NodeCount { get; init; }
-    public required IReadOnlyList<StepEvent> Events { get; init; }
-    /// <summary>[step][node]: "L3/c2/l4" or "down" after the step.</summary>
-    public required string[][] States { get; init; }
+    public required IReadOnlyList<PictureEvent> Events { get; init; }
+    /// <summary>[step][node]: each node's state after the step.</summary>
+    public required NodeState[][] States { get; init; }
     /// <summary>Ordered by sending step, then id.</summary>
     public required IReadOnlyList<MessageStory> Messages { get; init; }
     public required IReadOnlyList<NetworkChange> NetworkChanges { get; init; }
@@ -165,33 +121,26 @@ internal sealed class TraceAnalysis
     public bool ViolationAfterSteps => Trace.Outcome.Violation is not null && Trace.Outcome.ViolationStep >= Trace.Steps.Count;
 
     /// <summary>The state of <paramref name="node"/> before step 0 (step = -1) or after a step.</summary>
-    public string StateAfter(int step, int node) => step < 0 ? InitialState : States[step][node];
+    public NodeState StateAfter(int step, int node) => step < 0 ? NodeState.Initial : States[step][node];
 
-    /// <summary>"L3" for "L3/c2/l4"; null for "down".</summary>
-    public static string? RoleTerm(string state) => state == "down" ? null : state.Split('/')[0];
+    /// <summary>"L3" for a leader in term 3; null for a node that is down.</summary>
+    public static string? RoleTerm(NodeState state) => EventText.RoleTerm(state);
 
-    public static bool IsDown(string state) => state == "down";
+    public static bool IsDown(NodeState state) => !state.Up;
 
     public static TraceAnalysis Of(TraceFile trace)
     {
         IReadOnlyList<TraceStep> steps = trace.Steps;
         int n = Math.Max(1, trace.Swarm.Nodes);
-        var states = new string[steps.Count][];
+        foreach (TraceStep step in steps) n = Math.Max(n, step.Nodes.Length);
+        var states = new NodeState[steps.Count][];
         for (int s = 0; s < steps.Count; s++)
         {
-            string[] parts = steps[s].Nodes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            n = Math.Max(n, parts.Length);
-            states[s] = parts;
-        }
-        for (int s = 0; s < steps.Count; s++)
-        {
-            if (states[s].Length == n) continue;
-            var full = new string[n];
-            for (int i = 0; i < n; i++) full[i] = i < states[s].Length ? states[s][i] : "?";
-            states[s] = full;
+            NodeState[] given = steps[s].Nodes;
+            states[s] = given.Length == n ? given : Enumerable.Range(0, n).Select(i => i < given.Length ? given[i] : NodeState.Down).ToArray();
         }
 
-        var events = steps.Select(s => StepEvent.Parse(s.Event)).ToList();
+        var events = steps.Select(s => PictureEvent.Of(s.Event)).ToList();
         var byId = new Dictionary<long, MessageStory>();
         var messages = new List<MessageStory>();
         var pending = new List<MessageStory>();
@@ -202,29 +151,28 @@ internal sealed class TraceAnalysis
         for (int s = 0; s < steps.Count; s++)
         {
             TraceStep step = steps[s];
-            StepEvent e = events[s];
+            PictureEvent e = events[s];
             if (e.IsMessage)
             {
-                if (!byId.TryGetValue(e.MessageId, out MessageStory? m))
+                MessageInfo info = e.Message!.Value;
+                if (!byId.TryGetValue(info.Id, out MessageStory? m))
                 {
-                    // Not in any step's "sent" list (a trace written before sends were recorded).
-                    string first = e.MessageText.Split(' ', 2)[0];
-                    m = new MessageStory { Id = e.MessageId, From = e.From, To = e.To, SentStep = -1, Type = first.Length > 0 ? first : "message" };
+                    // Not in any step's "sent" list (sent before the recording began).
+                    m = new MessageStory { Id = info.Id, From = info.From, To = info.To, SentStep = -1, Type = info.Type };
                     byId.Add(m.Id, m);
                     messages.Add(m);
                 }
-                m.Text ??= e.MessageText;
+                m.Info ??= info;
                 switch (e.Action)
                 {
                     case StepAction.Deliver:
-                        m.Arrivals.Add(new Arrival(s, ArrivalKind.Deliver, LostReason(step.Detail)));
+                        m.Arrivals.Add(new Arrival(s, ArrivalKind.Deliver, LostReason(step.Outcome)));
                         m.End = MessageEnd.Delivered;
                         m.EndStep = s;
                         pending.Remove(m);
                         break;
                     case StepAction.Duplicate:
-                        string copy = step.Detail.StartsWith("copy:", StringComparison.Ordinal) ? step.Detail[5..].Trim() : step.Detail;
-                        m.Arrivals.Add(new Arrival(s, ArrivalKind.Copy, LostReason(copy)));
+                        m.Arrivals.Add(new Arrival(s, ArrivalKind.Copy, LostReason(step.Outcome)));
                         break;
                     default:
                         m.Arrivals.Add(new Arrival(s, ArrivalKind.Drop, null));
@@ -246,12 +194,12 @@ internal sealed class TraceAnalysis
             }
             else if (e.Action == StepAction.Partition)
             {
-                changes.Add(new NetworkChange(s, false, step.Detail));
+                changes.Add(new NetworkChange(s, false, step.Outcome.Partition is { } shape ? EventText.Partition(shape) : ""));
                 if (linksDownSince < 0) linksDownSince = s;
             }
             else if (e.Action == StepAction.Heal)
             {
-                changes.Add(new NetworkChange(s, true, step.Detail));
+                changes.Add(new NetworkChange(s, true, ""));
                 if (linksDownSince >= 0) linksDown.Add(new StepSpan(-1, linksDownSince, s));
                 linksDownSince = -1;
             }
@@ -259,7 +207,7 @@ internal sealed class TraceAnalysis
             foreach (SentMessage sent in step.Sent ?? [])
             {
                 if (byId.ContainsKey(sent.Id)) continue; // ids are unique; a malformed trace must not break the picture
-                var m = new MessageStory { Id = sent.Id, From = sent.From, To = sent.To, SentStep = s, Type = sent.Type };
+                var m = new MessageStory { Id = sent.Id, From = sent.From, To = sent.To, SentStep = s, Type = sent.Type, Info = sent.Message };
                 if (sent.Lost)
                 {
                     m.End = MessageEnd.LostAtSend;
@@ -311,9 +259,13 @@ internal sealed class TraceAnalysis
         };
     }
 
-    /// <summary>"lost: link down" gives "link down"; anything else null.</summary>
-    private static string? LostReason(string detail) =>
-        detail.StartsWith("lost:", StringComparison.Ordinal) ? detail[5..].Trim() : null;
+    /// <summary>Why a delivery did not reach the node ("link down", "target restarted"), or null.</summary>
+    private static string? LostReason(in StepOutcome o) => o.Kind switch
+    {
+        OutcomeKind.LostLinkDown => "link down",
+        OutcomeKind.LostTargetRestarted => "target restarted",
+        _ => null,
+    };
 
     /// <summary>The headline: bug, strategy, seed, schedule.</summary>
     public string Title()
@@ -337,7 +289,7 @@ internal sealed class TraceAnalysis
         TraceOutcome o = Trace.Outcome;
         if (o.Violation is { } v)
         {
-            string when = ViolationAfterSteps ? "in the liveness phase, after the recorded steps" : Inv($"at step {o.ViolationStep}");
+            string when = ViolationAfterSteps ? Inv($"at step {o.ViolationStep}, in the liveness phase after the recorded steps") : Inv($"at step {o.ViolationStep}");
             return Inv($"{v.Invariant} violated {when}: {v.Detail} (nodes {string.Join(",", v.Nodes)}; index {v.Index}; term {v.Term})");
         }
         return o.Liveness is { } l ? $"passed; liveness: {l}" : "passed";

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+
+namespace Raft.Model.Events;
+
+/// <summary>
+/// The one place display text is made from the typed records: <c>show</c>, <c>replay --verbose</c>,
+/// the pictures and error messages all call these. Nothing parses this text back: traces store the
+/// records' fields, and replay and the shrinker compare fields.
+/// </summary>
+public static class EventText
+{
+    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Tests only: replaces the message text on this thread, to show that nothing but display
+    /// depends on it (replay, shrink and the trace files give the same results with any text).
+    /// </summary>
+    [ThreadStatic] internal static Func<MessageInfo, string>? MessageTextOverride;
+
+    /// <summary>"AppendEntries 0->1 t2 prev=3/t2 n=1 commit=3", "Vote 2->1 t1 granted", …</summary>
+    public static string Message(in MessageInfo m) => MessageTextOverride is { } o ? o(m) : MessageText(m);
+
+    private static string MessageText(in MessageInfo m) => m.Type switch
+    {
+        MessageType.RequestVote => $"RequestVote {I(m.From)}->{I(m.To)} t{I(m.Term)} last={I(m.Index)}/t{I(m.LogTerm)}",
+        MessageType.RequestVoteResponse => $"Vote {I(m.From)}->{I(m.To)} t{I(m.Term)} {(m.Reject ? "rejected" : "granted")}",
+        MessageType.AppendEntries => $"AppendEntries {I(m.From)}->{I(m.To)} t{I(m.Term)} prev={I(m.Index)}/t{I(m.LogTerm)} n={I(m.Entries)} commit={I(m.Commit)}",
+        MessageType.AppendEntriesResponse => m.Reject
+            ? $"AppendReply {I(m.From)}->{I(m.To)} t{I(m.Term)} reject prev={I(m.Index)} hint={I(m.Hint)}/t{I(m.LogTerm)}"
+            : $"AppendReply {I(m.From)}->{I(m.To)} t{I(m.Term)} match={I(m.Index)}",
+        MessageType.InstallSnapshot => $"InstallSnapshot {I(m.From)}->{I(m.To)} t{I(m.Term)} last={I(m.Index)}/t{I(m.LogTerm)} {I(m.Bytes)}B",
+        MessageType.InstallSnapshotResponse => $"SnapshotReply {I(m.From)}->{I(m.To)} t{I(m.Term)} match={I(m.Index)}",
+        _ => $"{m.Type} {I(m.From)}->{I(m.To)} t{I(m.Term)}",
+    };
+
+    /// <summary>A message type in the words of the display (RequestVoteResponse is "Vote", and so on).</summary>
+    public static string ShortType(MessageType t) => t switch
+    {
+        MessageType.RequestVoteResponse => "Vote",
+        MessageType.AppendEntriesResponse => "AppendReply",
+        MessageType.InstallSnapshotResponse => "SnapshotReply",
+        _ => t.ToString(),
+    };
+
+    /// <summary>A short label for pictures: "#12 AppendEntries t2 n=1", "#2 Vote t1 granted", "#5 AppendReply t3 match=2".</summary>
+    public static string Label(in MessageInfo m)
+    {
+        string head = "#" + I(m.Id) + " " + ShortType(m.Type) + " t" + I(m.Term);
+        return m.Type switch
+        {
+            MessageType.RequestVoteResponse => head + (m.Reject ? " rejected" : " granted"),
+            MessageType.AppendEntries => head + " n=" + I(m.Entries),
+            MessageType.AppendEntriesResponse => head + (m.Reject ? " reject" : " match=" + I(m.Index)),
+            MessageType.InstallSnapshot => head + " last=" + I(m.Index) + "/t" + I(m.LogTerm),
+            MessageType.InstallSnapshotResponse => head + " match=" + I(m.Index),
+            _ => head,
+        };
+    }
+
+    /// <summary>The event, e.g. "deliver #10 Vote 2->1 t1 granted", "timeout 1", "propose 0 cmd=3", "at 1200ms crash 1".</summary>
+    public static string Event(StepEvent e) => e.Kind switch
+    {
+        EventKind.Deliver => $"deliver #{I(e.Message?.Id ?? -1)} {MessageOf(e)}",
+        EventKind.Drop => $"drop #{I(e.Message?.Id ?? -1)} {MessageOf(e)}",
+        EventKind.Duplicate => $"duplicate #{I(e.Message?.Id ?? -1)} {MessageOf(e)}",
+        EventKind.Advance => $"advance to {I(e.AdvanceTo)}ms",
+        EventKind.Timeout => $"timeout {I(e.Node)}",
+        EventKind.Tick => $"tick {I(e.Node)}",
+        EventKind.Propose => $"propose {I(e.Node)} cmd={I(e.Proposal)}",
+        EventKind.Snapshot => $"snapshot {I(e.Node)}",
+        EventKind.Crash => $"crash {I(e.Node)}",
+        EventKind.Restart => $"restart {I(e.Node)}",
+        EventKind.Partition => "partition",
+        EventKind.Heal => "heal",
+        EventKind.Control when e.Control is { } c => Control(c),
+        EventKind.Ticks => $"ticks {I(e.At)}–{I(e.AdvanceTo)}ms",
+        _ => e.Kind.ToString().ToLowerInvariant(),
+    };
+
+    private static string MessageOf(StepEvent e) => e.Message is { } m ? Message(m) : "?";
+
+    /// <summary>A tester's action, e.g. "at 1200ms propose 2 cmd=0a1b", "at 0ms network unreliable".</summary>
+    public static string Control(WorldControl c)
+    {
+        string at = I(c.At);
+        return c.Op switch
+        {
+            ControlOp.Propose => $"at {at}ms propose {I(c.Node)} cmd={Convert.ToHexString(c.Command ?? []).ToLowerInvariant()}",
+            ControlOp.Reliable => $"at {at}ms network {(c.Flag ? "reliable" : "unreliable")}",
+            ControlOp.LongReordering => $"at {at}ms long-reordering {(c.Flag ? "on" : "off")}",
+            ControlOp.CrashAfterPersist => $"at {at}ms crash-after-persist {I(c.Node)}",
+            ControlOp.Heal => $"at {at}ms heal: faults stop, network unstable",
+            ControlOp.Stabilise => $"at {at}ms stabilise: network stable",
+            ControlOp.Deadline => $"at {at}ms deadline: one() gives up on cmd={Convert.ToHexString(c.Command ?? []).ToLowerInvariant()}",
+            ControlOp.Guard => $"at {at}ms livelock guard",
+            _ => $"at {at}ms {c.Op.ToString().ToLowerInvariant()} {I(c.Node)}",
+        };
+    }
+
+    /// <summary>What came of an event, e.g. "index 3 term 2", "45 ticks", "lost: link down", "cut 0->2"; "" when there is nothing to say.</summary>
+    public static string Outcome(EventKind kind, in StepOutcome o)
+    {
+        string text = o.Kind switch
+        {
+            OutcomeKind.Done or OutcomeKind.Delivered => "",
+            OutcomeKind.LostTargetRestarted => "lost: target restarted",
+            OutcomeKind.LostLinkDown => "lost: link down",
+            OutcomeKind.Proposed => $"index {I(o.Index)} term {I(o.Term)}",
+            OutcomeKind.NotLeader => "not leader",
+            OutcomeKind.Ticks => $"{I(o.Count)} ticks",
+            OutcomeKind.Clock => $"now {I(o.Index)}ms (+{I(o.Count)})",
+            OutcomeKind.Snapshot => $"through {I(o.Index)}",
+            OutcomeKind.Partitioned => o.Partition is { } p ? Partition(p) : "partition",
+            OutcomeKind.Threw => "threw",
+            OutcomeKind.Healed => $"{I(o.Count)} in flight, {I(o.Index)} lost",
+            OutcomeKind.Retimed => $"{I(o.Count)} late message(s) retimed",
+            OutcomeKind.AppliedEverywhere => "applied everywhere",
+            OutcomeKind.NotApplied => $"not applied on {I(o.Count)} node(s)",
+            OutcomeKind.Stopped => "stopped: a livelock",
+            _ => o.Kind.ToString(),
+        };
+        return kind == EventKind.Duplicate && o.Kind != OutcomeKind.Threw ? "copy: " + text : text;
+    }
+
+    /// <summary>"isolate 1", "split abba", "cut 0->2".</summary>
+    public static string Partition(PartitionShape p) => p.Kind switch
+    {
+        PartitionKind.Isolate => $"isolate {I(p.Node)}",
+        PartitionKind.Split => "split " + string.Concat((p.Sides ?? []).Select(s => s == 0 ? 'a' : 'b')),
+        _ => $"cut {I(p.Node)}->{I(p.To)}",
+    };
+
+    /// <summary>"L3/c2/l4" (a leader in term 3, commit index 2, last log index 4) or "down".</summary>
+    public static string Node(in NodeState n) =>
+        n.Up ? $"{RoleLetter(n.Role)}{I(n.Term)}/c{I(n.Commit)}/l{I(n.Last)}" : "down";
+
+    /// <summary>"L3" for a leader in term 3; null for a node that is down.</summary>
+    public static string? RoleTerm(in NodeState n) => n.Up ? RoleLetter(n.Role) + I(n.Term) : null;
+
+    public static char RoleLetter(Role r) => r switch { Role.Leader => 'L', Role.Candidate => 'C', _ => 'F' };
+
+    /// <summary>Every node, e.g. "L3/c2/l4 F3/c2/l4 down".</summary>
+    public static string Nodes(IReadOnlyList<NodeState> nodes) => string.Join(" ", nodes.Select(n => Node(n)));
+
+    /// <summary>The event and, in brackets, its outcome: "timeout 1 [45 ticks]".</summary>
+    public static string EventAndOutcome(TraceStep s)
+    {
+        string ev = Event(s.Event), outcome = Outcome(s.Event.Kind, s.Outcome);
+        return outcome.Length > 0 ? $"{ev} [{outcome}]" : ev;
+    }
+
+    /// <summary>A sent message: "#12 AppendEntries 0->1 t2 …", with " (lost at send)" when it never left.</summary>
+    public static string Sent(SentMessage m) => "#" + I(m.Id) + " " + Message(m.Message) + (m.Lost ? " (lost at send)" : "");
+}
