@@ -41,6 +41,20 @@ public sealed record MinimumSettings
 
     public RaftOptions Raft { get; init; } = RaftOptions.Default;
 
+    /// <summary>
+    /// Search the world of this trace instead of the plain adversarial one: its settings, schedule
+    /// seed, drawn core options and liveness world, its fault budget and proposals (the budget
+    /// its schedule lived in), and, when it has one, its liveness phase after every schedule, as
+    /// explore and shrink run it. A schedule then counts when its steps or the liveness phase after
+    /// them break the invariant: the minimum is in the unit the shrinker minimises. The sizes
+    /// searched stay <see cref="Sizes"/>; <see cref="Faults"/>, <see cref="Proposals"/>,
+    /// <see cref="Snapshots"/>, <see cref="Seed"/> and <see cref="Raft"/> are taken from the trace.
+    /// </summary>
+    public Traces.TraceFile? Like { get; init; }
+
+    /// <summary>Whether every schedule is followed by the liveness phase (only with <see cref="Like"/>, when the trace has one).</summary>
+    public bool WithLiveness => Like is { } t && t.Settings.Liveness;
+
     public const int MaxDepthLimit = 64;
     public const int MaxStatesLimit = 50_000_000;
 
@@ -61,7 +75,9 @@ public sealed record MinimumSettings
     }
 
     /// <summary>The world settings the search (and the recorded trace) use for a cluster of <paramref name="nodes"/>.</summary>
-    public ExploreSettings WorldSettings(int nodes, int maxSteps) => new()
+    public ExploreSettings WorldSettings(int nodes, int maxSteps) => Like is { } t
+        ? t.Settings with { Nodes = nodes, MaxSteps = maxSteps, Bug = Bug, Workers = 1, Iterations = 1 }
+        : new()
     {
         Nodes = nodes,
         Mode = WorldMode.Adversarial,
@@ -81,10 +97,16 @@ public sealed record MinimumSettings
         Raft = Raft,
     };
 
-    public SwarmParameters WorldSwarm(int nodes) => new(nodes, 0, 0, 0, Snapshots ? 1 : 0, 1,
+    public SwarmParameters WorldSwarm(int nodes) => Like is { } t ? t.Swarm with { Nodes = nodes } : new(nodes, 0, 0, 0, Snapshots ? 1 : 0, 1,
         Faults.Crashes > 0 ? 1 : 0, Faults.Partitions > 0 ? 1 : 0, Faults.Drops > 0 ? 1 : 0, Faults.Duplicates > 0 ? 1 : 0);
 
-    public string DescribeBudget() => string.Create(CultureInfo.InvariantCulture,
+    /// <summary>The seed and iteration the worlds are built from (ScheduleRunner's).</summary>
+    public ulong WorldSeed => Like?.ScheduleSeed ?? ScheduleRunner.ScheduleSeed(Seed, 0);
+    public int WorldIteration => Like?.Iteration ?? 0;
+
+    public string DescribeBudget() => Like is { } t
+        ? string.Create(CultureInfo.InvariantCulture, $"like the trace: faults={t.Settings.Faults} proposals={t.Swarm.Proposals ?? t.Settings.Proposals} schedule-seed={t.ScheduleSeed} {(WithLiveness ? "with its liveness phase" : "no liveness phase")}")
+        : string.Create(CultureInfo.InvariantCulture,
         $"faults={Faults} proposals={Proposals} snapshots={(Snapshots ? "on" : "off")} max-term={(MaxTerm == 0 ? "none" : MaxTerm.ToString(CultureInfo.InvariantCulture))}");
 }
 
@@ -164,7 +186,7 @@ public static class MinimumSearch
         settings.Validate();
         Invariant? target = TargetOf(settings.Bug);
         var clock = Stopwatch.StartNew();
-        if (target == Invariant.Liveness)
+        if (target == Invariant.Liveness && !settings.WithLiveness)
             return new MinimumResult(settings, target, MinimumStatus.NotApplicable, -1, -1, [], [], 0, 0, clock.Elapsed.TotalSeconds, false);
 
         int[] sizes = settings.Sizes.Distinct().Order().ToArray();
@@ -210,10 +232,11 @@ public static class MinimumSearch
     {
         if (result.Status != MinimumStatus.Found) throw new ArgumentException("no minimum was found: nothing to record");
         MinimumSettings s = result.Settings;
-        ExploreSettings world = s.WorldSettings(result.Nodes, result.Steps);
+        ExploreSettings world = s.WorldSettings(result.Nodes, Math.Max(1, result.Steps)); // no steps: the liveness phase alone (replay ends at once)
         var replay = new ReplayStrategy(result.Decisions.Select(d => (IReadOnlyList<int>)d).ToList());
-        ScheduleResult run = ScheduleRunner.Run(world, 0, ScheduleRunner.ScheduleSeed(s.Seed, 0), replay, record: true, s.WorldSwarm(result.Nodes));
-        if (run.Violation is not { } v || !Matches(result.Target, v) || run.ViolationStep != result.Steps - 1 || run.Trace!.Count != result.Steps)
+        ScheduleResult run = ScheduleRunner.Run(world, s.WorldIteration, s.WorldSeed, replay, record: true, s.WorldSwarm(result.Nodes));
+        bool inPhase = run.ViolationStep == result.Steps - 1, inLiveness = s.WithLiveness && run.ViolationStep == world.MaxSteps;
+        if (run.Violation is not { } v || !Matches(result.Target, v) || !(inPhase || inLiveness) || run.Trace!.Count != result.Steps)
             throw new InvalidOperationException($"the minimum did not reproduce when recorded ({run.Violation?.Invariant.ToString() ?? "no violation"} at step {run.ViolationStep} of {run.Trace?.Count})");
         return run;
     }
@@ -233,6 +256,8 @@ public static class MinimumSearch
         private readonly SwarmParameters _swarm;
         private readonly ulong _seed;
         private readonly Invariant? _target;
+        private readonly bool _liveness;
+        private readonly int _livenessBoundMs;
         private readonly List<Node> _nodes = new();
         private readonly List<int> _decisions = new();
         private readonly HashSet<ulong> _visited = new();
@@ -255,7 +280,9 @@ public static class MinimumSearch
             _target = target;
             _world = settings.WorldSettings(nodes, settings.MaxDepth);
             _swarm = settings.WorldSwarm(nodes);
-            _seed = ScheduleRunner.ScheduleSeed(settings.Seed, 0);
+            _seed = settings.WorldSeed;
+            _liveness = settings.WithLiveness;
+            _livenessBoundMs = _world.LivenessBoundMs;
             _path = new int[settings.MaxDepth + 1];
             _replayChoose = n =>
             {
@@ -272,12 +299,13 @@ public static class MinimumSearch
                 return 0;
             };
             World root = NewWorld();
+            _visited.Add(root.StateHash());
+            if (root.Violation is null && _liveness) RunLivenessPhase(root, 0);
             if (root.Violation is { } v)
             {
                 if (Matches(target, v)) { FoundAt = 0; FoundDecisions = []; }
                 Active = false;
             }
-            _visited.Add(root.StateHash());
             _nodes.Add(new Node { Parent = -1 });
             _layerStart = 0;
             _layerEnd = 1;
@@ -313,6 +341,14 @@ public static class MinimumSearch
             w.Cluster.Checker.Event = depth + 1;
             w.ListEnabled(_enabled);
             return w;
+        }
+
+        /// <summary>The liveness phase after a schedule of <paramref name="steps"/> steps, as ScheduleRunner runs it.</summary>
+        private void RunLivenessPhase(World w, int steps)
+        {
+            w.Cluster.Checker.Event = Math.Max(1, steps) + 1; // ScheduleRunner: the recorded trace's maxSteps + 1
+            try { w.RunLiveness(_livenessBoundMs); }
+            catch (Exception ex) { w.Cluster.Checker.ObserveCoreError(-1, ex); }
         }
 
         /// <summary>Moves the data-choice odometer to its next combination; false when every one was tried.</summary>
@@ -358,8 +394,16 @@ public static class MinimumSearch
                             OtherViolations++; // the schedule ends there, as it does in ScheduleRunner
                             continue;
                         }
-                        if (w.WorkloadDone()) continue; // ScheduleRunner ends a schedule whose workload is done
-                        if (!_visited.Add(w.StateHash())) continue;
+                        bool done = w.WorkloadDone(); // ScheduleRunner ends a schedule whose workload is done
+                        bool isNew = _visited.Add(w.StateHash());
+                        if (!isNew && !done) continue;
+                        if (_liveness)
+                        {
+                            // the schedule that stops here: the liveness phase follows (it changes the world, which is discarded)
+                            RunLivenessPhase(w, depth + 1);
+                            if (w.Violation is { } lv && Matches(_target, lv)) { Found(index, k, depth + 1); return; }
+                        }
+                        if (done || !isNew) continue;
                         _nodes.Add(new Node { Parent = index, DecisionStart = _decisions.Count, DecisionCount = 1 + _choiceValue.Count });
                         _decisions.Add(k);
                         for (int c = 0; c < _choiceValue.Count; c++) _decisions.Add(_choiceValue[c]);

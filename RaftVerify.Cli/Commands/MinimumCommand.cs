@@ -26,14 +26,21 @@ public static class MinimumCommand
         var maxTerm = new Option<int>("--max-term") { Description = "Candidates may not go past this term (default 0: no bound)", DefaultValueFactory = _ => 0 };
         var noSnapshots = new Option<bool>("--no-snapshots") { Description = "Never take a service snapshot (fewer states; the snapshot bugs need them)" };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the minimum as a trace (default raftverify-out/minimum-BUG.trace.jsonl)" };
+        var like = new Option<string?>("--like")
+        {
+            Description = "Search the world of this trace instead: its seed, drawn core options, fault budget, proposals and liveness phase after every schedule (the unit shrink minimises); --faults, --proposals, --max-term and --no-snapshots do not apply",
+        };
         var verbose = new Option<bool>("--verbose") { Description = "Print each layer of the search as it completes" };
         var cmd = new Command("minimum", "The shortest schedule that breaks a bug's invariant: exhaustive breadth-first search over schedules on 1-3 nodes, with the canonical state hash")
         {
-            bug, maxDepth, nodes, maxStates, faults, proposals, maxTerm, noSnapshots, output, verbose,
+            bug, maxDepth, nodes, maxStates, faults, proposals, maxTerm, noSnapshots, like, output, verbose,
         };
         cmd.SetAction(r =>
         {
             int n = r.GetValue(nodes);
+            TraceFile? likeTrace = r.GetValue(like) is { } likePath ? TraceCommands.Load(likePath) : null;
+            if (likeTrace is not null && likeTrace.Settings.Mode != WorldMode.Adversarial)
+                throw new UsageException($"--like needs a trace of the adversarial world (this one is {TraceWriter.ModeName(likeTrace.Settings.Mode)})");
             var settings = new MinimumSettings
             {
                 Bug = r.GetValue(bug)!,
@@ -44,13 +51,17 @@ public static class MinimumCommand
                 Proposals = r.GetValue(proposals),
                 MaxTerm = r.GetValue(maxTerm),
                 Snapshots = !r.GetValue(noSnapshots),
+                Like = likeTrace,
             };
+            if (likeTrace is not null && likeTrace.Settings.Bug != settings.Bug)
+                throw new UsageException($"--like: the trace is of bug {TraceReader.Printable(likeTrace.Settings.Bug)}, not {TraceReader.Printable(settings.Bug)}");
             try { settings.Validate(); }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
             string outPath = r.GetValue(output) ?? Path.Combine("raftverify-out", $"minimum-{settings.Bug}.trace.jsonl");
             if (Directory.Exists(outPath)) throw new UsageException($"--output {TraceReader.Printable(outPath, 200)} is a directory; give a file name");
 
             string target = MinimumSearch.TargetOf(settings.Bug)?.ToString() ?? "any invariant";
+            if (likeTrace is not null) Console.WriteLine($"like {TraceReader.Printable(r.GetValue(like), 200)}: {likeTrace.Steps.Count} steps on {likeTrace.Swarm.Nodes} nodes, {likeTrace.Outcome.Violation?.Invariant.ToString() ?? "no violation"}");
             Console.WriteLine($"searching: bug={settings.Bug} breaks={target} nodes={string.Join(",", settings.Sizes)} max-depth={settings.MaxDepth} max-states={settings.MaxStates} {settings.DescribeBudget()}");
             MinimumResult result = MinimumSearch.Run(settings, r.GetValue(verbose) ? Console.WriteLine : null);
             foreach (MinimumSizeOutcome o in result.Sizes) Console.WriteLine($"  {o.Describe()}");
