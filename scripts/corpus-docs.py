@@ -10,11 +10,36 @@ rows = list(csv.DictReader(open(os.path.join(root, "traces", "corpus.tsv")), del
 bugs_md = os.path.join(root, "docs", "bugs.md")
 
 
+def ratio(shrunk, minimum):
+    """shrunk ÷ minimum to two decimals, in integer arithmetic (half up) so BugsTableTests computes the same text.
+    "≤N" (a size was cut by the state budget) is an upper bound on the minimum, so the ratio is a lower bound."""
+    bound = minimum.startswith("≤")
+    m = minimum.lstrip("≤")
+    if not shrunk.isdigit() or not m.isdigit():
+        return "—"
+    s, m = int(shrunk), int(m)
+    if m == 0:
+        return "1×" if s == 0 else "— (minimum 0)"
+    h = (200 * s + m) // (2 * m)
+    return ("≥" if bound else "") + f"{h // 100}.{h % 100:02d}×"
+
+
+def side_by_side(r):
+    """The shrunk trace and the exhaustive minimum, e.g. "9 (3 nodes) vs 8 (3 nodes)"."""
+    shrunk = r['shrunk_steps'] + (f" ({r['shrunk_nodes']} nodes)" if r.get('shrunk_nodes') else "")
+    minimum = r.get('minimum_steps') or "n/a"
+    if r.get('minimum_nodes', 'n/a') != "n/a":
+        minimum += f" ({r['minimum_nodes']} nodes)"
+    return f"{shrunk} vs {minimum}"
+
+
 def table_lines():
-    table = ["| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | shrink time |",
-             "|---|---|---|---|---|---|---|---|"]
+    table = ["| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | shrink time | shrunk vs exhaustive minimum | shrunk ÷ minimum | search time |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        table.append(f"| {r['bug']} | {r['invariant']} | {r['random']} | {r['pct']} | {r['delay-bounded']} | {r['chosen']} | {r['original_steps']} → {r['shrunk_steps']} | {r['shrink_seconds']} s |")
+        search = f"{r['minimum_seconds']} s" if r.get('minimum_seconds') else "—"
+        table.append(f"| {r['bug']} | {r['invariant']} | {r['random']} | {r['pct']} | {r['delay-bounded']} | {r['chosen']} | {r['original_steps']} → {r['shrunk_steps']} | {r['shrink_seconds']} s"
+                     f" | {side_by_side(r)} | {ratio(r['shrunk_steps'], r.get('minimum_steps') or 'n/a')} | {search} |")
     return table
 
 

@@ -10,6 +10,19 @@ public sealed class BugsTableTests
         return dir ?? throw new InvalidOperationException("cannot find the repository root (RaftVerify.sln) above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>scripts/corpus-docs.py's ratio(): shrunk ÷ minimum to two decimals in integer arithmetic (half up); "≤N" gives a lower bound.</summary>
+    private static string Ratio(string shrunk, string minimum)
+    {
+        bool bound = minimum.StartsWith('≤');
+        string m = minimum.TrimStart('≤');
+        static bool Digits(string x) => x.Length > 0 && x.All(char.IsAsciiDigit);
+        if (!Digits(shrunk) || !Digits(m)) return "—";
+        long s = long.Parse(shrunk, System.Globalization.CultureInfo.InvariantCulture), n = long.Parse(m, System.Globalization.CultureInfo.InvariantCulture);
+        if (n == 0) return s == 0 ? "1×" : "— (minimum 0)";
+        long h = (200 * s + n) / (2 * n);
+        return (bound ? "≥" : "") + $"{h / 100}.{h % 100:00}×";
+    }
+
     [Fact]
     public void TheTableInBugsMd_IsTheOneCorpusTsvGives()
     {
@@ -18,14 +31,19 @@ public sealed class BugsTableTests
         string[] head = tsv[0].Split('\t');
         var want = new List<string>
         {
-            "| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | shrink time |",
-            "|---|---|---|---|---|---|---|---|",
+            "| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | shrink time | shrunk vs exhaustive minimum | shrunk ÷ minimum | search time |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         };
         foreach (string line in tsv.Skip(1))
         {
             string[] f = line.Split('\t');
-            string Col(string name) => f[Array.IndexOf(head, name)];
-            want.Add($"| {Col("bug")} | {Col("invariant")} | {Col("random")} | {Col("pct")} | {Col("delay-bounded")} | {Col("chosen")} | {Col("original_steps")} → {Col("shrunk_steps")} | {Col("shrink_seconds")} s |");
+            string Col(string name) => Array.IndexOf(head, name) is var i and >= 0 && i < f.Length ? f[i] : "";
+            string shrunk = Col("shrunk_steps") + (Col("shrunk_nodes").Length > 0 ? $" ({Col("shrunk_nodes")} nodes)" : "");
+            string minimum = Col("minimum_steps").Length > 0 ? Col("minimum_steps") : "n/a";
+            if (Col("minimum_nodes") is { Length: > 0 } mn && mn != "n/a") minimum += $" ({mn} nodes)";
+            string search = Col("minimum_seconds").Length > 0 ? Col("minimum_seconds") + " s" : "—";
+            want.Add($"| {Col("bug")} | {Col("invariant")} | {Col("random")} | {Col("pct")} | {Col("delay-bounded")} | {Col("chosen")} | {Col("original_steps")} → {Col("shrunk_steps")} | {Col("shrink_seconds")} s"
+                + $" | {shrunk} vs {minimum} | {Ratio(Col("shrunk_steps"), Col("minimum_steps").Length > 0 ? Col("minimum_steps") : "n/a")} | {search} |");
         }
         string text = File.ReadAllText(Path.Combine(root, "docs", "bugs.md"));
         int start = text.IndexOf("<!-- table -->", StringComparison.Ordinal) + "<!-- table -->".Length;
