@@ -46,6 +46,9 @@ for bug in $($RV bugs | cut -d" " -f1); do
       min_steps=${BASH_REMATCH[1]}; min_nodes=${BASH_REMATCH[2]}
       # a size cut by the state budget leaves a shorter schedule possible: an upper bound only
       if [[ "$min_line" == *"not proven"* ]]; then min_steps="≤$min_steps"; fi
+    elif [[ "$min_line" =~ none\ shorter\ than\ ([0-9]+)\ steps ]]; then
+      # not found within the bounds: every schedule shorter than this was searched (a lower bound)
+      min_steps="≥${BASH_REMATCH[1]}"
     elif [[ "$min_line" == *"not found"* ]]; then
       min_steps="not found (depth $MIN_DEPTH, $MIN_STATES states)"
     else

@@ -12,16 +12,17 @@ bugs_md = os.path.join(root, "docs", "bugs.md")
 
 def ratio(shrunk, minimum):
     """shrunk ÷ minimum to two decimals, in integer arithmetic (half up) so BugsTableTests computes the same text.
-    "≤N" (a size was cut by the state budget) is an upper bound on the minimum, so the ratio is a lower bound."""
-    bound = minimum.startswith("≤")
-    m = minimum.lstrip("≤")
+    "≤N" (found, but a size was cut by the state budget) bounds the minimum from above, so the ratio from below;
+    "≥N" (not found within the bounds: nothing shorter than N) bounds it from below, so the ratio from above."""
+    bound = "≥" if minimum.startswith("≤") else "≤" if minimum.startswith("≥") else ""
+    m = minimum.lstrip("≤≥")
     if not shrunk.isdigit() or not m.isdigit():
         return "—"
     s, m = int(shrunk), int(m)
     if m == 0:
         return "1×" if s == 0 else "— (minimum 0)"
     h = (200 * s + m) // (2 * m)
-    return ("≥" if bound else "") + f"{h // 100}.{h % 100:02d}×"
+    return bound + f"{h // 100}.{h % 100:02d}×"
 
 
 def side_by_side(r):

@@ -152,12 +152,32 @@ public sealed record MinimumResult(
     double Seconds,
     bool Proven)
 {
-    /// <summary>One line: "7 steps, 2 nodes", "n/a (liveness)" or "not found within depth D / N states".</summary>
+    /// <summary>
+    /// What the search rules out: no violating schedule has fewer steps than this on any size
+    /// searched (every size was searched completely below it, or exhausted). For a result not
+    /// found, -1 when every size was exhausted (none at any depth within the budget).
+    /// </summary>
+    public int LowerBound
+    {
+        get
+        {
+            if (Status == MinimumStatus.Found && Proven) return Steps;
+            int bound = int.MaxValue;
+            foreach (MinimumSizeOutcome s in Sizes)
+                if (!s.Exhausted && s.FoundAt < 0) bound = Math.Min(bound, s.DepthCompleted + 1);
+            if (Status == MinimumStatus.Found) return Math.Min(bound, Steps);
+            return bound == int.MaxValue ? -1 : bound;
+        }
+    }
+
+    /// <summary>One line: "7 steps, 2 nodes", "n/a (liveness)" or "not found within depth D / N states (...)".</summary>
     public string Summary => Status switch
     {
-        MinimumStatus.Found => string.Create(CultureInfo.InvariantCulture, $"{Steps} steps, {Nodes} nodes{(Proven ? "" : " (shortest found; not proven: a size was cut by the state budget)")}"),
+        MinimumStatus.Found => string.Create(CultureInfo.InvariantCulture, $"{Steps} steps, {Nodes} nodes{(Proven ? "" : $" (shortest found; not proven: a size was cut by the state budget, none is shorter than {LowerBound} steps)")}"),
         MinimumStatus.NotApplicable => "n/a (liveness)",
-        _ => string.Create(CultureInfo.InvariantCulture, $"not found within depth {Settings.MaxDepth} / {Settings.MaxStates} states"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"not found within depth {Settings.MaxDepth} / {Settings.MaxStates} states") + (LowerBound < 0
+            ? " (every size exhausted: none within this budget at any depth)"
+            : string.Create(CultureInfo.InvariantCulture, $" (none shorter than {LowerBound} steps)")),
     };
 }
 

@@ -10,17 +10,17 @@ public sealed class BugsTableTests
         return dir ?? throw new InvalidOperationException("cannot find the repository root (RaftVerify.sln) above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>scripts/corpus-docs.py's ratio(): shrunk ÷ minimum to two decimals in integer arithmetic (half up); "≤N" gives a lower bound.</summary>
+    /// <summary>scripts/corpus-docs.py's ratio(): shrunk ÷ minimum to two decimals in integer arithmetic (half up); "≤N" and "≥N" give bounds.</summary>
     private static string Ratio(string shrunk, string minimum)
     {
-        bool bound = minimum.StartsWith('≤');
-        string m = minimum.TrimStart('≤');
+        string bound = minimum.StartsWith('≤') ? "≥" : minimum.StartsWith('≥') ? "≤" : "";
+        string m = minimum.TrimStart('≤', '≥');
         static bool Digits(string x) => x.Length > 0 && x.All(char.IsAsciiDigit);
         if (!Digits(shrunk) || !Digits(m)) return "—";
         long s = long.Parse(shrunk, System.Globalization.CultureInfo.InvariantCulture), n = long.Parse(m, System.Globalization.CultureInfo.InvariantCulture);
         if (n == 0) return s == 0 ? "1×" : "— (minimum 0)";
         long h = (200 * s + n) / (2 * n);
-        return (bound ? "≥" : "") + $"{h / 100}.{h % 100:00}×";
+        return bound + $"{h / 100}.{h % 100:00}×";
     }
 
     [Fact]
