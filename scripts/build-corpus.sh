@@ -11,7 +11,7 @@ work=$(mktemp -d)
 tsv=traces/corpus.tsv
 # bounds of the exhaustive minimum search (raftverify minimum) run on each kept trace
 MIN_DEPTH=${MIN_DEPTH:-30}
-MIN_STATES=${MIN_STATES:-400000}
+MIN_STATES=${MIN_STATES:-1000000}
 printf "bug\tinvariant\trandom\tpct\tdelay-bounded\tchosen\toriginal_steps\tshrunk_steps\tshrink_seconds\tshrunk_nodes\tminimum_steps\tminimum_nodes\tminimum_seconds\n" > "$tsv"
 for bug in $($RV bugs | cut -d" " -f1); do
   declare -A found=()

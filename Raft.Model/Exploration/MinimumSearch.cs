@@ -72,6 +72,10 @@ public sealed record MinimumSettings
         if (Faults.Crashes is < 0 or > Limits.MaxFaults || Faults.Partitions is < 0 or > Limits.MaxFaults || Faults.Drops is < 0 or > Limits.MaxFaults || Faults.Duplicates is < 0 or > Limits.MaxFaults)
             throw new ArgumentException($"fault budgets must be between 0 and {Limits.MaxFaults} (got {Faults})");
         Limits.CheckRaft(Raft, 10);
+        if (Like is { } t && t.Settings.Mode != WorldMode.Adversarial)
+            throw new ArgumentException($"--like needs a trace of the adversarial world (this one is {Traces.TraceWriter.ModeName(t.Settings.Mode)})");
+        if (Like is { } u && u.Settings.Bug != Bug)
+            throw new ArgumentException($"--like: the trace is of bug {Traces.TraceReader.Printable(u.Settings.Bug)}, not {Traces.TraceReader.Printable(Bug)}");
     }
 
     /// <summary>The world settings the search (and the recorded trace) use for a cluster of <paramref name="nodes"/>.</summary>

@@ -39,8 +39,6 @@ public static class MinimumCommand
         {
             int n = r.GetValue(nodes);
             TraceFile? likeTrace = r.GetValue(like) is { } likePath ? TraceCommands.Load(likePath) : null;
-            if (likeTrace is not null && likeTrace.Settings.Mode != WorldMode.Adversarial)
-                throw new UsageException($"--like needs a trace of the adversarial world (this one is {TraceWriter.ModeName(likeTrace.Settings.Mode)})");
             var settings = new MinimumSettings
             {
                 Bug = r.GetValue(bug)!,
@@ -53,8 +51,7 @@ public static class MinimumCommand
                 Snapshots = !r.GetValue(noSnapshots),
                 Like = likeTrace,
             };
-            if (likeTrace is not null && likeTrace.Settings.Bug != settings.Bug)
-                throw new UsageException($"--like: the trace is of bug {TraceReader.Printable(likeTrace.Settings.Bug)}, not {TraceReader.Printable(settings.Bug)}");
+
             try { settings.Validate(); }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
             string outPath = r.GetValue(output) ?? Path.Combine("raftverify-out", $"minimum-{settings.Bug}.trace.jsonl");
