@@ -52,6 +52,13 @@ public sealed record MinimumSettings
     /// </summary>
     public Traces.TraceFile? Like { get; init; }
 
+    /// <summary>
+    /// With <see cref="Like"/>: a schedule counts only if it breaks the trace's violation in the
+    /// shrinker's full sense (<see cref="Shrinking.Shrinker.SameViolation"/>: the same invariant
+    /// and, for safety, the same nodes), not just the same invariant.
+    /// </summary>
+    public bool SameNodes { get; init; }
+
     /// <summary>Whether every schedule is followed by the liveness phase (only with <see cref="Like"/>, when the trace has one).</summary>
     public bool WithLiveness => Like is { } t && t.Settings.Liveness;
 
@@ -74,6 +81,7 @@ public sealed record MinimumSettings
         Limits.CheckRaft(Raft, 10);
         if (Like is { } t && t.Settings.Mode != WorldMode.Adversarial)
             throw new ArgumentException($"--like needs a trace of the adversarial world (this one is {Traces.TraceWriter.ModeName(t.Settings.Mode)})");
+        if (SameNodes && Like?.Outcome.Violation is null) throw new ArgumentException("--same-nodes needs --like with a trace that records a violation");
         if (Like is { } u && u.Settings.Bug != Bug)
             throw new ArgumentException($"--like: the trace is of bug {Traces.TraceReader.Printable(u.Settings.Bug)}, not {Traces.TraceReader.Printable(Bug)}");
     }
@@ -205,6 +213,10 @@ public static class MinimumSearch
     /// <summary>Whether <paramref name="found"/> is what the search looks for (SameViolation's first test: the same invariant).</summary>
     public static bool Matches(Invariant? target, Violation found) => target is null || found.Invariant == target.Value;
 
+    /// <summary>Whether a violation is what the search with <paramref name="settings"/> looks for.</summary>
+    public static bool Matches(MinimumSettings settings, Invariant? target, Violation found) =>
+        settings.SameNodes ? Shrinking.Shrinker.SameViolation(settings.Like!.Outcome.Violation!, found) : Matches(target, found);
+
     public static MinimumResult Run(MinimumSettings settings, Action<string>? log = null)
     {
         settings.Validate();
@@ -260,7 +272,7 @@ public static class MinimumSearch
         var replay = new ReplayStrategy(result.Decisions.Select(d => (IReadOnlyList<int>)d).ToList());
         ScheduleResult run = ScheduleRunner.Run(world, s.WorldIteration, s.WorldSeed, replay, record: true, s.WorldSwarm(result.Nodes));
         bool inPhase = run.ViolationStep == result.Steps - 1, inLiveness = s.WithLiveness && run.ViolationStep == world.MaxSteps;
-        if (run.Violation is not { } v || !Matches(result.Target, v) || !(inPhase || inLiveness) || run.Trace!.Count != result.Steps)
+        if (run.Violation is not { } v || !Matches(s, result.Target, v) || !(inPhase || inLiveness) || run.Trace!.Count != result.Steps)
             throw new InvalidOperationException($"the minimum did not reproduce when recorded ({run.Violation?.Invariant.ToString() ?? "no violation"} at step {run.ViolationStep} of {run.Trace?.Count})");
         return run;
     }
@@ -324,11 +336,17 @@ public static class MinimumSearch
             };
             World root = NewWorld();
             _visited.Add(root.StateHash());
-            if (root.Violation is null && _liveness) RunLivenessPhase(root, 0);
             if (root.Violation is { } v)
             {
-                if (Matches(target, v)) { FoundAt = 0; FoundDecisions = []; }
+                // before any step: every schedule ends here
+                if (Matches(settings, target, v)) { FoundAt = 0; FoundDecisions = []; }
                 Active = false;
+            }
+            else if (_liveness)
+            {
+                // the schedule of no steps: the liveness phase alone (another violation ends only that schedule)
+                RunLivenessPhase(root, 0);
+                if (root.Violation is { } lv && Matches(settings, target, lv)) { FoundAt = 0; FoundDecisions = []; Active = false; }
             }
             _nodes.Add(new Node { Parent = -1 });
             _layerStart = 0;
@@ -414,7 +432,7 @@ public static class MinimumSearch
                         catch (Exception ex) { w.Cluster.Checker.ObserveCoreError(e.Node, ex); }
                         if (w.Violation is { } v)
                         {
-                            if (Matches(_target, v)) { Found(index, k, depth + 1); return; }
+                            if (Matches(_settings, _target, v)) { Found(index, k, depth + 1); return; }
                             OtherViolations++; // the schedule ends there, as it does in ScheduleRunner
                             continue;
                         }
@@ -425,7 +443,7 @@ public static class MinimumSearch
                         {
                             // the schedule that stops here: the liveness phase follows (it changes the world, which is discarded)
                             RunLivenessPhase(w, depth + 1);
-                            if (w.Violation is { } lv && Matches(_target, lv)) { Found(index, k, depth + 1); return; }
+                            if (w.Violation is { } lv && Matches(_settings, _target, lv)) { Found(index, k, depth + 1); return; }
                         }
                         if (done || !isNew) continue;
                         _nodes.Add(new Node { Parent = index, DecisionStart = _decisions.Count, DecisionCount = 1 + _choiceValue.Count });

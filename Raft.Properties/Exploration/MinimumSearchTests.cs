@@ -166,6 +166,27 @@ public sealed class MinimumSearchTests(ITestOutputHelper output)
     }
 }
 
+/// <summary>The search in a corpus trace's world, under the shrinker's own acceptance test.</summary>
+public sealed class MinimumSameNodesTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void WithTheSameNodes_QuorumOffByOneNeedsTheTracesOneStep_ThoughTheLivenessPhaseAloneBreaksTheInvariant()
+    {
+        string path = Path.Combine(Hardening.Cli.CorpusDir(), "quorum-off-by-one.trace.jsonl");
+        TraceFile trace = TraceReader.Read(path);
+        // the same invariant only: the healed world alone elects node 1 with a "majority" of its own vote
+        MinimumResult any = MinimumSearch.Run(new MinimumSettings { Bug = "quorum-off-by-one", Like = trace, MaxDepth = 3 });
+        // as shrink judges it: the same invariant and the same node (0), which takes the trace's one timeout
+        MinimumResult same = MinimumSearch.Run(new MinimumSettings { Bug = "quorum-off-by-one", Like = trace, MaxDepth = 3, SameNodes = true });
+        output.WriteLine($"invariant only: {any.Summary}; same nodes: {same.Summary}");
+        Assert.Equal((MinimumStatus.Found, 0, 2), (any.Status, any.Steps, any.Nodes));
+        Assert.Equal((MinimumStatus.Found, 1, 2), (same.Status, same.Steps, same.Nodes));
+        Assert.Equal(trace.Steps.Count, same.Steps);
+        ScheduleResult run = MinimumSearch.Record(same);
+        Assert.True(Raft.Model.Shrinking.Shrinker.SameViolation(trace.Outcome.Violation!, run.Violation));
+    }
+}
+
 /// <summary>raftverify minimum on the command line: a found minimum is written as a trace replay reproduces; bad input is one line on stderr, exit 2.</summary>
 [Collection(Hardening.ConsoleCollection.Name)]
 public sealed class MinimumCommandTests : IDisposable

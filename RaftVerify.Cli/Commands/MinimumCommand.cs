@@ -30,10 +30,11 @@ public static class MinimumCommand
         {
             Description = "Search the world of this trace instead: its seed, drawn core options, fault budget, proposals and liveness phase after every schedule (the unit shrink minimises); --faults, --proposals, --max-term and --no-snapshots do not apply",
         };
+        var sameNodes = new Option<bool>("--same-nodes") { Description = "With --like: count only the trace's own violation as shrink does (the same invariant and the same nodes), not just the same invariant" };
         var verbose = new Option<bool>("--verbose") { Description = "Print each layer of the search as it completes" };
         var cmd = new Command("minimum", "The shortest schedule that breaks a bug's invariant: exhaustive breadth-first search over schedules on 1-3 nodes, with the canonical state hash")
         {
-            bug, maxDepth, nodes, maxStates, faults, proposals, maxTerm, noSnapshots, like, output, verbose,
+            bug, maxDepth, nodes, maxStates, faults, proposals, maxTerm, noSnapshots, like, sameNodes, output, verbose,
         };
         cmd.SetAction(r =>
         {
@@ -50,6 +51,7 @@ public static class MinimumCommand
                 MaxTerm = r.GetValue(maxTerm),
                 Snapshots = !r.GetValue(noSnapshots),
                 Like = likeTrace,
+                SameNodes = r.GetValue(sameNodes),
             };
 
             try { settings.Validate(); }
