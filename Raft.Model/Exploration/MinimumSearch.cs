@@ -238,8 +238,9 @@ public static class MinimumSearch
                 if (!s.Active) continue;
                 anyActive = true;
                 s.ExpandLayer();
-                log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                    $"nodes={s.Nodes} depth {depth + 1}: {s.LayerSize} new states, {s.Visited} in all, {clock.Elapsed.TotalSeconds:0.0} s"));
+                log?.Invoke(s.CutByStates
+                    ? string.Create(CultureInfo.InvariantCulture, $"nodes={s.Nodes} depth {depth + 1}: cut by the state budget ({s.Visited} states), {clock.Elapsed.TotalSeconds:0.0} s")
+                    : string.Create(CultureInfo.InvariantCulture, $"nodes={s.Nodes} depth {depth + 1}: {s.LayerSize} new states, {s.Visited} in all, {clock.Elapsed.TotalSeconds:0.0} s"));
                 if (s.FoundAt >= 0) { winner = s; break; }
             }
             if (!anyActive) break;
