@@ -20,17 +20,19 @@ def ratio(shrunk, minimum):
         return "—"
     s, m = int(shrunk), int(m)
     if m == 0:
-        return "1×" if s == 0 else "— (minimum 0)"
+        return "1.00×" if s == 0 else "— (minimum 0)"
     h = (200 * s + m) // (2 * m)
     return bound + f"{h // 100}.{h % 100:02d}×"
 
 
 def side_by_side(r):
     """The shrunk trace and the exhaustive minimum, e.g. "9 (3 nodes) vs 8 (3 nodes)"."""
-    shrunk = r['shrunk_steps'] + (f" ({r['shrunk_nodes']} nodes)" if r.get('shrunk_nodes') else "")
+    def nodes(n):
+        return f" ({n} node{'' if n == '1' else 's'})"
+    shrunk = r['shrunk_steps'] + (nodes(r['shrunk_nodes']) if r.get('shrunk_nodes') else "")
     minimum = r.get('minimum_steps') or "n/a"
-    if r.get('minimum_nodes', 'n/a') != "n/a":
-        minimum += f" ({r['minimum_nodes']} nodes)"
+    if r.get('minimum_nodes', 'n/a') not in ("", "n/a"):
+        minimum += nodes(r['minimum_nodes'])
     return f"{shrunk} vs {minimum}"
 
 

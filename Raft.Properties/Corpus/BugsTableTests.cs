@@ -18,7 +18,7 @@ public sealed class BugsTableTests
         static bool Digits(string x) => x.Length > 0 && x.All(char.IsAsciiDigit);
         if (!Digits(shrunk) || !Digits(m)) return "—";
         long s = long.Parse(shrunk, System.Globalization.CultureInfo.InvariantCulture), n = long.Parse(m, System.Globalization.CultureInfo.InvariantCulture);
-        if (n == 0) return s == 0 ? "1×" : "— (minimum 0)";
+        if (n == 0) return s == 0 ? "1.00×" : "— (minimum 0)";
         long h = (200 * s + n) / (2 * n);
         return bound + $"{h / 100}.{h % 100:00}×";
     }
@@ -38,9 +38,10 @@ public sealed class BugsTableTests
         {
             string[] f = line.Split('\t');
             string Col(string name) => Array.IndexOf(head, name) is var i and >= 0 && i < f.Length ? f[i] : "";
-            string shrunk = Col("shrunk_steps") + (Col("shrunk_nodes").Length > 0 ? $" ({Col("shrunk_nodes")} nodes)" : "");
+            static string Nodes(string n) => $" ({n} node{(n == "1" ? "" : "s")})";
+            string shrunk = Col("shrunk_steps") + (Col("shrunk_nodes").Length > 0 ? Nodes(Col("shrunk_nodes")) : "");
             string minimum = Col("minimum_steps").Length > 0 ? Col("minimum_steps") : "n/a";
-            if (Col("minimum_nodes") is { Length: > 0 } mn && mn != "n/a") minimum += $" ({mn} nodes)";
+            if (Col("minimum_nodes") is { Length: > 0 } mn && mn != "n/a") minimum += Nodes(mn);
             string search = Col("minimum_seconds").Length > 0 ? Col("minimum_seconds") + " s" : "—";
             want.Add($"| {Col("bug")} | {Col("invariant")} | {Col("random")} | {Col("pct")} | {Col("delay-bounded")} | {Col("chosen")} | {Col("original_steps")} → {Col("shrunk_steps")} | {Col("shrink_seconds")} s"
                 + $" | {shrunk} vs {minimum} | {Ratio(Col("shrunk_steps"), Col("minimum_steps").Length > 0 ? Col("minimum_steps") : "n/a")} | {search} |");
