@@ -162,6 +162,9 @@ public sealed class MinimumSearchTests(ITestOutputHelper output)
             ReplayReport replay = RoundTrip(r);
             Assert.Equal(ReplayStatus.Reproduced, replay.Status);
             Assert.Equal(trace.Outcome.Violation!.Invariant, replay.Run!.Violation!.Invariant);
+            // a witness of the bug, not of a harsh world: the correct core survives the same events (as CorpusTests demands of the corpus)
+            var (onCorrect, _) = Raft.Model.Shrinking.Shrinker.RunEventsOn(TraceFile.From(MinimumSearch.Record(r)), "none");
+            Assert.True(onCorrect.Violation is null, $"{bug}: the correct core fails the minimum too: {onCorrect.Violation}");
         }
     }
 }
