@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(TraceCommands.Show());
         root.Subcommands.Add(TraceCommands.Bugs());
         root.Subcommands.Add(LabCommand.Create());
+        root.Subcommands.Add(MinimumCommand.Create());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

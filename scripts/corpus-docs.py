@@ -10,12 +10,40 @@ rows = list(csv.DictReader(open(os.path.join(root, "traces", "corpus.tsv")), del
 bugs_md = os.path.join(root, "docs", "bugs.md")
 
 
+def ratio(shrunk, minimum):
+    """shrunk ÷ minimum to two decimals, in integer arithmetic (half up) so BugsTableTests computes the same text.
+    "≤N" (found, but a size was cut by the state budget) bounds the minimum from above, so the ratio from below;
+    "≥N" (not found within the bounds: nothing shorter than N) bounds it from below, so the ratio from above."""
+    bound = "≥" if minimum.startswith("≤") else "≤" if minimum.startswith("≥") else ""
+    m = minimum.lstrip("≤≥")
+    if not shrunk.isdigit() or not m.isdigit():
+        return "—"
+    s, m = int(shrunk), int(m)
+    if m == 0:
+        return "1.00×" if s == 0 else "— (minimum 0)"
+    h = (200 * s + m) // (2 * m)
+    return bound + f"{h // 100}.{h % 100:02d}×"
+
+
+def side_by_side(r):
+    """The shrunk trace and the exhaustive minimum, e.g. "9 (3 nodes) vs 8 (3 nodes)"."""
+    def nodes(n):
+        return f" ({n} node{'' if n == '1' else 's'})"
+    shrunk = r['shrunk_fault_steps'] + (nodes(r['shrunk_nodes']) if r.get('shrunk_nodes') else "")
+    minimum = r.get('minimum_steps') or "n/a"
+    if r.get('minimum_nodes', 'n/a') not in ("", "n/a"):
+        minimum += nodes(r['minimum_nodes'])
+    return f"{shrunk} vs {minimum}"
+
+
 def table_lines():
-    table = ["| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | of which fault phase, liveness phase | shrink time |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    table = ["| bug | breaks | random | pct | delay-bounded | shrunk from (strategy) | steps before → after | fault + liveness phase | shrink time | shrunk fault phase vs exhaustive minimum | shrunk ÷ minimum | search time |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
+        search = f"{r['minimum_seconds']} s" if r.get('minimum_seconds') else "—"
         total, fault = int(r['shrunk_steps'] or 0), int(r['shrunk_fault_steps'] or 0)
-        table.append(f"| {r['bug']} | {r['invariant']} | {r['random']} | {r['pct']} | {r['delay-bounded']} | {r['chosen']} | {r['original_steps']} → {r['shrunk_steps']} | {fault} + {total - fault} | {r['shrink_seconds']} s |")
+        table.append(f"| {r['bug']} | {r['invariant']} | {r['random']} | {r['pct']} | {r['delay-bounded']} | {r['chosen']} | {r['original_steps']} → {r['shrunk_steps']} | {fault} + {total - fault} | {r['shrink_seconds']} s"
+                     f" | {side_by_side(r)} | {ratio(r['shrunk_fault_steps'], r.get('minimum_steps') or 'n/a')} | {search} |")
     return table
 
 
