@@ -81,10 +81,13 @@ public sealed partial class World
     private long _electionWindowMs, _lastElectionProgress;
 
     /// <summary>
-    /// Election progress, watched on the wire once the network is stable: a message that shows the
-    /// cluster electing — a RequestVote from a node whose log is at least as up-to-date as every
-    /// node's durable log (it could win, §5.4.1), or an AppendEntries or InstallSnapshot of a leader
-    /// in the highest durable term.
+    /// Election progress, watched on the wire once the network is stable: a message that restarts
+    /// (or may restart) the election timer of a node whose log is the most up-to-date — a RequestVote
+    /// from a node whose log is at least as up-to-date as every node's durable log (it could win,
+    /// §5.4.1; a most up-to-date node grants its vote only to such a candidate), or any leader's
+    /// AppendEntries or InstallSnapshot (a follower restarts its timer on hearing a leader of its
+    /// term or a later one; a deposed leader's messages count too, so the window never blames the
+    /// cluster for a timer a leader legitimately restarted).
     /// </summary>
     private void WatchElectionProgress(in Message m)
     {
@@ -97,7 +100,7 @@ public sealed partial class World
             }
             _lastElectionProgress = Now;
         }
-        else if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot && m.Term >= MaxDurableTerm())
+        else if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot)
         {
             _lastElectionProgress = Now;
         }
@@ -106,11 +109,11 @@ public sealed partial class World
     /// <summary>
     /// The election-progress oracle (after stabilisation): a correct node whose log is the most
     /// up-to-date restarts its election timer only when it campaigns, grants its vote to a candidate
-    /// at least as up-to-date, or hears a leader (§5.2, Figure 2), so without a leader of the highest
-    /// term it campaigns within one longest election timeout. A stable cluster that goes a whole
-    /// window (that timeout plus a heartbeat and a round trip) without such a RequestVote or such a
-    /// leader's message is held back from electing: a Liveness violation at this step, naming the
-    /// nodes whose logs could win.
+    /// at least as up-to-date, or hears a leader (§5.2, Figure 2); a higher term alone does not
+    /// restart it. So when no leader speaks it campaigns within one longest election timeout. A
+    /// stable cluster that goes a whole window (that timeout, plus a heartbeat, a round trip and two
+    /// ticks of margin) without such a RequestVote or any leader's message has held that node's
+    /// timer back: a Liveness violation at this step, naming the nodes whose logs could win.
     /// </summary>
     private void CheckElectionProgress()
     {
@@ -124,7 +127,7 @@ public sealed partial class World
             if (d.LastTerm == bestTerm && d.LastIndex == bestIndex) best.Add(i);
         }
         Cluster.Checker.ObserveLiveness(best.ToArray(), bestIndex, MaxDurableTerm(), string.Create(CultureInfo.InvariantCulture,
-            $"no election progress for {Now - _lastElectionProgress} ms on a stable network (window {_electionWindowMs} ms: the longest election timeout, a heartbeat and a round trip): no leader of term {MaxDurableTerm()} sent AppendEntries and nodes {string.Join(",", best)}, whose logs (last {bestIndex}/t{bestTerm}) could win, did not campaign in that window; a node that hears no leader and grants no vote campaigns within one election timeout (§5.2) (nodes {DescribeNodes()})"));
+            $"no election progress for {Now - _lastElectionProgress} ms on a stable network (window {_electionWindowMs} ms: the longest election timeout, a heartbeat and a round trip): no leader sent AppendEntries and nodes {string.Join(",", best)}, whose logs (last {bestIndex}/t{bestTerm}) could win, did not campaign in that window; a node that hears no leader and grants no vote campaigns within one election timeout (§5.2) (nodes {DescribeNodes()})"));
     }
 
     private long MaxDurableTerm()
