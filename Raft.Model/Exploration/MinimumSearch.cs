@@ -273,8 +273,9 @@ public static class MinimumSearch
         ExploreSettings world = s.WorldSettings(result.Nodes, Math.Max(1, result.Steps)); // no steps: the liveness phase alone (replay ends at once)
         var replay = new ReplayStrategy(result.Decisions.Select(d => (IReadOnlyList<int>)d).ToList());
         ScheduleResult run = ScheduleRunner.Run(world, s.WorldIteration, s.WorldSeed, replay, record: true, s.WorldSwarm(result.Nodes));
-        bool inPhase = run.ViolationStep == result.Steps - 1, inLiveness = s.WithLiveness && run.ViolationStep == world.MaxSteps;
-        if (run.Violation is not { } v || !Matches(s, result.Target, v) || !(inPhase || inLiveness) || run.Trace!.Count != result.Steps)
+        // the violation is at the schedule's last step, or in the liveness phase that follows it (whose steps are recorded after the schedule's)
+        bool inPhase = run.ViolationStep == result.Steps - 1 && run.Steps == result.Steps, inLiveness = s.WithLiveness && run.Steps == result.Steps && run.ViolationStep >= result.Steps;
+        if (run.Violation is not { } v || !Matches(s, result.Target, v) || !(inPhase || inLiveness))
             throw new InvalidOperationException($"the minimum did not reproduce when recorded ({run.Violation?.Invariant.ToString() ?? "no violation"} at step {run.ViolationStep} of {run.Trace?.Count})");
         return run;
     }

@@ -28,7 +28,7 @@ public sealed class MinimumSearchTests(ITestOutputHelper output)
         ScheduleResult run = MinimumSearch.Record(r);
         byte[] bytes = TraceWriter.ToBytes(TraceFile.From(run));
         TraceFile back = TraceReader.Parse(Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(r.Steps, back.Steps.Count);
+        Assert.Equal(r.Steps, back.FaultSteps);
         Assert.Equal(r.Nodes, back.Swarm.Nodes);
         return Replayer.Replay(back);
     }
@@ -129,11 +129,11 @@ public sealed class MinimumSearchTests(ITestOutputHelper output)
     public void APlainMinimum_IsNeverLongerThanTheCorpusTrace(string bug)
     {
         TraceFile trace = Corpus(bug);
-        Assert.True(trace.Outcome.ViolationStep < trace.Steps.Count, "the trace's violation comes within its steps");
-        MinimumResult r = MinimumSearch.Run(new MinimumSettings { Bug = bug, MaxDepth = trace.Steps.Count + 2 });
-        output.WriteLine($"{Describe(r)} (corpus: {trace.Steps.Count} steps on {trace.Swarm.Nodes} nodes)");
+        Assert.True(trace.Outcome.ViolationStep < trace.FaultSteps, "the trace's violation comes within its fault phase");
+        MinimumResult r = MinimumSearch.Run(new MinimumSettings { Bug = bug, MaxDepth = trace.FaultSteps + 2 });
+        output.WriteLine($"{Describe(r)} (corpus: {trace.FaultSteps} steps on {trace.Swarm.Nodes} nodes)");
         Assert.Equal(MinimumStatus.Found, r.Status);
-        Assert.True(r.Steps <= trace.Steps.Count, $"{bug}: minimum {r.Steps} steps, corpus trace {trace.Steps.Count}");
+        Assert.True(r.Steps <= trace.FaultSteps, $"{bug}: minimum {r.Steps} steps, corpus trace {trace.FaultSteps}");
     }
 
     /// <summary>
@@ -152,13 +152,13 @@ public sealed class MinimumSearchTests(ITestOutputHelper output)
     public void AMinimumInTheTracesWorld_IsNeverLongerThanTheCorpusTrace(string bug)
     {
         TraceFile trace = Corpus(bug);
-        var settings = new MinimumSettings { Bug = bug, Like = trace, MaxDepth = trace.Steps.Count + 2, MaxStates = 20_000 };
+        var settings = new MinimumSettings { Bug = bug, Like = trace, MaxDepth = trace.FaultSteps + 2, MaxStates = 20_000 };
         MinimumResult r = MinimumSearch.Run(settings);
-        output.WriteLine($"{Describe(r)} (corpus: {trace.Steps.Count} steps on {trace.Swarm.Nodes} nodes)");
+        output.WriteLine($"{Describe(r)} (corpus: {trace.FaultSteps} steps on {trace.Swarm.Nodes} nodes)");
         if (trace.Swarm.Nodes <= 3) Assert.Equal(MinimumStatus.Found, r.Status);
         if (r.Status == MinimumStatus.Found)
         {
-            Assert.True(r.Steps <= trace.Steps.Count, $"{bug}: minimum {r.Steps} steps, corpus trace {trace.Steps.Count}");
+            Assert.True(r.Steps <= trace.FaultSteps, $"{bug}: minimum {r.Steps} steps, corpus trace {trace.FaultSteps}");
             ReplayReport replay = RoundTrip(r);
             Assert.Equal(ReplayStatus.Reproduced, replay.Status);
             Assert.Equal(trace.Outcome.Violation!.Invariant, replay.Run!.Violation!.Invariant);
@@ -184,7 +184,7 @@ public sealed class MinimumSameNodesTests(ITestOutputHelper output)
         output.WriteLine($"invariant only: {any.Summary}; same nodes: {same.Summary}");
         Assert.Equal((MinimumStatus.Found, 0, 2), (any.Status, any.Steps, any.Nodes));
         Assert.Equal((MinimumStatus.Found, 1, 2), (same.Status, same.Steps, same.Nodes));
-        Assert.Equal(trace.Steps.Count, same.Steps);
+        Assert.Equal(trace.FaultSteps, same.Steps);
         ScheduleResult run = MinimumSearch.Record(same);
         Assert.True(Raft.Model.Shrinking.Shrinker.SameViolation(trace.Outcome.Violation!, run.Violation));
     }
@@ -219,7 +219,7 @@ public sealed class MinimumCommandTests : IDisposable
     [Fact]
     public void LivenessBug_IsNotApplicable()
     {
-        Hardening.Cli.Result r = Hardening.Cli.Run("minimum", "--bug", "stale-reply-applied", "-o", Path.Combine(_dir, "x.trace.jsonl"));
+        Hardening.Cli.Result r = Hardening.Cli.Run("minimum", "--bug", "timer-reset-on-step-down", "-o", Path.Combine(_dir, "x.trace.jsonl"));
         Assert.Equal(0, r.Code);
         Assert.Contains("minimum: n/a (liveness)", r.Out, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_dir, "x.trace.jsonl")));

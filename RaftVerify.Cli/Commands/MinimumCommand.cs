@@ -61,7 +61,7 @@ public static class MinimumCommand
             if (Directory.Exists(outPath)) throw new UsageException($"--output {TraceReader.Printable(outPath, 200)} is a directory; give a file name");
 
             string target = MinimumSearch.TargetOf(settings.Bug)?.ToString() ?? "any invariant";
-            if (likeTrace is not null) Console.WriteLine($"like {TraceReader.Printable(r.GetValue(like), 200)}: {likeTrace.Steps.Count} steps on {likeTrace.Swarm.Nodes} nodes, {likeTrace.Outcome.Violation?.Invariant.ToString() ?? "no violation"}");
+            if (likeTrace is not null) Console.WriteLine($"like {TraceReader.Printable(r.GetValue(like), 200)}: {likeTrace.FaultSteps} steps before its liveness phase on {likeTrace.Swarm.Nodes} nodes, {likeTrace.Outcome.Violation?.Invariant.ToString() ?? "no violation"}");
             Console.WriteLine($"searching: bug={settings.Bug} breaks={target} nodes={string.Join(",", settings.Sizes)} max-depth={settings.MaxDepth} max-states={settings.MaxStates} {settings.DescribeBudget()}");
             MinimumResult result = MinimumSearch.Run(settings, r.GetValue(verbose) ? Console.WriteLine : null);
             foreach (MinimumSizeOutcome o in result.Sizes) Console.WriteLine($"  {o.Describe()}");
