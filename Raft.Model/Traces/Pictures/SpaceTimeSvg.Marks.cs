@@ -145,8 +145,8 @@ public static partial class SpaceTimeSvg
             }
 
             TraceOutcome o = _a.Trace.Outcome;
-            string end = _a.ViolationAfterSteps || o.Liveness is not null
-                ? "after the last step: the liveness phase (links healed, nodes restarted, no more faults)"
+            string end = _a.ViolationAfterSteps
+                ? "after the last step: the liveness phase"
                 : "end of the recorded steps";
             _sb.Append("<g class=\"event\" data-step=\"end\"><title>").Append(Escape(end + (o.Liveness is { } lv ? "; liveness: " + lv : ""))).Append("</title>");
             Text(_eventX, Cy(_endRow) - 3, Clip(end, EventChars + 10), fill: "#333333");
