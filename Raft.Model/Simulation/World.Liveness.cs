@@ -46,6 +46,7 @@ public sealed partial class World
         }
         int lost = _pending.Count - kept;
         _pending.RemoveRange(kept, lost);
+        _backlogSteps = 2 * kept;
         for (int i = 0; i < Size; i++)
         {
             if (!Cluster.IsUp(i)) continue;
