@@ -10,11 +10,15 @@ using Raft.Model.Services;
 namespace Raft.Model.Simulation;
 
 /// <summary>
-/// The world the explorer drives: the same <see cref="Cluster"/> as the timed lab world, but
-/// every step is chosen from an explicit list of enabled events (<see cref="ListEnabled"/>):
-/// deliver any pending message, drop or duplicate it, let a timer fire, crash or restart a node,
-/// cut or heal links, propose a command, take a service snapshot. In timed mode a clock bounds
-/// message delays and paces timers; in adversarial mode anything may happen next.
+/// The one simulated world: a <see cref="Cluster"/> of nodes, the one network
+/// (<see cref="SimNetwork"/>) and a virtual clock, shaped by <see cref="WorldOptions"/>. Every
+/// step is one of the events it lists as enabled (<see cref="ListEnabled"/>). In the explorer's
+/// modes a strategy chooses: deliver any pending message, drop or duplicate it, let a timer fire,
+/// crash or restart a node, cut or heal links, propose a command, take a service snapshot; in
+/// timed mode a clock bounds message delays and paces timers, in adversarial mode anything may
+/// happen next. In the lab mode labrpc timing runs the event due next and the tester acts
+/// between events (World.Lab.cs); the liveness phase switches a schedule's world to it
+/// (World.Liveness.cs).
 /// </summary>
 public sealed partial class World
 {

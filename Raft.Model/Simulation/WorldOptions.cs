@@ -6,7 +6,7 @@ namespace Raft.Model.Simulation;
 /// <summary>
 /// Everything that shapes a simulated run. Together with the seed it determines the run exactly.
 /// The lab builds one directly; the explorer translates its settings and a schedule's swarm draw
-/// into one (<c>ExploreSettings.WorldOptions</c>), so the world knows nothing of strategies,
+/// into one (<c>ExploreSettings.ToWorldOptions</c>), so the world knows nothing of strategies,
 /// swarm testing or the bug catalog.
 /// </summary>
 public sealed record WorldOptions
