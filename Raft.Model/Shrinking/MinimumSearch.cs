@@ -6,7 +6,6 @@ using Raft.Model.Exploration.Strategies;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
 using Raft.Model.Exploration;
-using Raft.Model.Traces;
 using Raft.Model.Variants;
 
 namespace Raft.Model.Shrinking;

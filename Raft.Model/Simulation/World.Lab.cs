@@ -1,9 +1,7 @@
 using System.Globalization;
 using Raft.Model.Events;
 using Raft.Core.Determinism;
-using Raft.Core.Messages;
 using Raft.Core.Node;
-using Raft.Model.Network;
 
 namespace Raft.Model.Simulation;
 

@@ -1,5 +1,4 @@
 using Raft.Model.Variants;
-using Raft.Model.Exploration;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
