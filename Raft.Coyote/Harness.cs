@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using Microsoft.Coyote.Actors;
 using Raft.Model.Events;
 using Raft.Model.Exploration;

@@ -48,7 +48,7 @@ public static class Program
     }
 
     /// <summary>An error as exactly one line: control characters and terminal escapes escaped, at most 1000 characters.</summary>
-    public static string OneLine(string message) => Raft.Model.Traces.TraceReader.Printable(message, 1000);
+    public static string OneLine(string message) => Raft.Model.Exploration.Limits.Printable(message, 1000);
 }
 
 /// <summary>Bad usage or bad input found after parsing: reported in one line with exit code 2.</summary>

@@ -55,6 +55,7 @@ public static class DfsExplorer
         var swarm = new SwarmParameters(s.Nodes == 0 ? 3 : s.Nodes, 0, 0, 0, 0, 1,
             s.Faults.Crashes > 0 ? 1 : 0, s.Faults.Partitions > 0 ? 1 : 0, s.Faults.Drops > 0 ? 1 : 0, s.Faults.Duplicates > 0 ? 1 : 0);
         ulong seed = ScheduleRunner.ScheduleSeed(s.Seed, 0);
+        WorldOptions worldOptions = s.ToWorldOptions(swarm, seed);
         var visited = new Dictionary<ulong, int>();
         var strategy = new DfsStrategy();
         var report = new ExploreReport { Settings = settings, Planned = s.Iterations };
@@ -67,7 +68,7 @@ public static class DfsExplorer
         {
             if (s.TimeLimitSeconds > 0 && clock.Elapsed.TotalSeconds > s.TimeLimitSeconds) { report.CutByTimeLimit = true; break; }
             if (cancellation.IsCancellationRequested) { report.Interrupted = true; break; }
-            var world = new World(s, swarm, seed);
+            var world = new World(worldOptions);
             strategy.Begin(seed, s.MaxSteps, swarm);
             int steps = 0;
             bool pruned = false;

@@ -1,47 +1,10 @@
 using Raft.Core.Node;
-
 using Raft.Model.Exploration.Strategies;
+using Raft.Model.Network;
+using Raft.Model.Simulation;
+using Raft.Model.Variants;
 
 namespace Raft.Model.Exploration;
-
-/// <summary>
-/// Timed: messages arrive within a bounded delay and timers follow a clock.
-/// Adversarial: there is no clock; any pending message may be delivered next and any timer may fire.
-/// Lab: labrpc's timing (6.824's network): messages get labrpc's delays and losses when sent, every
-/// node ticks on the clock, and the tester acts between events (see World.Lab.cs).
-/// </summary>
-public enum WorldMode { Timed, Adversarial, Lab }
-
-/// <summary>The most faults one schedule may inject.</summary>
-public sealed record FaultBudget(int Crashes = 2, int Partitions = 3, int Drops = 20, int Duplicates = 10)
-{
-    public static FaultBudget Default { get; } = new();
-    public static FaultBudget NoFaults { get; } = new(0, 0, 0, 0);
-
-    /// <summary>Parses "crashes=2,partitions=3,drops=20,duplicates=10" (any subset; "none" for no faults).</summary>
-    public static FaultBudget Parse(string text)
-    {
-        if (text.Trim() == "none") return NoFaults;
-        FaultBudget b = Default;
-        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            string[] kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (kv.Length != 2 || !int.TryParse(kv[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int v))
-                throw new ArgumentException($"bad fault budget '{part}': expected name=number, e.g. crashes=2");
-            b = kv[0] switch
-            {
-                "crashes" => b with { Crashes = v },
-                "partitions" => b with { Partitions = v },
-                "drops" => b with { Drops = v },
-                "duplicates" => b with { Duplicates = v },
-                _ => throw new ArgumentException($"unknown fault '{kv[0]}': expected crashes, partitions, drops or duplicates"),
-            };
-        }
-        return b;
-    }
-
-    public override string ToString() => $"crashes={Crashes},partitions={Partitions},drops={Drops},duplicates={Duplicates}";
-}
 
 /// <summary>The lab world's own settings (6.824's make_config): the snapshot service and the network it starts with.</summary>
 public sealed record LabWorldSettings(bool SnapshotService, int SnapshotInterval, bool Reliable, bool LongReordering, int DuplicatePerThousand);
@@ -89,10 +52,76 @@ public sealed record ExploreSettings
     /// node contract (docs/bring-your-own-raft.md). Not written to traces: pass it again to replay
     /// or shrink (<see cref="Traces.TraceFile.WithFactory"/>).
     /// </summary>
-    public Simulation.Cluster.NodeFactory? Factory { get; init; }
+    public Cluster.NodeFactory? Factory { get; init; }
 
     /// <summary>Set for a lab run (mode Lab): what make_config chose.</summary>
     public LabWorldSettings? Lab { get; init; }
+
+    /// <summary>
+    /// The world one schedule runs on: these settings and the schedule's swarm draw, translated
+    /// into the simulation's own options (the world knows nothing of strategies, swarm testing or
+    /// the catalog). A lab trace's settings give back the lab's world (<see cref="ForLab"/>).
+    /// </summary>
+    public WorldOptions ToWorldOptions(SwarmParameters swarm, ulong scheduleSeed)
+    {
+        Cluster.NodeFactory? factory = Factory ?? BugCatalog.FactoryFor(Bug);
+        if (Mode == WorldMode.Lab)
+        {
+            LabWorldSettings lab = Lab ?? throw new ArgumentException("a lab run needs its lab settings");
+            return new WorldOptions
+            {
+                Nodes = Nodes,
+                Seed = Seed,
+                Raft = Raft,
+                TickMs = TickMs,
+                SnapshotService = lab.SnapshotService,
+                SnapshotInterval = lab.SnapshotInterval,
+                Network = new NetworkOptions { Reliable = lab.Reliable, LongReordering = lab.LongReordering, DuplicatePerThousand = lab.DuplicatePerThousand, LabrpcDelivery = true },
+                Factory = factory,
+            };
+        }
+        return new WorldOptions
+        {
+            Mode = Mode,
+            Nodes = swarm.Nodes,
+            Seed = scheduleSeed,
+            Raft = swarm.Raft ?? Raft,
+            TickMs = TickMs,
+            Network = Mode == WorldMode.Timed ? NetworkOptions.Timed(swarm.MaxDelayMs) : NetworkOptions.Adversarial(),
+            SnapshotService = false,
+            SnapshotInterval = 10,
+            CheckInvariants = true,
+            Factory = factory,
+            Proposals = swarm.Proposals ?? Proposals,
+            Faults = Faults,
+            FaultKinds = (swarm.CrashWeight > 0 ? FaultKinds.Crash : FaultKinds.None)
+                | (swarm.PartitionWeight > 0 ? FaultKinds.Partition : FaultKinds.None)
+                | (swarm.DropWeight > 0 ? FaultKinds.Drop : FaultKinds.None)
+                | (swarm.DuplicateWeight > 0 ? FaultKinds.Duplicate : FaultKinds.None),
+            SnapshotSteps = swarm.SnapshotPerThousand > 0,
+            MaxCandidateTerm = Strategy == "dfs" ? StrategyParameter : 0, // dfs bounds the terms it explores
+        };
+    }
+
+    /// <summary>The settings a lab run is described by in its trace header: its world's options and the catalog variant it ran (<paramref name="bug"/>, or "none").</summary>
+    public static ExploreSettings ForLab(WorldOptions o, string bug) => new()
+    {
+        Nodes = o.Nodes,
+        Mode = WorldMode.Lab,
+        Strategy = "labrpc",
+        Seed = o.Seed,
+        Iterations = 1,
+        MaxSteps = int.MaxValue,
+        Proposals = 0,
+        Swarm = false,
+        Liveness = false,
+        Faults = FaultBudget.NoFaults,
+        Bug = bug,
+        Workers = 1,
+        Raft = o.Raft,
+        TickMs = o.TickMs,
+        Lab = new LabWorldSettings(o.SnapshotService, o.SnapshotInterval, o.Network.Reliable, o.Network.LongReordering, o.Network.DuplicatePerThousand),
+    };
 
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line reason for an impossible configuration.</summary>
     public void Validate()
@@ -113,9 +142,9 @@ public sealed record ExploreSettings
             throw new ArgumentException("the lab mode goes with the labrpc scheduler and lab settings, and only with them");
         if (Lab is { } lab && (lab.SnapshotInterval < 1 || lab.SnapshotInterval > Limits.MaxSnapshotInterval || lab.DuplicatePerThousand is < 0 or > 1000))
             throw new ArgumentException($"lab settings: snapshotInterval must be within 1..{Limits.MaxSnapshotInterval} and duplicatePerThousand within 0..1000");
-        if (Mode != WorldMode.Lab && !StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Traces.TraceReader.Printable(Strategy)}': expected {string.Join(", ", StrategyCatalog.Names)}");
+        if (Mode != WorldMode.Lab && !StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Limits.Printable(Strategy)}': expected {string.Join(", ", StrategyCatalog.Names)}");
         if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
-        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Traces.TraceReader.Printable(Bug)}': see raftverify bugs");
+        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Limits.Printable(Bug)}': see raftverify bugs");
         if (TickMs < 1 || TickMs > Limits.MaxTickMs) throw new ArgumentException($"tick must be between 1 and {Limits.MaxTickMs} ms (got {TickMs})");
         if (LivenessBoundMs != 0 && (LivenessBoundMs < Limits.MinLivenessBoundMs || LivenessBoundMs > Limits.MaxLivenessBoundMs))
             throw new ArgumentException($"liveness bound must be 0 (derived from the timers) or between {Limits.MinLivenessBoundMs} and {Limits.MaxLivenessBoundMs} ms (got {LivenessBoundMs})");

@@ -45,4 +45,28 @@ public static class Limits
         if ((long)r.ElectionTicks * tickMs > MaxElectionTimeoutMs)
             throw new ArgumentException($"an election timeout of {r.ElectionTicks} ticks of {tickMs} ms is longer than {MaxElectionTimeoutMs} ms");
     }
+
+    /// <summary>
+    /// A value safe to echo in a one-line error: control characters (newlines, ESC of terminal
+    /// sequences, C1 controls), line and paragraph separators, bidirectional overrides and lone
+    /// surrogates escaped as \\uXXXX; length capped at <paramref name="max"/> characters.
+    /// </summary>
+    public static string Printable(string? s, int max = 60)
+    {
+        if (s is null) return "";
+        var b = new System.Text.StringBuilder(Math.Min(s.Length, max) + 8);
+        int n = Math.Min(s.Length, max);
+        for (int i = 0; i < n; i++)
+        {
+            char ch = s[i];
+            bool pair = char.IsHighSurrogate(ch) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]);
+            if (pair) { b.Append(ch).Append(s[++i]); continue; }
+            System.Globalization.UnicodeCategory cat = char.GetUnicodeCategory(ch);
+            bool unsafeChar = char.IsControl(ch) || char.IsSurrogate(ch) || cat is System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator or System.Globalization.UnicodeCategory.Format;
+            if (unsafeChar) b.Append("\\u").Append(((int)ch).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            else b.Append(ch);
+        }
+        if (s.Length > n) b.Append('…');
+        return b.ToString();
+    }
 }

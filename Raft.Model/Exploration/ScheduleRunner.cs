@@ -35,23 +35,6 @@ public sealed class ScheduleResult
 /// <summary>Runs one schedule: the fault phase chosen step by step by a strategy, then (optionally) the liveness phase.</summary>
 public static class ScheduleRunner
 {
-    /// <summary>The world options a lab trace's settings describe.</summary>
-    public static WorldOptions LabOptions(ExploreSettings s)
-    {
-        LabWorldSettings lab = s.Lab ?? throw new ArgumentException("a lab run needs its lab settings");
-        return new WorldOptions
-        {
-            Nodes = s.Nodes,
-            Seed = s.Seed,
-            Raft = s.Raft,
-            TickMs = s.TickMs,
-            SnapshotService = lab.SnapshotService,
-            SnapshotInterval = lab.SnapshotInterval,
-            Network = new Network.NetworkOptions { Reliable = lab.Reliable, LongReordering = lab.LongReordering, DuplicatePerThousand = lab.DuplicatePerThousand, LabrpcDelivery = true },
-            Bug = s.Bug,
-        };
-    }
-
     /// <summary>The seed of schedule <paramref name="iteration"/> of a run: independent of workers, shards and timing.</summary>
     public static ulong ScheduleSeed(ulong runSeed, int iteration) => Rng.Derive(runSeed, (ulong)iteration + 1);
 
@@ -61,7 +44,7 @@ public static class ScheduleRunner
         SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null, Action<World>? onWorld = null)
     {
         swarm ??= SwarmParameters.Draw(settings, seed);
-        World world = settings.Mode == WorldMode.Lab ? new World(LabOptions(settings), settings.Factory) : new World(settings, swarm, seed);
+        World world = new(settings.ToWorldOptions(swarm, seed));
         onWorld?.Invoke(world);
         strategy.Begin(Rng.Derive(seed, SeedStream.Strategy), settings.MaxSteps, swarm);
         var result = new ScheduleResult { Settings = settings, Iteration = iteration, Seed = seed, Swarm = swarm, Trace = record ? new List<TraceStep>() : null };

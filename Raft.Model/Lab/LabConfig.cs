@@ -1,4 +1,3 @@
-using Raft.Model.Exploration;
 using System.Globalization;
 using Raft.Core.Determinism;
 using Raft.Core.Node;
@@ -40,7 +39,6 @@ public sealed class LabConfig
         N = n;
         _log = log;
         _rand = new Rng(Rng.Derive(seed, SeedStream.Tester));
-        string? variant = factory is null ? null : LabVariants.NameOf(factory);
         World = new World(new WorldOptions
         {
             Nodes = n,
@@ -48,8 +46,8 @@ public sealed class LabConfig
             SnapshotService = snapshot,
             SnapshotInterval = SnapshotInterval,
             Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
-            Bug = variant ?? "none", // named variants are recorded in the trace, so replay builds the same servers
-        }, variant is null ? factory : null);
+            Factory = factory,
+        });
         Tester = new Tester(World);
         if (record) World.Recording = new List<Events.TraceStep>();
         for (int i = 0; i < n; i++) Start1(i);

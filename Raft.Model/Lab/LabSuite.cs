@@ -4,6 +4,7 @@ using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Invariants;
 using Raft.Model.Traces;
+using Raft.Model.Exploration;
 using Raft.Model.Simulation;
 
 namespace Raft.Model.Lab;
@@ -154,10 +155,11 @@ public static class LabSuite
             Violation? v = world.Violation;
             trace = new TraceFile
             {
-                Settings = world.Settings with { MaxSteps = Math.Max(1, steps.Count) },
+                // a named variant is recorded in the trace, so replay builds the same servers
+                Settings = ExploreSettings.ForLab(world.Options, factory is null ? "none" : LabVariants.NameOf(factory) ?? "none") with { MaxSteps = Math.Max(1, steps.Count) },
                 Iteration = 0,
                 ScheduleSeed = seed,
-                Swarm = world.Swarm,
+                Swarm = new SwarmParameters(world.Size, 0, 0, 0, 0, 0, 0, 0, 0, 0),
                 Steps = steps,
                 Outcome = new TraceOutcome(v, v is null ? -1 : world.ViolationStep, null,
                     failure is null || v is not null ? null : failure.Message.Split('\n')[0]),

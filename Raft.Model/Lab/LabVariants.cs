@@ -1,5 +1,6 @@
 using Raft.Core.Node;
 using Raft.Model.Simulation;
+using Raft.Model.Variants;
 
 namespace Raft.Model.Lab;
 
@@ -15,5 +16,5 @@ public static class LabVariants
 
     /// <summary>The catalog name of a variant's factory (in the catalog or not), or null for any other factory.</summary>
     public static string? NameOf(Cluster.NodeFactory factory) =>
-        Exploration.BugCatalog.All.Concat(Exploration.BugCatalog.Uncatalogued).FirstOrDefault(b => ReferenceEquals(b.Factory, factory))?.Name;
+        BugCatalog.All.Concat(BugCatalog.Uncatalogued).FirstOrDefault(b => ReferenceEquals(b.Factory, factory))?.Name;
 }

@@ -2,7 +2,7 @@ namespace Raft.Model.Network;
 
 /// <summary>
 /// Which directed links between nodes are up: the state behind connect/disconnect, partitions
-/// and one-way cuts, shared by the timed network and the explorer's world.
+/// and one-way cuts (<see cref="SimNetwork.Links"/>), in every mode of the world.
 /// </summary>
 public sealed class LinkMatrix
 {

@@ -3,6 +3,7 @@ using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Invariants;
+using Raft.Model.Simulation;
 using Raft.Model.Traces;
 
 namespace Raft.Model.Shrinking;

@@ -10,9 +10,9 @@ namespace Raft.Model.Simulation;
 /// <summary>
 /// The nodes of a simulation and what survives them: a disk and a service per node, crash and
 /// restart, and the handling of each node's output in the order the core documents (persist,
-/// send, apply, advance), with the invariant checker observing every step. Whoever owns the
-/// cluster (the timed <see cref="World"/> or the explorer's controlled world) decides when
-/// things happen and what becomes of the messages handed to <see cref="Send"/>.
+/// send, apply, advance), with the invariant checker observing every step. The
+/// <see cref="World"/> that owns the cluster decides when things happen and what becomes of the
+/// messages handed to <see cref="Send"/>.
 /// </summary>
 public sealed class Cluster
 {

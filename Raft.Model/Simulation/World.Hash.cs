@@ -1,4 +1,3 @@
-using Raft.Model.Exploration;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Core.Tracking;

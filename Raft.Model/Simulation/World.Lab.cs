@@ -1,11 +1,7 @@
-using Raft.Model.Exploration;
 using System.Globalization;
 using Raft.Model.Events;
 using Raft.Core.Determinism;
-using Raft.Core.Messages;
 using Raft.Core.Node;
-using Raft.Model.Network;
-using Raft.Model.Simulation;
 
 namespace Raft.Model.Simulation;
 
@@ -27,45 +23,6 @@ public sealed partial class World
     /// <summary>The network's seed stream (<see cref="SeedStream.Network"/>); the lab's tick phases draw from it too.</summary>
     private Rng _netRng;
     private long _seq;
-
-    /// <summary>The lab's world: labrpc timing, no node started (the tester starts and connects them).</summary>
-    public World(WorldOptions options, Cluster.NodeFactory? factory = null)
-    {
-        options.Validate();
-        int n = options.Nodes;
-        Mode = WorldMode.Lab;
-        Settings = LabSettings(options);
-        Swarm = new SwarmParameters(n, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        Cluster = new Cluster(n, options.Seed, options.Raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, factory ?? BugCatalog.FactoryFor(options.Bug));
-        Cluster.Send = OnSend;
-        Network = new SimNetwork(n, options.Network with { });
-        _links = Network.Links;
-        _nextTick = new long[n];
-        _tickSeq = new long[n];
-        _tickMs = options.TickMs;
-        _netRng = new Rng(Rng.Derive(options.Seed, SeedStream.Network));
-        FaultsEnabled = false;
-    }
-
-    /// <summary>The explore settings a lab world is described by in its trace header.</summary>
-    public static ExploreSettings LabSettings(WorldOptions o) => new()
-    {
-        Nodes = o.Nodes,
-        Mode = WorldMode.Lab,
-        Strategy = "labrpc",
-        Seed = o.Seed,
-        Iterations = 1,
-        MaxSteps = int.MaxValue,
-        Proposals = 0,
-        Swarm = false,
-        Liveness = false,
-        Faults = FaultBudget.NoFaults,
-        Bug = o.Bug,
-        Workers = 1,
-        Raft = o.Raft,
-        TickMs = o.TickMs,
-        Lab = new LabWorldSettings(o.SnapshotService, o.SnapshotInterval, o.Network.Reliable, o.Network.LongReordering, o.Network.DuplicatePerThousand),
-    };
 
     /// <summary>Events processed so far (the tester's control calls and wake-ups count too).</summary>
     public long EventCount { get; private set; }

@@ -31,7 +31,7 @@ public sealed partial class World
     private StepOutcome HealForLiveness(NetworkOptions network)
     {
         FaultsEnabled = false;
-        Mode = Exploration.WorldMode.Lab;
+        Mode = WorldMode.Lab;
         HealedAt = Now;
         _livenessFirstStep = StepsRun;
         Network.Use(network);

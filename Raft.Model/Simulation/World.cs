@@ -1,4 +1,3 @@
-using Raft.Model.Exploration;
 using System.Globalization;
 using Raft.Model.Events;
 using Raft.Core.Determinism;
@@ -7,16 +6,19 @@ using Raft.Core.Node;
 using Raft.Model.Invariants;
 using Raft.Model.Network;
 using Raft.Model.Services;
-using Raft.Model.Simulation;
 
 namespace Raft.Model.Simulation;
 
 /// <summary>
-/// The world the explorer drives: the same <see cref="Cluster"/> as the timed lab world, but
-/// every step is chosen from an explicit list of enabled events (<see cref="ListEnabled"/>):
-/// deliver any pending message, drop or duplicate it, let a timer fire, crash or restart a node,
-/// cut or heal links, propose a command, take a service snapshot. In timed mode a clock bounds
-/// message delays and paces timers; in adversarial mode anything may happen next.
+/// The one simulated world: a <see cref="Cluster"/> of nodes, the one network
+/// (<see cref="SimNetwork"/>) and a virtual clock, shaped by <see cref="WorldOptions"/>. Every
+/// step is one of the events it lists as enabled (<see cref="ListEnabled"/>). In the explorer's
+/// modes a strategy chooses: deliver any pending message, drop or duplicate it, let a timer fire,
+/// crash or restart a node, cut or heal links, propose a command, take a service snapshot; in
+/// timed mode a clock bounds message delays and paces timers, in adversarial mode anything may
+/// happen next. In the lab mode labrpc timing runs the event due next and the tester acts
+/// between events (World.Lab.cs); the liveness phase switches a schedule's world to it
+/// (World.Liveness.cs).
 /// </summary>
 public sealed partial class World
 {
@@ -24,11 +26,11 @@ public sealed partial class World
     private readonly LinkMatrix _links;
     private readonly long[] _nextTick;
     private readonly int _tickMs;
-    private readonly int _maxCandidateTerm; // dfs only: candidates may not go past this term (0 = no bound)
+    private readonly int _maxCandidateTerm; // candidates may not go past this term (0 = no bound)
+    private readonly bool _snapshotSteps, _crashes, _partitions, _drops, _duplicates; // which steps the options allow at all
     private long _nextMessageId;
     private long _sentThisStep;
     private int _proposalCounter;
-    private readonly ulong _seed;
     private readonly int _proposals;
 
     /// <summary>
@@ -37,39 +39,53 @@ public sealed partial class World
     /// </summary>
     private readonly record struct Pending(long Id, Message Message, long Deadline, int ToIncarnation, long Due = 0, long Seq = 0);
 
-    public World(ExploreSettings settings, SwarmParameters swarm, ulong seed)
+    /// <summary>
+    /// A world of <see cref="WorldOptions.Nodes"/> nodes. In the explorer's modes every node starts
+    /// up and connected, each ticking from a random phase; in the lab mode none is started (the
+    /// tester starts and connects them) and there are no faults but the tester's.
+    /// </summary>
+    public World(WorldOptions options)
     {
-        Settings = settings;
-        Swarm = swarm;
-        Mode = settings.Mode;
-        int n = swarm.Nodes;
-        _seed = seed;
-        _proposals = swarm.Proposals ?? settings.Proposals;
-        Cluster = new Cluster(n, seed, swarm.Raft ?? settings.Raft, snapshotService: false, snapshotInterval: 10, checkInvariants: true, settings.Factory ?? BugCatalog.FactoryFor(settings.Bug));
+        options.Validate();
+        Options = options;
+        Mode = options.Mode;
+        int n = options.Nodes;
+        _proposals = options.Proposals;
+        Cluster = new Cluster(n, options.Seed, options.Raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, options.Factory);
         Cluster.Send = OnSend;
-        Network = new SimNetwork(n, settings.Mode == WorldMode.Timed ? NetworkOptions.Timed(swarm.MaxDelayMs) : NetworkOptions.Adversarial());
-        for (int i = 0; i < n; i++) Network.Connect(i);
-        _netRng = new Rng(Rng.Derive(seed, SeedStream.Network));
+        Network = new SimNetwork(n, options.Network with { });
+        _netRng = new Rng(Rng.Derive(options.Seed, SeedStream.Network));
         _links = Network.Links;
         _nextTick = new long[n];
         _tickSeq = new long[n];
-        _tickMs = settings.TickMs;
-        _maxCandidateTerm = settings.Strategy == "dfs" ? settings.StrategyParameter : 0;
-        var phase = new Rng(Rng.Derive(seed, SeedStream.TickPhase));
+        _tickMs = options.TickMs;
+        _maxCandidateTerm = options.MaxCandidateTerm;
+        _snapshotSteps = options.SnapshotSteps;
+        _crashes = (options.FaultKinds & FaultKinds.Crash) != 0;
+        _partitions = (options.FaultKinds & FaultKinds.Partition) != 0;
+        _drops = (options.FaultKinds & FaultKinds.Drop) != 0;
+        _duplicates = (options.FaultKinds & FaultKinds.Duplicate) != 0;
+        if (Mode == WorldMode.Lab)
+        {
+            FaultsEnabled = false;
+            return;
+        }
+        for (int i = 0; i < n; i++) Network.Connect(i);
+        var phase = new Rng(Rng.Derive(options.Seed, SeedStream.TickPhase));
         for (int i = 0; i < n; i++) _nextTick[i] = 1 + phase.Next(_tickMs);
-        CrashesLeft = settings.Faults.Crashes;
-        PartitionsLeft = settings.Faults.Partitions;
-        DropsLeft = settings.Faults.Drops;
-        DuplicatesLeft = settings.Faults.Duplicates;
+        CrashesLeft = options.Faults.Crashes;
+        PartitionsLeft = options.Faults.Partitions;
+        DropsLeft = options.Faults.Drops;
+        DuplicatesLeft = options.Faults.Duplicates;
         ProposalsLeft = _proposals;
         for (int i = 0; i < n; i++) Cluster.Start(i);
     }
 
-    public ExploreSettings Settings { get; }
+    /// <summary>What the world was built with.</summary>
+    public WorldOptions Options { get; }
 
     /// <summary>Links, connect/disconnect and labrpc's fault model and accounting (the lab's timing uses all of it; the explorer its links).</summary>
     public SimNetwork Network { get; }
-    public SwarmParameters Swarm { get; }
     public WorldMode Mode { get; private set; }
     public Cluster Cluster { get; }
     public int Size => Cluster.Size;
@@ -110,7 +126,7 @@ public sealed partial class World
             {
                 IRaftNode? node = Cluster.Node(i);
                 if (node is null) continue;
-                if (node.Role != Role.Leader && _maxCandidateTerm > 0 && node.Term >= _maxCandidateTerm) continue; // dfs term bound
+                if (node.Role != Role.Leader && _maxCandidateTerm > 0 && node.Term >= _maxCandidateTerm) continue; // the term bound
                 into.Add(new EnabledEvent(EventKind.Timeout, i));
             }
         }
@@ -119,19 +135,19 @@ public sealed partial class World
             IRaftNode? node = Cluster.Node(i);
             if (node is null) continue;
             if (ProposalsLeft > 0 && node.Role == Role.Leader) into.Add(new EnabledEvent(EventKind.Propose, i));
-            if (Cluster.Appliers[i].LastApplied > node.SnapshotIndex && Swarm.SnapshotPerThousand > 0) into.Add(new EnabledEvent(EventKind.Snapshot, i));
+            if (Cluster.Appliers[i].LastApplied > node.SnapshotIndex && _snapshotSteps) into.Add(new EnabledEvent(EventKind.Snapshot, i));
         }
         if (!FaultsEnabled) return;
-        if (DropsLeft > 0 && Swarm.DropWeight > 0)
+        if (DropsLeft > 0 && _drops)
             foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Drop, p.Message.To, p.Id));
-        if (DuplicatesLeft > 0 && Swarm.DuplicateWeight > 0)
+        if (DuplicatesLeft > 0 && _duplicates)
             foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Duplicate, p.Message.To, p.Id));
         for (int i = 0; i < Size; i++)
         {
-            if (Cluster.IsUp(i)) { if (CrashesLeft > 0 && Swarm.CrashWeight > 0) into.Add(new EnabledEvent(EventKind.Crash, i)); }
+            if (Cluster.IsUp(i)) { if (CrashesLeft > 0 && _crashes) into.Add(new EnabledEvent(EventKind.Crash, i)); }
             else into.Add(new EnabledEvent(EventKind.Restart, i));
         }
-        if (PartitionsLeft > 0 && Swarm.PartitionWeight > 0) into.Add(new EnabledEvent(EventKind.Partition, -1));
+        if (PartitionsLeft > 0 && _partitions) into.Add(new EnabledEvent(EventKind.Partition, -1));
         if (AnyLinkDown()) into.Add(new EnabledEvent(EventKind.Heal, -1));
     }
 

@@ -1,12 +1,19 @@
-using Raft.Model.Exploration;
 using Raft.Core.Node;
 using Raft.Model.Network;
 
 namespace Raft.Model.Simulation;
 
-/// <summary>Everything that shapes a simulated run. Together with the seed it determines the run exactly.</summary>
+/// <summary>
+/// Everything that shapes a simulated run. Together with the seed it determines the run exactly.
+/// The lab builds one directly; the explorer translates its settings and a schedule's swarm draw
+/// into one (<c>ExploreSettings.ToWorldOptions</c>), so the world knows nothing of strategies,
+/// swarm testing or the bug catalog.
+/// </summary>
 public sealed record WorldOptions
 {
+    /// <summary>Who chooses the steps: the explorer (adversarial, timed) or labrpc timing and the tester (lab, the default).</summary>
+    public WorldMode Mode { get; init; } = WorldMode.Lab;
+
     public int Nodes { get; init; } = 3;
     public ulong Seed { get; init; }
     public RaftOptions Raft { get; init; } = RaftOptions.Default;
@@ -22,8 +29,28 @@ public sealed record WorldOptions
 
     public bool CheckInvariants { get; init; } = true;
 
-    /// <summary>A catalog variant of the core to run instead of the correct one ("none").</summary>
-    public string Bug { get; init; } = "none";
+    /// <summary>
+    /// Builds each node: null for the correct core, or anything else implementing the node
+    /// contract (a catalog variant, or your own Raft: docs/bring-your-own-raft.md).
+    /// </summary>
+    public Cluster.NodeFactory? Factory { get; init; }
+
+    // ---- the explorer's modes (adversarial, timed): the workload and the faults it may choose ----
+
+    /// <summary>Client commands the workload proposes (a leader may be asked to propose while any are left).</summary>
+    public int Proposals { get; init; }
+
+    /// <summary>The most faults of each kind the run may inject.</summary>
+    public FaultBudget Faults { get; init; } = FaultBudget.NoFaults;
+
+    /// <summary>The kinds of fault that may be chosen at all (swarm testing switches some off per schedule); a kind needs budget left too.</summary>
+    public FaultKinds FaultKinds { get; init; } = FaultKinds.All;
+
+    /// <summary>Whether a service snapshot may be chosen as a step.</summary>
+    public bool SnapshotSteps { get; init; } = true;
+
+    /// <summary>Adversarial mode: a node that is not leader may not time out once its term has reached this (0: no bound). The model checker's term bound.</summary>
+    public int MaxCandidateTerm { get; init; }
 
     public void Validate()
     {
@@ -32,4 +59,56 @@ public sealed record WorldOptions
         if (SnapshotInterval < 1) throw new ArgumentException($"SnapshotInterval must be at least 1 (got {SnapshotInterval})");
         Raft.Validate();
     }
+}
+
+/// <summary>The kinds of fault the explorer's modes may inject.</summary>
+[Flags]
+public enum FaultKinds
+{
+    None = 0,
+    Crash = 1,
+    Partition = 2,
+    Drop = 4,
+    Duplicate = 8,
+    All = Crash | Partition | Drop | Duplicate,
+}
+
+/// <summary>
+/// Timed: messages arrive within a bounded delay and timers follow a clock.
+/// Adversarial: there is no clock; any pending message may be delivered next and any timer may fire.
+/// Lab: labrpc's timing (6.824's network): messages get labrpc's delays and losses when sent, every
+/// node ticks on the clock, and the tester acts between events (see World.Lab.cs).
+/// The explorer chooses the steps in the first two; the tester and labrpc timing in the third.
+/// </summary>
+public enum WorldMode { Timed, Adversarial, Lab }
+
+/// <summary>The most faults of each kind one run (one schedule of the explorer) may inject.</summary>
+public sealed record FaultBudget(int Crashes = 2, int Partitions = 3, int Drops = 20, int Duplicates = 10)
+{
+    public static FaultBudget Default { get; } = new();
+    public static FaultBudget NoFaults { get; } = new(0, 0, 0, 0);
+
+    /// <summary>Parses "crashes=2,partitions=3,drops=20,duplicates=10" (any subset; "none" for no faults).</summary>
+    public static FaultBudget Parse(string text)
+    {
+        if (text.Trim() == "none") return NoFaults;
+        FaultBudget b = Default;
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !int.TryParse(kv[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int v))
+                throw new ArgumentException($"bad fault budget '{part}': expected name=number, e.g. crashes=2");
+            b = kv[0] switch
+            {
+                "crashes" => b with { Crashes = v },
+                "partitions" => b with { Partitions = v },
+                "drops" => b with { Drops = v },
+                "duplicates" => b with { Duplicates = v },
+                _ => throw new ArgumentException($"unknown fault '{kv[0]}': expected crashes, partitions, drops or duplicates"),
+            };
+        }
+        return b;
+    }
+
+    public override string ToString() => $"crashes={Crashes},partitions={Partitions},drops={Drops},duplicates={Duplicates}";
 }

@@ -30,7 +30,7 @@ public static class TraceReader
 
     public static TraceFile Read(string path)
     {
-        string name = Printable(path, 200);
+        string name = Limits.Printable(path, 200);
         if (Directory.Exists(path)) throw new TraceFormatException($"{name}: is a directory, not a trace file");
         FileStream stream;
         try
@@ -39,7 +39,7 @@ public static class TraceReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw new TraceFormatException($"{name}: cannot read: {Printable(e.Message, 200)}");
+            throw new TraceFormatException($"{name}: cannot read: {Limits.Printable(e.Message, 200)}");
         }
         using (stream)
         {
@@ -52,7 +52,7 @@ public static class TraceReader
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new TraceFormatException($"{name}: cannot read: {Printable(e.Message, 200)}");
+                throw new TraceFormatException($"{name}: cannot read: {Limits.Printable(e.Message, 200)}");
             }
         }
     }
@@ -93,7 +93,7 @@ public static class TraceReader
 
     public static TraceFile Parse(IEnumerable<string> lines, string name = "trace")
     {
-        name = Printable(name, 200);
+        name = Limits.Printable(name, 200);
         using IEnumerator<(string Text, int Line)> content = lines.Select((text, i) => (Text: text, Line: i + 1))
             .Where(l => l.Text.Length > MaxLineChars ? throw TooLong(name, l.Line) : !string.IsNullOrWhiteSpace(l.Text)).GetEnumerator();
         if (!content.MoveNext()) throw new TraceFormatException($"{name}: empty file, not a trace");
@@ -158,7 +158,7 @@ public static class TraceReader
     private static StepEvent ParseEvent(JsonElement e, string where, ExploreSettings settings)
     {
         string kindName = Str(e, "kind", where);
-        if (!EventKinds.TryGetValue(kindName, out EventKind kind)) throw new TraceFormatException($"{where}: unknown event kind '{Printable(kindName)}'");
+        if (!EventKinds.TryGetValue(kindName, out EventKind kind)) throw new TraceFormatException($"{where}: unknown event kind '{Limits.Printable(kindName)}'");
         int node = Bounded(e, "node", where, -1, settings.Nodes - 1);
         long at = Long(e, "at", where);
         if (at < 0 || at > MaxControlTimeMs) throw new TraceFormatException($"{where}: event time {at} is outside 0..{MaxControlTimeMs} ms");
@@ -186,7 +186,7 @@ public static class TraceReader
         long id = Long(m, "id", where);
         if (id < 0) throw new TraceFormatException($"{where}: message id {id} is negative");
         string typeName = Str(m, "type", where);
-        if (!MessageTypes.TryGetValue(typeName, out MessageType type)) throw new TraceFormatException($"{where}: unknown message type '{Printable(typeName)}'");
+        if (!MessageTypes.TryGetValue(typeName, out MessageType type)) throw new TraceFormatException($"{where}: unknown message type '{Limits.Printable(typeName)}'");
         long OptLong(string f) => m.TryGetProperty(f, out _) ? Long(m, f, where) : 0;
         bool reject = m.TryGetProperty("reject", out JsonElement r) && (r.ValueKind == JsonValueKind.True || (r.ValueKind == JsonValueKind.False ? false : throw new TraceFormatException($"{where}: 'reject' must be true or false")));
         var info = new MessageInfo(id, type, Bounded(m, "from", where, 0, nodes - 1), Bounded(m, "to", where, 0, nodes - 1), Long(m, "term", where), Long(m, "index", where),
@@ -200,7 +200,7 @@ public static class TraceReader
     private static StepOutcome ParseStepOutcome(JsonElement o, string where, int nodes)
     {
         string kindName = Str(o, "kind", where);
-        if (!OutcomeKinds.TryGetValue(kindName, out OutcomeKind kind)) throw new TraceFormatException($"{where}: unknown outcome kind '{Printable(kindName)}'");
+        if (!OutcomeKinds.TryGetValue(kindName, out OutcomeKind kind)) throw new TraceFormatException($"{where}: unknown outcome kind '{Limits.Printable(kindName)}'");
         long NonNegative(string f)
         {
             long v = Long(o, f, where);
@@ -224,7 +224,7 @@ public static class TraceReader
                     "isolate" => new PartitionShape(PartitionKind.Isolate, Bounded(p, "node", where, 0, nodes - 1)),
                     "cut" => new PartitionShape(PartitionKind.Cut, Bounded(p, "from", where, 0, nodes - 1), Bounded(p, "to", where, 0, nodes - 1)),
                     "split" => new PartitionShape(PartitionKind.Split, Sides: Sides(p, where, nodes)),
-                    _ => throw new TraceFormatException($"{where}: unknown partition shape '{Printable(shape)}'"),
+                    _ => throw new TraceFormatException($"{where}: unknown partition shape '{Limits.Printable(shape)}'"),
                 });
             }
             default: return new StepOutcome(kind);
@@ -254,7 +254,7 @@ public static class TraceReader
                 "leader" => Role.Leader,
                 "candidate" => Role.Candidate,
                 "follower" => Role.Follower,
-                var other => throw new TraceFormatException($"{where}: unknown role '{Printable(other)}'"),
+                var other => throw new TraceFormatException($"{where}: unknown role '{Limits.Printable(other)}'"),
             };
             long term = Long(n, "term", where), commit = Long(n, "commit", where), last = Long(n, "last", where);
             if (term < 0 || commit < 0 || last < 0) throw new TraceFormatException($"{where}: a node's term, commit or last index is negative");
@@ -282,7 +282,7 @@ public static class TraceReader
         if (version != TraceFile.FormatVersion)
             throw new TraceFormatException($"{where}: trace format version {version} is not supported (this raftverify reads version {TraceFile.FormatVersion})");
         string mode = Str(h, "mode", where);
-        if (mode is not ("timed" or "adversarial" or "lab")) throw new TraceFormatException($"{where}: unknown mode '{Printable(mode)}'");
+        if (mode is not ("timed" or "adversarial" or "lab")) throw new TraceFormatException($"{where}: unknown mode '{Limits.Printable(mode)}'");
         LabWorldSettings? lab = null;
         if (mode == "lab")
         {
@@ -377,7 +377,7 @@ public static class TraceReader
     private static WorldControl ParseControl(JsonElement c, string where, ExploreSettings settings, int node, long at)
     {
         string op = Str(c, "op", where);
-        if (!ControlOps.TryGetValue(op, out ControlOp kind)) throw new TraceFormatException($"{where}: unknown control op '{Printable(op)}'");
+        if (!ControlOps.TryGetValue(op, out ControlOp kind)) throw new TraceFormatException($"{where}: unknown control op '{Limits.Printable(op)}'");
         bool liveness = kind is ControlOp.Heal or ControlOp.Stabilise or ControlOp.Deadline or ControlOp.Guard;
         // the lab's tester acts in lab traces; an explored trace's liveness phase has its own steps, and starts crashed nodes and proposes the probe
         if (settings.Mode != WorldMode.Lab && !liveness && kind is not (ControlOp.Start or ControlOp.Propose))
@@ -399,30 +399,6 @@ public static class TraceReader
         return new WorldControl(kind, node, at, command, flag, BoundMs: bound);
     }
 
-    /// <summary>
-    /// A value safe to echo in a one-line error: control characters (newlines, ESC of terminal
-    /// sequences, C1 controls), line and paragraph separators, bidirectional overrides and lone
-    /// surrogates escaped as \\uXXXX; length capped at <paramref name="max"/> characters.
-    /// </summary>
-    public static string Printable(string? s, int max = 60)
-    {
-        if (s is null) return "";
-        var b = new System.Text.StringBuilder(Math.Min(s.Length, max) + 8);
-        int n = Math.Min(s.Length, max);
-        for (int i = 0; i < n; i++)
-        {
-            char ch = s[i];
-            bool pair = char.IsHighSurrogate(ch) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]);
-            if (pair) { b.Append(ch).Append(s[++i]); continue; }
-            UnicodeCategory cat = char.GetUnicodeCategory(ch);
-            bool unsafeChar = char.IsControl(ch) || char.IsSurrogate(ch) || cat is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Format;
-            if (unsafeChar) b.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture));
-            else b.Append(ch);
-        }
-        if (s.Length > n) b.Append('…');
-        return b.ToString();
-    }
-
     private static TraceOutcome ParseOutcome(JsonElement o, string where, ExploreSettings settings, int steps)
     {
         string kind = o.TryGetProperty("outcome", out JsonElement k) && k.ValueKind == JsonValueKind.String
@@ -430,10 +406,10 @@ public static class TraceReader
         string? liveness = OptStr(o, "liveness", where);
         string? tester = OptStr(o, "tester", where);
         if (kind == "pass") return new TraceOutcome(null, -1, liveness, tester);
-        if (kind != "violation") throw new TraceFormatException($"{where}: unknown outcome '{Printable(kind)}'");
+        if (kind != "violation") throw new TraceFormatException($"{where}: unknown outcome '{Limits.Printable(kind)}'");
         string inv = Str(o, "invariant", where);
         if (!Enum.TryParse(inv, ignoreCase: false, out Invariant invariant) || !Enum.GetNames<Invariant>().Contains(inv))
-            throw new TraceFormatException($"{where}: unknown invariant '{Printable(inv)}'");
+            throw new TraceFormatException($"{where}: unknown invariant '{Limits.Printable(inv)}'");
         if (!o.TryGetProperty("violationNodes", out JsonElement nodesEl) || nodesEl.ValueKind != JsonValueKind.Array)
             throw new TraceFormatException($"{where}: 'violationNodes' must be an array");
         if (nodesEl.GetArrayLength() > settings.Nodes) throw new TraceFormatException($"{where}: 'violationNodes' names more nodes than the cluster has ({settings.Nodes})");
@@ -464,7 +440,7 @@ public static class TraceReader
         }
         catch (JsonException e)
         {
-            throw new TraceFormatException($"{name}:{l.Line}: not valid JSON ({Printable(e.Message.Split('.')[0], 120)}); truncated or corrupted?");
+            throw new TraceFormatException($"{name}:{l.Line}: not valid JSON ({Limits.Printable(e.Message.Split('.')[0], 120)}); truncated or corrupted?");
         }
     }
 

@@ -1,4 +1,4 @@
-using Raft.Model.Exploration;
+using Raft.Model.Variants;
 using Raft.Model.Traces;
 
 namespace Raft.Properties.Corpus;

@@ -1,5 +1,5 @@
+using Raft.Model.Variants;
 using Raft.Coyote;
-using Raft.Model.Exploration;
 using Raft.Model.Shrinking;
 using Raft.Model.Traces;
 using Xunit.Abstractions;

@@ -1,3 +1,5 @@
+using Raft.Model.Variants;
+using Raft.Model.Simulation;
 using Raft.Model.Exploration;
 using Xunit.Abstractions;
 using static Raft.Properties.Exploration.ExplorationHarness;

@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;

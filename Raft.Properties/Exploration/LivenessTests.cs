@@ -27,16 +27,19 @@ public sealed class LivenessTests(ITestOutputHelper output)
         Workers = 2,
     };
 
-    private static World World(ExploreSettings s, ulong seed = 1) => new(s, SwarmParameters.Draw(s, seed), seed);
+    private static World World(ExploreSettings s, ulong seed = 1) => World(s, SwarmParameters.Draw(s, seed), seed);
 
-    private static LivenessOutcome RunPhase(World w, ulong seed = 1) => LivenessPhase.Run(w, w.Swarm.LivenessPlan(w.Settings));
+    private static World World(ExploreSettings s, SwarmParameters p, ulong seed) => new(s.ToWorldOptions(p, seed));
+
+    /// <summary>The liveness phase of a world built by <see cref="World(ExploreSettings, ulong)"/> with the same settings and seed.</summary>
+    private static LivenessOutcome RunPhase(World w, ExploreSettings s, ulong seed = 1) => LivenessPhase.Run(w, SwarmParameters.Draw(s, seed).LivenessPlan(s));
 
     [Fact]
     public void AWorldThatCannotElectALeaderWithinTheBound_IsALivenessViolation_DecidedByTheDeadlineStep()
     {
         World w = World(Hopeless);
         w.Recording = new List<TraceStep>();
-        LivenessOutcome o = RunPhase(w);
+        LivenessOutcome o = RunPhase(w, Hopeless);
         output.WriteLine($"{o.Summary}: {w.Violation}");
         Assert.NotNull(w.Violation);
         Assert.Equal(Invariant.Liveness, w.Violation!.Invariant);
@@ -53,7 +56,7 @@ public sealed class LivenessTests(ITestOutputHelper output)
         var s = new ExploreSettings { Swarm = false };
         World w = World(s);
         w.Recording = new List<TraceStep>();
-        LivenessOutcome o = RunPhase(w);
+        LivenessOutcome o = RunPhase(w, s);
         output.WriteLine(o.Summary);
         Assert.Null(w.Violation);
         Assert.StartsWith("one() agreed at index 1 ", o.Summary);
@@ -74,10 +77,11 @@ public sealed class LivenessTests(ITestOutputHelper output)
         var s = new ExploreSettings { Nodes = 5, Seed = 3 };
         for (ulong seed = 1; seed <= 10; seed++)
         {
-            var quiet = new World(s, SwarmParameters.Draw(s, seed), seed);
-            RunPhase(quiet);
-            var loud = new World(s, SwarmParameters.Draw(s, seed), seed) { Recording = new List<TraceStep>() };
-            RunPhase(loud);
+            World quiet = World(s, seed);
+            RunPhase(quiet, s, seed);
+            World loud = World(s, seed);
+            loud.Recording = new List<TraceStep>();
+            RunPhase(loud, s, seed);
             Assert.Equal(loud.Recording!.Count, quiet.StepsRun);
         }
     }
@@ -93,7 +97,7 @@ public sealed class LivenessTests(ITestOutputHelper output)
         Assert.False(w.Cluster.IsUp(0));
         Assert.False(w.LinkUp(2, 3));
         w.Recording = new List<TraceStep>();
-        LivenessOutcome o = RunPhase(w);
+        LivenessOutcome o = RunPhase(w, s, 4);
         output.WriteLine(o.Summary);
         Assert.Null(w.Violation);
         Assert.StartsWith("one() agreed", o.Summary);
@@ -163,8 +167,8 @@ public sealed class LivenessTests(ITestOutputHelper output)
             Assert.InRange(p.LiveDropPerThousand, 0, 100);
             Assert.InRange(p.LiveDelayMs, 1, 27);
             Assert.InRange(p.LiveUnstableMs, 0, SwarmParameters.MaxUnstableMs);
-            string a = LivenessPhase.Run(new World(s, p, seed), p.LivenessPlan(s)).Summary;
-            string b = LivenessPhase.Run(new World(s, p, seed), p.LivenessPlan(s)).Summary;
+            string a = LivenessPhase.Run(World(s, p, seed), p.LivenessPlan(s)).Summary;
+            string b = LivenessPhase.Run(World(s, p, seed), p.LivenessPlan(s)).Summary;
             Assert.Equal(a, b);
         }
     }
@@ -203,7 +207,8 @@ public sealed class LivenessTests(ITestOutputHelper output)
     {
         var s = new ExploreSettings { Nodes = 3, Faults = FaultBudget.NoFaults };
         SwarmParameters p = SwarmParameters.Draw(s, 9) with { LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveDelayMs = 27, LiveUnstableMs = 100 };
-        var w = new World(s, p, 9) { Recording = new List<TraceStep>() };
+        World w = World(s, p, 9);
+        w.Recording = new List<TraceStep>();
         w.Execute(new EnabledEvent(EventKind.Timeout, 0), _ => 0); // node 0 campaigns; its RequestVotes are in flight at the heal
         Assert.True(w.PendingCount > 0);
         LivenessOutcome o = LivenessPhase.Run(w, p.LivenessPlan(s));

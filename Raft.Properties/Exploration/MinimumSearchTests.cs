@@ -1,3 +1,4 @@
+using Raft.Model.Shrinking;
 using System.Text;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;

@@ -1,3 +1,5 @@
+using Raft.Model.Variants;
+using Raft.Model.Simulation;
 using Raft.Core.Node;
 using Raft.Model.Exploration;
 

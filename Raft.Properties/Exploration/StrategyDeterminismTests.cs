@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
 using Xunit.Abstractions;

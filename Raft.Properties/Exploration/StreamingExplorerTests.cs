@@ -1,3 +1,4 @@
+using Raft.Model.Variants;
 using Raft.Core.Node;
 using Raft.Model.Exploration;
 using Raft.Model.Simulation;

@@ -1,6 +1,6 @@
+using Raft.Model.Variants;
 using Raft.Core.Messages;
 using Raft.Core.Node;
-using Raft.Model.Exploration;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
 using Raft.Properties.Core;

@@ -235,6 +235,33 @@ public sealed class WorldTests
     }
 
     [Fact]
+    public void AnAdversarialWorld_IsShapedByItsOptionsAlone_AllowedFaultsAndTheTermBound()
+    {
+        var w = new World(new WorldOptions
+        {
+            Mode = WorldMode.Adversarial,
+            Nodes = 3,
+            Seed = 1,
+            Network = Raft.Model.Network.NetworkOptions.Adversarial(),
+            Proposals = 1,
+            Faults = FaultBudget.Default,
+            FaultKinds = FaultKinds.Crash,
+            SnapshotSteps = false,
+            MaxCandidateTerm = 1,
+        });
+        var enabled = new List<Raft.Model.Events.EnabledEvent>();
+        w.ListEnabled(enabled);
+        Assert.Equal(3, enabled.Count(e => e.Kind == Raft.Model.Events.EventKind.Crash));
+        Assert.DoesNotContain(enabled, e => e.Kind is Raft.Model.Events.EventKind.Partition or Raft.Model.Events.EventKind.Snapshot);
+        Assert.Equal([0, 1, 2], enabled.Where(e => e.Kind == Raft.Model.Events.EventKind.Timeout).Select(e => e.Node));
+        w.Execute(new Raft.Model.Events.EnabledEvent(Raft.Model.Events.EventKind.Timeout, 0), _ => 0); // node 0 campaigns in term 1
+        w.ListEnabled(enabled);
+        Assert.Contains(enabled, e => e.Kind == Raft.Model.Events.EventKind.Deliver);
+        Assert.DoesNotContain(enabled, e => e.Kind == Raft.Model.Events.EventKind.Timeout && e.Node == 0); // at the term bound
+        Assert.DoesNotContain(enabled, e => e.Kind is Raft.Model.Events.EventKind.Drop or Raft.Model.Events.EventKind.Duplicate);
+    }
+
+    [Fact]
     public void RequestBytes_AreCountedAtSend_ReplyBytesOnlyWhenDelivered()
     {
         World w = WorldHarness.Started(3, 16);

@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using FsCheck;
 using FsCheck.Fluent;
 using Raft.Model.Exploration;

@@ -1,3 +1,4 @@
+using Raft.Model.Simulation;
 using System.CommandLine;
 using System.Globalization;
 using Raft.Model.Exploration;

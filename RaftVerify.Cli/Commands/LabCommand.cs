@@ -1,4 +1,4 @@
-using Raft.Model.Exploration;
+using Raft.Model.Variants;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;

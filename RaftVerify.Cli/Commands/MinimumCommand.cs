@@ -1,3 +1,5 @@
+using Raft.Model.Shrinking;
+using Raft.Model.Simulation;
 using System.CommandLine;
 using System.Globalization;
 using Raft.Model.Events;
@@ -58,10 +60,10 @@ public static class MinimumCommand
             try { settings.Validate(); }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
             string outPath = r.GetValue(output) ?? Path.Combine("raftverify-out", $"minimum-{settings.Bug}.trace.jsonl");
-            if (Directory.Exists(outPath)) throw new UsageException($"--output {TraceReader.Printable(outPath, 200)} is a directory; give a file name");
+            if (Directory.Exists(outPath)) throw new UsageException($"--output {Limits.Printable(outPath, 200)} is a directory; give a file name");
 
             string target = MinimumSearch.TargetOf(settings.Bug)?.ToString() ?? "any invariant";
-            if (likeTrace is not null) Console.WriteLine($"like {TraceReader.Printable(r.GetValue(like), 200)}: {likeTrace.FaultSteps} steps before its liveness phase on {likeTrace.Swarm.Nodes} nodes, {likeTrace.Outcome.Violation?.Invariant.ToString() ?? "no violation"}");
+            if (likeTrace is not null) Console.WriteLine($"like {Limits.Printable(r.GetValue(like), 200)}: {likeTrace.FaultSteps} steps before its liveness phase on {likeTrace.Swarm.Nodes} nodes, {likeTrace.Outcome.Violation?.Invariant.ToString() ?? "no violation"}");
             Console.WriteLine($"searching: bug={settings.Bug} breaks={target} nodes={string.Join(",", settings.Sizes)} max-depth={settings.MaxDepth} max-states={settings.MaxStates} {settings.DescribeBudget()}");
             MinimumResult result = MinimumSearch.Run(settings, r.GetValue(verbose) ? Console.WriteLine : null);
             foreach (MinimumSizeOutcome o in result.Sizes) Console.WriteLine($"  {o.Describe()}");
@@ -80,7 +82,7 @@ public static class MinimumCommand
             {
                 string detail = EventText.Outcome(s.Event.Kind, s.Outcome);
                 string ev = detail.Length > 0 ? $"{EventText.Event(s.Event)} [{detail}]" : EventText.Event(s.Event);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Step,4}  {TraceReader.Printable(ev, 2000)}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Step,4}  {Limits.Printable(ev, 2000)}"));
             }
             Console.WriteLine($"violates: {run.Violation}");
             try { TraceWriter.Write(TraceFile.From(run), outPath); }

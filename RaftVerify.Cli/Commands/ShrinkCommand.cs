@@ -1,3 +1,4 @@
+using Raft.Model.Exploration;
 using System.CommandLine;
 using System.Globalization;
 using Raft.Model.Shrinking;
@@ -25,9 +26,9 @@ public static class ShrinkCommand
             if (double.IsNaN(seconds) || seconds <= 0 || seconds > Raft.Model.Exploration.Limits.MaxTimeLimitSeconds)
                 throw new UsageException($"--time-limit must be more than 0 and at most {Raft.Model.Exploration.Limits.MaxTimeLimitSeconds} seconds (got {seconds.ToString(CultureInfo.InvariantCulture)})");
             TraceFile trace = TraceCommands.Load(path);
-            if (trace.Outcome.Violation is null) throw new UsageException($"{TraceReader.Printable(path, 200)} records no violation: there is nothing to shrink");
+            if (trace.Outcome.Violation is null) throw new UsageException($"{Limits.Printable(path, 200)} records no violation: there is nothing to shrink");
             string outPath = r.GetValue(output) ?? DefaultOutput(path);
-            if (Directory.Exists(outPath)) throw new UsageException($"--output {TraceReader.Printable(outPath, 200)} is a directory; give a file name");
+            if (Directory.Exists(outPath)) throw new UsageException($"--output {Limits.Printable(outPath, 200)} is a directory; give a file name");
 
             ShrinkReport report;
             try { report = Shrinker.Shrink(trace, budget: TimeSpan.FromSeconds(seconds)); }

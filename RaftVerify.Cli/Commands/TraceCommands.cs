@@ -1,3 +1,4 @@
+using Raft.Model.Variants;
 using System.CommandLine;
 using System.Globalization;
 using Raft.Model.Events;
@@ -163,13 +164,13 @@ public static class TraceCommands
     {
         // display text is made from the typed step in one place (EventText) and only printed
         string ev = EventText.EventAndOutcome(s);
-        return string.Create(CultureInfo.InvariantCulture, $"{mark}{s.Step,4}  {TraceReader.Printable(ev, 2000),-62} | {EventText.Nodes(s.Nodes)}");
+        return string.Create(CultureInfo.InvariantCulture, $"{mark}{s.Step,4}  {Limits.Printable(ev, 2000),-62} | {EventText.Nodes(s.Nodes)}");
     }
 
     internal static TraceFile Load(string path)
     {
-        if (Directory.Exists(path)) throw new UsageException($"{TraceReader.Printable(path, 200)} is a directory, not a trace file");
-        if (!File.Exists(path)) throw new UsageException($"no such trace file: {TraceReader.Printable(path, 200)}");
+        if (Directory.Exists(path)) throw new UsageException($"{Limits.Printable(path, 200)} is a directory, not a trace file");
+        if (!File.Exists(path)) throw new UsageException($"no such trace file: {Limits.Printable(path, 200)}");
         try
         {
             return TraceReader.Read(path);

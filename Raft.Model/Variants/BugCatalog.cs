@@ -2,9 +2,8 @@ using Raft.Core.Node;
 using Raft.Core.Rules;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
-using Raft.Model.Variants;
 
-namespace Raft.Model.Exploration;
+namespace Raft.Model.Variants;
 
 /// <summary>A deliberately broken variant of the core, for testing the tester.</summary>
 public sealed record BugVariant(string Name, string Description, Invariant Breaks, Cluster.NodeFactory Factory);

@@ -5,8 +5,10 @@ using Raft.Core.Node;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
+using Raft.Model.Exploration;
+using Raft.Model.Variants;
 
-namespace Raft.Model.Exploration;
+namespace Raft.Model.Shrinking;
 
 /// <summary>What <see cref="MinimumSearch"/> searches: the bug, the cluster sizes and the bounds.</summary>
 public sealed record MinimumSettings
@@ -69,7 +71,7 @@ public sealed record MinimumSettings
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line reason.</summary>
     public void Validate()
     {
-        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Traces.TraceReader.Printable(Bug)}': see raftverify bugs");
+        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Limits.Printable(Bug)}': see raftverify bugs");
         if (MaxDepth < 1 || MaxDepth > MaxDepthLimit) throw new ArgumentException($"--max-depth must be between 1 and {MaxDepthLimit} (got {MaxDepth})");
         if (MaxStates < 1 || MaxStates > MaxStatesLimit) throw new ArgumentException($"--max-states must be between 1 and {MaxStatesLimit} (got {MaxStates})");
         if (Sizes.Count == 0) throw new ArgumentException("no cluster size to search");
@@ -84,7 +86,7 @@ public sealed record MinimumSettings
             throw new ArgumentException($"--like needs a trace of the adversarial world (this one is {Traces.TraceWriter.ModeName(t.Settings.Mode)})");
         if (SameNodes && Like?.Outcome.Violation is null) throw new ArgumentException("--same-nodes needs --like with a trace that records a violation");
         if (Like is { } u && u.Settings.Bug != Bug)
-            throw new ArgumentException($"--like: the trace is of bug {Traces.TraceReader.Printable(u.Settings.Bug)}, not {Traces.TraceReader.Printable(Bug)}");
+            throw new ArgumentException($"--like: the trace is of bug {Limits.Printable(u.Settings.Bug)}, not {Limits.Printable(Bug)}");
     }
 
     /// <summary>The world settings the search (and the recorded trace) use for a cluster of <paramref name="nodes"/>.</summary>
@@ -294,6 +296,7 @@ public static class MinimumSearch
         private readonly ExploreSettings _world;
         private readonly SwarmParameters _swarm;
         private readonly ulong _seed;
+        private readonly WorldOptions _worldOptions;
         private readonly Invariant? _target;
         private readonly bool _liveness;
         private readonly List<Node> _nodes = new();
@@ -319,6 +322,7 @@ public static class MinimumSearch
             _world = settings.WorldSettings(nodes, settings.MaxDepth);
             _swarm = settings.WorldSwarm(nodes);
             _seed = settings.WorldSeed;
+            _worldOptions = _world.ToWorldOptions(_swarm, _seed);
             _liveness = settings.WithLiveness;
             _path = new int[settings.MaxDepth + 1];
             _replayChoose = n =>
@@ -365,7 +369,7 @@ public static class MinimumSearch
         public int Visited => _visited.Count;
         public int LayerSize => _layerEnd - _layerStart;
 
-        private World NewWorld() => new(_world, _swarm, _seed);
+        private World NewWorld() => new(_worldOptions);
 
         /// <summary>Re-runs the path to node <paramref name="index"/> (depth <paramref name="depth"/>) in a fresh world.</summary>
         private World Reach(int depth)

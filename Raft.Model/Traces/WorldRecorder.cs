@@ -2,9 +2,9 @@ using Raft.Core.Node;
 using Raft.Model.Events;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
-using Raft.Model.Traces;
+using Raft.Model.Exploration;
 
-namespace Raft.Model.Exploration;
+namespace Raft.Model.Traces;
 
 /// <summary>
 /// Event import: lets another engine (e.g. Microsoft Coyote's scheduler, through the Raft.Coyote
@@ -35,7 +35,7 @@ public sealed class WorldRecorder
         ScheduleSeed = scheduleSeed;
         Iteration = iteration;
         Swarm = swarm ?? SwarmParameters.Draw(settings, scheduleSeed);
-        World = new World(settings, Swarm, scheduleSeed) { Recording = _steps };
+        World = new World(settings.ToWorldOptions(Swarm, scheduleSeed)) { Recording = _steps };
     }
 
     public ExploreSettings Settings { get; }
