@@ -35,7 +35,7 @@ public sealed class Coverage
     public long SlowestAgreementMs { get; private set; }
     /// <summary>The largest share of its derived bound any agreement took (percent): the oracle's margin.</summary>
     public int MostOfBoundUsedPercent { get; private set; }
-    /// <summary>The most steps any liveness phase took (its guard stops a phase at <see cref="World.MaxLivenessSteps"/>).</summary>
+    /// <summary>The most steps any liveness phase took (a measure of how busy the healed world gets; its storm guard is per virtual second).</summary>
     public int MostLivenessSteps { get; private set; }
     /// <summary>Agreements that took more than half their bound.</summary>
     public long AgreementsOverHalfBound { get; private set; }

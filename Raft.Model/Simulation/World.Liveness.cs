@@ -33,7 +33,6 @@ public sealed partial class World
         FaultsEnabled = false;
         Mode = WorldMode.Lab;
         HealedAt = Now;
-        _livenessFirstStep = StepsRun;
         Network.Use(network);
         Network.HealAll();
         int kept = 0;
