@@ -50,6 +50,55 @@ public sealed record ScriptedEvent(StepEvent Exact, int[] Data)
     /// <summary>A crash, by the explorer or the tester.</summary>
     public bool IsCrash => Kind == EventKind.Crash || Control?.Op == ControlOp.Crash;
 
-    /// <summary>Whether this event concerns <paramref name="node"/>, as sender, receiver or subject.</summary>
-    public bool Touches(int node) => Node == node || Exact.Message is { } m && (m.From == node || m.To == node);
+    /// <summary>Whether this event concerns <paramref name="node"/>, as sender, receiver or subject (a partition's isolated node or cut link).</summary>
+    public bool Touches(int node) => Renumber(node) is null;
+
+    /// <summary>
+    /// The same event in a cluster without node <paramref name="gone"/>, the nodes above it numbered one lower
+    /// (<see cref="Renumbered"/>); null when the event concerns <paramref name="gone"/> (as sender, receiver or
+    /// subject, the node a partition isolates or an end of the link it cuts). A split keeps its shape without
+    /// the node's side; a network-wide event is unchanged.
+    /// </summary>
+    public ScriptedEvent? Renumber(int gone)
+    {
+        if (Exact.Node == gone || Control?.Node == gone) return null;
+        MessageInfo? message = Exact.Message;
+        if (message is { } m)
+        {
+            if (m.From == gone || m.To == gone) return null;
+            message = m with { From = Renumbered(m.From, gone), To = Renumbered(m.To, gone) };
+        }
+        int[] data = Data;
+        if (Kind == EventKind.Partition && Data.Length > 0)
+        {
+            // the world's choices for a partition (World.MakePartition): shape, then the isolated node,
+            // a side per node, or a cut link's sender and its receiver among the other nodes
+            switch (Data[0])
+            {
+                case 0 when Data.Length >= 2:
+                    if (Data[1] == gone) return null;
+                    data = [0, Renumbered(Data[1], gone)];
+                    break;
+                case 1:
+                    data = Data.Where((_, i) => i != gone + 1).ToArray();
+                    break;
+                case 2 when Data.Length >= 3:
+                    int from = Data[1], to = Data[2] >= from ? Data[2] + 1 : Data[2];
+                    if (from == gone || to == gone) return null;
+                    int f = Renumbered(from, gone), t = Renumbered(to, gone);
+                    data = [2, f, t > f ? t - 1 : t];
+                    break;
+            }
+        }
+        StepEvent exact = Exact with
+        {
+            Node = Renumbered(Exact.Node, gone),
+            Message = message,
+            Control = Control is { } c ? c with { Node = Renumbered(c.Node, gone) } : null,
+        };
+        return new ScriptedEvent(exact, data);
+    }
+
+    /// <summary>Node <paramref name="node"/>'s number once <paramref name="gone"/> is removed: the nodes above it move down by one (-1, the network, stays).</summary>
+    public static int Renumbered(int node, int gone) => node > gone ? node - 1 : node;
 }
