@@ -15,7 +15,10 @@ namespace Raft.Model.Shrinking;
 /// gone its term and indexes differ, but the oldest such message plays the same part. A lab trace's
 /// control step (the tester's action) keeps its <see cref="Control"/> and runs as recorded, at its turn.
 /// </remarks>
-public sealed record ScriptedEvent(StepEvent Exact, int[] Data)
+/// <param name="MessageId">The recorded message's id, a hint only: among several enabled messages that are
+/// exactly alike (two identical rejections in flight), the one with this id if there is one, so an unchanged
+/// script re-runs its recording exactly; ids shift once earlier steps are removed, and then the oldest is taken.</param>
+public sealed record ScriptedEvent(StepEvent Exact, int[] Data, long MessageId = -1)
 {
     public EventKind Kind => Exact.Kind;
     public WorldControl? Control => Exact.Control;
@@ -24,7 +27,7 @@ public sealed record ScriptedEvent(StepEvent Exact, int[] Data)
     public int Node => Exact.Node;
 
     public static ScriptedEvent From(TraceStep step) =>
-        new(step.Event.WithoutIds(), step.Control is null && step.Decisions.Length > 1 ? step.Decisions[1..] : []);
+        new(step.Event.WithoutIds(), step.Control is null && step.Decisions.Length > 1 ? step.Decisions[1..] : [], step.Event.Message?.Id ?? -1);
 
     /// <summary>The same event, exactly (ids aside).</summary>
     public bool IsExactly(StepEvent candidate) => candidate.WithoutIds() == Exact;
@@ -96,7 +99,7 @@ public sealed record ScriptedEvent(StepEvent Exact, int[] Data)
             Message = message,
             Control = Control is { } c ? c with { Node = Renumbered(c.Node, gone) } : null,
         };
-        return new ScriptedEvent(exact, data);
+        return new ScriptedEvent(exact, data, MessageId);
     }
 
     /// <summary>Node <paramref name="node"/>'s number once <paramref name="gone"/> is removed: the nodes above it move down by one (-1, the network, stays).</summary>
