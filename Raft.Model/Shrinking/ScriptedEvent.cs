@@ -62,14 +62,24 @@ public sealed record ScriptedEvent(StepEvent Exact, int[] Data, long MessageId =
     /// subject, the node a partition isolates or an end of the link it cuts). A split keeps its shape without
     /// the node's side; a network-wide event is unchanged.
     /// </summary>
-    public ScriptedEvent? Renumber(int gone)
+    public ScriptedEvent? Renumber(int gone) => Merge(gone, -1);
+
+    /// <summary>
+    /// As <see cref="Renumber"/>, but what <paramref name="gone"/> did, node <paramref name="into"/> does
+    /// (its timeouts, its messages, its crashes; a message between the two is dropped): the schedule keeps
+    /// the part the removed node played. <paramref name="into"/> -1 drops the node's events instead.
+    /// </summary>
+    public ScriptedEvent? Merge(int gone, int into)
     {
-        if (Exact.Node == gone || Control?.Node == gone) return null;
+        int Map(int node) => node == gone ? into : node;
+        int node = Exact.Node, controlNode = Control?.Node ?? -1;
+        if ((node == gone || controlNode == gone) && into < 0) return null;
         MessageInfo? message = Exact.Message;
         if (message is { } m)
         {
-            if (m.From == gone || m.To == gone) return null;
-            message = m with { From = Renumbered(m.From, gone), To = Renumbered(m.To, gone) };
+            int from = Map(m.From), to = Map(m.To);
+            if (from < 0 || to < 0 || from == to) return null;
+            message = m with { From = Renumbered(from, gone), To = Renumbered(to, gone) };
         }
         int[] data = Data;
         if (Kind == EventKind.Partition && Data.Length > 0)
@@ -79,15 +89,16 @@ public sealed record ScriptedEvent(StepEvent Exact, int[] Data, long MessageId =
             switch (Data[0])
             {
                 case 0 when Data.Length >= 2:
-                    if (Data[1] == gone) return null;
-                    data = [0, Renumbered(Data[1], gone)];
+                    int isolated = Map(Data[1]);
+                    if (isolated < 0) return null;
+                    data = [0, Renumbered(isolated, gone)];
                     break;
                 case 1:
                     data = Data.Where((_, i) => i != gone + 1).ToArray();
                     break;
                 case 2 when Data.Length >= 3:
-                    int from = Data[1], to = Data[2] >= from ? Data[2] + 1 : Data[2];
-                    if (from == gone || to == gone) return null;
+                    int from = Map(Data[1]), to = Map(Data[2] >= Data[1] ? Data[2] + 1 : Data[2]);
+                    if (from < 0 || to < 0 || from == to) return null;
                     int f = Renumbered(from, gone), t = Renumbered(to, gone);
                     data = [2, f, t > f ? t - 1 : t];
                     break;
@@ -95,9 +106,9 @@ public sealed record ScriptedEvent(StepEvent Exact, int[] Data, long MessageId =
         }
         StepEvent exact = Exact with
         {
-            Node = Renumbered(Exact.Node, gone),
+            Node = node < 0 ? node : Renumbered(Map(node), gone),
             Message = message,
-            Control = Control is { } c ? c with { Node = Renumbered(c.Node, gone) } : null,
+            Control = Control is { } c ? c with { Node = c.Node < 0 ? c.Node : Renumbered(Map(c.Node), gone) } : null,
         };
         return new ScriptedEvent(exact, data, MessageId);
     }

@@ -76,6 +76,9 @@ public static class Shrinker
         if (!SameViolation(target, TryRun(trace, events, nodes, record: false)?.Violation))
             throw new InvalidOperationException($"the trace does not reproduce {target.Invariant} (nodes {string.Join(",", target.Nodes)}) when re-run from its events; replay it to see how it diverges");
 
+        // a node the violation names stays (a liveness failure's nodes depend on the leader the healed world elects: any may go)
+        bool Removable(int node) => target.Invariant == Invariant.Liveness || !target.Nodes.Contains(node);
+
         bool changed;
         do
         {
@@ -101,18 +104,51 @@ public static class Shrinker
                 if (without.Count < events.Count && Fails(without, nodes)) { events = without; changed = true; }
             }
             // 2. fewer nodes: any node the violation does not name, with everything that concerns it; the rest are renumbered densely
+            bool removedOne = false;
             for (int gone = nodes - 1; gone >= 0 && nodes > 1 && !OutOfTime(); gone--)
             {
-                if (target.Invariant != Invariant.Liveness && target.Nodes.Contains(gone)) continue;
-                var without = new List<ScriptedEvent>(events.Count);
-                foreach (ScriptedEvent e in events)
-                    if (e.Renumber(gone) is { } kept) without.Add(kept);
+                if (!Removable(gone)) continue;
+                var without = Without(events, gone);
                 Violation renumbered = Renumbered(target, gone);
                 if (!FailsAs(trace, without, nodes - 1, renumbered)) continue;
                 events = without;
                 target = renumbered;
                 nodes--;
-                changed = true;
+                changed = removedOne = true;
+            }
+            // failing that, two nodes at once (a quorum's size changes with the parity of the cluster's)
+            for (int high = nodes - 1; !removedOne && high > 0 && nodes > 2 && !OutOfTime(); high--)
+            {
+                for (int low = high - 1; low >= 0 && !OutOfTime(); low--)
+                {
+                    if (!Removable(high) || !Removable(low)) continue;
+                    var without = Without(Without(events, high), low);
+                    Violation renumbered = Renumbered(Renumbered(target, high), low);
+                    if (!FailsAs(trace, without, nodes - 2, renumbered)) continue;
+                    events = without;
+                    target = renumbered;
+                    nodes -= 2;
+                    changed = removedOne = true;
+                    break;
+                }
+            }
+            // failing that, a node merged into another that takes over its part (its timeouts, messages and crashes)
+            for (int gone = nodes - 1; !removedOne && gone >= 0 && nodes > 1 && !OutOfTime(); gone--)
+            {
+                for (int into = 0; into < nodes && !OutOfTime(); into++)
+                {
+                    if (into == gone || !Removable(gone)) continue;
+                    var merged = new List<ScriptedEvent>(events.Count);
+                    foreach (ScriptedEvent e in events)
+                        if (e.Merge(gone, into) is { } kept) merged.Add(kept);
+                    Violation renumbered = Renumbered(target, gone);
+                    if (!FailsAs(trace, merged, nodes - 1, renumbered)) continue;
+                    events = merged;
+                    target = renumbered;
+                    nodes--;
+                    changed = removedOne = true;
+                    break;
+                }
             }
             // 3. a gentler liveness phase: the adversary's network settles at once, then loses and holds back nothing
             if (trace.Settings.Liveness)
@@ -126,9 +162,11 @@ public static class Shrinker
                     if (FailsAs(candidate, events, nodes, target)) { trace = candidate; changed = true; }
                 }
             }
-            // 4. ddmin over the steps (the last round leaves the schedule 1-minimal)
+            // 4. ddmin over the steps (the last round leaves the schedule 1-minimal), and no steps at all
+            // (the liveness phase alone may break the invariant; ddmin never tries the empty schedule)
             int count = events.Count;
             events = DeltaDebug(events, c => Fails(c, nodes), OutOfTime);
+            if (events.Count > 0 && Fails([], nodes)) events = [];
             if (events.Count < count) changed = true;
             // 5. the run may have skipped events that were no longer enabled: keep only what ran
             ScheduleResult? ran = TryRun(trace, events, nodes, record: true);
@@ -148,6 +186,15 @@ public static class Shrinker
         TraceFile shrunk = Finalise(trace, found, nodes, target);
         return new ShrinkReport(shrunk, original.Steps.Count, shrunk.Steps.Count, original.Swarm.Nodes, nodes, runs, clock.Elapsed.TotalSeconds, cut,
             original.FaultSteps, shrunk.FaultSteps);
+    }
+
+    /// <summary>The schedule without node <paramref name="gone"/>: every event that concerns it out, the nodes above it renumbered.</summary>
+    private static List<ScriptedEvent> Without(List<ScriptedEvent> events, int gone)
+    {
+        var without = new List<ScriptedEvent>(events.Count);
+        foreach (ScriptedEvent e in events)
+            if (e.Renumber(gone) is { } kept) without.Add(kept);
+        return without;
     }
 
     /// <summary>The violation as it reads once node <paramref name="gone"/> is removed and the nodes above it renumbered.</summary>
