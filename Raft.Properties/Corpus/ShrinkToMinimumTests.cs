@@ -70,6 +70,17 @@ public sealed class ShrinkToMinimumTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ABudgetThatRunsOut_StillGivesAValidTrace()
+    {
+        ExploreReport r = Explorer.Run(new ExploreSettings { Bug = "voted-for-ignored", Workers = 2, Iterations = 100 });
+        TraceFile original = TraceFile.From(Assert.IsType<ScheduleResult>(r.FirstViolation));
+        ShrinkReport s = Shrinker.Shrink(original, budget: TimeSpan.Zero);
+        Assert.True(s.CutByBudget);
+        Assert.Equal(original.Outcome.Violation!.Invariant, s.Shrunk.Outcome.Violation!.Invariant);
+        Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(ThroughTheFile(s.Shrunk)).Status);
+    }
+
+    [Fact]
     public void RenumberingRemapsPartitionsAndMessages()
     {
         var split = new ScriptedEvent(new StepEvent(EventKind.Partition, -1, 0), [1, 0, 1, 1, 0]);
