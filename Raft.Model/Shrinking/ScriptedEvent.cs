@@ -15,7 +15,10 @@ namespace Raft.Model.Shrinking;
 /// gone its term and indexes differ, but the oldest such message plays the same part. A lab trace's
 /// control step (the tester's action) keeps its <see cref="Control"/> and runs as recorded, at its turn.
 /// </remarks>
-public sealed record ScriptedEvent(StepEvent Exact, int[] Data)
+/// <param name="MessageId">The recorded message's id, a hint only: among several enabled messages that are
+/// exactly alike (two identical rejections in flight), the one with this id if there is one, so an unchanged
+/// script re-runs its recording exactly; ids shift once earlier steps are removed, and then the oldest is taken.</param>
+public sealed record ScriptedEvent(StepEvent Exact, int[] Data, long MessageId = -1)
 {
     public EventKind Kind => Exact.Kind;
     public WorldControl? Control => Exact.Control;
@@ -24,7 +27,7 @@ public sealed record ScriptedEvent(StepEvent Exact, int[] Data)
     public int Node => Exact.Node;
 
     public static ScriptedEvent From(TraceStep step) =>
-        new(step.Event.WithoutIds(), step.Control is null && step.Decisions.Length > 1 ? step.Decisions[1..] : []);
+        new(step.Event.WithoutIds(), step.Control is null && step.Decisions.Length > 1 ? step.Decisions[1..] : [], step.Event.Message?.Id ?? -1);
 
     /// <summary>The same event, exactly (ids aside).</summary>
     public bool IsExactly(StepEvent candidate) => candidate.WithoutIds() == Exact;
@@ -50,6 +53,66 @@ public sealed record ScriptedEvent(StepEvent Exact, int[] Data)
     /// <summary>A crash, by the explorer or the tester.</summary>
     public bool IsCrash => Kind == EventKind.Crash || Control?.Op == ControlOp.Crash;
 
-    /// <summary>Whether this event concerns <paramref name="node"/>, as sender, receiver or subject.</summary>
-    public bool Touches(int node) => Node == node || Exact.Message is { } m && (m.From == node || m.To == node);
+    /// <summary>Whether this event concerns <paramref name="node"/>, as sender, receiver or subject (a partition's isolated node or cut link).</summary>
+    public bool Touches(int node) => Renumber(node) is null;
+
+    /// <summary>
+    /// The same event in a cluster without node <paramref name="gone"/>, the nodes above it numbered one lower
+    /// (<see cref="Renumbered"/>); null when the event concerns <paramref name="gone"/> (as sender, receiver or
+    /// subject, the node a partition isolates or an end of the link it cuts). A split keeps its shape without
+    /// the node's side; a network-wide event is unchanged.
+    /// </summary>
+    public ScriptedEvent? Renumber(int gone) => Merge(gone, -1);
+
+    /// <summary>
+    /// As <see cref="Renumber"/>, but what <paramref name="gone"/> did, node <paramref name="into"/> does
+    /// (its timeouts, its messages, its crashes; a message between the two is dropped): the schedule keeps
+    /// the part the removed node played. <paramref name="into"/> -1 drops the node's events instead.
+    /// </summary>
+    public ScriptedEvent? Merge(int gone, int into)
+    {
+        int Map(int node) => node == gone ? into : node;
+        int node = Exact.Node, controlNode = Control?.Node ?? -1;
+        if ((node == gone || controlNode == gone) && into < 0) return null;
+        MessageInfo? message = Exact.Message;
+        if (message is { } m)
+        {
+            int from = Map(m.From), to = Map(m.To);
+            if (from < 0 || to < 0 || from == to) return null;
+            message = m with { From = Renumbered(from, gone), To = Renumbered(to, gone) };
+        }
+        int[] data = Data;
+        if (Kind == EventKind.Partition && Data.Length > 0)
+        {
+            // the world's choices for a partition (World.MakePartition): shape, then the isolated node,
+            // a side per node, or a cut link's sender and its receiver among the other nodes
+            switch (Data[0])
+            {
+                case 0 when Data.Length >= 2:
+                    int isolated = Map(Data[1]);
+                    if (isolated < 0) return null;
+                    data = [0, Renumbered(isolated, gone)];
+                    break;
+                case 1:
+                    data = Data.Where((_, i) => i != gone + 1).ToArray();
+                    break;
+                case 2 when Data.Length >= 3:
+                    int from = Map(Data[1]), to = Map(Data[2] >= Data[1] ? Data[2] + 1 : Data[2]);
+                    if (from < 0 || to < 0 || from == to) return null;
+                    int f = Renumbered(from, gone), t = Renumbered(to, gone);
+                    data = [2, f, t > f ? t - 1 : t];
+                    break;
+            }
+        }
+        StepEvent exact = Exact with
+        {
+            Node = node < 0 ? node : Renumbered(Map(node), gone),
+            Message = message,
+            Control = Control is { } c ? c with { Node = c.Node < 0 ? c.Node : Renumbered(Map(c.Node), gone) } : null,
+        };
+        return new ScriptedEvent(exact, data, MessageId);
+    }
+
+    /// <summary>Node <paramref name="node"/>'s number once <paramref name="gone"/> is removed: the nodes above it move down by one (-1, the network, stays).</summary>
+    public static int Renumbered(int node, int gone) => node > gone ? node - 1 : node;
 }

@@ -35,15 +35,20 @@ internal sealed class ScriptedStrategy(IReadOnlyList<ScriptedEvent> script) : IS
 
     private int IndexOf(IReadOnlyList<EnabledEvent> enabled, ScriptedEvent want)
     {
-        int chosen = -1;
+        int exact = -1, like = -1;
         for (int i = 0; i < enabled.Count; i++)
         {
             if (enabled[i].Kind != want.Kind) continue;
             StepEvent candidate = World!.EventOf(enabled[i]);
-            if (want.IsExactly(candidate)) return i;
-            if (chosen < 0 && want.IsLike(candidate)) chosen = i;
+            if (want.IsExactly(candidate))
+            {
+                // among messages exactly alike, the recorded one if it is still there (its id), else the oldest
+                if (want.MessageId < 0 || enabled[i].MessageId == want.MessageId) return i;
+                if (exact < 0) exact = i;
+            }
+            else if (like < 0 && want.IsLike(candidate)) like = i;
         }
-        return chosen;
+        return exact >= 0 ? exact : like;
     }
 
     private int _next;

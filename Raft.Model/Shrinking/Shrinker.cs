@@ -5,6 +5,7 @@ using Raft.Model.Exploration.Strategies;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
 using Raft.Model.Traces;
+using Raft.Core.Node;
 
 namespace Raft.Model.Shrinking;
 
@@ -16,10 +17,14 @@ public sealed record ShrinkReport(TraceFile Shrunk, int OriginalSteps, int Shrun
 
 /// <summary>
 /// Shrinks a failing schedule to the few steps that matter while keeping the same violated
-/// invariant: whole faults out first (every crash and restart of a node, every partition and
-/// heal, every drop, every duplicate), then fewer nodes where the schedule allows, then delta
-/// debugging (ddmin, Zeller and Hildebrandt 2002) over the remaining steps down to a 1-minimal
-/// schedule. Candidates are run for real, so the result is a valid trace that replay reproduces.
+/// invariant. Each round: shorter core timers and network delays (toward the lab's timers, so
+/// every later candidate runs in less virtual time), whole faults out (every crash and restart of
+/// a node, every partition and heal, every drop, every duplicate, every snapshot), then any node
+/// the violation does not need, with every event that concerns it, the others renumbered densely;
+/// a gentler liveness phase; then delta debugging (ddmin, Zeller and Hildebrandt 2002) over the
+/// remaining steps down to a 1-minimal schedule. Rounds repeat until one changes nothing, so
+/// shrinking the result again gives the same trace. Candidates are run for real, so the result is
+/// a valid trace that replay reproduces.
 /// </summary>
 public static class Shrinker
 {
@@ -31,8 +36,8 @@ public static class Shrinker
     /// invariant and, for a safety invariant, the same set of nodes. The index and term are not
     /// compared: removing an earlier proposal or election shifts every later index and term, so
     /// demanding them would stop ddmin at almost every step, while the invariant and the nodes
-    /// it names are stable under removal (node ids are never renumbered: only the highest node is
-    /// ever removed, and never one the violation names). A liveness failure names the nodes that
+    /// it names are stable under removal (a removed node is never one the violation names, and the
+    /// target's nodes are renumbered with the cluster's). A liveness failure names the nodes that
     /// missed the probe, which depends on the leader the healed world happens to elect, so only
     /// its invariant is compared.
     /// </summary>
@@ -57,40 +62,94 @@ public static class Shrinker
         }
         int runs = 0;
         int nodes = trace.Swarm.Nodes;
-        int highestNamed = target.Nodes.Length == 0 ? -1 : target.Nodes.Max();
         // the fault phase's steps are the script; the liveness phase runs again on its own (its steps are observations, not choices)
         List<ScriptedEvent> events = trace.Steps.Take(trace.FaultSteps).Select(ScriptedEvent.From).ToList();
 
-        bool Fails(List<ScriptedEvent> candidate, int n)
+        bool FailsAs(TraceFile t, List<ScriptedEvent> candidate, int n, Violation want)
         {
             if (OutOfTime()) return false; // every accepted candidate so far is a failing schedule: keep the best one
             runs++;
-            return SameViolation(target, TryRun(trace, candidate, n, record: false)?.Violation);
+            return SameViolation(want, TryRun(t, candidate, n, record: false)?.Violation);
         }
+        bool Fails(List<ScriptedEvent> candidate, int n) => FailsAs(trace, candidate, n, target);
 
         runs++;
         if (!SameViolation(target, TryRun(trace, events, nodes, record: false)?.Violation))
             throw new InvalidOperationException($"the trace does not reproduce {target.Invariant} (nodes {string.Join(",", target.Nodes)}) when re-run from its events; replay it to see how it diverges");
 
-        int before;
+        // a node the violation names stays (a liveness failure's nodes depend on the leader the healed world elects: any may go)
+        bool Removable(int node) => target.Invariant == Invariant.Liveness || !target.Nodes.Contains(node);
+
+        bool changed;
         do
         {
-            before = events.Count + 1000 * nodes;
+            changed = false;
+            // 0. shorter timers and delays first: every later candidate then runs in less virtual time
+            if (trace.Settings.Mode != WorldMode.Lab)
+            {
+                foreach (SwarmParameters smaller in ShorterTimes(trace.Swarm, trace.Settings))
+                {
+                    if (OutOfTime()) break;
+                    TraceFile candidate = trace.WithSwarm(smaller);
+                    if (!FailsAs(candidate, events, nodes, target)) continue;
+                    trace = candidate;
+                    changed = true;
+                    break; // the next round tries smaller still
+                }
+            }
             // 1. whole faults
             foreach (Func<ScriptedEvent, bool> fault in FaultGroups(nodes))
             {
                 if (OutOfTime()) break;
                 var without = events.Where(e => !fault(e)).ToList();
-                if (without.Count < events.Count && Fails(without, nodes)) events = without;
+                if (without.Count < events.Count && Fails(without, nodes)) { events = without; changed = true; }
             }
-            // 2. fewer nodes: drop the highest-numbered node and everything that concerns it (never a node the violation names)
-            while (nodes > 1 && nodes - 1 > highestNamed && !OutOfTime())
+            // 2. fewer nodes: any node the violation does not name, with everything that concerns it; the rest are renumbered densely
+            bool removedOne = false;
+            for (int gone = nodes - 1; gone >= 0 && nodes > 1 && !OutOfTime(); gone--)
             {
-                int gone = nodes - 1;
-                var without = events.Where(e => !e.Touches(gone)).ToList();
-                if (!Fails(without, nodes - 1)) break;
+                if (!Removable(gone)) continue;
+                var without = Without(events, gone);
+                Violation renumbered = Renumbered(target, gone);
+                if (!FailsAs(trace, without, nodes - 1, renumbered)) continue;
                 events = without;
+                target = renumbered;
                 nodes--;
+                changed = removedOne = true;
+            }
+            // failing that, two nodes at once (a quorum's size changes with the parity of the cluster's)
+            for (int high = nodes - 1; !removedOne && high > 0 && nodes > 2 && !OutOfTime(); high--)
+            {
+                for (int low = high - 1; low >= 0 && !OutOfTime(); low--)
+                {
+                    if (!Removable(high) || !Removable(low)) continue;
+                    var without = Without(Without(events, high), low);
+                    Violation renumbered = Renumbered(Renumbered(target, high), low);
+                    if (!FailsAs(trace, without, nodes - 2, renumbered)) continue;
+                    events = without;
+                    target = renumbered;
+                    nodes -= 2;
+                    changed = removedOne = true;
+                    break;
+                }
+            }
+            // failing that, a node merged into another that takes over its part (its timeouts, messages and crashes)
+            for (int gone = nodes - 1; !removedOne && gone >= 0 && nodes > 1 && !OutOfTime(); gone--)
+            {
+                for (int into = 0; into < nodes && !OutOfTime(); into++)
+                {
+                    if (into == gone || !Removable(gone)) continue;
+                    var merged = new List<ScriptedEvent>(events.Count);
+                    foreach (ScriptedEvent e in events)
+                        if (e.Merge(gone, into) is { } kept) merged.Add(kept);
+                    Violation renumbered = Renumbered(target, gone);
+                    if (!FailsAs(trace, merged, nodes - 1, renumbered)) continue;
+                    events = merged;
+                    target = renumbered;
+                    nodes--;
+                    changed = removedOne = true;
+                    break;
+                }
             }
             // 3. a gentler liveness phase: the adversary's network settles at once, then loses and holds back nothing
             if (trace.Settings.Liveness)
@@ -101,18 +160,25 @@ public static class Shrinker
                     SwarmParameters g = gentler(trace.Swarm);
                     if (g == trace.Swarm) continue;
                     TraceFile candidate = trace.WithSwarm(g);
-                    runs++;
-                    if (SameViolation(target, TryRun(candidate, events, nodes, record: false)?.Violation)) trace = candidate;
+                    if (FailsAs(candidate, events, nodes, target)) { trace = candidate; changed = true; }
                 }
             }
-            // 4. ddmin over the steps (the last round leaves the schedule 1-minimal)
+            // 4. ddmin over the steps (the last round leaves the schedule 1-minimal), and no steps at all
+            // (the liveness phase alone may break the invariant; ddmin never tries the empty schedule)
+            int count = events.Count;
             events = DeltaDebug(events, c => Fails(c, nodes), OutOfTime);
+            if (events.Count > 0 && Fails([], nodes)) events = [];
+            if (events.Count < count) changed = true;
             // 5. the run may have skipped events that were no longer enabled: keep only what ran
             ScheduleResult? ran = TryRun(trace, events, nodes, record: true);
             if (ran?.Trace is { } taken && SameViolation(target, ran.Violation))
-                events = taken.Take(ran.Steps).Select(ScriptedEvent.From).ToList();
+            {
+                var what = taken.Take(ran.Steps).Select(ScriptedEvent.From).ToList();
+                if (what.Count < events.Count) changed = true;
+                events = what;
+            }
         }
-        while (events.Count + 1000 * nodes < before && !OutOfTime());
+        while (changed && !OutOfTime());
         log?.Invoke($"{runs} runs{(cut ? " (cut by the time budget)" : "")}");
 
         // record the result, then fix its length and re-run it as replay would
@@ -121,6 +187,47 @@ public static class Shrinker
         TraceFile shrunk = Finalise(trace, found, nodes, target);
         return new ShrinkReport(shrunk, original.Steps.Count, shrunk.Steps.Count, original.Swarm.Nodes, nodes, runs, clock.Elapsed.TotalSeconds, cut,
             original.FaultSteps, shrunk.FaultSteps);
+    }
+
+    /// <summary>The schedule without node <paramref name="gone"/>: every event that concerns it out, the nodes above it renumbered.</summary>
+    private static List<ScriptedEvent> Without(List<ScriptedEvent> events, int gone)
+    {
+        var without = new List<ScriptedEvent>(events.Count);
+        foreach (ScriptedEvent e in events)
+            if (e.Renumber(gone) is { } kept) without.Add(kept);
+        return without;
+    }
+
+    /// <summary>The violation as it reads once node <paramref name="gone"/> is removed and the nodes above it renumbered.</summary>
+    private static Violation Renumbered(Violation v, int gone) =>
+        v with { Nodes = v.Nodes.Where(n => n != gone).Select(n => ScriptedEvent.Renumbered(n, gone)).ToArray() };
+
+    /// <summary>The lab's timers (RaftOptions' defaults): the shrinker shortens longer timers toward them, never below.</summary>
+    private static readonly RaftOptions LabTimers = new();
+
+    /// <summary>
+    /// Shorter core timers and network delays to try, boldest first: the lab's timers at once, then
+    /// halfway there; election and heartbeat apart; for the timed world, the shortest delay bound,
+    /// then half of it. Each candidate is valid (heartbeat at least 1 and below the election timeout).
+    /// </summary>
+    private static IEnumerable<SwarmParameters> ShorterTimes(SwarmParameters swarm, ExploreSettings settings)
+    {
+        RaftOptions raft = swarm.Raft ?? settings.Raft;
+        int e = raft.ElectionTicks, h = raft.HeartbeatTicks;
+        int eLab = Math.Min(e, LabTimers.ElectionTicks), hLab = Math.Min(h, LabTimers.HeartbeatTicks);
+        int eHalf = Math.Max(eLab, e / 2), hHalf = Math.Max(hLab, h / 2);
+        var tried = new List<(int E, int H)>();
+        foreach ((int E, int H) c in new[] { (eLab, hLab), (eHalf, hHalf), (eLab, h), (eHalf, h), (e, hLab), (e, hHalf) })
+        {
+            if (c == (e, h) || c.H < 1 || c.E <= c.H || tried.Contains(c)) continue;
+            tried.Add(c);
+            yield return swarm with { Raft = raft with { ElectionTicks = c.E, HeartbeatTicks = c.H } };
+        }
+        if (settings.Mode == WorldMode.Timed)
+        {
+            if (swarm.MaxDelayMs > 1) yield return swarm with { MaxDelayMs = 1 };
+            if (swarm.MaxDelayMs / 2 > 1) yield return swarm with { MaxDelayMs = swarm.MaxDelayMs / 2 };
+        }
     }
 
     /// <summary>Liveness-phase parameters to try in turn: each keeps the violation or is undone.</summary>

@@ -40,6 +40,12 @@ public static class ShrinkCommand
             TraceWriter.Write(report.Shrunk, outPath);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"shrunk {report.OriginalSteps} steps to {report.ShrunkSteps}, {report.OriginalNodes} nodes to {report.ShrunkNodes}, in {report.Seconds:0.00} s ({report.Runs} runs; the fault phase {report.OriginalFaultSteps} steps to {report.ShrunkFaultSteps}, then the liveness phase {report.ShrunkSteps - report.ShrunkFaultSteps})"));
+            var (before, after) = (trace.Swarm.Raft ?? trace.Settings.Raft, report.Shrunk.Swarm.Raft ?? report.Shrunk.Settings.Raft);
+            var shorter = new List<string>();
+            if (before.ElectionTicks != after.ElectionTicks) shorter.Add($"election {before.ElectionTicks} to {after.ElectionTicks} ticks");
+            if (before.HeartbeatTicks != after.HeartbeatTicks) shorter.Add($"heartbeat {before.HeartbeatTicks} to {after.HeartbeatTicks} ticks");
+            if (trace.Swarm.MaxDelayMs != report.Shrunk.Swarm.MaxDelayMs) shorter.Add($"max delay {trace.Swarm.MaxDelayMs} to {report.Shrunk.Swarm.MaxDelayMs} ms");
+            if (shorter.Count > 0) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"timers: {string.Join(", ", shorter)}"));
             if (report.CutByBudget)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CUT by the time limit ({seconds:0.###} s): this is the smallest failing schedule found so far, not a finished shrink (raise --time-limit to go on)"));
             Console.WriteLine($"still violates: {report.Shrunk.Outcome.Violation}");

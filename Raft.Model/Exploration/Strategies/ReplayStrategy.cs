@@ -22,7 +22,10 @@ public sealed class ReplayStrategy : IStrategy, IControlSource
         _controls = controls;
     }
 
-    public WorldControl? ControlAt(int step) => _controls is not null && step < _controls.Count ? _controls[step] : null;
+    /// <summary>The recorded tester action at <paramref name="step"/>; never one of the liveness phase's (heal, stabilise, deadline, guard): the phase makes those itself.</summary>
+    public WorldControl? ControlAt(int step) => RecordedControl(step) is { IsLiveness: false } c ? c : null;
+
+    private WorldControl? RecordedControl(int step) => _controls is not null && step < _controls.Count ? _controls[step] : null;
 
     public string Name => "replay";
 
@@ -35,6 +38,9 @@ public sealed class ReplayStrategy : IStrategy, IControlSource
         // a recording with no steps at all (a shrunk schedule whose violation lies in the liveness
         // phase alone) ended before its first step, as its scripted run did
         if (_steps.Count == 0) return -1;
+        // likewise a fault phase that ended before the recorded liveness phase's heal (a fault phase of
+        // 0 steps still has maxSteps 1, so the run asks for a step the recording gives to the heal)
+        if (RecordedControl(step) is { IsLiveness: true }) return -1;
         return Next(enabled.Count, "events enabled");
     }
 
