@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Raft.Model.Simulation;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Events;
