@@ -126,7 +126,6 @@ public sealed class MinimumSearchTests(ITestOutputHelper output)
     /// </summary>
     [Theory]
     [InlineData("quorum-off-by-one")]
-    [InlineData("stale-votes-counted")]
     public void APlainMinimum_IsNeverLongerThanTheCorpusTrace(string bug)
     {
         TraceFile trace = Corpus(bug);
