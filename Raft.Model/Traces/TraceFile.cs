@@ -48,20 +48,14 @@ public sealed class TraceFile
     }
 
     /// <summary>The same trace run on nodes built by <paramref name="factory"/> (another implementation of the node contract).</summary>
-    public TraceFile WithFactory(Simulation.Cluster.NodeFactory factory) => new()
-    {
-        Settings = Settings with { Factory = factory },
-        Iteration = Iteration,
-        ScheduleSeed = ScheduleSeed,
-        Swarm = Swarm,
-        Steps = Steps,
-        Outcome = Outcome,
-    };
+    public TraceFile WithFactory(Simulation.Cluster.NodeFactory factory) => With(Settings with { Factory = factory }, Swarm);
 
     /// <summary>The same trace with other swarm parameters (the shrinker tries gentler liveness phases).</summary>
-    public TraceFile WithSwarm(SwarmParameters swarm) => new()
+    public TraceFile WithSwarm(SwarmParameters swarm) => With(Settings, swarm);
+
+    private TraceFile With(ExploreSettings settings, SwarmParameters swarm) => new()
     {
-        Settings = Settings,
+        Settings = settings,
         Iteration = Iteration,
         ScheduleSeed = ScheduleSeed,
         Swarm = swarm,
