@@ -97,6 +97,9 @@ public sealed partial class World
 
     private ProposeResult _lastPropose;
 
+    /// <summary>The last command a leader accepted and the index it got (the deadline judges one()'s last attempt by it).</summary>
+    private (byte[] Command, long Index) _lastAccepted = ([], -1);
+
     /// <summary>Runs one control step (the tester's call, or a recorded one on replay) and records it.</summary>
     public StepOutcome Control(WorldControl c)
     {
@@ -136,6 +139,7 @@ public sealed partial class World
             {
                 ProposeResult r = Cluster.Propose(c.Node, c.Command ?? []);
                 _lastPropose = r;
+                if (r.IsLeader) _lastAccepted = (c.Command ?? [], r.Index);
                 return r.IsLeader ? StepOutcome.Proposed(r.Index, r.Term) : StepOutcome.NotLeader;
             }
             case ControlOp.Heal: return HealForLiveness(c.Network ?? throw new ArgumentException("heal needs the network it heals to"));

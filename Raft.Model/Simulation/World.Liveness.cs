@@ -80,6 +80,27 @@ public sealed partial class World
 
     private long _electionWindowMs, _lastElectionProgress;
 
+    private long[]? _grantedAt;
+
+    /// <summary>
+    /// Figure 2's timer rule, watched on the wire from the heal on (every clock then ticks every
+    /// tick): a node that grants its vote restarts its election timer, so it cannot campaign until
+    /// its shortest election timeout (ElectionTicks ticks) has passed since — at the earliest
+    /// ElectionTicks−1 ticks later, the first tick coming at once. A RequestVote sooner is a Liveness
+    /// violation at that step: a node that campaigns right after voting splits the elections it
+    /// should let finish. Crashes stop at the heal, so a node's timer is never fresh in between.
+    /// </summary>
+    private void WatchTimerRestarts(in Message m)
+    {
+        _grantedAt ??= Enumerable.Repeat(-1L, Size).ToArray();
+        if (m.Type == MessageType.RequestVoteResponse && !m.Reject) { _grantedAt[m.From] = Now; return; }
+        if (m.Type != MessageType.RequestVote || _grantedAt[m.From] < 0 || Violation is not null) return;
+        long earliest = _grantedAt[m.From] + (long)(Cluster.Options.ElectionTicks - 1) * _tickMs;
+        if (Now >= earliest) return;
+        Cluster.Checker.ObserveLiveness([m.From], m.Index, m.Term, string.Create(CultureInfo.InvariantCulture,
+            $"node {m.From} campaigned for term {m.Term} at {Now} ms, {Now - _grantedAt[m.From]} ms after it granted a vote at {_grantedAt[m.From]} ms: granting a vote restarts the election timer (Figure 2), so its shortest timeout of {Cluster.Options.ElectionTicks} ticks of {_tickMs} ms cannot have elapsed before {earliest} ms"));
+    }
+
     /// <summary>
     /// Election progress, watched on the wire once the network is stable: a message that restarts
     /// (or may restart) the election timer of a node whose log is the most up-to-date — a RequestVote
@@ -139,23 +160,31 @@ public sealed partial class World
 
     /// <summary>
     /// The liveness oracle's verdict, decided from what the world observes: the tester's one()
-    /// gave up on <paramref name="command"/>; unless every node has applied it by now, that is a
-    /// Liveness violation naming the nodes that have not.
+    /// gave up on <paramref name="command"/>; unless every node has applied it by now at the index
+    /// of one()'s last attempt (the index config.go's one() polls nCommitted for), that is a
+    /// Liveness violation naming the nodes that have not. A copy from an earlier attempt does not
+    /// count: one() re-proposes on every retry, so a cluster that commits an entry everywhere only
+    /// once a later entry arrives (a commit index that never reaches followers on its own) would
+    /// have every earlier copy applied everywhere while never agreeing on the current one.
+    /// Without an accepted attempt, any index counts.
     /// </summary>
     private StepOutcome Deadline(byte[] command, long boundMs)
     {
         var missing = new List<int>();
         long index = -1;
+        long last = Commands.Same(_lastAccepted.Command, command) ? _lastAccepted.Index : -1;
         for (int i = 0; i < Size; i++)
         {
-            long at = Cluster.Appliers[i].IndexOf(command);
+            long at = last > 0
+                ? (Commands.Same(Cluster.Appliers[i].CommandAt(last), command) ? last : -1)
+                : Cluster.Appliers[i].IndexOf(command);
             if (at < 0) missing.Add(i);
             else index = at;
         }
         if (missing.Count == 0) return new StepOutcome(OutcomeKind.AppliedEverywhere);
         long since = StabilisedAt >= 0 ? StabilisedAt : Now;
         Cluster.Checker.ObserveLiveness(missing.ToArray(), Math.Max(0, index), MaxTerm(), string.Create(CultureInfo.InvariantCulture,
-            $"one() failed to reach agreement: {Now - since} ms after the network stabilised (bound {boundMs} ms, from the timers and cluster size), {Commands.Show(command)} is not applied on nodes {string.Join(",", missing)} ({(index > 0 ? $"applied at index {index} elsewhere" : "applied nowhere")}; terms reached {MaxTerm()}; nodes {DescribeNodes()})"));
+            $"one() failed to reach agreement: {Now - since} ms after the network stabilised (bound {boundMs} ms, from the timers and cluster size), {Commands.Show(command)} is not applied on nodes {string.Join(",", missing)} ({(index > 0 ? $"applied at index {index} elsewhere" : last > 0 ? $"applied nowhere at index {last}, one()'s last attempt" : "applied nowhere")}; terms reached {MaxTerm()}; nodes {DescribeNodes()})"));
         return new StepOutcome(OutcomeKind.NotApplied, Count: missing.Count);
     }
 

@@ -289,6 +289,7 @@ public sealed partial class World
     {
         _sentThisStep++;
         if (_electionWindowMs > 0) WatchElectionProgress(m);
+        if (HealedAt >= 0) WatchTimerRestarts(m);
         long delay = Network.Admit(m, ref _netRng);
         long id = _nextMessageId++;
         if (RecordSends) _sentLog.Add(new SentMessage(MessageInfo.Of(id, m), delay < 0));

@@ -228,6 +228,41 @@ public sealed class RaftNodeTests
     }
 
     [Fact]
+    public void InstallSnapshot_FromAStaleTermIsAnsweredWithOurTermOnlyAndChangesNothing_Figure13Step1()
+    {
+        RaftNode node = Node(state: new PersistedState { Term = 3, Entries = Msg.Entries(1, 3) });
+        node.Step(new Message { Type = MessageType.InstallSnapshot, From = 1, To = 0, Term = 2, Index = 5, LogTerm = 2, Data = [1] });
+        ReadyView r = ReadyView.Take(node);
+        Message reply = Assert.Single(r.Messages);
+        Assert.Equal(MessageType.InstallSnapshotResponse, reply.Type);
+        Assert.Equal(3, reply.Term); // the stale leader learns our term and steps down
+        Assert.Equal(0, reply.Index); // and learns nothing about our log
+        Assert.False(r.HasSnapshot);
+        Assert.False(r.SnapshotToApply);
+        Assert.Equal(0, node.Log.SnapshotIndex);
+        Assert.Equal(2, node.Log.LastIndex);
+        Assert.Equal(0, node.CommitIndex);
+        Assert.Equal(RaftNode.None, node.LeaderId);
+        Assert.False(r.MustPersist);
+    }
+
+    [Fact]
+    public void InstallSnapshot_FromAStaleTermDoesNotResetTheElectionTimer_5_2()
+    {
+        var state = new PersistedState { Term = 3 };
+        RaftNode quiet = Node(seed: 9, state: state), disturbed = Node(seed: 9, state: state);
+        int expected = TicksUntilCampaign(quiet);
+        for (int ticks = 1; ; ticks++)
+        {
+            disturbed.Step(new Message { Type = MessageType.InstallSnapshot, From = 1, To = 0, Term = 2, Index = 0, LogTerm = 0, Data = [1] });
+            if (disturbed.TryGetReady(out _)) disturbed.Advance();
+            disturbed.Tick();
+            if (disturbed.Role == Role.Candidate) { Assert.Equal(expected, ticks); break; }
+            Assert.True(ticks < expected, "stale InstallSnapshot postponed the election");
+        }
+    }
+
+    [Fact]
     public void AppendEntries_FromAStaleTermDoesNotResetTheElectionTimer_5_2()
     {
         var state = new PersistedState { Term = 3 };

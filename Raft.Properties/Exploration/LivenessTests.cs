@@ -6,6 +6,8 @@ using Raft.Model.Testing;
 using Raft.Model.Traces;
 using Xunit.Abstractions;
 using Raft.Model.Events;
+using Raft.Core.Messages;
+using Raft.Properties.Contract;
 
 namespace Raft.Properties.Exploration;
 
@@ -48,6 +50,119 @@ public sealed class LivenessTests(ITestOutputHelper output)
         TraceStep last = w.Recording[^1];
         Assert.Equal(ControlOp.Deadline, last.Control?.Op);
         Assert.Equal(w.ViolationStep, last.Step);
+    }
+
+    /// <summary>
+    /// Another implementation (not a catalog bug) whose empty AppendEntries carry leaderCommit 0, so a
+    /// follower learns that an entry committed only when a later entry reaches it.
+    /// </summary>
+    private sealed class CommitOnlyWithNewEntries(IRaftNode inner) : ForwardingNode(inner)
+    {
+        public override bool TryGetReady(out Ready ready)
+        {
+            if (!base.TryGetReady(out ready)) return false;
+            List<Message> ms = ready.MessageBuffer;
+            for (int k = 0; k < ms.Count; k++)
+                if (ms[k].Type == MessageType.AppendEntries && ms[k].EntryCount == 0) ms[k] = ms[k] with { Commit = 0 };
+            return true;
+        }
+    }
+
+    /// <summary>Another implementation (not a catalog bug) whose election timer runs out at the first tick after it grants a vote.</summary>
+    private sealed class CampaignsRightAfterVoting(IRaftNode inner) : ForwardingNode(inner)
+    {
+        private bool _voted;
+
+        public override bool TryGetReady(out Ready ready)
+        {
+            if (!base.TryGetReady(out ready)) return false;
+            foreach (Message m in ready.Messages) if (m.Type == MessageType.RequestVoteResponse && !m.Reject) _voted = true;
+            return true;
+        }
+
+        public override void Tick()
+        {
+            Inner.Tick();
+            if (!_voted) return;
+            _voted = false;
+            for (int k = 0; k < 1000 && Role == Role.Follower; k++) Inner.Tick();
+        }
+    }
+
+    [Fact]
+    public void ANodeThatCampaignsBeforeItsShortestTimeoutAfterVoting_IsALivenessViolation_AtThatStep()
+    {
+        // Figure 2: granting a vote restarts the election timer. A node that campaigns soon after it voted
+        // only splits elections (one() may still agree), so the phase watches the timer rule on the wire.
+        var s = new ExploreSettings { Swarm = false, Nodes = 3, Faults = FaultBudget.NoFaults, Factory = (id, n, seed, o, st) => new CampaignsRightAfterVoting(new RaftNode(id, n, seed, o, st)) };
+        World w = World(s);
+        w.Recording = new List<TraceStep>();
+        LivenessOutcome o = RunPhase(w, s);
+        output.WriteLine($"{o.Summary}: {w.Violation}");
+        Assert.NotNull(w.Violation);
+        Assert.Equal(Invariant.Liveness, w.Violation!.Invariant);
+        Assert.Contains("after it granted a vote", w.Violation.Detail);
+        Assert.Equal(w.Recording.Count - 1, w.ViolationStep);
+        Assert.Contains(w.Recording[^1].Sent ?? [], m => m.Type == MessageType.RequestVote && m.From == w.Violation.Nodes[0]);
+        World ok = World(s with { Factory = null });
+        RunPhase(ok, s);
+        Assert.Null(ok.Violation);
+    }
+
+    /// <summary>Another implementation (not a catalog bug) that never hands committed entries to its service.</summary>
+    private sealed class NeverApplies(IRaftNode inner) : ForwardingNode(inner)
+    {
+        public override bool TryGetReady(out Ready ready)
+        {
+            if (!base.TryGetReady(out ready)) return false;
+            ready.CommittedEntries = ArraySegment<Entry>.Empty;
+            return true;
+        }
+    }
+
+    [Fact]
+    public void TheDeadline_NamesEvenOneNodeThatDidNotApply_NotOnlyAMajority()
+    {
+        // one() waits for every node, so the deadline's verdict does too: a single node whose service never
+        // sees the command fails the phase, though a majority applied it
+        var s = new ExploreSettings
+        {
+            Swarm = false, Nodes = 5, Faults = FaultBudget.NoFaults,
+            Factory = (id, n, seed, o, st) => id == 4 ? new NeverApplies(new RaftNode(id, n, seed, o, st)) : new RaftNode(id, n, seed, o, st),
+        };
+        World w = World(s);
+        w.Recording = new List<TraceStep>();
+        LivenessOutcome o = RunPhase(w, s);
+        output.WriteLine($"{o.Summary}: {w.Violation}");
+        Assert.NotNull(w.Violation);
+        Assert.Equal(Invariant.Liveness, w.Violation!.Invariant);
+        Assert.Equal(ControlOp.Deadline, w.Recording[^1].Control?.Op);
+        Assert.Equal([4], w.Violation.Nodes);
+        for (int i = 0; i < 4; i++) Assert.True(w.Cluster.Appliers[i].IndexOf(LivenessPhase.ProbeCommand) > 0, $"node {i}");
+    }
+
+    [Fact]
+    public void TheDeadline_JudgesOnesLastAttempt_NotACopyAnEarlierRetryLeftEverywhere()
+    {
+        // one() re-proposes its command on every retry: each retry's entry makes followers commit the
+        // copy before it, so every earlier copy is applied everywhere while the current one never is.
+        // config.go's one() fails such a cluster; the deadline step must too.
+        var s = new ExploreSettings { Swarm = false, Nodes = 3, Faults = FaultBudget.NoFaults, Factory = (id, n, seed, o, st) => new CommitOnlyWithNewEntries(new RaftNode(id, n, seed, o, st)) };
+        World w = World(s);
+        w.Recording = new List<TraceStep>();
+        LivenessOutcome o = RunPhase(w, s);
+        output.WriteLine($"{o.Summary}: {w.Violation}");
+        Assert.NotNull(w.Violation);
+        Assert.Equal(Invariant.Liveness, w.Violation!.Invariant);
+        Assert.Equal(ControlOp.Deadline, w.Recording[^1].Control?.Op);
+        Assert.Equal(w.ViolationStep, w.Recording[^1].Step);
+        // an earlier copy of the command did reach every node: a deadline that accepted any index would pass
+        for (int i = 0; i < w.Size; i++) Assert.True(w.Cluster.Appliers[i].IndexOf(LivenessPhase.ProbeCommand) > 0, $"node {i}");
+        Assert.True(w.Recording.Count(st => st.Control?.Op == ControlOp.Propose && st.Outcome.Kind == OutcomeKind.Proposed) > 1);
+        // the same world with the correct core agrees
+        World ok = World(s with { Factory = null });
+        RunPhase(ok, s);
+        Assert.Null(ok.Violation);
     }
 
     [Fact]
@@ -184,6 +299,45 @@ public sealed class LivenessTests(ITestOutputHelper output)
             // broadcastTime ≪ electionTimeout (§5.6): a request and its reply within a tenth of the shortest timeout
             Assert.True(10 * 2 * p.LiveStableDelayMs <= electionMinMs, $"seed {seed}: stable delay {p.LiveStableDelayMs} ms against a {electionMinMs} ms timeout");
         }
+    }
+
+    [Fact]
+    public void AfterStabilisation_EveryMessageArrivesWithinTheStableDelay_EvenOneHeldBackBeforeIt()
+    {
+        // partial synchrony's stabilisation: replies long-reordered before it (200-2199 ms) must not
+        // arrive late after it, or the bound and the election-progress window would judge a network
+        // that never became stable
+        var s = new ExploreSettings { Nodes = 5, Faults = FaultBudget.NoFaults };
+        int checkedLate = 0;
+        for (ulong seed = 1; seed <= 5; seed++)
+        {
+            SwarmParameters p = SwarmParameters.Draw(s, seed) with { LiveReorderPerThousand = 667, LiveDropPerThousand = 0, LiveDelayMs = 27, LiveUnstableMs = 150 };
+            World w = World(s, p, seed);
+            w.Execute(new EnabledEvent(EventKind.Timeout, 0), _ => 0); // node 0 campaigns: its RequestVotes' replies are held back across the stabilisation
+            w.Recording = new List<TraceStep>();
+            LivenessOutcome o = LivenessPhase.Run(w, p.LivenessPlan(s));
+            output.WriteLine($"seed {seed}: {o.Summary}");
+            Assert.Null(w.Violation);
+            var sentAt = new Dictionary<long, long>();
+            long stabilisedAt = -1;
+            foreach (TraceStep st in w.Recording)
+            {
+                if (st.Control?.Op == ControlOp.Stabilise)
+                {
+                    stabilisedAt = st.Event.At;
+                    checkedLate += (int)st.Outcome.Count;
+                }
+                if (st.Event.Kind == EventKind.Deliver && stabilisedAt >= 0)
+                {
+                    long id = st.Event.Message!.Value.Id;
+                    long from = Math.Max(sentAt.GetValueOrDefault(id), stabilisedAt);
+                    Assert.True(st.Event.At <= from + p.LiveStableDelayMs,
+                        $"seed {seed}: message #{id} ({st.Event.Message.Value.Type}) arrived at {st.Event.At} ms, stabilised at {stabilisedAt} ms, stable delay {p.LiveStableDelayMs} ms");
+                }
+                foreach (SentMessage m in st.Sent ?? []) sentAt[m.Id] = st.Event.At;
+            }
+        }
+        Assert.True(checkedLate > 0, "no reply was still held back at any stabilisation: the test checks nothing");
     }
 
     [Fact]
