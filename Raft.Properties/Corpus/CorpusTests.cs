@@ -58,6 +58,16 @@ public sealed class CorpusTests(ITestOutputHelper output)
     }
 
     [Theory, MemberData(nameof(Traces))]
+    public void ShrinkingACorpusTrace_IsAFixpoint(string name)
+    {
+        // each corpus trace is the shrinker's own result: shrinking it again gives the same bytes
+        TraceFile t = Load(name);
+        ShrinkReport again = Shrinker.Shrink(t);
+        Assert.False(again.CutByBudget, $"{name}: the shrink was cut by its time budget");
+        Assert.Equal(TraceWriter.ToBytes(t), TraceWriter.ToBytes(again.Shrunk));
+    }
+
+    [Theory, MemberData(nameof(Traces))]
     public void CorrectCore_SurvivesTheSameEvents(string name)
     {
         TraceFile t = Load(name);
