@@ -280,6 +280,50 @@ public sealed class PictureTests
         }
     }
 
+    /// <summary>
+    /// The liveness phase runs on labrpc timing: its timers fire inside <c>tick</c> steps, its
+    /// proposals are the tester's control steps, and it opens with a heal and a stabilisation.
+    /// The picture must draw those as what they are: a timer circle where a tick made its node
+    /// campaign or send, a diamond where a leader accepted the tester's proposal, a band for the
+    /// heal and for the stabilisation, and nothing for a silent tick or the folded <c>ticks</c>.
+    /// </summary>
+    [Fact]
+    public void Svg_DrawsTheLivenessPhase_ItsHealStabilisationTimersAndProposals()
+    {
+        TraceFile t = TraceReader.Read(Path.Combine(RepoRoot(), "traces", "timer-reset-on-step-down.trace.jsonl"));
+        XDocument doc = XDocument.Parse(SpaceTimeSvg.Render(t));
+        int Step(XElement g) => (int)g.Attribute("data-step")!;
+
+        int heal = t.Steps.Single(s => s.Control?.Op == ControlOp.Heal).Step;
+        int stable = t.Steps.Single(s => s.Control?.Op == ControlOp.Stabilise).Step;
+        Assert.Equal([heal], Groups(doc, "liveness-heal").Select(Step));
+        Assert.Equal([stable], Groups(doc, "liveness-stabilise").Select(Step));
+        Assert.Empty(Groups(doc, "heal")); // the partition legend's "heal" is a fault-phase heal: none here
+
+        // Every tick after which its node changed role or term, or sent something, is a timer firing.
+        var firing = t.Steps.Where(s => s.Event.Kind == EventKind.Tick && (
+                (s.Sent ?? []).Any(m => m.From == s.Event.Node)
+                || s.Step > 0 && (t.Steps[s.Step - 1].Nodes[s.Event.Node].Term != s.Nodes[s.Event.Node].Term
+                                  || t.Steps[s.Step - 1].Nodes[s.Event.Node].Role != s.Nodes[s.Event.Node].Role)))
+            .Select(s => s.Step).ToList();
+        Assert.NotEmpty(firing);
+        var timeouts = Groups(doc, "timeout").Select(Step).ToList();
+        Assert.All(firing, s => Assert.Contains(s, timeouts));
+        foreach (TraceStep s in t.Steps.Where(s => s.Event.Kind is EventKind.Ticks || s.Event.Kind == EventKind.Tick && !firing.Contains(s.Step)))
+            Assert.DoesNotContain(s.Step, timeouts);
+        Assert.Equal(timeouts.Count, t.Steps.Count(s => s.Event.Kind == EventKind.Timeout) + firing.Count);
+
+        // The tester's proposal that the leader accepted is a diamond labelled with its command; a refused one is not drawn.
+        var accepted = t.Steps.Where(s => s.Control?.Op == ControlOp.Propose && s.Outcome.Kind == OutcomeKind.Proposed).ToList();
+        Assert.NotEmpty(accepted);
+        foreach (TraceStep s in accepted)
+        {
+            XElement g = Assert.Single(Groups(doc, "propose"), g => Step(g) == s.Step);
+            Assert.Contains(g.Descendants(Svg + "text"), x => x.Value == "propose cmd=" + Convert.ToHexString(s.Control!.Command!).ToLowerInvariant());
+        }
+        Assert.DoesNotContain(Groups(doc, "propose"), g => t.Steps[Step(g)].Outcome.Kind == OutcomeKind.NotLeader);
+    }
+
     [Fact]
     public void ATraceWithoutRecordedSends_StillRenders()
     {

@@ -85,7 +85,7 @@ public static class ShiVizLog
                 string what = e.Action switch
                 {
                     StepAction.Timeout => "timeout",
-                    StepAction.Propose => "propose cmd=" + I(e.Proposal),
+                    StepAction.Propose => e.ProposeText,
                     StepAction.Snapshot => "snapshot",
                     StepAction.Crash => "crash",
                     _ => "restart",

@@ -21,7 +21,7 @@ public static partial class SpaceTimeSvg
                 StepAction.Crash => "crash",
                 StepAction.Restart => "restart",
                 StepAction.Timeout => "timeout",
-                StepAction.Propose => "propose cmd=" + I(e.Proposal),
+                StepAction.Propose => e.ProposeText,
                 StepAction.Snapshot => "snapshot",
                 _ => null,
             };
@@ -191,7 +191,7 @@ public static partial class SpaceTimeSvg
                 {
                     Rect(x, y - 9, 36, 16, PartitionColor, null, opacity: 0.13);
                     Line(x, y - 1, x + 36, y - 1, PartitionColor, 1.5, dash: "6 4");
-                }, "partition (its shape: isolate n, split by side, cut a->b); a green band is a heal"),
+                }, "partition (isolate n, split by side, cut a->b); green band: heal; teal: network stable"),
                 ((x, y) => Rect(x + 15, y - 10, 6, 18, PartitionColor, null, opacity: 0.55), "bar left of the lanes: some link is down"),
                 ((x, y) =>
                 {

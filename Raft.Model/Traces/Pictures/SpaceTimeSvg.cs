@@ -27,6 +27,7 @@ public static partial class SpaceTimeSvg
     internal const string ProposeColor = "#d4a200";
     internal const string PartitionColor = "#a0700b";
     internal const string HealColor = "#2e8b57";
+    internal const string StableColor = "#1f7a8c";
     internal const string ViolationColor = "#d62728";
 
     private sealed partial class Drawing
@@ -143,9 +144,11 @@ public static partial class SpaceTimeSvg
             double left = FirstLaneX - 80, right = LaneX(_a.NodeCount - 1) + 80;
             foreach (NetworkChange c in _a.NetworkChanges)
             {
-                string color = c.Heal ? HealColor : PartitionColor;
-                string text = c.Heal ? "heal" : "partition" + (c.Shape.Length > 0 ? ": " + c.Shape : "");
-                _sb.Append("<g class=\"").Append(c.Heal ? "heal" : "partition").Append("\" data-step=\"").Append(I(c.Step)).Append("\">");
+                bool stabilise = _a.Events[c.Step].Action == StepAction.Stabilise;
+                string color = stabilise ? StableColor : c.Heal ? HealColor : PartitionColor;
+                string text = c.Liveness ? c.Shape : c.Heal ? "heal" : "partition" + (c.Shape.Length > 0 ? ": " + c.Shape : "");
+                string cls = c.Liveness ? (stabilise ? "liveness-stabilise" : "liveness-heal") : c.Heal ? "heal" : "partition";
+                _sb.Append("<g class=\"").Append(cls).Append("\" data-step=\"").Append(I(c.Step)).Append("\">");
                 Rect(left, _rowTop[c.Step] + 3, right - left, RowHeight - 6, color, null, opacity: 0.13);
                 Line(left, Cy(c.Step), right, Cy(c.Step), color, 1.5, dash: "6 4");
                 Text(left + 4, Cy(c.Step) - 6, text, size: 10, weight: "bold", fill: color, halo: true);

@@ -6,21 +6,46 @@ using Raft.Model.Exploration;
 namespace Raft.Model.Traces.Pictures;
 
 /// <summary>What a recorded step did, as the pictures draw it.</summary>
-internal enum StepAction { Deliver, Drop, Duplicate, Timeout, Advance, Propose, Snapshot, Crash, Restart, Partition, Heal, Other }
+internal enum StepAction { Deliver, Drop, Duplicate, Timeout, Advance, Propose, Snapshot, Crash, Restart, Partition, Heal, Stabilise, Other }
 
 /// <summary>
 /// A step's typed event (<see cref="Raft.Model.Events.StepEvent"/>) as the pictures use it: the
 /// action, the node it happens on (-1 for a message event, drawn as an arrow), the message. Built
-/// from the record's fields; nothing is parsed. Kinds the pictures do not draw (ticks, the lab's
-/// control steps) are <see cref="StepAction.Other"/>.
+/// from the record's fields and the step's outcome; nothing is parsed.
 /// </summary>
-internal sealed record PictureEvent(StepAction Action, int Node, MessageInfo? Message, long Proposal)
+/// <remarks>
+/// Labrpc timing (the lab, and the explorer's liveness phase) has no timeout event: a node's timer
+/// fires inside a <see cref="EventKind.Tick"/>. A tick after which its node sent a message, or
+/// changed role or term, is drawn as a <see cref="StepAction.Timeout"/> (an election, or a leader's
+/// heartbeat); a tick that did nothing visible, and the folded <see cref="EventKind.Ticks"/>, are
+/// <see cref="StepAction.Other"/>. A tester's proposal (control step) that a leader accepted is a
+/// <see cref="StepAction.Propose"/> with its command in <see cref="Command"/>. The liveness phase's
+/// heal (every link up, faults stop) and stabilisation are network changes across all lanes. Other
+/// control steps (start, connect, the deadline, the guard) are <see cref="StepAction.Other"/>.
+/// </remarks>
+internal sealed record PictureEvent(StepAction Action, int Node, MessageInfo? Message, long Proposal, string? Command = null)
 {
     public bool IsMessage => Action is StepAction.Deliver or StepAction.Drop or StepAction.Duplicate && Message is not null;
     public long MessageId => Message?.Id ?? -1;
 
-    public static PictureEvent Of(StepEvent e)
+    /// <summary>"propose cmd=3", or for a tester's proposal its command in hex ("propose cmd=01ff887a").</summary>
+    public string ProposeText => "propose cmd=" + (Command ?? Proposal.ToString(CultureInfo.InvariantCulture));
+
+    /// <param name="step">The recorded step.</param>
+    /// <param name="before">Every node's state before the step (null: the initial state).</param>
+    public static PictureEvent Of(TraceStep step, NodeState[]? before)
     {
+        StepEvent e = step.Event;
+        if (e.Kind == EventKind.Tick) return TickOf(step, before);
+        if (e.Kind == EventKind.Control && e.Control is { } c)
+            return c.Op switch
+            {
+                ControlOp.Propose when step.Outcome.Kind == OutcomeKind.Proposed =>
+                    new PictureEvent(StepAction.Propose, c.Node, null, 0, Convert.ToHexString(c.Command ?? []).ToLowerInvariant()),
+                ControlOp.Heal => new PictureEvent(StepAction.Heal, -1, null, 0),
+                ControlOp.Stabilise => new PictureEvent(StepAction.Stabilise, -1, null, 0),
+                _ => new PictureEvent(StepAction.Other, -1, null, 0),
+            };
         StepAction action = e.Kind switch
         {
             EventKind.Deliver => StepAction.Deliver,
@@ -38,6 +63,21 @@ internal sealed record PictureEvent(StepAction Action, int Node, MessageInfo? Me
         };
         int node = action is StepAction.Timeout or StepAction.Propose or StepAction.Snapshot or StepAction.Crash or StepAction.Restart ? e.Node : -1;
         return new PictureEvent(action, node, e.Message, e.Proposal);
+    }
+
+    /// <summary>A tick whose node's timer fired (it sent something, or changed role or term) is a timeout; any other tick draws nothing.</summary>
+    private static PictureEvent TickOf(TraceStep step, NodeState[]? before)
+    {
+        int i = step.Event.Node;
+        bool sent = (step.Sent ?? []).Any(m => m.From == i);
+        bool changed = false;
+        if (i >= 0 && i < step.Nodes.Length)
+        {
+            NodeState was = before is not null && i < before.Length ? before[i] : NodeState.Initial;
+            NodeState now = step.Nodes[i];
+            changed = was.Up && now.Up && (was.Role != now.Role || was.Term != now.Term);
+        }
+        return sent || changed ? new PictureEvent(StepAction.Timeout, i, null, 0) : new PictureEvent(StepAction.Other, -1, null, 0);
     }
 }
 
@@ -88,8 +128,8 @@ internal sealed class MessageStory
     public string Label => Info is { } m ? EventText.Label(m) : "#" + Id.ToString(CultureInfo.InvariantCulture) + " " + ShortType;
 }
 
-/// <summary>A partition or a heal, at a step.</summary>
-internal sealed record NetworkChange(int Step, bool Heal, string Shape);
+/// <summary>A partition or a heal, at a step; <paramref name="Liveness"/> for the liveness phase's heal and stabilisation (<paramref name="Shape"/> is then the band's text).</summary>
+internal sealed record NetworkChange(int Step, bool Heal, string Shape, bool Liveness = false);
 
 /// <summary>An interval of steps [From, To] (To = -1: to the end of the trace).</summary>
 internal readonly record struct StepSpan(int Node, int From, int To);
@@ -140,7 +180,7 @@ internal sealed class TraceAnalysis
             states[s] = given.Length == n ? given : Enumerable.Range(0, n).Select(i => i < given.Length ? given[i] : NodeState.Down).ToArray();
         }
 
-        var events = steps.Select(s => PictureEvent.Of(s.Event)).ToList();
+        var events = steps.Select((s, i) => PictureEvent.Of(s, i == 0 ? null : states[i - 1])).ToList();
         var byId = new Dictionary<long, MessageStory>();
         var messages = new List<MessageStory>();
         var pending = new List<MessageStory>();
@@ -197,9 +237,14 @@ internal sealed class TraceAnalysis
                 changes.Add(new NetworkChange(s, false, step.Outcome.Partition is { } shape ? EventText.Partition(shape) : ""));
                 if (linksDownSince < 0) linksDownSince = s;
             }
+            else if (e.Action == StepAction.Stabilise)
+            {
+                changes.Add(new NetworkChange(s, true, "network stable", Liveness: true));
+            }
             else if (e.Action == StepAction.Heal)
             {
-                changes.Add(new NetworkChange(s, true, ""));
+                bool liveness = step.Event.Kind == EventKind.Control;
+                changes.Add(new NetworkChange(s, true, liveness ? "liveness: faults stop" : "", liveness));
                 if (linksDownSince >= 0) linksDown.Add(new StepSpan(-1, linksDownSince, s));
                 linksDownSince = -1;
             }
