@@ -87,7 +87,7 @@ public static class ExploreCommand
         SummaryTable.Print(report);
         if (coverageFile is not null)
         {
-            CoverageReport.Write(coverageFile, report, "raftverify explore " + Describe(settings));
+            CoverageReport.Write(coverageFile, report, "explore: " + Describe(settings));
             Console.WriteLine($"coverage report: {coveragePath}");
         }
         if (report.Interrupted)
