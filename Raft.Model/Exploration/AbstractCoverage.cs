@@ -9,8 +9,8 @@ public readonly record struct CoveragePoint(long Schedules, long States, long Tr
 /// Abstract-state coverage (<see cref="AbstractState"/>): the distinct abstract states and
 /// distinct transitions (ordered pairs of consecutive, different states) reached, and how they
 /// grew with schedules. Sets are exact up to <see cref="Cap"/> codes each; beyond it nothing more is
-/// added and the count is reported as "≥ Cap" (memory stays bounded: about 40 MB for both sets at
-/// the cap). Merging is a union, so the totals do not depend on workers or shards; the growth curve
+/// added and the count is reported as "≥ Cap" (memory stays bounded: 16 MB a set at the cap,
+/// see <see cref="CodeSet"/>). Merging is a union, so the totals do not depend on workers or shards; the growth curve
 /// is sampled as schedules are merged, which the explorer does in schedule order, so it does not
 /// depend on the workers either (it keeps between <see cref="CurvePoints"/> and twice that many
 /// points, halving its resolution as the run grows).
@@ -25,7 +25,7 @@ public sealed class AbstractCoverage
 
     // a single schedule's codes (sorted, distinct) until it is merged into a run's sets
     private ulong[] _ownStates = [], _ownTransitions = [];
-    private HashSet<ulong>? _states, _transitions;
+    private CodeSet? _states, _transitions;
     private readonly List<CoveragePoint> _curve = new();
     private long _stride = 1;
 
@@ -53,22 +53,24 @@ public sealed class AbstractCoverage
     public void Merge(AbstractCoverage other)
     {
         if (other.Schedules == 0) return;
-        _states ??= new HashSet<ulong>(_ownStates);
-        _transitions ??= new HashSet<ulong>(_ownTransitions);
-        StatesCapped |= Union(_states, other._states is { } s ? s : other._ownStates, other.StatesCapped);
-        TransitionsCapped |= Union(_transitions, other._transitions is { } t ? t : other._ownTransitions, other.TransitionsCapped);
+        if (_states is null)
+        {
+            _states = new CodeSet();
+            _transitions = new CodeSet();
+            Union(_states, _ownStates, capped: false);
+            Union(_transitions!, _ownTransitions, capped: false);
+        }
+        StatesCapped |= other._states is { } s ? _states.UnionWith(s) || other.StatesCapped : Union(_states, other._ownStates, other.StatesCapped);
+        TransitionsCapped |= other._transitions is { } t ? _transitions!.UnionWith(t) || other.TransitionsCapped : Union(_transitions!, other._ownTransitions, other.TransitionsCapped);
         long before = Schedules;
         Schedules += other.Schedules;
         if (Schedules / _stride != before / _stride) Sample();
     }
 
-    private static bool Union(HashSet<ulong> into, IEnumerable<ulong> codes, bool capped)
+    private static bool Union(CodeSet into, ulong[] codes, bool capped)
     {
         foreach (ulong code in codes)
-        {
-            if (into.Count >= Cap) return true;
-            into.Add(code);
-        }
+            if (!into.Add(code)) return true;
         return capped || into.Count >= Cap;
     }
 
@@ -90,6 +92,67 @@ public sealed class AbstractCoverage
         var points = new List<CoveragePoint>(_curve);
         if (Schedules > 0 && (points.Count == 0 || points[^1].Schedules != Schedules)) points.Add(new CoveragePoint(Schedules, States, Transitions));
         return points;
+    }
+}
+
+/// <summary>
+/// A set of 64-bit codes (already well mixed) with at most <see cref="AbstractCoverage.Cap"/>
+/// members: open addressing with linear probing in one array that doubles up to twice the cap
+/// (16 MB), so an insert costs about one memory access.
+/// </summary>
+internal sealed class CodeSet
+{
+    private ulong[] _slots = new ulong[1 << 12]; // 0 = empty; the code 0 is kept apart
+    private bool _hasZero;
+
+    public int Count { get; private set; }
+
+    /// <summary>Adds <paramref name="code"/>; false when the set is full (at the cap) and the code is not in it.</summary>
+    public bool Add(ulong code)
+    {
+        if (code == 0)
+        {
+            if (_hasZero) return true;
+            if (Count >= AbstractCoverage.Cap) return false;
+            _hasZero = true;
+            Count++;
+            return true;
+        }
+        int mask = _slots.Length - 1;
+        for (int k = (int)(code >> 40) & mask; ; k = (k + 1) & mask)
+        {
+            ulong v = _slots[k];
+            if (v == code) return true;
+            if (v != 0) continue;
+            if (Count >= AbstractCoverage.Cap) return false;
+            _slots[k] = code;
+            Count++;
+            if (2 * Count > _slots.Length) Grow();
+            return true;
+        }
+    }
+
+    /// <summary>Adds every member of <paramref name="other"/>; true when some did not fit.</summary>
+    public bool UnionWith(CodeSet other)
+    {
+        bool full = other._hasZero && !Add(0);
+        foreach (ulong v in other._slots)
+            if (v != 0 && !Add(v)) full = true;
+        return full || Count >= AbstractCoverage.Cap;
+    }
+
+    private void Grow()
+    {
+        ulong[] old = _slots;
+        _slots = new ulong[old.Length * 2];
+        int mask = _slots.Length - 1;
+        foreach (ulong v in old)
+        {
+            if (v == 0) continue;
+            int k = (int)(v >> 40) & mask;
+            while (_slots[k] != 0) k = (k + 1) & mask;
+            _slots[k] = v;
+        }
     }
 }
 

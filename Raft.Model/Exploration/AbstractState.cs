@@ -40,7 +40,7 @@ public static class AbstractState
     public const int LogEqual = 0, LogBehind = 1, LogAhead = 2, LogDivergent = 5; // ahead/divergent + (suffix terms - 1), suffix terms capped at 3
     public const int RelBelow = 0, RelEqual = 1, RelAbove = 2, RelUnknown = 3;
 
-    /// <summary>The abstract state of <paramref name="world"/> now.</summary>
+    /// <summary>The abstract state of <paramref name="world"/> now. Allocation free: everything lives on the stack.</summary>
     public static ulong Of(World world)
     {
         Cluster c = world.Cluster;
@@ -48,30 +48,50 @@ public static class AbstractState
         if (n > MaxNodes) throw new ArgumentException($"abstract states support at most {MaxNodes} nodes");
         Span<byte> kinds = stackalloc byte[n];
         world.PendingKinds(kinds);
-        Span<int> codes = stackalloc int[n];
+        Span<int> roles = stackalloc int[n];
+        Span<long> terms = stackalloc long[n], lastTerms = stackalloc long[n], lastIndexes = stackalloc long[n], commits = stackalloc long[n], applied = stackalloc long[n];
 
         long maxTerm = 0;
-        for (int i = 0; i < n; i++) maxTerm = Math.Max(maxTerm, c.Disks[i].Term);
-
-        int r = 0;
-        for (int i = 1; i < n; i++)
-            if (Better(c, i, r)) r = i;
-        bool hasLeader = c.Node(r)?.Role == Role.Leader;
-        Disk refDisk = c.Disks[r];
-        long refCommit = Commit(c, r);
-        long refApplied = Applied(c, r);
-
         for (int i = 0; i < n; i++)
         {
             IRaftNode? node = c.Node(i);
             Disk d = c.Disks[i];
-            int role = node is null ? RoleDown : node.Role switch { Role.Leader => RoleLeader, Role.Candidate => RoleCandidate, _ => RoleFollower };
-            long behind = maxTerm - d.Term;
+            roles[i] = node is null ? RoleDown : node.Role switch { Role.Leader => RoleLeader, Role.Candidate => RoleCandidate, _ => RoleFollower };
+            terms[i] = d.Term;
+            lastTerms[i] = d.LastTerm;
+            lastIndexes[i] = d.LastIndex;
+            commits[i] = node?.CommitIndex ?? -1;
+            applied[i] = node is null ? -1 : c.Appliers[i].LastApplied;
+            maxTerm = Math.Max(maxTerm, d.Term);
+        }
+
+        // the reference: a leader of the highest term, else the most up-to-date log, then commit and applied
+        int r = 0;
+        for (int i = 1; i < n; i++)
+        {
+            bool li = roles[i] == RoleLeader, lr = roles[r] == RoleLeader;
+            int cmp = li != lr ? (li ? 1 : -1)
+                : li && terms[i] != terms[r] ? terms[i].CompareTo(terms[r])
+                : lastTerms[i] != lastTerms[r] ? lastTerms[i].CompareTo(lastTerms[r])
+                : lastIndexes[i] != lastIndexes[r] ? lastIndexes[i].CompareTo(lastIndexes[r])
+                : commits[i] != commits[r] ? commits[i].CompareTo(commits[r])
+                : applied[i].CompareTo(applied[r]);
+            if (cmp > 0) r = i;
+        }
+        bool hasLeader = roles[r] == RoleLeader;
+        Disk refDisk = c.Disks[r];
+        long refCommit = commits[r], refApplied = applied[r];
+
+        Span<int> codes = stackalloc int[n];
+        for (int i = 0; i < n; i++)
+        {
+            long behind = maxTerm - terms[i];
             int term = behind == 0 ? TermEqual : behind == 1 ? TermOneBehind : TermFurtherBehind;
-            int log = CompareLogs(d, refDisk);
-            int commit = node is null || refCommit < 0 ? RelUnknown : Relation(node.CommitIndex, refCommit);
-            int applied = node is null || refApplied < 0 ? RelUnknown : Relation(c.Appliers[i].LastApplied, refApplied);
-            codes[i] = role | term << 2 | log << 4 | commit << 7 | applied << 9 | (kinds[i] >> 1) << 11;
+            int log = i == r ? LogEqual : CompareLogs(c.Disks[i], refDisk);
+            bool down = roles[i] == RoleDown;
+            int commit = down || refCommit < 0 ? RelUnknown : Relation(commits[i], refCommit);
+            int app = down || refApplied < 0 ? RelUnknown : Relation(applied[i], refApplied);
+            codes[i] = roles[i] | term << 2 | log << 4 | commit << 7 | app << 9 | (kinds[i] >> 1) << 11;
         }
         codes.Sort();
         ulong h = Mix(0x6A09E667F3BCC909UL, (ulong)n << 1 | (hasLeader ? 1UL : 0UL));
@@ -104,23 +124,6 @@ public static class AbstractState
 
     private static int Relation(long v, long reference) => v < reference ? RelBelow : v == reference ? RelEqual : RelAbove;
 
-    private static long Commit(Cluster c, int i) => c.Node(i)?.CommitIndex ?? -1;
-
-    private static long Applied(Cluster c, int i) => c.IsUp(i) ? c.Appliers[i].LastApplied : -1;
-
-    /// <summary>Whether node <paramref name="a"/> is a better reference than <paramref name="b"/>: a leader of a higher term, else the more up-to-date log, then commit and applied.</summary>
-    private static bool Better(Cluster c, int a, int b)
-    {
-        bool la = c.Node(a)?.Role == Role.Leader, lb = c.Node(b)?.Role == Role.Leader;
-        if (la != lb) return la;
-        Disk da = c.Disks[a], db = c.Disks[b];
-        if (la && da.Term != db.Term) return da.Term > db.Term;
-        if (da.LastTerm != db.LastTerm) return da.LastTerm > db.LastTerm;
-        if (da.LastIndex != db.LastIndex) return da.LastIndex > db.LastIndex;
-        long ca = Commit(c, a), cb = Commit(c, b);
-        if (ca != cb) return ca > cb;
-        return Applied(c, a) > Applied(c, b);
-    }
 
     /// <summary>A SplitMix64-style mix of <paramref name="v"/> into <paramref name="h"/> (fixed, so codes are the same in every process).</summary>
     private static ulong Mix(ulong h, ulong v)

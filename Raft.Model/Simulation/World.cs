@@ -111,7 +111,7 @@ public sealed partial class World
     public void PendingKinds(Span<byte> into)
     {
         into.Clear();
-        foreach (Pending p in _pending)
+        foreach (ref readonly Pending p in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending))
         {
             int to = p.Message.To;
             if ((uint)to < (uint)into.Length) into[to] |= (byte)(1 << (int)p.Message.Type);
