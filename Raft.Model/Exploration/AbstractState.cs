@@ -112,9 +112,11 @@ public static class AbstractState
         while (m > floor && d.TermAt(m) != reference.TermAt(m)) m--;
         if (m == last) return m == refLast ? LogEqual : LogBehind;
         // the suffix past the common prefix: terms never decrease along a log, so count the changes
+        // (a part of it inside this node's snapshot, when the reference is behind that snapshot, counts as one term)
+        long from = Math.Max(m + 1, d.SnapshotIndex);
         int terms = 1;
-        long prev = d.TermAt(m + 1);
-        for (long k = m + 2; k <= last && terms < 3; k++)
+        long prev = d.TermAt(from);
+        for (long k = from + 1; k <= last && terms < 3; k++)
         {
             long t = d.TermAt(k);
             if (t != prev) { terms++; prev = t; }
@@ -123,7 +125,6 @@ public static class AbstractState
     }
 
     private static int Relation(long v, long reference) => v < reference ? RelBelow : v == reference ? RelEqual : RelAbove;
-
 
     /// <summary>A SplitMix64-style mix of <paramref name="v"/> into <paramref name="h"/> (fixed, so codes are the same in every process).</summary>
     private static ulong Mix(ulong h, ulong v)
