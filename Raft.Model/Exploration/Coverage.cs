@@ -40,6 +40,9 @@ public sealed class Coverage
     /// <summary>Agreements that took more than half their bound.</summary>
     public long AgreementsOverHalfBound { get; private set; }
 
+    /// <summary>Abstract-state coverage: distinct abstract states and transitions of the fault phase, and their growth with schedules.</summary>
+    public AbstractCoverage Abstract { get; } = new();
+
     public int DistinctTransitions => BitOperations.PopCount(Transitions);
 
     /// <summary>Records that a node in <paramref name="role"/> saw <paramref name="kind"/> (and for deliveries, which message type).</summary>
@@ -82,6 +85,7 @@ public sealed class Coverage
         HitStepBound += other.HitStepBound;
         LivenessChecked += other.LivenessChecked;
         Transitions |= other.Transitions;
+        Abstract.Merge(other.Abstract);
         MaxTerm = Math.Max(MaxTerm, other.MaxTerm);
         Elections += other.Elections;
         MaxCommitted = Math.Max(MaxCommitted, other.MaxCommitted);

@@ -64,6 +64,9 @@ public static class ScheduleRunner
             world.OnRecorded = s => { if (checkStep(s) is { } why) throw new ReplayDivergence(s.Step, why); };
         bool completed = false;
         int step = 0;
+        // abstract-state coverage of the fault phase: the state before the first step and after every step
+        AbstractTracker abstractStates = AbstractTracker.Begin();
+        abstractStates.Observe(world);
         for (; step < settings.MaxSteps; step++)
         {
             world.StepsRun = step;
@@ -71,6 +74,7 @@ public static class ScheduleRunner
             {
                 // a recorded tester action (lab traces): it runs as it was recorded, not chosen from the enabled events
                 world.Control(control);
+                abstractStates.Observe(world);
                 if (world.Violation is not null) { result.Violation = world.Violation; result.ViolationStep = step; step++; break; }
                 continue;
             }
@@ -85,6 +89,7 @@ public static class ScheduleRunner
             MessageType type = e.Kind == EventKind.Deliver ? world.MessageTypeOf(e.MessageId) : MessageType.None;
             world.RunStep(e, choose, decisions);
             result.Coverage.Transition(role, e.Kind, type);
+            abstractStates.Observe(world);
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;
@@ -94,6 +99,7 @@ public static class ScheduleRunner
             }
             if (world.WorkloadDone()) { completed = true; step++; break; }
         }
+        abstractStates.Finish(result.Coverage.Abstract);
         result.Steps = step;
         result.HitStepBound = !completed && result.Violation is null;
         bool liveness = result.Violation is null && settings.Liveness;

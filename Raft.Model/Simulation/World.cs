@@ -104,6 +104,20 @@ public sealed partial class World
     public long ProposalsAccepted { get; private set; }
     public bool FaultsEnabled { get; private set; } = true;
 
+    /// <summary>
+    /// The kinds of message in flight to each node, as bits (1 &lt;&lt; <see cref="MessageType"/>) in
+    /// <paramref name="into"/>[node]; allocation free (abstract-state coverage reads it every step).
+    /// </summary>
+    public void PendingKinds(Span<byte> into)
+    {
+        into.Clear();
+        foreach (ref readonly Pending p in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending))
+        {
+            int to = p.Message.To;
+            if ((uint)to < (uint)into.Length) into[to] |= (byte)(1 << (int)p.Message.Type);
+        }
+    }
+
     public bool LinkUp(int from, int to) => _links.Up(from, to);
 
     private bool AnyLinkDown() => _links.AnyDown();

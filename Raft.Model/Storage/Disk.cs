@@ -32,6 +32,14 @@ public sealed class Disk
     /// <summary>The term of the last durable entry (the snapshot's when the log after it is empty).</summary>
     public long LastTerm => _entries.Count > 0 ? _entries[^1].Term : SnapshotTerm;
 
+    /// <summary>The term of the durable entry at <paramref name="index"/> (the snapshot's at its index, 0 at index 0), or -1 when compacted or beyond the end.</summary>
+    public long TermAt(long index)
+    {
+        if (index == SnapshotIndex) return SnapshotTerm;
+        if (index < SnapshotIndex || index > LastIndex) return -1;
+        return _entries[(int)(index - SnapshotIndex - 1)].Term;
+    }
+
     /// <summary>Number of Ready writes applied (for tests and coverage).</summary>
     public long Writes { get; private set; }
 

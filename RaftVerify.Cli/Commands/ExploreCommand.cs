@@ -32,11 +32,12 @@ public static class ExploreCommand
         var keepGoing = new Option<bool>("--keep-going") { Description = "Run every schedule instead of stopping at the first violation" };
         var timeLimit = new Option<double>("--time-limit") { Description = "Wall-clock budget in seconds (0: none); a run cut short says so" };
         var noLiveness = new Option<bool>("--no-liveness") { Description = "Skip the liveness phase" };
+        var coverage = new Option<string?>("--coverage") { Description = "Write an HTML report of the abstract-state coverage (counts and a growth plot) to this file" };
         var noSwarm = new Option<bool>("--no-swarm") { Description = "Same fault rates for every schedule instead of drawing them per schedule" };
 
         var cmd = new Command("explore", "Explore schedules of a cluster systematically and check every invariant after every step")
         {
-            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, outDir, keepGoing, timeLimit, noLiveness, noSwarm, livenessBound,
+            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, outDir, keepGoing, timeLimit, noLiveness, noSwarm, livenessBound, coverage,
         };
         cmd.SetAction(r =>
         {
@@ -62,12 +63,12 @@ public static class ExploreCommand
             };
             (int k, int n) = ParseShard(r.GetValue(shard)!);
             settings = settings with { ShardIndex = k, ShardCount = n };
-            return Run(settings, r.GetValue(outDir)!);
+            return Run(settings, r.GetValue(outDir)!, r.GetValue(coverage));
         });
         return cmd;
     }
 
-    private static int Run(ExploreSettings settings, string outDir)
+    private static int Run(ExploreSettings settings, string outDir, string? coveragePath)
     {
         try
         {
@@ -77,11 +78,18 @@ public static class ExploreCommand
         {
             throw new UsageException(e.Message);
         }
+        // opened before the run, so a bad path fails at once rather than after it
+        using FileStream? coverageFile = coveragePath is null ? null : CoverageReport.Open(coveragePath);
         // installed until the trace is written: a Ctrl-C after the run has ended changes nothing, a second one quits
         using var interrupt = new Interrupt();
         Console.WriteLine($"exploring: {Describe(settings)}");
         ExploreReport report = ProgressReporter.Run(settings, interrupt.Token);
         SummaryTable.Print(report);
+        if (coverageFile is not null)
+        {
+            CoverageReport.Write(coverageFile, report, "explore: " + Describe(settings));
+            Console.WriteLine($"coverage report: {coveragePath}");
+        }
         if (report.Interrupted)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"interrupted: {report.Coverage.Schedules} of {report.Planned} schedules ran; the summary and any violation below cover those"));

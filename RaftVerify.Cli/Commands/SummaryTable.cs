@@ -21,6 +21,11 @@ public static class SummaryTable
         Row("hit the step bound", c.Schedules == 0 ? "-" : $"{c.HitStepBound} ({F(100.0 * c.HitStepBound / c.Schedules, "0.0")}%)");
         Row("liveness phases run", c.LivenessChecked.ToString(CultureInfo.InvariantCulture));
         Row("distinct (role, event) transitions", c.DistinctTransitions.ToString(CultureInfo.InvariantCulture));
+        if (c.Abstract.Schedules > 0)
+        {
+            Row("abstract states", AbstractCoverage.Format(c.Abstract.States, c.Abstract.StatesCapped));
+            Row("abstract transitions", AbstractCoverage.Format(c.Abstract.Transitions, c.Abstract.TransitionsCapped));
+        }
         Row("max term", c.MaxTerm.ToString(CultureInfo.InvariantCulture));
         if (c.LivenessChecked > 0) Row("slowest one() after stabilisation", string.Create(CultureInfo.InvariantCulture, $"{c.SlowestAgreementMs} ms ({c.MostOfBoundUsedPercent}% of its bound; {c.AgreementsOverHalfBound} over half)"));
         if (c.LivenessChecked > 0) Row("most steps in one liveness phase", c.MostLivenessSteps.ToString(CultureInfo.InvariantCulture));
