@@ -43,6 +43,16 @@ public sealed class Coverage
     /// <summary>Abstract-state coverage: distinct abstract states and transitions of the fault phase, and their growth with schedules.</summary>
     public AbstractCoverage Abstract { get; } = new();
 
+    /// <summary>Named situations (<see cref="Situation"/>): in how many schedules each was reached.</summary>
+    public long[] SituationSchedules { get; } = new long[Situations.Count];
+
+    /// <summary>Counts one schedule's reached situations (bits of <see cref="Situation"/>).</summary>
+    public void AddSituations(uint reached)
+    {
+        for (int k = 0; k < Situations.Count; k++)
+            if ((reached & (1u << k)) != 0) SituationSchedules[k]++;
+    }
+
     public int DistinctTransitions => BitOperations.PopCount(Transitions);
 
     /// <summary>Records that a node in <paramref name="role"/> saw <paramref name="kind"/> (and for deliveries, which message type).</summary>
@@ -86,6 +96,7 @@ public sealed class Coverage
         LivenessChecked += other.LivenessChecked;
         Transitions |= other.Transitions;
         Abstract.Merge(other.Abstract);
+        for (int k = 0; k < Situations.Count; k++) SituationSchedules[k] += other.SituationSchedules[k];
         MaxTerm = Math.Max(MaxTerm, other.MaxTerm);
         Elections += other.Elections;
         MaxCommitted = Math.Max(MaxCommitted, other.MaxCommitted);

@@ -67,6 +67,9 @@ public static class ScheduleRunner
         // abstract-state coverage of the fault phase: the state before the first step and after every step
         AbstractTracker abstractStates = AbstractTracker.Begin();
         abstractStates.Observe(world);
+        // named situations (Situations.cs): evaluated after every fault-phase step
+        SituationTracker situations = SituationTracker.Begin();
+        situations.Observe(world);
         for (; step < settings.MaxSteps; step++)
         {
             world.StepsRun = step;
@@ -75,6 +78,7 @@ public static class ScheduleRunner
                 // a recorded tester action (lab traces): it runs as it was recorded, not chosen from the enabled events
                 world.Control(control);
                 abstractStates.Observe(world);
+                situations.Observe(world);
                 if (world.Violation is not null) { result.Violation = world.Violation; result.ViolationStep = step; step++; break; }
                 continue;
             }
@@ -87,9 +91,11 @@ public static class ScheduleRunner
             EnabledEvent e = enabled[index];
             Role role = e.Node >= 0 ? world.Cluster.Node(e.Node)?.Role ?? Role.Follower : Role.Follower;
             MessageType type = e.Kind == EventKind.Deliver ? world.MessageTypeOf(e.MessageId) : MessageType.None;
+            if (type == MessageType.InstallSnapshot) { var m = world.MessageOf(e.MessageId); situations.SnapshotArriving(world, m.To, m.Index); }
             world.RunStep(e, choose, decisions);
             result.Coverage.Transition(role, e.Kind, type);
             abstractStates.Observe(world);
+            situations.Observe(world);
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;
@@ -100,6 +106,7 @@ public static class ScheduleRunner
             if (world.WorkloadDone()) { completed = true; step++; break; }
         }
         abstractStates.Finish(result.Coverage.Abstract);
+        result.Coverage.AddSituations(situations.Reached);
         result.Steps = step;
         result.HitStepBound = !completed && result.Violation is null;
         bool liveness = result.Violation is null && settings.Liveness;

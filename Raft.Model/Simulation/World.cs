@@ -249,6 +249,9 @@ public sealed partial class World
 
     public MessageType MessageTypeOf(long id) => FindPending(id).Message.Type;
 
+    /// <summary>The in-flight message <paramref name="id"/> (named situations read an arriving snapshot's index).</summary>
+    public Message MessageOf(long id) => FindPending(id).Message;
+
     /// <summary>
     /// The workload is done when every proposal has been made, every node is up and connected, and
     /// every node has applied everything any node has committed: the schedule ended before its

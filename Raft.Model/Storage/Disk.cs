@@ -17,7 +17,7 @@ namespace Raft.Model.Storage;
 /// (the lab binds it), else the durable one. So a node that forgot its snapshot erases it with its
 /// next write, as a Go Raft calling <c>Save(state, nil)</c> does.</para>
 /// </summary>
-public sealed class Disk
+public sealed class Disk : IDurableLog
 {
     private readonly List<Entry> _entries = new();
 

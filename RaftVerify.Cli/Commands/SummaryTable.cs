@@ -26,6 +26,9 @@ public static class SummaryTable
             Row("abstract states", AbstractCoverage.Format(c.Abstract.States, c.Abstract.StatesCapped));
             Row("abstract transitions", AbstractCoverage.Format(c.Abstract.Transitions, c.Abstract.TransitionsCapped));
         }
+        if (c.Schedules > 0)
+            for (int k = 0; k < Situations.Count; k++)
+                Row($"situation {Situations.Name((Situation)k)}", c.SituationSchedules[k].ToString(CultureInfo.InvariantCulture));
         Row("max term", c.MaxTerm.ToString(CultureInfo.InvariantCulture));
         if (c.LivenessChecked > 0) Row("slowest one() after stabilisation", string.Create(CultureInfo.InvariantCulture, $"{c.SlowestAgreementMs} ms ({c.MostOfBoundUsedPercent}% of its bound; {c.AgreementsOverHalfBound} over half)"));
         if (c.LivenessChecked > 0) Row("most steps in one liveness phase", c.MostLivenessSteps.ToString(CultureInfo.InvariantCulture));
