@@ -48,6 +48,14 @@ public static class CoverageReport
         sb.Append(I($"<tr><th>violating schedules</th><td>{report.ViolatingSchedules}</td></tr>\n</table>\n"));
         sb.Append(I($"<p>Abstract states of the fault phase (docs/exploration.md, \"Coverage\"); counts are exact up to {AbstractCoverage.Cap} each, \"≥\" beyond.</p>\n"));
         sb.Append(Plot(a.CurveWithTotals()));
+        sb.Append("<h2>Named situations</h2>\n<table>\n<tr><th>situation</th><th>schedules reaching it</th><th>what</th></tr>\n");
+        for (int k = 0; k < Situations.Count; k++)
+        {
+            var s = (Situation)k;
+            sb.Append(I($"<tr><th>{Situations.Name(s)}</th><td id=\"situation-{Situations.Name(s)}\">{report.Coverage.SituationSchedules[k]}</td><td style=\"text-align:left\">"))
+              .Append(WebUtility.HtmlEncode(Situations.Describe(s))).Append("</td></tr>\n");
+        }
+        sb.Append("</table>\n<p>Definitions: docs/exploration.md, \"Named situations\".</p>\n");
         sb.Append("</body></html>\n");
         return sb.ToString();
     }
