@@ -26,7 +26,7 @@ public static class SummaryTable
             Row("abstract states", AbstractCoverage.Format(c.Abstract.States, c.Abstract.StatesCapped));
             Row("abstract transitions", AbstractCoverage.Format(c.Abstract.Transitions, c.Abstract.TransitionsCapped));
         }
-        if (c.Schedules > 0)
+        if (c.Schedules > 0 && r.Exhausted is null) // dfs does not count them (docs/exploration.md)
             for (int k = 0; k < Situations.Count; k++)
                 Row($"situation {Situations.Name((Situation)k)}", c.SituationSchedules[k].ToString(CultureInfo.InvariantCulture));
         Row("max term", c.MaxTerm.ToString(CultureInfo.InvariantCulture));
