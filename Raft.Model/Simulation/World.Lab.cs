@@ -295,16 +295,8 @@ public sealed partial class World
 
     private void RunLabEvent(EnabledEvent e, int decision)
     {
-        EventCount++;
-        if (FoldSilentTicks && e.Kind == EventKind.Tick) { RunFoldableTick(e, decision); return; }
-        FlushSilentTicks();
-        if (ViolationStep >= 0) return;
-        int step = StepsRun;
-        Cluster.Checker.Step = step;
-        StepEvent? ev = Recording is not null ? EventOf(e) : null;
-        StepOutcome outcome = Execute(e, _ => 0);
-        CheckElectionProgress();
-        EndStep(Recording is not null ? new TraceStep(step, [decision], ev!, outcome, NodeStates(), TakeSentThisStep()) : null);
+        if (FoldSilentTicks && e.Kind == EventKind.Tick) { EventCount++; RunFoldableTick(e, decision); return; }
+        RunOne(e, static _ => 0, null, decision, reportCoreErrors: false); // the lab lets a node's exception end the test
     }
 
     /// <summary>
@@ -315,7 +307,11 @@ public sealed partial class World
     /// <paramref name="choose"/>, which adds them to <paramref name="decisions"/> after the event's
     /// index. A node's exception is reported to the checker as a CoreError, not thrown.
     /// </summary>
-    public StepOutcome RunStep(in EnabledEvent e, Func<int, int> choose, List<int> decisions)
+    public StepOutcome RunStep(in EnabledEvent e, Func<int, int> choose, List<int> decisions) =>
+        RunOne(e, choose, decisions, -1, reportCoreErrors: true);
+
+    /// <summary>One chosen or due event as a step: numbered, run, checked, recorded (decisions: the driver's, or labrpc timing's one index).</summary>
+    private StepOutcome RunOne(in EnabledEvent e, Func<int, int> choose, List<int>? decisions, int decision, bool reportCoreErrors)
     {
         EventCount++;
         FlushSilentTicks();
@@ -328,13 +324,13 @@ public sealed partial class World
         {
             outcome = Execute(e, choose);
         }
-        catch (Exception ex) when (ex is not ArgumentOutOfRangeException { ParamName: "choose" }) // a driver's own bad choice is its error, not the node's
+        catch (Exception ex) when (reportCoreErrors && ex is not ArgumentOutOfRangeException { ParamName: "choose" }) // a driver's own bad choice is its error, not the node's
         {
             Cluster.Checker.ObserveCoreError(e.Node, ex);
             outcome = StepOutcome.Threw;
         }
         CheckElectionProgress();
-        EndStep(Recording is not null ? new TraceStep(step, decisions.ToArray(), ev!, outcome, NodeStates(), TakeSentThisStep()) : null);
+        EndStep(Recording is not null ? new TraceStep(step, decisions?.ToArray() ?? [decision], ev!, outcome, NodeStates(), TakeSentThisStep()) : null);
         return outcome;
     }
 
