@@ -34,8 +34,7 @@ public sealed class LabConfig
     /// make_config(n, unreliable, snapshot). <paramref name="factory"/> builds each server's node
     /// (the correct core when null; see <see cref="LabVariants"/> for broken ones).
     /// </summary>
-    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false,
-        global::Raft.Core.Node.RaftOptions? raft = null)
+    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false)
     {
         N = n;
         _log = log;
@@ -44,7 +43,6 @@ public sealed class LabConfig
         {
             Nodes = n,
             Seed = seed,
-            Raft = raft ?? global::Raft.Core.Node.RaftOptions.Default,
             SnapshotService = snapshot,
             SnapshotInterval = SnapshotInterval,
             Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
