@@ -132,6 +132,18 @@ internal sealed class CodeSet
         }
     }
 
+    public bool Contains(ulong code)
+    {
+        if (code == 0) return _hasZero;
+        int mask = _slots.Length - 1;
+        for (int k = (int)(code >> 40) & mask; ; k = (k + 1) & mask)
+        {
+            ulong v = _slots[k];
+            if (v == code) return true;
+            if (v == 0) return false;
+        }
+    }
+
     /// <summary>Adds every member of <paramref name="other"/>; true when some did not fit.</summary>
     public bool UnionWith(CodeSet other)
     {

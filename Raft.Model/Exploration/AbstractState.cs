@@ -43,11 +43,29 @@ public static class AbstractState
     /// <summary>The abstract state of <paramref name="world"/> now. Allocation free: everything lives on the stack.</summary>
     public static ulong Of(World world)
     {
+        int n = world.Cluster.Size;
+        if (n > MaxNodes) throw new ArgumentException($"abstract states support at most {MaxNodes} nodes");
+        Span<int> codes = stackalloc int[n];
+        bool hasLeader = NodeCodes(world, codes, coarse: false);
+        codes.Sort();
+        ulong h = Mix(0x6A09E667F3BCC909UL, (ulong)n << 1 | (hasLeader ? 1UL : 0UL));
+        foreach (int code in codes) h = Mix(h, (ulong)code);
+        return h;
+    }
+
+    /// <summary>
+    /// The per-node codes of <see cref="Of"/> in node order, unsorted: with <paramref name="coarse"/>
+    /// only role, term, log and commit relative to the reference (no applied index, no messages in
+    /// flight), which is what the guided strategy's features are made of. Returns whether the
+    /// reference is a leader.
+    /// </summary>
+    public static bool NodeCodes(World world, Span<int> codes, bool coarse)
+    {
         Cluster c = world.Cluster;
         int n = c.Size;
         if (n > MaxNodes) throw new ArgumentException($"abstract states support at most {MaxNodes} nodes");
         Span<byte> kinds = stackalloc byte[n];
-        world.PendingKinds(kinds);
+        if (!coarse) world.PendingKinds(kinds);
         Span<int> roles = stackalloc int[n];
         Span<long> terms = stackalloc long[n], lastTerms = stackalloc long[n], lastIndexes = stackalloc long[n], commits = stackalloc long[n], applied = stackalloc long[n];
 
@@ -82,7 +100,6 @@ public static class AbstractState
         Disk refDisk = c.Disks[r];
         long refCommit = commits[r], refApplied = applied[r];
 
-        Span<int> codes = stackalloc int[n];
         for (int i = 0; i < n; i++)
         {
             long behind = maxTerm - terms[i];
@@ -91,12 +108,11 @@ public static class AbstractState
             bool down = roles[i] == RoleDown;
             int commit = down || refCommit < 0 ? RelUnknown : Relation(commits[i], refCommit);
             int app = down || refApplied < 0 ? RelUnknown : Relation(applied[i], refApplied);
-            codes[i] = roles[i] | term << 2 | log << 4 | commit << 7 | app << 9 | (kinds[i] >> 1) << 11;
+            codes[i] = coarse
+                ? roles[i] | term << 2 | log << 4 | commit << 7
+                : roles[i] | term << 2 | log << 4 | commit << 7 | app << 9 | (kinds[i] >> 1) << 11;
         }
-        codes.Sort();
-        ulong h = Mix(0x6A09E667F3BCC909UL, (ulong)n << 1 | (hasLeader ? 1UL : 0UL));
-        foreach (int code in codes) h = Mix(h, (ulong)code);
-        return h;
+        return hasLeader;
     }
 
     /// <summary>The code of the transition from <paramref name="from"/> to <paramref name="to"/> (ordered).</summary>
@@ -127,7 +143,7 @@ public static class AbstractState
     private static int Relation(long v, long reference) => v < reference ? RelBelow : v == reference ? RelEqual : RelAbove;
 
     /// <summary>A SplitMix64-style mix of <paramref name="v"/> into <paramref name="h"/> (fixed, so codes are the same in every process).</summary>
-    private static ulong Mix(ulong h, ulong v)
+    internal static ulong Mix(ulong h, ulong v)
     {
         ulong z = h ^ (v + 0x9E3779B97F4A7C15UL + (h << 6) + (h >> 2));
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

@@ -26,6 +26,8 @@ public sealed class ExploreReport
     /// <summary>dfs only: distinct states visited and whether the bounded space was exhausted.</summary>
     public long StatesVisited { get; set; }
     public bool? Exhausted { get; set; }
+    /// <summary>guided only: the corpus and what each mutation found (<see cref="Guided.Guide.Describe"/>).</summary>
+    public string? Guidance { get; set; }
     public double SchedulesPerSecond => Seconds > 0 ? Coverage.Schedules / Seconds : 0;
     public double StepsPerSecond => Seconds > 0 ? Coverage.Steps / Seconds : 0;
 }
@@ -90,6 +92,7 @@ public static class Explorer
         private readonly Stopwatch _lastReport = Stopwatch.StartNew();
         private readonly object _progressLock = new();
         private readonly ExploreReport _report;
+        private readonly Guided.Guide? _guide;   // guided: the corpus, read by planning workers, changed only at a round's end (under _gate)
 
         // the reorder window: slot p % window holds position p's result until it is merged
         private readonly object _gate = new();
@@ -114,6 +117,7 @@ public static class Explorer
             _planned = ShardSize(settings.Iterations, settings.ShardIndex, settings.ShardCount);
             _window = new ScheduleResult?[Math.Clamp((long)windowPerWorker * settings.Workers, 1, MaxWindow)];
             _report = new ExploreReport { Settings = settings, Planned = _planned };
+            if (settings.Strategy == "guided") _guide = new Guided.Guide(settings);
         }
 
         public ExploreReport Execute()
@@ -148,13 +152,17 @@ public static class Explorer
             if (_firstFound is { } found)
             {
                 // run it again, recording every step: this is the trace, and a determinism self-check
-                ScheduleResult recorded = ScheduleRunner.Run(_settings, found.Iteration, found.Seed,
-                    StrategyCatalog.Create(_settings.Strategy, _settings.StrategyParameter), record: true);
+                // (a guided schedule re-runs its own draws, in the world and bound it ran in)
+                ScheduleResult recorded = found.Plan is { } plan
+                    ? ScheduleRunner.Run(found.Settings, found.Iteration, found.Seed, new Guided.GuidedStrategy(plan with { Choices = found.Choices! }), record: true, found.Swarm)
+                    : ScheduleRunner.Run(_settings, found.Iteration, found.Seed,
+                        StrategyCatalog.Create(_settings.Strategy, _settings.StrategyParameter), record: true);
                 if (recorded.Violation?.Invariant != found.Violation!.Invariant || recorded.ViolationStep != found.ViolationStep)
                     throw new InvalidOperationException(
                         $"nondeterminism: schedule {found.Iteration} (seed {found.Seed}) found {found.Violation} at step {found.ViolationStep} but its re-run found {recorded.Violation?.ToString() ?? "nothing"} at step {recorded.ViolationStep}");
                 _report.FirstViolation = recorded;
             }
+            _report.Guidance = _guide?.Describe();
             _report.Seconds = _clock.Elapsed.TotalSeconds;
             return _report;
         }
@@ -190,8 +198,18 @@ public static class Explorer
                 if (s.TimeLimitSeconds > 0 && _clock.Elapsed.TotalSeconds > s.TimeLimitSeconds) { _cut = true; Stop(interrupted: false); return; }
                 if (!AwaitWindow(pos)) return;
                 int iteration = ShardIteration(pos, s.ShardIndex, s.ShardCount);
-                ScheduleResult r = ScheduleRunner.Run(s, iteration, ScheduleRunner.ScheduleSeed(s.Seed, iteration),
-                    StrategyCatalog.Create(s.Strategy, s.StrategyParameter), record: false);
+                ScheduleResult r;
+                if (_guide is not null)
+                {
+                    if (!AwaitRound(pos)) return;
+                    Guided.SchedulePlan plan = _guide.Plan(iteration);
+                    r = ScheduleRunner.Run(plan.MaxSteps == s.MaxSteps ? s : s with { MaxSteps = plan.MaxSteps }, iteration, plan.WorldSeed,
+                        new Guided.GuidedStrategy(plan), record: false, plan.Swarm);
+                    r.Plan = plan;
+                }
+                else
+                    r = ScheduleRunner.Run(s, iteration, ScheduleRunner.ScheduleSeed(s.Seed, iteration),
+                        StrategyCatalog.Create(s.Strategy, s.StrategyParameter), record: false);
                 if (r.Violation is not null)
                 {
                     Interlocked.Increment(ref _violations);
@@ -226,6 +244,25 @@ public static class Explorer
             }
         }
 
+        /// <summary>
+        /// Guided: waits until every schedule of the rounds before <paramref name="pos"/>'s is merged, so
+        /// its plan sees the corpus as those rounds left it whatever the workers; false when the run stops meanwhile.
+        /// </summary>
+        private bool AwaitRound(long pos)
+        {
+            long start = pos - pos % Guided.Guide.RoundSize;
+            // under the gate: a merge advances the frontier before it merges (and ends the round), both under it
+            lock (_gate)
+            {
+                while (_frontier < start)
+                {
+                    if (_stop || _mergeStopped) return false;
+                    Monitor.Wait(_gate);
+                }
+                return !_stop && !_mergeStopped;
+            }
+        }
+
         /// <summary>Puts a finished schedule in its slot and merges every schedule now complete at the frontier, in position order.</summary>
         private void Store(long pos, ScheduleResult r)
         {
@@ -250,6 +287,13 @@ public static class Explorer
         private void Merge(ScheduleResult r)
         {
             _report.Coverage.Merge(r.Coverage);
+            if (_guide is not null)
+            {
+                _guide.Observe(r);
+                // the round's last schedule (by position in this shard): the corpus takes the round's finds
+                long pos = (r.Iteration - (_settings.ShardIndex - 1)) / _settings.ShardCount;
+                if ((pos + 1) % Guided.Guide.RoundSize == 0 || pos + 1 == _planned) _guide.EndRound();
+            }
             if (r.Violation is null) return;
             _report.ViolatingSchedules++;
             _firstFound ??= r;

@@ -29,6 +29,10 @@ public sealed class ScheduleResult
     public long AgreedAfterStableMs { get; set; } = -1;
     public long StableBoundMs { get; set; }
     public List<TraceStep>? Trace { get; set; }
+    /// <summary>Guided: the plan the schedule ran, the draws it made and the guidance features it reached (null for other strategies).</summary>
+    public Guided.SchedulePlan? Plan { get; set; }
+    public uint[]? Choices { get; set; }
+    public Guided.Feature[]? Features { get; set; }
     public Coverage Coverage { get; } = new();
 }
 
@@ -47,6 +51,7 @@ public static class ScheduleRunner
         World world = new(settings.ToWorldOptions(swarm, seed));
         onWorld?.Invoke(world);
         strategy.Begin(Rng.Derive(seed, SeedStream.Strategy), settings.MaxSteps, swarm);
+        Guided.GuidedStrategy? guided = strategy as Guided.GuidedStrategy;
         var result = new ScheduleResult { Settings = settings, Iteration = iteration, Seed = seed, Swarm = swarm, Trace = record ? new List<TraceStep>() : null };
         var enabled = new List<EnabledEvent>();
         var decisions = new List<int>();
@@ -70,6 +75,7 @@ public static class ScheduleRunner
         // named situations (Situations.cs): evaluated after every fault-phase step
         SituationTracker situations = SituationTracker.Begin();
         situations.Observe(world);
+        guided?.Observe(world, situations.Reached);
         for (; step < settings.MaxSteps; step++)
         {
             world.StepsRun = step;
@@ -79,6 +85,7 @@ public static class ScheduleRunner
                 world.Control(control);
                 abstractStates.Observe(world);
                 situations.Observe(world);
+                guided?.Observe(world, situations.Reached);
                 if (world.Violation is not null) { result.Violation = world.Violation; result.ViolationStep = step; step++; break; }
                 continue;
             }
@@ -96,6 +103,7 @@ public static class ScheduleRunner
             result.Coverage.Transition(role, e.Kind, type);
             abstractStates.Observe(world);
             situations.Observe(world);
+            guided?.Observe(world, situations.Reached);
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;
@@ -107,6 +115,7 @@ public static class ScheduleRunner
         }
         abstractStates.Finish(result.Coverage.Abstract);
         result.Coverage.AddSituations(situations.Reached);
+        if (guided is not null) { result.Choices = guided.Choices; result.Features = guided.Features; }
         result.Steps = step;
         result.HitStepBound = !completed && result.Violation is null;
         bool liveness = result.Violation is null && settings.Liveness;

@@ -89,8 +89,7 @@ public sealed record SwarmParameters(
         else more.Next(SizeChoices.Length);
         if (s.SwarmRaft)
         {
-            int heartbeat = more.Next(10, 16);                       // 100–150 ms: at most 10 heartbeats/s
-            int election = more.Next(Math.Max(25, 2 * heartbeat), 61); // 250–600 ms minimum timeout: leaders well within 5 s
+            (int heartbeat, int election) = DrawTimers(ref more);
             p = p with
             {
                 Raft = s.Raft with
@@ -120,6 +119,17 @@ public sealed record SwarmParameters(
             };
         }
         return p;
+    }
+
+    /// <summary>
+    /// The core's heartbeat and minimum election timeout in ticks: heartbeats every 100–150 ms (at
+    /// most 10 a second), elections after 250–600 ms at least, so leaders come well within 5 s.
+    /// </summary>
+    public static (int Heartbeat, int Election) DrawTimers(ref Rng rng)
+    {
+        int heartbeat = rng.Next(10, 16);
+        int election = rng.Next(Math.Max(25, 2 * heartbeat), 61);
+        return (heartbeat, election);
     }
 
     /// <summary>The longest unstable time swarm testing draws for the liveness phase.</summary>

@@ -15,6 +15,8 @@ public static class SeedStream
     public const ulong TickPhase = 3;
     /// <summary>The exploration strategy's choices.</summary>
     public const ulong Strategy = 5;
+    /// <summary>The guided strategy's planning of a schedule: whether it is fresh or a mutation, of which corpus entry, and how.</summary>
+    public const ulong Guide = 6;
     /// <summary>Swarm testing's draw of a schedule's parameters (the first draws).</summary>
     public const ulong Swarm = 77;
     /// <summary>Swarm testing's later draws (core options, workload, liveness network), kept apart so the first draws never move.</summary>

@@ -61,6 +61,7 @@ public sealed class BugFindingTests(ITestOutputHelper output)
     [InlineData("random")]
     [InlineData("pct")]
     [InlineData("delay-bounded")]
+    [InlineData("guided")]
     public void TheCorrectCore_SurvivesTheDefaultBudget(string strategy)
     {
         ExploreReport r = Explorer.Run(Default("none", strategy));

@@ -30,7 +30,7 @@ internal static class ExplorationHarness
             ? string.Create(CultureInfo.InvariantCulture, $"first=(iteration {f.Iteration}, seed {f.Seed}, step {f.ViolationStep}, {f.Violation?.Invariant}, steps {f.Steps})")
             : "first=none";
         return string.Create(CultureInfo.InvariantCulture,
-            $"planned={r.Planned} violating={r.ViolatingSchedules} cut={r.CutByTimeLimit} {v} {Fingerprint(r.Coverage)}");
+            $"planned={r.Planned} violating={r.ViolatingSchedules} cut={r.CutByTimeLimit} {v} {Fingerprint(r.Coverage)} guidance=({r.Guidance})");
     }
 
     public static byte[] TraceBytes(ScheduleResult r) => TraceWriter.ToBytes(TraceFile.From(r));

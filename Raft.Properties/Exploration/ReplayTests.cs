@@ -24,6 +24,7 @@ public sealed class ReplayTests(ITestOutputHelper output)
     [InlineData("vote-without-log-check", "random")]
     [InlineData("commit-previous-term", "delay-bounded")]
     [InlineData("vote-not-durable", "delay-bounded")]
+    [InlineData("older-snapshot-installed", "guided")]
     public void ARecordedViolation_ReplaysAsReproduced_AtTheSameStep(string bug, string strategy)
     {
         ScheduleResult found = FindViolation(bug, strategy);

@@ -14,7 +14,9 @@ public sealed class WorkerCountTests(ITestOutputHelper output)
     [InlineData("random", 3)]
     [InlineData("pct", 3)]
     [InlineData("delay-bounded", 3)]
+    [InlineData("guided", 3)]
     [InlineData("random", 0)] // swarm draws 3, 5 or 7 nodes per schedule
+    [InlineData("guided", 0)]
     public void OneTwoAndThreeWorkers_GiveTheSameReport_ForTheCorrectCore(string strategy, int nodes)
     {
         var s = new ExploreSettings { Strategy = strategy, Nodes = nodes, Iterations = 150, Seed = 5 };
@@ -30,6 +32,7 @@ public sealed class WorkerCountTests(ITestOutputHelper output)
     [Theory]
     [InlineData("commit-previous-term", "random")]
     [InlineData("vote-not-durable", "delay-bounded")]
+    [InlineData("commit-previous-term", "guided")]
     public void OneTwoAndThreeWorkers_ReportTheSameLateViolation_AndTrace(string bug, string strategy)
     {
         var s = new ExploreSettings { Bug = bug, Strategy = strategy };

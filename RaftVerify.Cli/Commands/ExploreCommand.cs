@@ -16,7 +16,7 @@ public static class ExploreCommand
     public static Command Create()
     {
         var nodes = new Option<int>("--nodes") { Description = "Cluster size (default 0: swarm testing draws 3, 5 or 7 per schedule; N pins it)", DefaultValueFactory = _ => 0 };
-        var strategy = new Option<string>("--strategy") { Description = "random | pct | delay-bounded | dfs", DefaultValueFactory = _ => "random" };
+        var strategy = new Option<string>("--strategy") { Description = "random | pct | delay-bounded | guided | dfs", DefaultValueFactory = _ => "random" };
         var parameter = new Option<int>("--strategy-parameter") { Description = "pct: bug depth (default 3); delay-bounded: delays (default 4); dfs: maximum term (default 2)" };
         var iterations = new Option<int>("--iterations") { Description = "Schedules to run (dfs: most paths)", DefaultValueFactory = _ => 10_000 };
         var maxSteps = new Option<int>("--max-steps") { Description = "Steps per schedule before the liveness phase", DefaultValueFactory = _ => 200 };

@@ -43,6 +43,7 @@ public static class SummaryTable
             Row("states visited (dfs)", r.StatesVisited.ToString(CultureInfo.InvariantCulture));
             Row("bounded space exhausted", ex ? "yes" : "no");
         }
+        if (r.Guidance is { } g) Row("guided corpus", g);
         Row("violating schedules", r.ViolatingSchedules.ToString(CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
     }

@@ -24,17 +24,26 @@ public abstract class StrategyBase : IStrategy
         MaxSteps = maxSteps;
     }
 
-    public int Choose(int n) => n <= 1 ? 0 : Rng.Next(n);
+    public int Choose(int n) => n <= 1 ? 0 : Draw(n);
+
+    /// <summary>
+    /// Every random decision of <see cref="Pick"/> and <see cref="Choose"/> is one draw in [0, n):
+    /// from the seeded source here; the guided strategy takes them from a recorded choice sequence.
+    /// </summary>
+    protected virtual int Draw(int n) => Rng.Next(n);
+
+    /// <summary>True with probability <paramref name="perThousand"/>/1000 (one draw).</summary>
+    protected bool Coin(int perThousand) => Draw(1000) < perThousand;
 
     public int Pick(IReadOnlyList<EnabledEvent> enabled, int step)
     {
-        if (Has(enabled, EventClass.Fault) && Rng.Chance(Swarm.FaultPerThousand)) return PickFault(enabled);
-        if (Has(enabled, EventClass.Client) && Rng.Chance(Swarm.ProposePerThousand)) return PickClient(enabled);
+        if (Has(enabled, EventClass.Fault) && Coin(Swarm.FaultPerThousand)) return PickFault(enabled);
+        if (Has(enabled, EventClass.Client) && Coin(Swarm.ProposePerThousand)) return PickClient(enabled);
         bool normal = Has(enabled, EventClass.Normal);
         // timers may fire at any step, but (as Coyote's mock timers) only now and then, or when nothing else can run
-        if (Has(enabled, EventClass.Timer) && (!normal || Rng.Chance(Swarm.TimerPerThousand))) return PickTimer(enabled, step);
+        if (Has(enabled, EventClass.Timer) && (!normal || Coin(Swarm.TimerPerThousand))) return PickTimer(enabled, step);
         if (normal) return PickNormal(enabled, step);
-        return Rng.Next(enabled.Count);
+        return Draw(enabled.Count);
     }
 
     /// <summary>Which node's timer fires; uniform unless a strategy orders nodes.</summary>
@@ -55,7 +64,7 @@ public abstract class StrategyBase : IStrategy
     {
         _scratch.Clear();
         for (int i = 0; i < enabled.Count; i++) if (match(enabled[i])) _scratch.Add(i);
-        return _scratch[Rng.Next(_scratch.Count)];
+        return _scratch[Draw(_scratch.Count)];
     }
 
     private int PickFault(IReadOnlyList<EnabledEvent> enabled)
@@ -78,7 +87,7 @@ public abstract class StrategyBase : IStrategy
             weight[(int)e.Kind] = Math.Max(1, w);
             total += weight[(int)e.Kind];
         }
-        int roll = Rng.Next(total);
+        int roll = Draw(total);
         EventKind kind = EventKind.Heal;
         for (int k = 0; k < 16; k++)
         {
@@ -91,7 +100,7 @@ public abstract class StrategyBase : IStrategy
 
     private int PickClient(IReadOnlyList<EnabledEvent> enabled)
     {
-        bool snapshot = Has(enabled, EventClass.Client) && Rng.Chance(Math.Min(900, Swarm.SnapshotPerThousand * 5));
+        bool snapshot = Has(enabled, EventClass.Client) && Coin(Math.Min(900, Swarm.SnapshotPerThousand * 5));
         bool anySnapshot = false, anyPropose = false;
         foreach (EnabledEvent e in enabled)
         {

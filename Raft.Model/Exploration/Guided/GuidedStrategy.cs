@@ -1,0 +1,167 @@
+using Raft.Core.Determinism;
+using Raft.Model.Events;
+using Raft.Model.Exploration.Strategies;
+using Raft.Model.Simulation;
+
+namespace Raft.Model.Exploration.Guided;
+
+/// <summary>
+/// The guided strategy's schedule: the random strategy's rules (the swarm-weighted fault,
+/// workload and timer coins, then a uniform system event), with every draw taken from a choice
+/// sequence. The first <see cref="SchedulePlan.Choices"/> come from the plan (a mutated corpus
+/// schedule); once they run out the draws come from the plan's fresh seed. The draws the schedule
+/// made are kept (<see cref="Choices"/>), so a schedule that reaches something new can be put in
+/// the corpus and mutated in turn, and re-run exactly from its own choices.
+/// </summary>
+/// <remarks>
+/// A draw in [0, n) is the choice's raw 32-bit value scaled to n (raw·n/2³², as the random
+/// strategy reads its source), so a schedule from scratch is exactly the random strategy's schedule
+/// of the same seed, and a value copied from another schedule still means "some choice" when the
+/// enabled list differs there, as choice-sequence fuzzers (Hypothesis, Zest) read a mutated sequence. While the schedule runs, the strategy
+/// also follows its guidance features (<see cref="Features"/>, <see cref="FeatureTracker"/>), each
+/// with the index of the draw before which it was first reached (where a fork of this schedule
+/// must cut to keep it).
+/// </remarks>
+public sealed class GuidedStrategy : StrategyBase
+{
+    private readonly uint[] _choices;
+    private readonly ulong? _freshSeed;
+    private Rng _fresh;
+    private uint[] _drawn = new uint[256];
+    private int _count;
+    private readonly FeatureTracker _features = new();
+
+    /// <param name="plan">The plan to run; null: a schedule from scratch, its draws from the seed <see cref="Begin"/> gets.</param>
+    public GuidedStrategy(SchedulePlan? plan = null)
+    {
+        _choices = plan?.Choices ?? [];
+        _freshSeed = plan?.FreshSeed;
+    }
+
+    public override string Name => "guided";
+
+    public override void Begin(ulong seed, int maxSteps, SwarmParameters swarm)
+    {
+        base.Begin(seed, maxSteps, swarm);
+        _fresh = new Rng(_freshSeed ?? seed);
+        _count = 0;
+        _features.Reset();
+    }
+
+    protected override int Draw(int n)
+    {
+        uint raw = _count < _choices.Length ? _choices[_count] : (uint)(_fresh.NextUInt64() >> 32);
+        if (_count == _drawn.Length) Array.Resize(ref _drawn, _drawn.Length * 2);
+        _drawn[_count++] = raw;
+        // the random strategy's reading of a draw (Rng.Next): a schedule from scratch is exactly the random strategy's
+        return (int)(((ulong)raw * (ulong)n) >> 32);
+    }
+
+    protected override int PickNormal(IReadOnlyList<EnabledEvent> enabled, int step) =>
+        Uniform(enabled, e => e.Class == EventClass.Normal);
+
+    /// <summary>The draws made so far, in order.</summary>
+    public uint[] Choices => _drawn.AsSpan(0, _count).ToArray();
+
+    /// <summary>Follows the world after a step (and once before the first): its guidance features and the situations reached so far.</summary>
+    public void Observe(World world, uint situations) => _features.Observe(world, situations, _count);
+
+    /// <summary>The schedule's distinct guidance features, each with the draw index at which it was first reached.</summary>
+    public Feature[] Features => _features.Distinct();
+}
+
+/// <summary>A guidance feature (a coarse abstract state, a coarse transition or a named situation) and the number of draws made before the schedule first reached it.</summary>
+public readonly record struct Feature(ulong Code, int At);
+
+/// <summary>What one guided schedule runs: its world (seed and swarm draw, perhaps mutated), the step bound, the choices to replay first, and where further draws come from.</summary>
+/// <param name="Origin">How the plan was made (fresh, fork, havoc, splice, insert, delete), for the statistics.</param>
+public sealed record SchedulePlan(ulong WorldSeed, SwarmParameters Swarm, int MaxSteps, uint[] Choices, ulong FreshSeed, string Origin);
+
+/// <summary>
+/// Collects a schedule's guidance features as it runs (the buffers are reused across schedules on
+/// a worker). The features are deliberately coarse, so the set of all of them stays small (a few
+/// thousand) and reaching a new one is news:
+/// <list type="bullet">
+/// <item>a node's coarse code (<see cref="AbstractState.NodeCodes"/>: role, term, log and commit
+/// relative to the reference) in a cluster of its size;</item>
+/// <item>a node's change from one such code to another;</item>
+/// <item>the cluster's shape: the multiset of the nodes' log relations, and whether there is a leader;</item>
+/// <item>depth: the highest term and the most entries committed, in powers of two;</item>
+/// <item>each named situation (<see cref="Situation"/>).</item>
+/// </list>
+/// </summary>
+internal sealed class FeatureTracker
+{
+    private Feature[] _buffer = new Feature[256];
+    private int _count;
+    private int[] _last = [];
+    private ulong _lastShape;
+    private int _lastTermBucket, _lastCommitBucket;
+    private uint _situations;
+
+    public void Reset()
+    {
+        _count = 0;
+        _situations = 0;
+        _lastShape = 0;
+        _lastTermBucket = _lastCommitBucket = -1;
+        for (int i = 0; i < _last.Length; i++) _last[i] = -1;
+    }
+
+    public void Observe(World world, uint situations, int at)
+    {
+        int n = world.Size;
+        if (_last.Length != n) { _last = new int[n]; _last.AsSpan().Fill(-1); }
+        Span<int> codes = stackalloc int[n];
+        bool leader = AbstractState.NodeCodes(world, codes, coarse: true);
+        ulong size = (ulong)n << 24;
+        for (int i = 0; i < n; i++)
+        {
+            int code = codes[i], was = _last[i];
+            if (code == was) continue;
+            Push(new Feature(Tag.Node | size | (uint)code, at));
+            if (was >= 0) Push(new Feature(Tag.Change | size | (ulong)(uint)was << 12 | (uint)code, at));
+            _last[i] = code;
+        }
+        // the shape: log relations (bits 4-6 of a node code) sorted, and the leader flag
+        Span<int> logs = stackalloc int[n];
+        for (int i = 0; i < n; i++) logs[i] = codes[i] >> 4 & 7;
+        logs.Sort();
+        ulong shape = AbstractState.Mix(leader ? 1UL : 2UL, size);
+        foreach (int l in logs) shape = AbstractState.Mix(shape, (ulong)l);
+        if (shape != _lastShape) { Push(new Feature(Tag.Shape ^ (shape & 0x0000_FFFF_FFFF_FFFFUL), at)); _lastShape = shape; }
+        int termBucket = Bucket(world.MaxTerm()), commitBucket = Bucket(world.Cluster.Checker.MaxCommitted);
+        if (termBucket != _lastTermBucket) { Push(new Feature(Tag.Term | size | (uint)termBucket, at)); _lastTermBucket = termBucket; }
+        if (commitBucket != _lastCommitBucket) { Push(new Feature(Tag.Commit | size | (uint)commitBucket, at)); _lastCommitBucket = commitBucket; }
+        uint fresh = situations & ~_situations;
+        for (int k = 0; fresh != 0; k++, fresh >>= 1)
+            if ((fresh & 1) != 0) Push(new Feature(Tag.Situation | (uint)k, at));
+        _situations |= situations;
+    }
+
+    /// <summary>0 for 0, then 1 + floor(log2 v): 1, 2–3, 4–7, ...</summary>
+    private static int Bucket(long v) => v <= 0 ? 0 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)v);
+
+    /// <summary>The kind of a feature, in its top bits.</summary>
+    private static class Tag
+    {
+        public const ulong Node = 1UL << 56, Change = 2UL << 56, Shape = 3UL << 56, Term = 4UL << 56, Commit = 5UL << 56, Situation = 6UL << 56;
+    }
+
+    private void Push(Feature f)
+    {
+        if (_count == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+        _buffer[_count++] = f;
+    }
+
+    /// <summary>The distinct codes, each with its earliest draw index (sorted by code).</summary>
+    public Feature[] Distinct()
+    {
+        Span<Feature> span = _buffer.AsSpan(0, _count);
+        span.Sort(static (a, b) => a.Code != b.Code ? a.Code.CompareTo(b.Code) : a.At.CompareTo(b.At));
+        int kept = 0;
+        for (int k = 0; k < span.Length; k++)
+            if (kept == 0 || span[k].Code != span[kept - 1].Code) span[kept++] = span[k];
+        return span[..kept].ToArray();
+    }
+}
