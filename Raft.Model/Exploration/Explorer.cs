@@ -26,8 +26,8 @@ public sealed class ExploreReport
     /// <summary>dfs only: distinct states visited and whether the bounded space was exhausted.</summary>
     public long StatesVisited { get; set; }
     public bool? Exhausted { get; set; }
-    /// <summary>guided only: the corpus and what each mutation found (<see cref="Guided.Guide.Describe"/>).</summary>
-    public string? Guidance { get; set; }
+    /// <summary>guided only: the corpus and what each mutation found.</summary>
+    public Guided.GuidanceSummary? Guidance { get; set; }
     public double SchedulesPerSecond => Seconds > 0 ? Coverage.Schedules / Seconds : 0;
     public double StepsPerSecond => Seconds > 0 ? Coverage.Steps / Seconds : 0;
 }
@@ -162,7 +162,7 @@ public static class Explorer
                         $"nondeterminism: schedule {found.Iteration} (seed {found.Seed}) found {found.Violation} at step {found.ViolationStep} but its re-run found {recorded.Violation?.ToString() ?? "nothing"} at step {recorded.ViolationStep}");
                 _report.FirstViolation = recorded;
             }
-            _report.Guidance = _guide?.Describe();
+            _report.Guidance = _guide?.Summary();
             _report.Seconds = _clock.Elapsed.TotalSeconds;
             return _report;
         }

@@ -99,6 +99,7 @@ public static class ScheduleRunner
             Role role = e.Node >= 0 ? world.Cluster.Node(e.Node)?.Role ?? Role.Follower : Role.Follower;
             MessageType type = e.Kind == EventKind.Deliver ? world.MessageTypeOf(e.MessageId) : MessageType.None;
             if (type == MessageType.InstallSnapshot) { var m = world.MessageOf(e.MessageId); situations.SnapshotArriving(world, m.To, m.Index); }
+            if (guided is not null && type != MessageType.None) guided.Delivering(world, world.MessageOf(e.MessageId));
             world.RunStep(e, choose, decisions);
             result.Coverage.Transition(role, e.Kind, type);
             abstractStates.Observe(world);

@@ -18,7 +18,7 @@ public sealed class ShrinkerTests
     [InlineData("commit-previous-term", "delay-bounded")]
     [InlineData("stale-reply-applied", "delay-bounded")]
     [InlineData("older-snapshot-installed", "pct")]
-    [InlineData("commit-previous-term", "guided")]
+    [InlineData("older-snapshot-installed", "guided")]
     public void Shrink_KeepsTheInvariant_AndTheResultReplays(string bug, string strategy)
     {
         TraceFile original = Found(bug, strategy);

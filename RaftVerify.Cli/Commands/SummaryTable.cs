@@ -43,7 +43,13 @@ public static class SummaryTable
             Row("states visited (dfs)", r.StatesVisited.ToString(CultureInfo.InvariantCulture));
             Row("bounded space exhausted", ex ? "yes" : "no");
         }
-        if (r.Guidance is { } g) Row("guided corpus", g);
+        if (r.Guidance is { } g)
+        {
+            Row("guided: corpus (schedules)", g.CorpusSize.ToString(CultureInfo.InvariantCulture));
+            Row("guided: features reached", g.Features.ToString(CultureInfo.InvariantCulture));
+            foreach (var o in g.Origins)
+                Row($"guided: {o.Origin} (new / made)", $"{o.New} / {o.Made}");
+        }
         Row("violating schedules", r.ViolatingSchedules.ToString(CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
     }

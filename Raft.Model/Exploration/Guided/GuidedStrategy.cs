@@ -1,4 +1,7 @@
 using Raft.Core.Determinism;
+using Raft.Core.Messages;
+using Raft.Core.Node;
+using Raft.Model.Storage;
 using Raft.Model.Events;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Simulation;
@@ -63,6 +66,9 @@ public sealed class GuidedStrategy : StrategyBase
     /// <summary>The draws made so far, in order.</summary>
     public uint[] Choices => _drawn.AsSpan(0, _count).ToArray();
 
+    /// <summary>A message is about to be delivered: the context it meets is a feature (<see cref="FeatureTracker.Delivering"/>).</summary>
+    public void Delivering(World world, in Message m) => _features.Delivering(world, m, _count);
+
     /// <summary>Follows the world after a step (and once before the first): its guidance features and the situations reached so far.</summary>
     public void Observe(World world, uint situations) => _features.Observe(world, situations, _count);
 
@@ -87,7 +93,11 @@ public sealed record SchedulePlan(ulong WorldSeed, SwarmParameters Swarm, int Ma
 /// <item>a node's change from one such code to another;</item>
 /// <item>the cluster's shape: the multiset of the nodes' log relations, and whether there is a leader;</item>
 /// <item>depth: the highest term and the most entries committed, in powers of two;</item>
-/// <item>each named situation (<see cref="Situation"/>).</item>
+/// <item>each named situation (<see cref="Situation"/>);</item>
+/// <item>the context a delivered message meets (<see cref="Delivering"/>): its type, its term
+/// against the receiver's, the receiver's role, and per type where its indexes fall in the
+/// receiver's log, the partition of a handler's inputs that its rules distinguish (branch
+/// coverage of the message handlers, from outside the node).</item>
 /// </list>
 /// </summary>
 internal sealed class FeatureTracker
@@ -98,9 +108,11 @@ internal sealed class FeatureTracker
     private ulong _lastShape;
     private int _lastTermBucket, _lastCommitBucket;
     private uint _situations;
+    private readonly HashSet<ulong> _deliveries = new(); // the delivery contexts this schedule met (few hundred at most)
 
     public void Reset()
     {
+        _deliveries.Clear();
         _count = 0;
         _situations = 0;
         _lastShape = 0;
@@ -120,7 +132,6 @@ internal sealed class FeatureTracker
             int code = codes[i], was = _last[i];
             if (code == was) continue;
             Push(new Feature(Tag.Node | size | (uint)code, at));
-            if (was >= 0) Push(new Feature(Tag.Change | size | (ulong)(uint)was << 12 | (uint)code, at));
             _last[i] = code;
         }
         // the shape: log relations (bits 4-6 of a node code) sorted, and the leader flag
@@ -139,13 +150,61 @@ internal sealed class FeatureTracker
         _situations |= situations;
     }
 
+    /// <summary>
+    /// The context <paramref name="m"/> meets at its receiver, from what the world observes (the
+    /// receiver's disk; its commit index and role are its own claims): type; term lower, equal or
+    /// higher than the receiver's; receiver's role; and per type: AppendEntries — prevLogIndex below
+    /// the receiver's commit, in its log or past it, prevLogTerm matching there or not, entries or
+    /// none, leaderCommit below, equal or above the receiver's commit; InstallSnapshot — its index
+    /// below, at or above the receiver's commit, within or past its log; RequestVote — the
+    /// candidate's log less, as or more up to date than the receiver's, and the receiver's vote
+    /// (none, this candidate, another); replies — rejected or not.
+    /// </summary>
+    public void Delivering(World world, in Message m, int at)
+    {
+        int to = m.To;
+        IRaftNode? node = world.Cluster.Node(to);
+        if (node is null) return;
+        Disk d = world.Cluster.Disks[to];
+        long commit = node.CommitIndex;
+        int term = m.Term < d.Term ? 0 : m.Term == d.Term ? 1 : 2;
+        int role = node.Role switch { Role.Leader => 2, Role.Candidate => 1, _ => 0 };
+        int detail = 0;
+        switch (m.Type)
+        {
+            case MessageType.AppendEntries:
+            {
+                int where = m.Index < commit ? 0 : m.Index <= d.LastIndex ? 1 : 2;
+                int match = where == 2 || m.Index < d.SnapshotIndex ? 2 : d.TermAt(m.Index) == m.LogTerm ? 0 : 1;
+                int leaderCommit = m.Commit < commit ? 0 : m.Commit == commit ? 1 : 2;
+                detail = where | match << 2 | (m.EntryCount > 0 ? 1 : 0) << 4 | leaderCommit << 5;
+                break;
+            }
+            case MessageType.InstallSnapshot:
+                detail = (m.Index < commit ? 0 : m.Index == commit ? 1 : 2) | (m.Index <= d.LastIndex ? 0 : 1) << 2;
+                break;
+            case MessageType.RequestVote:
+            {
+                int upToDate = m.LogTerm != d.LastTerm ? (m.LogTerm < d.LastTerm ? 0 : 2) : m.Index < d.LastIndex ? 0 : m.Index == d.LastIndex ? 1 : 2;
+                int vote = d.VotedFor == RaftNode.None ? 0 : d.VotedFor == m.From ? 1 : 2;
+                detail = upToDate | vote << 2;
+                break;
+            }
+            default:
+                detail = m.Reject ? 1 : 0;
+                break;
+        }
+        ulong code = Tag.Delivery | (ulong)(uint)m.Type << 16 | (uint)(term | role << 2 | detail << 4);
+        if (_deliveries.Add(code)) Push(new Feature(code, at));
+    }
+
     /// <summary>0 for 0, then 1 + floor(log2 v): 1, 2–3, 4–7, ...</summary>
     private static int Bucket(long v) => v <= 0 ? 0 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)v);
 
     /// <summary>The kind of a feature, in its top bits.</summary>
     private static class Tag
     {
-        public const ulong Node = 1UL << 56, Change = 2UL << 56, Shape = 3UL << 56, Term = 4UL << 56, Commit = 5UL << 56, Situation = 6UL << 56;
+        public const ulong Node = 1UL << 56, Change = 2UL << 56, Shape = 3UL << 56, Term = 4UL << 56, Commit = 5UL << 56, Situation = 6UL << 56, Delivery = 7UL << 56;
     }
 
     private void Push(Feature f)

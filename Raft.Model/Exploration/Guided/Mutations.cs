@@ -12,7 +12,7 @@ namespace Raft.Model.Exploration.Guided;
 /// <item><b>havoc</b>: the parent's choices with one to four changed (another delivery first, a timer
 /// instead of a message, another partition): deliveries reordered, timers varied.</item>
 /// <item><b>splice</b>: a prefix of the parent and a suffix of another entry.</item>
-/// <item><b>fault</b>: at the point of novelty (or anywhere), draws that make the next step a fault
+/// <item><b>fault</b>: at that point (or anywhere), draws that make the next step a fault
 /// (the fault coin's lowest value, then a fault kind and target) are inserted.</item>
 /// <item><b>delete</b>: a run of the parent's choices removed, so what followed happens earlier.</item>
 /// </list>
@@ -26,10 +26,11 @@ public static class Mutations
     /// <summary>The deepest step bound a child may get, as a multiple of the run's --max-steps.</summary>
     public const int MaxDepthFactor = 4;
 
-    public static SchedulePlan Mutate(ExploreSettings settings, IReadOnlyList<CorpusEntry> corpus, CorpusEntry parent, ref Rng rng, ulong fresh)
+    /// <param name="novelty">The draw index before which <paramref name="parent"/> first reached something new (where forks cut and faults go).</param>
+    public static SchedulePlan Mutate(ExploreSettings settings, IReadOnlyList<CorpusEntry> corpus, CorpusEntry parent, int novelty, ref Rng rng, ulong fresh)
     {
         uint[] p = parent.Choices;
-        int novelty = Math.Min(parent.NoveltyAt, p.Length);
+        novelty = Math.Min(novelty, p.Length);
         uint[] c;
         string origin;
         int roll = rng.Next(100);
