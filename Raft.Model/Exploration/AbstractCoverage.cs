@@ -178,6 +178,11 @@ public sealed class AbstractTracker
     private ulong[] _states = new ulong[512], _transitions = new ulong[512];
     private int _ns, _nt;
     private ulong _last;
+    private int[] _codes = [];
+
+    /// <summary>The per-node codes (<see cref="AbstractState.NodeCodes"/>) of the state last observed, and whether its reference was a leader: the guided strategy's features reuse them.</summary>
+    public ReadOnlySpan<int> LastCodes => _codes;
+    public bool LastHasLeader { get; private set; }
 
     /// <summary>A tracker for a new schedule (this thread's, reset).</summary>
     public static AbstractTracker Begin()
@@ -190,7 +195,10 @@ public sealed class AbstractTracker
     /// <summary>Records the world's abstract state now; a state equal to the previous one adds nothing (self-loops are not transitions).</summary>
     public void Observe(World world)
     {
-        ulong s = AbstractState.Of(world);
+        int n = world.Size;
+        if (_codes.Length != n) _codes = new int[n];
+        LastHasLeader = AbstractState.NodeCodes(world, _codes);
+        ulong s = AbstractState.Hash(_codes, LastHasLeader);
         if (_ns > 0)
         {
             if (s == _last) return;

@@ -46,26 +46,37 @@ public static class AbstractState
         int n = world.Cluster.Size;
         if (n > MaxNodes) throw new ArgumentException($"abstract states support at most {MaxNodes} nodes");
         Span<int> codes = stackalloc int[n];
-        bool hasLeader = NodeCodes(world, codes, coarse: false);
+        return Hash(codes, NodeCodes(world, codes));
+    }
+
+    /// <summary>The abstract state of per-node codes (<see cref="NodeCodes"/>) and the leader flag: the codes sorted (symmetry), then mixed.</summary>
+    public static ulong Hash(ReadOnlySpan<int> nodeCodes, bool hasLeader)
+    {
+        int n = nodeCodes.Length;
+        if (n > MaxNodes) throw new ArgumentException($"abstract states support at most {MaxNodes} nodes");
+        Span<int> codes = stackalloc int[n];
+        nodeCodes.CopyTo(codes);
         codes.Sort();
         ulong h = Mix(0x6A09E667F3BCC909UL, (ulong)n << 1 | (hasLeader ? 1UL : 0UL));
         foreach (int code in codes) h = Mix(h, (ulong)code);
         return h;
     }
 
+    /// <summary>The bits of a node code that the guided strategy steers by: role, term, log and commit (no applied index, no messages in flight).</summary>
+    public const int CoarseMask = 0x1FF;
+
     /// <summary>
-    /// The per-node codes of <see cref="Of"/> in node order, unsorted: with <paramref name="coarse"/>
-    /// only role, term, log and commit relative to the reference (no applied index, no messages in
-    /// flight), which is what the guided strategy's features are made of. Returns whether the
-    /// reference is a leader.
+    /// The per-node codes of <see cref="Of"/> in node order, unsorted (bits: role 0–1, term 2–3, log
+    /// 4–6, commit 7–8, applied 9–10, kinds in flight from 11; <see cref="CoarseMask"/> keeps what the
+    /// guided strategy steers by). Returns whether the reference is a leader.
     /// </summary>
-    public static bool NodeCodes(World world, Span<int> codes, bool coarse)
+    public static bool NodeCodes(World world, Span<int> codes)
     {
         Cluster c = world.Cluster;
         int n = c.Size;
         if (n > MaxNodes) throw new ArgumentException($"abstract states support at most {MaxNodes} nodes");
         Span<byte> kinds = stackalloc byte[n];
-        if (!coarse) world.PendingKinds(kinds);
+        world.PendingKinds(kinds);
         Span<int> roles = stackalloc int[n];
         Span<long> terms = stackalloc long[n], lastTerms = stackalloc long[n], lastIndexes = stackalloc long[n], commits = stackalloc long[n], applied = stackalloc long[n];
 
@@ -108,9 +119,7 @@ public static class AbstractState
             bool down = roles[i] == RoleDown;
             int commit = down || refCommit < 0 ? RelUnknown : Relation(commits[i], refCommit);
             int app = down || refApplied < 0 ? RelUnknown : Relation(applied[i], refApplied);
-            codes[i] = coarse
-                ? roles[i] | term << 2 | log << 4 | commit << 7
-                : roles[i] | term << 2 | log << 4 | commit << 7 | app << 9 | (kinds[i] >> 1) << 11;
+            codes[i] = roles[i] | term << 2 | log << 4 | commit << 7 | app << 9 | (kinds[i] >> 1) << 11;
         }
         return hasLeader;
     }

@@ -75,7 +75,7 @@ public static class ScheduleRunner
         // named situations (Situations.cs): evaluated after every fault-phase step
         SituationTracker situations = SituationTracker.Begin();
         situations.Observe(world);
-        guided?.Observe(world, situations.Reached);
+        guided?.Observe(world, abstractStates.LastCodes, abstractStates.LastHasLeader, situations.Reached, actor: -1);
         for (; step < settings.MaxSteps; step++)
         {
             world.StepsRun = step;
@@ -85,7 +85,7 @@ public static class ScheduleRunner
                 world.Control(control);
                 abstractStates.Observe(world);
                 situations.Observe(world);
-                guided?.Observe(world, situations.Reached);
+                guided?.Observe(world, abstractStates.LastCodes, abstractStates.LastHasLeader, situations.Reached, control.Node);
                 if (world.Violation is not null) { result.Violation = world.Violation; result.ViolationStep = step; step++; break; }
                 continue;
             }
@@ -104,7 +104,7 @@ public static class ScheduleRunner
             result.Coverage.Transition(role, e.Kind, type);
             abstractStates.Observe(world);
             situations.Observe(world);
-            guided?.Observe(world, situations.Reached);
+            guided?.Observe(world, abstractStates.LastCodes, abstractStates.LastHasLeader, situations.Reached, e.Node);
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;

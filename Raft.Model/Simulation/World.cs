@@ -100,6 +100,9 @@ public sealed partial class World
     public int DuplicatesLeft { get; private set; }
     public int ProposalsLeft { get; private set; }
     public int PendingCount => _pending.Count;
+
+    /// <summary>The <paramref name="k"/>-th message in flight (0 ≤ k &lt; <see cref="PendingCount"/>) and its id, oldest first.</summary>
+    public (long Id, Message Message) PendingAt(int k) => (_pending[k].Id, _pending[k].Message);
     public long PartitionsMade { get; private set; }
     public long ProposalsAccepted { get; private set; }
     public bool FaultsEnabled { get; private set; } = true;

@@ -24,8 +24,23 @@ public sealed class Guide
     /// <summary>Schedules planned from one state of the corpus.</summary>
     public const int RoundSize = 32;
 
-    /// <summary>The share of schedules drawn from scratch (as the random strategy would) even when the corpus has entries.</summary>
+    /// <summary>The share of schedules drawn from scratch (as the random strategy would) once the corpus has matured.</summary>
     public const int FreshPerThousand = 300;
+
+    /// <summary>
+    /// A young corpus knows little: the share of schedules from scratch starts at all of them and
+    /// decays toward <see cref="FreshPerThousand"/>, halving its excess every this many schedules.
+    /// </summary>
+    public const int FreshHalfLife = 256;
+
+    /// <summary>The share (‰) of schedules from scratch at the shard's <paramref name="position"/>-th schedule (integer arithmetic, the same on every machine).</summary>
+    public static int FreshShare(long position)
+    {
+        long halvings = position / FreshHalfLife;
+        if (halvings >= 30) return FreshPerThousand;
+        int excess = (1000 - FreshPerThousand) >> (int)halvings, next = excess >> 1;
+        return FreshPerThousand + excess - (int)((excess - next) * (position % FreshHalfLife) / FreshHalfLife);
+    }
 
     /// <summary>The most schedules the corpus keeps; beyond it a new entry replaces the oldest of the entries not among the newest half.</summary>
     public const int MaxCorpus = 4_096;
@@ -58,7 +73,8 @@ public sealed class Guide
         ulong seed = ScheduleRunner.ScheduleSeed(_settings.Seed, iteration);
         ulong fresh = Rng.Derive(seed, SeedStream.Strategy);
         var rng = new Rng(Rng.Derive(seed, SeedStream.Guide));
-        if (_corpus.Count == 0 || rng.Chance(FreshPerThousand))
+        long position = (iteration - (_settings.ShardIndex - 1)) / _settings.ShardCount;
+        if (_corpus.Count == 0 || rng.Chance(FreshShare(position)))
             return new SchedulePlan(seed, SwarmParameters.Draw(_settings, seed), _settings.MaxSteps, [], fresh, "fresh");
         int chosen = Select(ref rng);
         return Mutations.Mutate(_settings, _corpus, _corpus[chosen], _rareAt[chosen], ref rng, fresh);

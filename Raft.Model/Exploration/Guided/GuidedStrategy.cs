@@ -70,7 +70,10 @@ public sealed class GuidedStrategy : StrategyBase
     public void Delivering(World world, in Message m) => _features.Delivering(world, m, _count);
 
     /// <summary>Follows the world after a step (and once before the first): its guidance features and the situations reached so far.</summary>
-    public void Observe(World world, uint situations) => _features.Observe(world, situations, _count);
+    /// <param name="actor">The node the step acted on (-1: the network or none): requests in flight to it meet a changed receiver.</param>
+    /// <param name="nodeCodes">The world's per-node abstract codes now (<see cref="AbstractState.NodeCodes"/>), and whether the reference is a leader.</param>
+    public void Observe(World world, ReadOnlySpan<int> nodeCodes, bool hasLeader, uint situations, int actor) =>
+        _features.Observe(world, nodeCodes, hasLeader, situations, actor, _count);
 
     /// <summary>The schedule's distinct guidance features, each with the draw index at which it was first reached.</summary>
     public Feature[] Features => _features.Distinct();
@@ -97,7 +100,8 @@ public sealed record SchedulePlan(ulong WorldSeed, SwarmParameters Swarm, int Ma
 /// <item>the context a delivered message meets (<see cref="Delivering"/>): its type, its term
 /// against the receiver's, the receiver's role, and per type where its indexes fall in the
 /// receiver's log, the partition of a handler's inputs that its rules distinguish (branch
-/// coverage of the message handlers, from outside the node).</item>
+/// coverage of the message handlers, from outside the node);</item>
+/// <item>the same context for each request in flight, as if it were delivered now (a step away from a branch).</item>
 /// </list>
 /// </summary>
 internal sealed class FeatureTracker
@@ -109,9 +113,11 @@ internal sealed class FeatureTracker
     private int _lastTermBucket, _lastCommitBucket;
     private uint _situations;
     private readonly HashSet<ulong> _deliveries = new(); // the delivery contexts this schedule met (few hundred at most)
+    private long _newestSeen = -1;                      // the highest message id looked at in flight
 
     public void Reset()
     {
+        _newestSeen = -1;
         _deliveries.Clear();
         _count = 0;
         _situations = 0;
@@ -120,12 +126,12 @@ internal sealed class FeatureTracker
         for (int i = 0; i < _last.Length; i++) _last[i] = -1;
     }
 
-    public void Observe(World world, uint situations, int at)
+    public void Observe(World world, ReadOnlySpan<int> nodeCodes, bool leader, uint situations, int actor, int at)
     {
         int n = world.Size;
         if (_last.Length != n) { _last = new int[n]; _last.AsSpan().Fill(-1); }
         Span<int> codes = stackalloc int[n];
-        bool leader = AbstractState.NodeCodes(world, codes, coarse: true);
+        for (int i = 0; i < n; i++) codes[i] = nodeCodes[i] & AbstractState.CoarseMask;
         ulong size = (ulong)n << 24;
         for (int i = 0; i < n; i++)
         {
@@ -144,6 +150,7 @@ internal sealed class FeatureTracker
         int termBucket = Bucket(world.MaxTerm()), commitBucket = Bucket(world.Cluster.Checker.MaxCommitted);
         if (termBucket != _lastTermBucket) { Push(new Feature(Tag.Term | size | (uint)termBucket, at)); _lastTermBucket = termBucket; }
         if (commitBucket != _lastCommitBucket) { Push(new Feature(Tag.Commit | size | (uint)commitBucket, at)); _lastCommitBucket = commitBucket; }
+        ObservePending(world, actor, at);
         uint fresh = situations & ~_situations;
         for (int k = 0; fresh != 0; k++, fresh >>= 1)
             if ((fresh & 1) != 0) Push(new Feature(Tag.Situation | (uint)k, at));
@@ -151,7 +158,7 @@ internal sealed class FeatureTracker
     }
 
     /// <summary>
-    /// The context <paramref name="m"/> meets at its receiver, from what the world observes (the
+    /// A delivery context is a feature: the context <paramref name="m"/> meets at its receiver, from what the world observes (the
     /// receiver's disk; its commit index and role are its own claims): type; term lower, equal or
     /// higher than the receiver's; receiver's role; and per type: AppendEntries — prevLogIndex below
     /// the receiver's commit, in its log or past it, prevLogTerm matching there or not, entries or
@@ -162,9 +169,43 @@ internal sealed class FeatureTracker
     /// </summary>
     public void Delivering(World world, in Message m, int at)
     {
+        ulong context = Context(world, m);
+        if (context != 0 && _deliveries.Add(Tag.Delivery | context)) Push(new Feature(Tag.Delivery | context, at));
+    }
+
+    /// <summary>
+    /// The requests in flight, each in the context it would meet if delivered now: a precursor a
+    /// step away from a delivery context (a stale snapshot on its way to a node that has committed
+    /// past it), as comparison coverage in fuzzers rewards getting close to a branch.
+    /// </summary>
+    /// <remarks>
+    /// Only what may have changed is looked at: requests sent since the last step, and requests to
+    /// the node the step acted on (<paramref name="actor"/>); a crash or a partition (actor -1 or a
+    /// network event) changes no receiver's log or commit. That keeps the cost per step near the
+    /// number of messages a step sends.
+    /// </remarks>
+    private void ObservePending(World world, int actor, int at)
+    {
+        int count = world.PendingCount;
+        long newest = _newestSeen;
+        for (int k = 0; k < count; k++)
+        {
+            (long id, Message m) = world.PendingAt(k);
+            if (id > newest) newest = id;
+            else if (m.To != actor) continue;
+            if (m.Type is not (MessageType.AppendEntries or MessageType.InstallSnapshot or MessageType.RequestVote)) continue;
+            ulong context = Context(world, m);
+            if (context != 0 && _deliveries.Add(Tag.Pending | context)) Push(new Feature(Tag.Pending | context, at));
+        }
+        _newestSeen = newest;
+    }
+
+    /// <summary>The context code of <paramref name="m"/> at its receiver now (0: the receiver is down).</summary>
+    private static ulong Context(World world, in Message m)
+    {
         int to = m.To;
         IRaftNode? node = world.Cluster.Node(to);
-        if (node is null) return;
+        if (node is null) return 0;
         Disk d = world.Cluster.Disks[to];
         long commit = node.CommitIndex;
         int term = m.Term < d.Term ? 0 : m.Term == d.Term ? 1 : 2;
@@ -194,8 +235,7 @@ internal sealed class FeatureTracker
                 detail = m.Reject ? 1 : 0;
                 break;
         }
-        ulong code = Tag.Delivery | (ulong)(uint)m.Type << 16 | (uint)(term | role << 2 | detail << 4);
-        if (_deliveries.Add(code)) Push(new Feature(code, at));
+        return 1UL << 40 | (ulong)(uint)m.Type << 16 | (uint)(term | role << 2 | detail << 4);
     }
 
     /// <summary>0 for 0, then 1 + floor(log2 v): 1, 2–3, 4–7, ...</summary>
@@ -204,7 +244,7 @@ internal sealed class FeatureTracker
     /// <summary>The kind of a feature, in its top bits.</summary>
     private static class Tag
     {
-        public const ulong Node = 1UL << 56, Change = 2UL << 56, Shape = 3UL << 56, Term = 4UL << 56, Commit = 5UL << 56, Situation = 6UL << 56, Delivery = 7UL << 56;
+        public const ulong Node = 1UL << 56, Change = 2UL << 56, Shape = 3UL << 56, Term = 4UL << 56, Commit = 5UL << 56, Situation = 6UL << 56, Delivery = 7UL << 56, Pending = 8UL << 56;
     }
 
     private void Push(Feature f)
