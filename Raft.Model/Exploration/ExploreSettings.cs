@@ -25,7 +25,7 @@ public sealed record ExploreSettings
     /// <summary>Client commands each schedule proposes.</summary>
     public int Proposals { get; init; } = 6;
     public bool Swarm { get; init; } = true;
-    /// <summary>With swarm: draw the core's heartbeat/election ticks and MaxEntriesPerAppend per schedule instead of using <see cref="Raft"/>.</summary>
+    /// <summary>With swarm: draw the core's options per schedule (heartbeat/election ticks, MaxEntriesPerAppend, MaxBytesPerAppend, BroadcastCommit, SnapshotRetryTicks; every RaftOptions setting but EntryArrayPool) instead of using <see cref="Raft"/>.</summary>
     public bool SwarmRaft { get; init; } = true;
     /// <summary>With swarm: draw the number of proposals (1–12) per schedule instead of using <see cref="Proposals"/>.</summary>
     public bool SwarmProposals { get; init; } = true;

@@ -57,6 +57,12 @@ public sealed record SwarmParameters(
     /// <summary>MaxEntriesPerAppend values swarm testing draws from (1 forces one entry per AppendEntries, so logs converge step by step).</summary>
     public static readonly int[] EntriesPerAppendChoices = [1, 2, 3, 8, 256];
 
+    /// <summary>MaxBytesPerAppend values swarm testing draws from (1: one entry per AppendEntries whatever its size; 1 MiB: the core's default).</summary>
+    public static readonly long[] BytesPerAppendChoices = [1, 16, 64, 1 << 20];
+
+    /// <summary>The longest snapshot retry swarm testing draws when it turns snapshot flow control on (1–60 ticks: up to the longest minimum election timeout it draws).</summary>
+    public const int MaxSnapshotRetryTicks = 60;
+
     /// <summary>Draws the parameters of one schedule (or fixed middling ones without swarm).</summary>
     public static SwarmParameters Draw(ExploreSettings s, ulong iterationSeed)
     {
@@ -119,6 +125,14 @@ public sealed record SwarmParameters(
                 LiveStableDelayMs = more.Next(0, 11),
             };
         }
+        if (s.SwarmRaft)
+        {
+            // drawn last, so the draws above (and every schedule's earlier parameters) stay as they were
+            bool broadcast = more.Next(2) == 0;
+            int retry = more.Next(2) == 0 ? 0 : more.Next(1, MaxSnapshotRetryTicks + 1);
+            long bytes = BytesPerAppendChoices[more.Next(BytesPerAppendChoices.Length)];
+            p = p with { Raft = p.Raft! with { BroadcastCommit = broadcast, SnapshotRetryTicks = retry, MaxBytesPerAppend = bytes } };
+        }
         return p;
     }
 
@@ -132,7 +146,7 @@ public sealed record SwarmParameters(
     {
         string text = string.Create(CultureInfo.InvariantCulture,
             $"nodes={Nodes} fault={FaultPerThousand}‰ timer={TimerPerThousand}‰ propose={ProposePerThousand}‰ snapshot={SnapshotPerThousand}‰ delay≤{MaxDelayMs}ms weights(crash={CrashWeight},partition={PartitionWeight},drop={DropWeight},dup={DuplicateWeight})");
-        if (Raft is { } r) text += string.Create(CultureInfo.InvariantCulture, $" raft(election={r.ElectionTicks},heartbeat={r.HeartbeatTicks},entries/append={r.MaxEntriesPerAppend})");
+        if (Raft is { } r) text += string.Create(CultureInfo.InvariantCulture, $" raft(election={r.ElectionTicks},heartbeat={r.HeartbeatTicks},entries/append={r.MaxEntriesPerAppend},bytes/append={r.MaxBytesPerAppend},broadcastCommit={(r.BroadcastCommit ? "on" : "off")},snapshotRetry={r.SnapshotRetryTicks})");
         if (Proposals is { } n) text += string.Create(CultureInfo.InvariantCulture, $" proposals={n}");
         text += string.Create(CultureInfo.InvariantCulture, $" liveness(unstable {LiveUnstableMs}ms: delay<{LiveDelayMs}ms reorder={LiveReorderPerThousand}‰ drop={LiveDropPerThousand}‰; then stable: delay≤{LiveStableDelayMs}ms)");
         return text;

@@ -313,6 +313,9 @@ public static class TraceReader
                 HeartbeatTicks = Int(raft, "heartbeatTicks", where),
                 MaxEntriesPerAppend = Int(raft, "maxEntriesPerAppend", where),
                 MaxBytesPerAppend = Long(raft, "maxBytesPerAppend", where),
+                // added later: absent (older traces) means off, as those traces ran
+                BroadcastCommit = raft.TryGetProperty("broadcastCommit", out _) && Bool(raft, "broadcastCommit", where),
+                SnapshotRetryTicks = raft.TryGetProperty("snapshotRetryTicks", out _) ? Bounded(raft, "snapshotRetryTicks", where, 0, Limits.MaxSnapshotRetryTicks) : 0,
             },
             Workers = 1,
         };
@@ -339,6 +342,11 @@ public static class TraceReader
                     HeartbeatTicks = Int(swarm, "heartbeatTicks", where),
                     MaxEntriesPerAppend = Int(swarm, "maxEntriesPerAppend", where),
                 };
+                // drawn since: each absent in older traces (the header's raft value, i.e. off, as those schedules ran)
+                if (swarm.TryGetProperty("maxBytesPerAppend", out _)) raftOptions = raftOptions with { MaxBytesPerAppend = Long(swarm, "maxBytesPerAppend", where) };
+                if (swarm.TryGetProperty("broadcastCommit", out _)) raftOptions = raftOptions with { BroadcastCommit = Bool(swarm, "broadcastCommit", where) };
+                if (swarm.TryGetProperty("snapshotRetryTicks", out _))
+                    raftOptions = raftOptions with { SnapshotRetryTicks = Bounded(swarm, "snapshotRetryTicks", where, 0, Limits.MaxSnapshotRetryTicks) };
                 try { Limits.CheckRaft(raftOptions, settings.TickMs); }
                 catch (ArgumentException e) { throw new TraceFormatException($"{where}: impossible swarm core options: {e.Message}"); }
                 sw = sw with { Raft = raftOptions };

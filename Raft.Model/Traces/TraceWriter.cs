@@ -81,6 +81,9 @@ public static class TraceWriter
             w.WriteNumber("electionTicks", r.ElectionTicks);
             w.WriteNumber("heartbeatTicks", r.HeartbeatTicks);
             w.WriteNumber("maxEntriesPerAppend", r.MaxEntriesPerAppend);
+            w.WriteNumber("maxBytesPerAppend", r.MaxBytesPerAppend);
+            w.WriteBoolean("broadcastCommit", r.BroadcastCommit);
+            w.WriteNumber("snapshotRetryTicks", r.SnapshotRetryTicks);
         }
         if (t.Swarm.Proposals is { } n) w.WriteNumber("proposals", n);
         if (s.Liveness)
@@ -97,6 +100,8 @@ public static class TraceWriter
         w.WriteNumber("heartbeatTicks", s.Raft.HeartbeatTicks);
         w.WriteNumber("maxEntriesPerAppend", s.Raft.MaxEntriesPerAppend);
         w.WriteNumber("maxBytesPerAppend", s.Raft.MaxBytesPerAppend);
+        w.WriteBoolean("broadcastCommit", s.Raft.BroadcastCommit);
+        w.WriteNumber("snapshotRetryTicks", s.Raft.SnapshotRetryTicks);
         w.WriteEndObject();
         if (s.Lab is { } lab)
         {

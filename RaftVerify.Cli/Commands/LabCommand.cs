@@ -2,6 +2,7 @@ using Raft.Model.Variants;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Raft.Model.Exploration;
 using Raft.Model.Lab;
 
 namespace RaftVerify.Cli.Commands;
@@ -44,11 +45,11 @@ public static class LabCommand
         };
         var broadcastCommit = new Option<bool>("--broadcast-commit")
         {
-            Description = "Run the core with RaftOptions.BroadcastCommit (send the commit index as soon as it advances, as etcd). Traces do not record it",
+            Description = "Run the core with RaftOptions.BroadcastCommit (send the commit index as soon as it advances, as etcd); traces record it, so replay and shrink run with it",
         };
         var snapshotRetry = new Option<int>("--snapshot-retry-ticks")
         {
-            Description = "Run the core with RaftOptions.SnapshotRetryTicks = N (snapshot flow control; 0 = off). Traces do not record it",
+            Description = "Run the core with RaftOptions.SnapshotRetryTicks = N (snapshot flow control; 0 = off); traces record it, so replay and shrink run with it",
         };
         var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace, broadcastCommit, snapshotRetry };
         cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant), r.GetValue(trace),
@@ -80,11 +81,13 @@ public static class LabCommand
         if (variantName is not null && (factory = BugCatalog.Find(variantName)?.Factory) is null)
             throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", BugCatalog.All.Select(b => b.Name))}");
         if (snapshotRetryTicks < 0) throw new UsageException($"--snapshot-retry-ticks must not be negative (got {snapshotRetryTicks})");
+        if (snapshotRetryTicks > Limits.MaxSnapshotRetryTicks) throw new UsageException($"--snapshot-retry-ticks must be at most {Limits.MaxSnapshotRetryTicks} (got {snapshotRetryTicks})");
+        global::Raft.Core.Node.RaftOptions? raft = null;
         if (broadcastCommit || snapshotRetryTicks > 0)
         {
             if (factory is not null) throw new UsageException("--broadcast-commit and --snapshot-retry-ticks apply to the correct core, not to a --variant");
-            factory = (id, n, s, o, st) => new Raft.Core.Node.RaftNode(id, n, s,
-                o with { BroadcastCommit = broadcastCommit, SnapshotRetryTicks = snapshotRetryTicks }, st);
+            // the world's options, so the trace's raft object records them and replay and shrink restore them
+            raft = global::Raft.Core.Node.RaftOptions.Default with { BroadcastCommit = broadcastCommit, SnapshotRetryTicks = snapshotRetryTicks };
         }
         if (part is not null && part.StartsWith('-'))
             throw new UsageException($"unknown option '{part}' for lab (see raftverify lab --help)");
@@ -102,12 +105,12 @@ public static class LabCommand
             for (int k = 0; k < seeds; k++)
             {
                 ulong s = seed + (ulong)k;
-                LabOutcome o = LabSuite.RunVerbose(t, s, Console.WriteLine, factory, record: traceDir is not null);
+                LabOutcome o = LabSuite.RunVerbose(t, s, Console.WriteLine, factory, record: traceDir is not null, raft);
                 if (o.Trace is not null) WriteTrace(o, traceDir!);
                 if (o.Passed) { passed++; continue; }
                 failed++;
                 // a failing run is recorded (one seed gives the same run) so it can be replayed, shrunk and drawn
-                if (o.Trace is null) o = LabSuite.RunTraced(t, s, null, factory);
+                if (o.Trace is null) o = LabSuite.RunTraced(t, s, null, factory, raft);
                 string path = traceDir is null ? WriteTrace(o, Path.Combine("raftverify-out", "lab")) : TracePath(o, traceDir);
                 Console.WriteLine($"    trace: {path}");
                 Console.WriteLine($"    replay: raftverify replay {path}");
