@@ -26,6 +26,13 @@ public sealed record SwarmParameters(
     /// <summary>The core's options for this schedule; null: the settings' (<see cref="ExploreSettings.Raft"/>).</summary>
     public RaftOptions? Raft { get; init; }
 
+    /// <summary>
+    /// Whether this schedule handles each Ready as separate persist, send and apply events
+    /// (<see cref="Simulation.WorldOptions.AsyncReady"/>): drawn with the core's options, else the
+    /// settings' (<see cref="ExploreSettings.AsyncReady"/>).
+    /// </summary>
+    public bool AsyncReady { get; init; }
+
     /// <summary>Client commands this schedule proposes; null: the settings' (<see cref="ExploreSettings.Proposals"/>).</summary>
     public int? Proposals { get; init; }
 
@@ -72,6 +79,7 @@ public sealed record SwarmParameters(
             int fixedNodes = s.Nodes != 0 ? s.Nodes : (rng.Next(2) == 0 ? 3 : 5);
             return new SwarmParameters(fixedNodes, 100, 100, 100, 20, 20, 1, 1, 1, 1)
             {
+                AsyncReady = s.AsyncReady,
                 // middling: a stable network from the heal on
                 LiveUnstableMs = 0, LiveDelayMs = 27, LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveStableDelayMs = 5,
             };
@@ -88,7 +96,7 @@ public sealed record SwarmParameters(
             CrashWeight: rng.Next(0, 4),
             PartitionWeight: rng.Next(0, 4),
             DropWeight: rng.Next(0, 4),
-            DuplicateWeight: rng.Next(0, 4));
+            DuplicateWeight: rng.Next(0, 4)) { AsyncReady = s.AsyncReady };
         // a second stream for everything added since, so adding a draw never shifts the others
         var more = new Rng(Rng.Derive(iterationSeed, Simulation.SeedStream.SwarmMore));
         if (s.Nodes == 0) p = p with { Nodes = SizeChoices[more.Next(SizeChoices.Length)] };
@@ -132,6 +140,11 @@ public sealed record SwarmParameters(
             int retry = more.Next(2) == 0 ? 0 : more.Next(1, MaxSnapshotRetryTicks + 1);
             long bytes = BytesPerAppendChoices[more.Next(BytesPerAppendChoices.Length)];
             p = p with { Raft = p.Raft! with { BroadcastCommit = broadcast, SnapshotRetryTicks = retry, MaxBytesPerAppend = bytes } };
+            // drawn after those: pooled entry arrays (the world's pool, returned by its transport) in half
+            // of the schedules, asynchronous Ready handling in half, independently
+            bool pool = more.Next(2) == 0;
+            bool asyncReady = more.Next(2) == 0;
+            p = p with { Raft = p.Raft with { EntryArrayPool = pool ? Network.EntryPool.WorldOwned : null }, AsyncReady = asyncReady };
         }
         return p;
     }
@@ -146,7 +159,8 @@ public sealed record SwarmParameters(
     {
         string text = string.Create(CultureInfo.InvariantCulture,
             $"nodes={Nodes} fault={FaultPerThousand}‰ timer={TimerPerThousand}‰ propose={ProposePerThousand}‰ snapshot={SnapshotPerThousand}‰ delay≤{MaxDelayMs}ms weights(crash={CrashWeight},partition={PartitionWeight},drop={DropWeight},dup={DuplicateWeight})");
-        if (Raft is { } r) text += string.Create(CultureInfo.InvariantCulture, $" raft(election={r.ElectionTicks},heartbeat={r.HeartbeatTicks},entries/append={r.MaxEntriesPerAppend},bytes/append={r.MaxBytesPerAppend},broadcastCommit={(r.BroadcastCommit ? "on" : "off")},snapshotRetry={r.SnapshotRetryTicks})");
+        if (Raft is { } r) text += string.Create(CultureInfo.InvariantCulture, $" raft(election={r.ElectionTicks},heartbeat={r.HeartbeatTicks},entries/append={r.MaxEntriesPerAppend},bytes/append={r.MaxBytesPerAppend},broadcastCommit={(r.BroadcastCommit ? "on" : "off")},snapshotRetry={r.SnapshotRetryTicks},entryArrayPool={(r.EntryArrayPool is null ? "off" : "on")})");
+        text += AsyncReady ? " ready=async" : " ready=sync";
         if (Proposals is { } n) text += string.Create(CultureInfo.InvariantCulture, $" proposals={n}");
         text += string.Create(CultureInfo.InvariantCulture, $" liveness(unstable {LiveUnstableMs}ms: delay<{LiveDelayMs}ms reorder={LiveReorderPerThousand}‰ drop={LiveDropPerThousand}‰; then stable: delay≤{LiveStableDelayMs}ms)");
         return text;

@@ -15,7 +15,8 @@ public enum Invariant
     LeaderCompleteness,
     /// <summary>No two servers commit or apply different entries at the same index (§5.4.3).</summary>
     StateMachineSafety,
-    /// <summary>A node's currentTerm never decreases, even across crashes (it is persistent state).</summary>
+    /// <summary>A node's currentTerm never decreases, even across crashes (it is persistent state). With asynchronous
+    /// Ready handling a crash may take it back to the term its disk holds: a term not yet written was never revealed.</summary>
     TermMonotonic,
     /// <summary>A node's commitIndex never decreases while it runs.</summary>
     CommitMonotonic,
