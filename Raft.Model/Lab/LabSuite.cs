@@ -174,10 +174,30 @@ public static class LabSuite
         return new LabOutcome(test, seed, failure is null ? ctx.Config!.Result : null, failure, seconds) { Trace = trace };
     }
 
-    /// <summary>The lab command's flags that give <paramref name="raft"/> (the core options the lab lets one set), for a reproduce line: "" for the defaults.</summary>
-    public static string LabOptionFlags(global::Raft.Core.Node.RaftOptions? raft) =>
-        raft is null ? "" : (raft.BroadcastCommit ? " --broadcast-commit" : "")
-            + (raft.SnapshotRetryTicks > 0 ? string.Create(CultureInfo.InvariantCulture, $" --snapshot-retry-ticks {raft.SnapshotRetryTicks}") : "");
+    /// <summary>
+    /// The lab command's flags that give <paramref name="raft"/>, for a reproduce line: one per
+    /// RaftOptions setting that differs from the default ("" for the defaults). Every setting has a
+    /// flag (<c>raftverify lab --help</c>), so a lab run's options are always reproduced
+    /// (SwarmOptionsTests checks each setting, by reflection, both ways).
+    /// </summary>
+    public static string LabOptionFlags(RaftOptions? raft)
+    {
+        if (raft is null) return "";
+        RaftOptions d = RaftOptions.Default;
+        var b = new System.Text.StringBuilder();
+        void Number(string flag, long value, long byDefault)
+        {
+            if (value != byDefault) b.Append(CultureInfo.InvariantCulture, $" --{flag} {value}");
+        }
+        Number("election-ticks", raft.ElectionTicks, d.ElectionTicks);
+        Number("heartbeat-ticks", raft.HeartbeatTicks, d.HeartbeatTicks);
+        Number("max-entries-per-append", raft.MaxEntriesPerAppend, d.MaxEntriesPerAppend);
+        Number("max-bytes-per-append", raft.MaxBytesPerAppend, d.MaxBytesPerAppend);
+        if (raft.BroadcastCommit) b.Append(" --broadcast-commit");
+        Number("snapshot-retry-ticks", raft.SnapshotRetryTicks, d.SnapshotRetryTicks);
+        if (raft.EntryArrayPool is not null) b.Append(" --entry-array-pool");
+        return b.ToString();
+    }
 
     /// <summary>Each node's role, term, commit index and last entry, as the world sees them (for a failing test's report).</summary>
     public static string DumpNodes(World w)

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Raft.Model.Exploration;
 using Raft.Model.Lab;
+using Raft.Core.Node;
 
 namespace RaftVerify.Cli.Commands;
 
@@ -43,18 +44,50 @@ public static class LabCommand
         {
             Description = "Write every run's trace (TestX-seedN.trace.jsonl) to this directory, for raftverify replay, shrink and show. A failing run's trace is written to raftverify-out/lab/ even without it",
         };
-        var broadcastCommit = new Option<bool>("--broadcast-commit")
-        {
-            Description = "Run the core with RaftOptions.BroadcastCommit (send the commit index as soon as it advances, as etcd); traces record it, so replay and shrink run with it",
-        };
-        var snapshotRetry = new Option<int>("--snapshot-retry-ticks")
-        {
-            Description = "Run the core with RaftOptions.SnapshotRetryTicks = N (snapshot flow control; 0 = off); traces record it, so replay and shrink run with it",
-        };
-        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace, broadcastCommit, snapshotRetry };
+        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace };
+        foreach (Option option in RaftOptionFlags()) cmd.Options.Add(option);
         cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant), r.GetValue(trace),
-            r.GetValue(broadcastCommit), r.GetValue(snapshotRetry)));
+            RaftOptionsFrom(r)));
         return cmd;
+    }
+
+    private const string RecordedNote = "; traces record it, so replay and shrink run with it";
+
+    /// <summary>One flag per RaftOptions setting (LabSuite.LabOptionFlags writes them in a failing run's reproduce line).</summary>
+    private static IEnumerable<Option> RaftOptionFlags()
+    {
+        RaftOptions d = RaftOptions.Default;
+        yield return new Option<int>("--election-ticks") { Description = "RaftOptions.ElectionTicks: the minimum election timeout in ticks of 10 ms" + RecordedNote, DefaultValueFactory = _ => d.ElectionTicks };
+        yield return new Option<int>("--heartbeat-ticks") { Description = "RaftOptions.HeartbeatTicks: ticks between heartbeats" + RecordedNote, DefaultValueFactory = _ => d.HeartbeatTicks };
+        yield return new Option<int>("--max-entries-per-append") { Description = "RaftOptions.MaxEntriesPerAppend" + RecordedNote, DefaultValueFactory = _ => d.MaxEntriesPerAppend };
+        yield return new Option<long>("--max-bytes-per-append") { Description = "RaftOptions.MaxBytesPerAppend" + RecordedNote, DefaultValueFactory = _ => d.MaxBytesPerAppend };
+        yield return new Option<bool>("--broadcast-commit") { Description = "RaftOptions.BroadcastCommit: send the commit index as soon as it advances, as etcd" + RecordedNote };
+        yield return new Option<int>("--snapshot-retry-ticks") { Description = "RaftOptions.SnapshotRetryTicks = N: snapshot flow control (0 = off)" + RecordedNote, DefaultValueFactory = _ => d.SnapshotRetryTicks };
+        yield return new Option<bool>("--entry-array-pool") { Description = "RaftOptions.EntryArrayPool: the world's pool, which its network returns each AppendEntries' array to once done with the message, checking the pool's contract" + RecordedNote };
+    }
+
+    /// <summary>The core's options the lab command line gives (null: the defaults); a usage error names an impossible one.</summary>
+    public static RaftOptions? RaftOptionsFrom(ParseResult r)
+    {
+        var raft = new RaftOptions
+        {
+            ElectionTicks = r.GetValue<int>("--election-ticks"),
+            HeartbeatTicks = r.GetValue<int>("--heartbeat-ticks"),
+            MaxEntriesPerAppend = r.GetValue<int>("--max-entries-per-append"),
+            MaxBytesPerAppend = r.GetValue<long>("--max-bytes-per-append"),
+            BroadcastCommit = r.GetValue<bool>("--broadcast-commit"),
+            SnapshotRetryTicks = r.GetValue<int>("--snapshot-retry-ticks"),
+            EntryArrayPool = r.GetValue<bool>("--entry-array-pool") ? Raft.Model.Network.EntryPool.WorldOwned : null,
+        };
+        try
+        {
+            Limits.CheckRaft(raft, 10);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        return raft == RaftOptions.Default ? null : raft;
     }
 
     private static string TracePath(LabOutcome o, string dir) =>
@@ -74,21 +107,12 @@ public static class LabCommand
         return path;
     }
 
-    private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName, string? traceDir,
-        bool broadcastCommit = false, int snapshotRetryTicks = 0)
+    /// <param name="raft">The core's options (null: the defaults): the world's, so the trace's raft object records them and replay and shrink restore them; a --variant gets them too.</param>
+    private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName, string? traceDir, RaftOptions? raft)
     {
         Raft.Model.Simulation.Cluster.NodeFactory? factory = null;
         if (variantName is not null && (factory = BugCatalog.Find(variantName)?.Factory) is null)
             throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", BugCatalog.All.Select(b => b.Name))}");
-        if (snapshotRetryTicks < 0) throw new UsageException($"--snapshot-retry-ticks must not be negative (got {snapshotRetryTicks})");
-        if (snapshotRetryTicks > Limits.MaxSnapshotRetryTicks) throw new UsageException($"--snapshot-retry-ticks must be at most {Limits.MaxSnapshotRetryTicks} (got {snapshotRetryTicks})");
-        global::Raft.Core.Node.RaftOptions? raft = null;
-        if (broadcastCommit || snapshotRetryTicks > 0)
-        {
-            if (factory is not null) throw new UsageException("--broadcast-commit and --snapshot-retry-ticks apply to the correct core, not to a --variant");
-            // the world's options, so the trace's raft object records them and replay and shrink restore them
-            raft = global::Raft.Core.Node.RaftOptions.Default with { BroadcastCommit = broadcastCommit, SnapshotRetryTicks = snapshotRetryTicks };
-        }
         if (part is not null && part.StartsWith('-'))
             throw new UsageException($"unknown option '{part}' for lab (see raftverify lab --help)");
         if (part is not null && !Parts.Contains(part.ToUpperInvariant()))
