@@ -293,6 +293,17 @@ public sealed class InvariantChecker
     {
         if (ready.PersistFrom == 0) return;
         NodeTrack t = _nodes[node];
+        if (_disks is not null)
+        {
+            Disk disk = _disks[node];
+            long end = ready.SnapshotIndex > disk.SnapshotIndex ? Math.Max(disk.LastIndex, ready.SnapshotIndex) : disk.LastIndex;
+            if (ready.PersistFrom > end + 1)
+            {
+                Fail(Invariant.DurableLogContiguous, [node], end + 1, view.Term,
+                    $"node {node} writes entries from index {ready.PersistFrom} but its disk ends at {end}: it took entries {end + 1}–{ready.PersistFrom - 1} for durable and never wrote them");
+                return;
+            }
+        }
         Role role = view.Role;
         long term = view.Term;
         ReadOnlySpan<Entry> entries = ready.EntriesToPersist;
@@ -525,5 +536,5 @@ public sealed class InvariantChecker
     }
 
     private static bool IsStorageOracle(Invariant i) =>
-        i is Invariant.CommittedDurablyOnMajority or Invariant.LeaderHasDurableVotes;
+        i is Invariant.CommittedDurablyOnMajority or Invariant.LeaderHasDurableVotes or Invariant.DurableLogContiguous;
 }

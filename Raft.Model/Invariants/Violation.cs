@@ -35,6 +35,10 @@ public enum Invariant
     /// <summary>When a leader of term T first makes its leadership visible (its first Ready in office is
     /// persisted), a majority of the disks have durably recorded a vote for it in T.</summary>
     LeaderHasDurableVotes,
+    /// <summary>A Ready's write extends the node's durable log without a hole: it starts at most one past the
+    /// last entry the disk holds (or its new snapshot). A write past a hole means the node took entries it never
+    /// wrote for durable (an Advance that acknowledged more than its Ready carried).</summary>
+    DurableLogContiguous,
 }
 
 /// <summary>A broken invariant: which one, the nodes involved, the log position and the step (from 0) at which it broke.</summary>
