@@ -128,6 +128,18 @@ public sealed class AsyncReadyTests
         Assert.True(counts.SecondReadies > 0, "no Ready was taken again before Advance");
     }
 
+    [Fact]
+    public void Dfs_ExploresEveryOrderOfAReadysPartsAndTheInputsBetween_WhenAskedFor()
+    {
+        var settings = new ExploreSettings { Strategy = "dfs", MaxSteps = 8, Proposals = 1, Faults = FaultBudget.NoFaults, Iterations = 200_000, Workers = 1, AsyncReady = true };
+        ExploreReport r = DfsExplorer.Run(settings);
+        Assert.Null(r.FirstViolation);
+        Assert.True(r.Exhausted);
+        Assert.Contains(r.Coverage.TransitionNames(), t => t.EndsWith(":Persist", StringComparison.Ordinal));
+        ExploreReport sync = DfsExplorer.Run(settings with { AsyncReady = false });
+        Assert.NotEqual(sync.StatesVisited, r.StatesVisited);
+    }
+
     private static readonly Cluster.NodeFactory OverAcknowledging = (id, n, seed, o, st) => new OverAcknowledgingNode(new RaftNode(id, n, seed, o, st));
 
     [Fact]
