@@ -61,6 +61,18 @@ public sealed class AsyncReadyTests
     }
 
     [Fact]
+    public void AReadysParts_HaveDisplayTextMadeFromTheirFields()
+    {
+        TraceStep Step(EventKind kind, StepOutcome outcome) => new(0, [0], new StepEvent(kind, 1, 0), outcome, []);
+        Assert.Equal("persist 1 [entries 2–3]", EventText.EventAndOutcome(Step(EventKind.Persist, StepOutcome.PersistedFrom(2, 2))));
+        Assert.Equal("persist 1 [hard state]", EventText.EventAndOutcome(Step(EventKind.Persist, StepOutcome.PersistedFrom(0, 0))));
+        Assert.Equal("send 1 [3 message(s)]", EventText.EventAndOutcome(Step(EventKind.Send, StepOutcome.SentMessages(3))));
+        Assert.Equal("apply 1 [2 applied, through 5]", EventText.EventAndOutcome(Step(EventKind.Apply, StepOutcome.AppliedThrough(5, 2))));
+        Assert.Equal("retake 1", EventText.EventAndOutcome(Step(EventKind.Retake, StepOutcome.Done)));
+        Assert.Equal(EventClass.Normal, new EnabledEvent(EventKind.Retake, 1).Class);
+    }
+
+    [Fact]
     public void ACrash_WhileAReadyIsInHand_LosesWhatWasNotPersisted()
     {
         World w = AsyncWorld();
