@@ -43,6 +43,7 @@ public sealed class InvariantChecker
         public long VotesCheckedTerm = -1;
         public long LastTerm;
         public long LastCommit;
+        public long Recorded; // the highest index recorded as committed by this node in this incarnation
         public bool Leading;
         public long LeaderTerm;
         public long LeaderLastIndex;
@@ -74,12 +75,13 @@ public sealed class InvariantChecker
 
     /// <summary>
     /// Set when the world handles Readies asynchronously (its persist runs after further input):
-    /// an entry a node newly treats as committed is checked against a majority of the disks once
-    /// the node's own disk holds it, rather than after the node's next write. A correct leader's
-    /// entries are on its own disk before anyone can acknowledge them (its messages wait for its
-    /// write), but a node that commits alone (one node, or a broken quorum) may count an entry it
-    /// has not written yet; that is only unsafe if the entry is applied or acknowledged before a
-    /// majority holds it, which the check, made as soon as the node's disk holds the entry, still sees.
+    /// an entry a node newly treats as committed counts as its commit (recorded for Leader
+    /// Completeness and State Machine Safety, and checked against a majority of the disks) once
+    /// the node's own disk holds it, rather than at once. Until then nothing the node does can
+    /// reveal it: its messages and its applies wait for its write. A correct leader of several
+    /// nodes has its entries on its own disk before anyone can acknowledge them, but a node that
+    /// commits alone (one node, or a broken quorum) counts an entry it has not written yet, and a
+    /// crash before the write loses it unseen; once written, the checks see it as before.
     /// </summary>
     public bool AsyncWrites { get; set; }
 
@@ -149,7 +151,8 @@ public sealed class InvariantChecker
     {
         if (_disks is null) return;
         NodeTrack t = _nodes[node];
-        CheckDeferred(node, view, t);
+        if (AsyncWrites) ObserveCommit(node, view, deferDurable: false); // what the write made durable now counts
+        else CheckDeferred(node, view, t);
         Disk disk = _disks[node];
         if (disk.VotedFor != RaftNode.None && (disk.Term != t.LastVoteTerm || disk.VotedFor != t.LastVoteFor))
         {
@@ -168,38 +171,35 @@ public sealed class InvariantChecker
     {
         NodeTrack t = _nodes[node];
         long term = view.Term, commitIndex = view.CommitIndex;
-        long from = Math.Max(t.LastCommit, view.SnapshotIndex) + 1, to = Math.Min(commitIndex, view.LastIndex);
+        long from = Math.Max(t.Recorded, view.SnapshotIndex) + 1, to = Math.Min(commitIndex, view.LastIndex);
+        // asynchronous handling: only what the node's own disk holds counts as its commit yet (see AsyncWrites)
+        bool async = AsyncWrites && _disks is not null;
+        if (async && from <= to) to = OwnDiskHoldsThrough(node, view, from, to);
         for (long i = from; i <= to; i++)
         {
             if (!view.TryGetEntry(i, out Entry e)) break;
             RecordCommitted(node, i, e.Term, Commands.Hash(e.Command), term);
         }
+        t.Recorded = Math.Max(t.Recorded, async ? to : commitIndex);
         if (commitIndex > t.LastCommit) t.LastCommit = commitIndex;
         if (_disks is null || from > to) return;
-        if (!deferDurable && !AsyncWrites)
+        if (!deferDurable || async)
         {
             CheckDurableCommits(node, view, from, to);
             return;
         }
-        // synchronous handling: several Readies of one event are each written before the next is taken,
-        // so a range is always checked before another is recorded; asynchronous: ranges wait for the
-        // node's own disk and merge (they are contiguous, from the last commit index seen on)
+        // several Readies of one event are each written before the next is taken, so a range is
+        // always checked before another is recorded; merge defensively all the same
         if (t.DurableTo < t.DurableFrom || t.DurableFrom == 0) t.DurableFrom = from;
         t.DurableTo = Math.Max(t.DurableTo, to);
-        if (!deferDurable) CheckDeferred(node, view, t);
     }
 
-    /// <summary>
-    /// Checks the newly committed indexes waiting for <paramref name="node"/>'s write: all of them,
-    /// or with <see cref="AsyncWrites"/> the prefix its own disk holds, the rest waiting on.
-    /// </summary>
+    /// <summary>Checks the newly committed indexes that waited for <paramref name="node"/>'s write.</summary>
     private void CheckDeferred(int node, IRaftNodeView view, NodeTrack t)
     {
         if (t.DurableFrom <= 0 || t.DurableTo < t.DurableFrom) return;
-        long to = AsyncWrites ? OwnDiskHoldsThrough(node, view, t.DurableFrom, t.DurableTo) : t.DurableTo;
-        if (to >= t.DurableFrom) CheckDurableCommits(node, view, t.DurableFrom, to);
-        if (to >= t.DurableTo) t.DurableFrom = t.DurableTo = 0;
-        else t.DurableFrom = to + 1;
+        CheckDurableCommits(node, view, t.DurableFrom, t.DurableTo);
+        t.DurableFrom = t.DurableTo = 0;
     }
 
     /// <summary>The last index of from..to through which <paramref name="node"/>'s own disk holds the entries its log has (compacted ones count as held).</summary>
@@ -415,6 +415,7 @@ public sealed class InvariantChecker
         if (AsyncWrites && _disks is not null) t.LastTerm = Math.Min(t.LastTerm, _disks[node].Term);
         t.View = null;
         t.LastCommit = 0;
+        t.Recorded = 0;
         t.Leading = false;
         t.DurableFrom = t.DurableTo = 0;
     }

@@ -428,7 +428,8 @@ public static class TraceReader
             throw new TraceFormatException($"{where}: unknown invariant '{Limits.Printable(inv)}'");
         if (!o.TryGetProperty("violationNodes", out JsonElement nodesEl) || nodesEl.ValueKind != JsonValueKind.Array)
             throw new TraceFormatException($"{where}: 'violationNodes' must be an array");
-        if (nodesEl.GetArrayLength() > settings.Nodes) throw new TraceFormatException($"{where}: 'violationNodes' names more nodes than the cluster has ({settings.Nodes})");
+        // a violation may name one node twice (node 0 against itself in a one-node cluster), never more nodes than there are
+        if (nodesEl.GetArrayLength() > 2 * settings.Nodes) throw new TraceFormatException($"{where}: 'violationNodes' names more nodes than the cluster has ({settings.Nodes})");
         int[] nodes = nodesEl.EnumerateArray()
             .Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out int v) ? v : throw new TraceFormatException($"{where}: 'violationNodes' must hold integers"))
             .ToArray();

@@ -312,6 +312,14 @@ public sealed class TraceFormatTests
     public void NonNumericViolationNodes_AreRejected(string json) =>
         AssertRejected(o => o["violationNodes"] = JsonNode.Parse(json), -1, $"violationNodes {json}");
 
+    [Fact]
+    public void AViolationNamingOneNodeTwice_IsRead()
+    {
+        // the checker names a node against itself (a one-node cluster's LeaderCompleteness: "nodes 0,0")
+        TraceFile t = Parse(WithLine(ViolationLines.Value, ViolationLines.Value.Count - 1, o => o["violationNodes"] = new JsonArray(0, 0)));
+        Assert.Equal([0, 0], t.Outcome.Violation!.Nodes);
+    }
+
     [Theory]
     [InlineData("ElectionSafety,Liveness")]
     [InlineData("LeaderCompleteness, LeaderCompleteness")]
