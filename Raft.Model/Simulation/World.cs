@@ -36,8 +36,8 @@ public sealed partial class World
     /// <summary>
     /// A message in flight. Due and Seq order it under labrpc timing (the lab and the liveness phase):
     /// it arrives at Due, ties broken by when it was scheduled; Deadline bounds it in the explorer's timed mode.
+    /// Lease is the slot of its entry array in <see cref="Pool"/> (-1: not pooled).
     /// </summary>
-    /// Lease is the message's entry array's slot in <see cref="Pool"/> (-1: not pooled).
     private readonly record struct Pending(long Id, Message Message, long Deadline, int ToIncarnation, long Due = 0, long Seq = 0, int Lease = -1);
 
     /// <summary>
