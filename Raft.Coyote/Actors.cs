@@ -23,6 +23,9 @@ public sealed class Deliver(long id) : Event
 /// <summary>The nemesis's next turn (it sends this to itself, so Coyote interleaves its turns with deliveries).</summary>
 public sealed class NemesisTurn : Event;
 
+/// <summary>A Ready is in hand somewhere: the storage actor runs one of its parts.</summary>
+public sealed class ReadyWork : Event;
+
 /// <summary>After every world event: the invariant checker the world ran (the same object, not a copy).</summary>
 public sealed class StepDone(InvariantChecker checker, string lastEvent) : CoyoteMonitor.Event
 {
@@ -101,7 +104,41 @@ public abstract class HarnessActor : Actor
         if (!H.Stopped)
             foreach ((long id, int to) in H.NewMessages())
                 CreateActor(typeof(Courier), new Setup(H, to, id));
+        for (int i = 0; i < H.Storage.Length && !H.Stopped; i++)
+        {
+            if (H.StorageKicked[i] || !H.Recorder.World.Cluster.TryGetHand(i, out _)) continue;
+            H.StorageKicked[i] = true;
+            SendEvent(H.Storage[i], new ReadyWork());
+        }
         return true;
+    }
+}
+
+/// <summary>
+/// A node's storage under asynchronous Ready handling, one actor per node as etcd's storage
+/// goroutine runs beside its raft loop: each turn it runs the next part of its node's Ready in
+/// hand (persist, send, apply) or, when the node had input since, takes it again (Coyote's
+/// RandomInteger chooses), so Coyote interleaves a Ready's handling with deliveries, timers and faults.
+/// </summary>
+[OnEventDoAction(typeof(ReadyWork), nameof(Work))]
+public sealed class Storage : HarnessActor
+{
+    private int _node;
+
+    protected override Task OnInitializeAsync(Event initialEvent)
+    {
+        _node = ((Setup)initialEvent).Node;
+        return base.OnInitializeAsync(initialEvent);
+    }
+
+    private void Work()
+    {
+        H.StorageKicked[_node] = false;
+        if (H.Stopped) return;
+        var parts = new List<EnabledEvent>(2);
+        foreach (EnabledEvent e in H.Recorder.Enabled())
+            if (e.IsReadyPart && e.Node == _node) parts.Add(e);
+        if (parts.Count > 0) Run(parts[RandomInteger(parts.Count)]);
     }
 }
 
@@ -188,11 +225,13 @@ public sealed class Nemesis : HarnessActor
             bool ok = e.Kind switch
             {
                 // after the faults (eventual synchrony): timers fire only on a quiet network, a follower's only while no leader of the highest term is up
-                EventKind.Timeout => !H.FaultsStopped || (H.Recorder.World.PendingCount == 0
-                    && (!H.HasCurrentLeader() || H.Recorder.World.Cluster.Node(e.Node)?.Role == Raft.Core.Node.Role.Leader)),
+                // a node's timer waits for its storage: an election timeout is far longer than a disk write
+                // (the explorer's strategies still fire timers between a Ready's parts)
+                EventKind.Timeout => !H.Recorder.World.Cluster.TryGetHand(e.Node, out _) && (!H.FaultsStopped || (H.Quiet
+                    && (!H.HasCurrentLeader() || H.Recorder.World.Cluster.Node(e.Node)?.Role == Raft.Core.Node.Role.Leader))),
                 // one proposal is kept for after the faults: a leader commits only entries of its own term
                 // and is made on a quiet network at a leader of the highest term, so no stale message or rival can undo it
-                EventKind.Propose => H.FaultsStopped ? H.Recorder.World.PendingCount == 0 && H.HasCurrentLeader() : H.Recorder.World.ProposalsLeft > 1,
+                EventKind.Propose => H.FaultsStopped ? H.Quiet && H.HasCurrentLeader() : H.Recorder.World.ProposalsLeft > 1,
                 EventKind.Snapshot => true,
                 EventKind.Crash or EventKind.Restart or EventKind.Partition or EventKind.Heal => !H.FaultsStopped,
                 _ => false,
@@ -205,17 +244,25 @@ public sealed class Nemesis : HarnessActor
     }
 }
 
-/// <summary>Builds one iteration: the monitors, one actor per node, the nemesis.</summary>
+/// <summary>Builds one iteration: the monitors, one actor per node (and its storage's, when Readies are handled asynchronously), the nemesis.</summary>
 public static class RaftCoyoteTest
 {
     public static void Start(IActorRuntime runtime, CoyoteHarnessOptions options, Action<CoyoteFinding> onFinding)
     {
         runtime.RegisterMonitor<SafetyMonitor>();
         runtime.RegisterMonitor<LivenessMonitor>();
+        // the world's options Coyote draws per iteration (recorded in the trace's settings)
+        options = options with { AsyncReady = options.AsyncReady ?? runtime.RandomBoolean(), PooledArrays = options.PooledArrays ?? runtime.RandomBoolean() };
         var state = new HarnessState(options, onFinding);
         options.OnIteration?.Invoke(state);
         state.Nodes = new ActorId[options.Nodes];
         for (int i = 0; i < options.Nodes; i++) state.Nodes[i] = runtime.CreateActor(typeof(NodeActor), new Setup(state, i));
+        if (options.AsyncReady == true)
+        {
+            state.Storage = new ActorId[options.Nodes];
+            state.StorageKicked = new bool[options.Nodes];
+            for (int i = 0; i < options.Nodes; i++) state.Storage[i] = runtime.CreateActor(typeof(Storage), new Setup(state, i));
+        }
         runtime.CreateActor(typeof(Nemesis), new Setup(state));
     }
 }

@@ -26,6 +26,16 @@ public sealed record CoyoteHarnessOptions
     /// <summary>Where a Coyote-found safety violation is written as a RaftVerify trace (null: the temp directory).</summary>
     public string? TraceDirectory { get; init; }
 
+    /// <summary>
+    /// Asynchronous Ready handling (a Ready's persist, send and apply are world events, run by the
+    /// <see cref="Storage"/> actor in whatever order Coyote interleaves it with deliveries and the
+    /// nemesis); null (the default): Coyote draws it per iteration.
+    /// </summary>
+    public bool? AsyncReady { get; init; }
+
+    /// <summary>Pooled entry arrays (the world's pool, its contract checked by its network); null (the default): Coyote draws it per iteration.</summary>
+    public bool? PooledArrays { get; init; }
+
     /// <summary>The world the harness drives: adversarial mode (no clock: every delivery and timer is a choice), no swarm, the catalog's factory.</summary>
     public ExploreSettings Settings() => new()
     {
@@ -38,6 +48,8 @@ public sealed record CoyoteHarnessOptions
         Swarm = false,
         SwarmRaft = false,
         SwarmProposals = false,
+        AsyncReady = AsyncReady ?? false,
+        Raft = PooledArrays == true ? Raft.Core.Node.RaftOptions.Default with { EntryArrayPool = Model.Network.EntryPool.WorldOwned } : Raft.Core.Node.RaftOptions.Default,
         Liveness = false,
         Bug = Bug,
         Workers = 1,
@@ -68,7 +80,17 @@ public sealed class HarnessState
     public Action<CoyoteFinding> OnFinding { get; }
     public WorldRecorder Recorder { get; }
     public ActorId[] Nodes { get; set; } = [];
+
+    /// <summary>Each node's storage actor, which runs the parts of its Ready in hand (asynchronous handling; empty otherwise).</summary>
+    public ActorId[] Storage { get; set; } = [];
+
+    /// <summary>Per node: a <see cref="ReadyWork"/> event is on its way to its storage actor (one at a time).</summary>
+    public bool[] StorageKicked { get; set; } = [];
+
     public bool FaultsStopped { get; set; }
+
+    /// <summary>True when no message is in flight and no Ready is in hand: nothing of the system's own is pending.</summary>
+    public bool Quiet => Recorder.World.PendingCount == 0 && !Recorder.World.Cluster.AnyReadyInHand;
 
     /// <summary>True once the harness stops offering events: a violation, the workload done, or the step bound.</summary>
     public bool Stopped => Recorder.Ended || Recorder.Steps.Count >= Options.MaxWorldSteps;

@@ -9,12 +9,18 @@ namespace Raft.Core.Log;
 /// <para>Invariants: <c>SnapshotIndex ≤ Committed ≤ LastIndex</c> once entries are known;
 /// terms never decrease along the log (a leader only appends entries of its own term, §5.3);
 /// the durable copy equals this log below <see cref="DirtyFrom"/>.</para>
+/// <para>Segments handed out for a Ready (<see cref="Share"/>) stay as they were until the Ready is
+/// acknowledged (<see cref="Unshare"/>), even when the node compacts or truncates its log in between:
+/// while shared, such a change copies the entries to a new array first (copy-on-write; etcd's
+/// unstable log never rewrites a slice it handed out either). Appends never touch a handed-out
+/// position, and a log whose Readies are handled at once is never copied.</para>
 /// </summary>
 public sealed class RaftLog
 {
     private Entry[] _entries;
     private int _count;
     private long _rewrittenFrom = long.MaxValue; // lowest index truncated or discarded since a Ready last carried the entries
+    private bool _shared; // a Ready holds segments of _entries: copy before changing any position in place
 
     public RaftLog(long snapshotIndex = 0, long snapshotTerm = 0, ReadOnlySpan<Entry> entries = default)
     {
@@ -70,9 +76,23 @@ public sealed class RaftLog
     public ReadOnlySpan<Entry> From(long from) =>
         from > LastIndex ? ReadOnlySpan<Entry>.Empty : new ReadOnlySpan<Entry>(_entries, (int)(from - SnapshotIndex - 1), (int)(LastIndex - from + 1));
 
-    /// <summary>Entries <paramref name="from"/>..<paramref name="to"/> inclusive, as a segment valid until the log next changes.</summary>
+    /// <summary>Entries <paramref name="from"/>..<paramref name="to"/> inclusive, as a segment valid until the log next changes (until <see cref="Unshare"/> when <see cref="Share"/> was called).</summary>
     public ArraySegment<Entry> Segment(long from, long to) =>
         to < from ? ArraySegment<Entry>.Empty : new ArraySegment<Entry>(_entries, (int)(from - SnapshotIndex - 1), (int)(to - from + 1));
+
+    /// <summary>Segments were handed out (in a Ready): keep them valid, copying on the next in-place change, until <see cref="Unshare"/>.</summary>
+    internal void Share() => _shared = true;
+
+    /// <summary>The Ready holding segments was acknowledged: the log may change its array in place again.</summary>
+    internal void Unshare() => _shared = false;
+
+    /// <summary>Before changing positions in place: if a Ready holds segments of the array, move to a copy of it (the Ready keeps the old one).</summary>
+    private void CopyIfShared()
+    {
+        if (!_shared) return;
+        _entries = (Entry[])_entries.Clone();
+        _shared = false;
+    }
 
     /// <summary>
     /// §5.4.1: a candidate's log is at least as up-to-date as ours if its last term is higher,
@@ -195,6 +215,7 @@ public sealed class RaftLog
         if (index > LastIndex) throw new ArgumentOutOfRangeException(nameof(index), $"cannot compact to {index} beyond last index {LastIndex}");
         long term = TermAt(index);
         int drop = (int)(index - SnapshotIndex);
+        CopyIfShared();
         Array.Copy(_entries, drop, _entries, 0, _count - drop);
         Array.Clear(_entries, _count - drop, drop);
         _count -= drop;
@@ -218,6 +239,7 @@ public sealed class RaftLog
         }
         else
         {
+            CopyIfShared();
             Array.Clear(_entries, 0, _count);
             _count = 0;
             SnapshotIndex = index;
@@ -281,6 +303,7 @@ public sealed class RaftLog
     private void TruncateFrom(long index)
     {
         int keep = (int)(index - SnapshotIndex - 1);
+        CopyIfShared();
         Array.Clear(_entries, keep, _count - keep);
         _count = keep;
         if (index < DirtyFrom) DirtyFrom = index;

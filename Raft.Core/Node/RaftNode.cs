@@ -308,6 +308,7 @@ public partial class RaftNode<TRules> : IRaftNodeInternals where TRules : struct
         ready.CommittedEntries = Log.Segment(applyFrom, Log.Committed);
         _readyAppliedTo = Math.Max(applyFrom - 1, Log.Committed);
         _readyOut = true;
+        Log.Share(); // the segments stay as handed out until Advance, whatever the node does in between
         return true;
     }
 
@@ -336,6 +337,7 @@ public partial class RaftNode<TRules> : IRaftNodeInternals where TRules : struct
         _ready.CommittedEntries = ArraySegment<Entry>.Empty;
         _ready.EntriesToPersist = ArraySegment<Entry>.Empty;
         _ready.FirstCommittedIndex = Applied + 1;
+        Log.Unshare();
     }
 
     private void Send(Message m) => _outbox.Add(m);

@@ -19,7 +19,9 @@ namespace Raft.Core.Node;
 /// carried: whatever the node produced after <see cref="RaftNode{TRules}.TryGetReady"/> (a vote
 /// granted, entries appended, messages, newly committed entries) comes in the next Ready, and
 /// <see cref="Messages"/> holds only what was handed out. The segments alias the node's buffers and are valid
-/// only until then. The same instance is reused: nothing here is allocated per step.
+/// until then, whatever the node is given in between (a compaction or a truncation in between copies
+/// the log rather than change what a Ready holds). The same instance is reused: nothing here is
+/// allocated per step.
 /// <para>Setters are public so that other implementations of <see cref="IRaftNode"/> can fill
 /// their own Ready; the world only reads it.</para>
 /// </summary>

@@ -9,16 +9,27 @@ public enum EventKind : byte
     Tick,                               // labrpc timing: one tick of one node's clock
     Control,                            // the lab tester's action (a <see cref="WorldControl"/>), run as recorded
     Ticks,                              // the liveness phase: silent ticks folded into one step (nothing sent, nothing shown changed)
+    Persist, Send, Apply,               // asynchronous Ready handling: the parts of a node's Ready in hand, in this order (Cluster.Ready.cs)
+    Retake,                             // asynchronous Ready handling: take a node's output again before Advance
 }
 
 public enum EventClass : byte { Normal, Timer, Client, Fault }
 
-/// <summary>One event the world could run next: its kind, the node it concerns, and for messages the message id.</summary>
+/// <summary>
+/// One event the world could run next: its kind, the node it concerns, and for messages the
+/// message id. For a part of a Ready in hand (persist, send, apply, retake) <see cref="MessageId"/>
+/// is the Ready's age instead: the id the world's next message had when the Ready was taken, so
+/// that parts and messages order by age (oldest first) in one comparison.
+/// </summary>
 public readonly record struct EnabledEvent(EventKind Kind, int Node, long MessageId = -1)
 {
+    /// <summary>Whether this is a part of a node's Ready in hand (asynchronous Ready handling), taking it again included.</summary>
+    public bool IsReadyPart => Kind is EventKind.Persist or EventKind.Send or EventKind.Apply or EventKind.Retake;
+
     public EventClass Class => Kind switch
     {
         EventKind.Deliver or EventKind.Advance or EventKind.Tick => EventClass.Normal,
+        EventKind.Persist or EventKind.Send or EventKind.Apply or EventKind.Retake => EventClass.Normal, // the node's own work, as deliveries are
         EventKind.Timeout => EventClass.Timer,
         EventKind.Propose or EventKind.Snapshot => EventClass.Client,
         _ => EventClass.Fault,

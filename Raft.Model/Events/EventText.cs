@@ -59,7 +59,7 @@ public static class EventText
         };
     }
 
-    /// <summary>The event, e.g. "deliver #10 Vote 2->1 t1 granted", "timeout 1", "propose 0 cmd=3", "at 1200ms crash 1".</summary>
+    /// <summary>The event, e.g. "deliver #10 Vote 2->1 t1 granted", "timeout 1", "propose 0 cmd=3", "at 1200ms crash 1", "persist 2".</summary>
     public static string Event(StepEvent e) => e.Kind switch
     {
         EventKind.Deliver => $"deliver #{I(e.Message?.Id ?? -1)} {MessageOf(e)}",
@@ -76,6 +76,10 @@ public static class EventText
         EventKind.Heal => "heal",
         EventKind.Control when e.Control is { } c => Control(c),
         EventKind.Ticks => $"ticks {I(e.At)}–{I(e.AdvanceTo)}ms",
+        EventKind.Persist => $"persist {I(e.Node)}",
+        EventKind.Send => $"send {I(e.Node)}",
+        EventKind.Apply => $"apply {I(e.Node)}",
+        EventKind.Retake => $"retake {I(e.Node)}",
         _ => e.Kind.ToString().ToLowerInvariant(),
     };
 
@@ -119,6 +123,9 @@ public static class EventText
             OutcomeKind.AppliedEverywhere => "applied everywhere",
             OutcomeKind.NotApplied => $"not applied on {I(o.Count)} node(s)",
             OutcomeKind.Stopped => "stopped: a livelock",
+            OutcomeKind.Persisted => o.Count > 0 ? $"entries {I(o.Index)}–{I(o.Index + o.Count - 1)}" : "hard state",
+            OutcomeKind.Sent => $"{I(o.Count)} message(s)",
+            OutcomeKind.Applied => $"{I(o.Count)} applied, through {I(o.Index)}",
             _ => o.Kind.ToString(),
         };
         return kind == EventKind.Duplicate && o.Kind != OutcomeKind.Threw ? "copy: " + text : text;

@@ -100,6 +100,12 @@ public enum OutcomeKind : byte
     NotApplied,
     /// <summary>A livelock guard stopped the run (a Liveness violation).</summary>
     Stopped,
+    /// <summary>A Ready's writes were made durable: <see cref="StepOutcome.Count"/> entries from index <see cref="StepOutcome.Index"/> (0: none, only hard state or a snapshot).</summary>
+    Persisted,
+    /// <summary>A Ready's messages left the node: <see cref="StepOutcome.Count"/> of them.</summary>
+    Sent,
+    /// <summary>A Ready's snapshot and committed entries went to the service: <see cref="StepOutcome.Count"/> of them, through index <see cref="StepOutcome.Index"/>.</summary>
+    Applied,
 }
 
 /// <summary>The outcome of a step: its kind and, by kind, an index and term, a count, or a partition's shape.</summary>
@@ -119,6 +125,9 @@ public readonly record struct StepOutcome(OutcomeKind Kind, long Index = 0, long
     public static StepOutcome Partitioned(PartitionShape shape) => new(OutcomeKind.Partitioned, Partition: shape);
     public static StepOutcome Healed(long inFlight, long lost) => new(OutcomeKind.Healed, lost, Count: inFlight);
     public static StepOutcome Retimed(long retimed) => new(OutcomeKind.Retimed, Count: retimed);
+    public static StepOutcome PersistedFrom(long from, long entries) => new(OutcomeKind.Persisted, from, Count: entries);
+    public static StepOutcome SentMessages(long messages) => new(OutcomeKind.Sent, Count: messages);
+    public static StepOutcome AppliedThrough(long through, long applied) => new(OutcomeKind.Applied, through, Count: applied);
 
     /// <summary>A delivery that did not reach the node.</summary>
     public bool IsLost => Kind is OutcomeKind.LostTargetRestarted or OutcomeKind.LostLinkDown;

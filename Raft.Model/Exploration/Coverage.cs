@@ -1,5 +1,4 @@
 using Raft.Model.Simulation;
-using System.Numerics;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Events;
@@ -14,13 +13,16 @@ namespace Raft.Model.Exploration;
 /// </summary>
 public sealed class Coverage
 {
-    private const int KindCodes = 20;
+    /// <summary>Codes per role: the event kinds up to Heal (0–10), a delivery by message type (11–17), a Ready's part (18–21).</summary>
+    private const int KindCodes = 22;
+    private const int ReadyPartCode = 18;
 
     public long Schedules { get; private set; }
     public long Steps { get; private set; }
     public long HitStepBound { get; private set; }
     public long LivenessChecked { get; private set; }
-    public ulong Transitions { get; private set; }
+    /// <summary>One bit per (role, event) transition seen (3 roles × <see cref="KindCodes"/> codes).</summary>
+    public UInt128 Transitions { get; private set; }
     public long MaxTerm { get; private set; }
     public long Elections { get; private set; }
     public long MaxCommitted { get; private set; }
@@ -53,13 +55,18 @@ public sealed class Coverage
             if ((reached & (1u << k)) != 0) SituationSchedules[k]++;
     }
 
-    public int DistinctTransitions => BitOperations.PopCount(Transitions);
+    public int DistinctTransitions => (int)UInt128.PopCount(Transitions);
 
     /// <summary>Records that a node in <paramref name="role"/> saw <paramref name="kind"/> (and for deliveries, which message type).</summary>
     public void Transition(Role role, EventKind kind, MessageType delivered = MessageType.None)
     {
-        int code = kind == EventKind.Deliver ? 11 + (int)delivered : (int)kind;
-        Transitions |= 1UL << ((int)role * KindCodes + code);
+        int code = kind switch
+        {
+            EventKind.Deliver => 11 + (int)delivered,
+            >= EventKind.Persist => ReadyPartCode + (kind - EventKind.Persist),
+            _ => (int)kind,
+        };
+        Transitions |= UInt128.One << ((int)role * KindCodes + code);
     }
 
     /// <summary>Adds a finished schedule's world.</summary>
@@ -115,12 +122,13 @@ public sealed class Coverage
     /// <summary>The transitions seen, as "Role:event" names in a fixed order.</summary>
     public IEnumerable<string> TransitionNames()
     {
-        for (int bit = 0; bit < 64; bit++)
+        for (int bit = 0; bit < 3 * KindCodes; bit++)
         {
-            if ((Transitions & (1UL << bit)) == 0) continue;
+            if ((Transitions & (UInt128.One << bit)) == UInt128.Zero) continue;
             var role = (Role)(bit / KindCodes);
             int code = bit % KindCodes;
-            string kind = code >= 11 ? "deliver " + (MessageType)(code - 11) : ((EventKind)code).ToString();
+            string kind = code >= ReadyPartCode ? ((EventKind)((int)EventKind.Persist + code - ReadyPartCode)).ToString()
+                : code >= 11 ? "deliver " + (MessageType)(code - 11) : ((EventKind)code).ToString();
             yield return $"{role}:{kind}";
         }
     }

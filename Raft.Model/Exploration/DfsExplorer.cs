@@ -53,7 +53,10 @@ public static class DfsExplorer
     {
         var s = settings with { StrategyParameter = settings.StrategyParameter > 0 ? settings.StrategyParameter : 2, Swarm = false, Liveness = false };
         var swarm = new SwarmParameters(s.Nodes == 0 ? 3 : s.Nodes, 0, 0, 0, 0, 1,
-            s.Faults.Crashes > 0 ? 1 : 0, s.Faults.Partitions > 0 ? 1 : 0, s.Faults.Drops > 0 ? 1 : 0, s.Faults.Duplicates > 0 ? 1 : 0);
+            s.Faults.Crashes > 0 ? 1 : 0, s.Faults.Partitions > 0 ? 1 : 0, s.Faults.Drops > 0 ? 1 : 0, s.Faults.Duplicates > 0 ? 1 : 0)
+        {
+            AsyncReady = s.AsyncReady, // every order of a Ready's parts and the inputs between them, when asked for
+        };
         ulong seed = ScheduleRunner.ScheduleSeed(s.Seed, 0);
         WorldOptions worldOptions = s.ToWorldOptions(swarm, seed);
         var visited = new Dictionary<ulong, int>();

@@ -25,8 +25,19 @@ public sealed record ExploreSettings
     /// <summary>Client commands each schedule proposes.</summary>
     public int Proposals { get; init; } = 6;
     public bool Swarm { get; init; } = true;
-    /// <summary>With swarm: draw the core's heartbeat/election ticks and MaxEntriesPerAppend per schedule instead of using <see cref="Raft"/>.</summary>
+    /// <summary>
+    /// With swarm: draw the core's options per schedule instead of using <see cref="Raft"/> (every
+    /// RaftOptions setting: heartbeat/election ticks, MaxEntriesPerAppend, MaxBytesPerAppend,
+    /// BroadcastCommit, SnapshotRetryTicks, EntryArrayPool as the world's pool), and with them
+    /// whether Readies are handled asynchronously, instead of using <see cref="AsyncReady"/>.
+    /// </summary>
     public bool SwarmRaft { get; init; } = true;
+
+    /// <summary>
+    /// Handle each Ready as separate persist, send and apply events (<see cref="WorldOptions.AsyncReady"/>)
+    /// in the schedules that do not draw it (without swarm, or without <see cref="SwarmRaft"/>).
+    /// </summary>
+    public bool AsyncReady { get; init; }
     /// <summary>With swarm: draw the number of proposals (1–12) per schedule instead of using <see cref="Proposals"/>.</summary>
     public bool SwarmProposals { get; init; } = true;
     public bool Liveness { get; init; } = true;
@@ -86,6 +97,7 @@ public sealed record ExploreSettings
             Nodes = swarm.Nodes,
             Seed = scheduleSeed,
             Raft = swarm.Raft ?? Raft,
+            AsyncReady = swarm.AsyncReady,
             TickMs = TickMs,
             Network = Mode == WorldMode.Timed ? NetworkOptions.Timed(swarm.MaxDelayMs) : NetworkOptions.Adversarial(),
             SnapshotService = false,

@@ -23,6 +23,8 @@ public static class Limits
     public const long MaxElectionTimeoutMs = 10_000_000;
     public const int MaxEntriesPerAppend = 1_000_000;
     public const long MaxBytesPerAppend = 1L << 30;
+    /// <summary>RaftOptions.SnapshotRetryTicks (swarm testing draws 0 or 1–60).</summary>
+    public const int MaxSnapshotRetryTicks = 1_000_000;
     public const int MinLivenessBoundMs = 100;
     /// <summary>The liveness phase's bound (the tester's one(): 10 s).</summary>
     public const int MaxLivenessBoundMs = 120_000;
@@ -42,6 +44,7 @@ public static class Limits
         r.Validate();
         if (r.MaxEntriesPerAppend > MaxEntriesPerAppend) throw new ArgumentException($"MaxEntriesPerAppend must be at most {MaxEntriesPerAppend} (got {r.MaxEntriesPerAppend})");
         if (r.MaxBytesPerAppend > MaxBytesPerAppend) throw new ArgumentException($"MaxBytesPerAppend must be at most {MaxBytesPerAppend} (got {r.MaxBytesPerAppend})");
+        if (r.SnapshotRetryTicks > MaxSnapshotRetryTicks) throw new ArgumentException($"SnapshotRetryTicks must be at most {MaxSnapshotRetryTicks} (got {r.SnapshotRetryTicks})");
         if ((long)r.ElectionTicks * tickMs > MaxElectionTimeoutMs)
             throw new ArgumentException($"an election timeout of {r.ElectionTicks} ticks of {tickMs} ms is longer than {MaxElectionTimeoutMs} ms");
     }

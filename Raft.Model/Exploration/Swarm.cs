@@ -26,6 +26,13 @@ public sealed record SwarmParameters(
     /// <summary>The core's options for this schedule; null: the settings' (<see cref="ExploreSettings.Raft"/>).</summary>
     public RaftOptions? Raft { get; init; }
 
+    /// <summary>
+    /// Whether this schedule handles each Ready as separate persist, send and apply events
+    /// (<see cref="Simulation.WorldOptions.AsyncReady"/>): drawn with the core's options, else the
+    /// settings' (<see cref="ExploreSettings.AsyncReady"/>).
+    /// </summary>
+    public bool AsyncReady { get; init; }
+
     /// <summary>Client commands this schedule proposes; null: the settings' (<see cref="ExploreSettings.Proposals"/>).</summary>
     public int? Proposals { get; init; }
 
@@ -57,6 +64,12 @@ public sealed record SwarmParameters(
     /// <summary>MaxEntriesPerAppend values swarm testing draws from (1 forces one entry per AppendEntries, so logs converge step by step).</summary>
     public static readonly int[] EntriesPerAppendChoices = [1, 2, 3, 8, 256];
 
+    /// <summary>MaxBytesPerAppend values swarm testing draws from (1: one entry per AppendEntries whatever its size; 1 MiB: the core's default).</summary>
+    public static readonly long[] BytesPerAppendChoices = [1, 16, 64, 1 << 20];
+
+    /// <summary>The longest snapshot retry swarm testing draws when it turns snapshot flow control on (1–60 ticks: up to the longest minimum election timeout it draws).</summary>
+    public const int MaxSnapshotRetryTicks = 60;
+
     /// <summary>Draws the parameters of one schedule (or fixed middling ones without swarm).</summary>
     public static SwarmParameters Draw(ExploreSettings s, ulong iterationSeed)
     {
@@ -66,6 +79,7 @@ public sealed record SwarmParameters(
             int fixedNodes = s.Nodes != 0 ? s.Nodes : (rng.Next(2) == 0 ? 3 : 5);
             return new SwarmParameters(fixedNodes, 100, 100, 100, 20, 20, 1, 1, 1, 1)
             {
+                AsyncReady = s.AsyncReady,
                 // middling: a stable network from the heal on
                 LiveUnstableMs = 0, LiveDelayMs = 27, LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveStableDelayMs = 5,
             };
@@ -82,7 +96,7 @@ public sealed record SwarmParameters(
             CrashWeight: rng.Next(0, 4),
             PartitionWeight: rng.Next(0, 4),
             DropWeight: rng.Next(0, 4),
-            DuplicateWeight: rng.Next(0, 4));
+            DuplicateWeight: rng.Next(0, 4)) { AsyncReady = s.AsyncReady };
         // a second stream for everything added since, so adding a draw never shifts the others
         var more = new Rng(Rng.Derive(iterationSeed, Simulation.SeedStream.SwarmMore));
         if (s.Nodes == 0) p = p with { Nodes = SizeChoices[more.Next(SizeChoices.Length)] };
@@ -118,6 +132,19 @@ public sealed record SwarmParameters(
                 LiveStableDelayMs = more.Next(0, 11),
             };
         }
+        if (s.SwarmRaft)
+        {
+            // drawn last, so the draws above (and every schedule's earlier parameters) stay as they were
+            bool broadcast = more.Next(2) == 0;
+            int retry = more.Next(2) == 0 ? 0 : more.Next(1, MaxSnapshotRetryTicks + 1);
+            long bytes = BytesPerAppendChoices[more.Next(BytesPerAppendChoices.Length)];
+            p = p with { Raft = p.Raft! with { BroadcastCommit = broadcast, SnapshotRetryTicks = retry, MaxBytesPerAppend = bytes } };
+            // drawn after those: pooled entry arrays (the world's pool, returned by its transport) in half
+            // of the schedules, asynchronous Ready handling in half, independently
+            bool pool = more.Next(2) == 0;
+            bool asyncReady = more.Next(2) == 0;
+            p = p with { Raft = p.Raft with { EntryArrayPool = pool ? Network.EntryPool.WorldOwned : null }, AsyncReady = asyncReady };
+        }
         return p;
     }
 
@@ -142,7 +169,8 @@ public sealed record SwarmParameters(
     {
         string text = string.Create(CultureInfo.InvariantCulture,
             $"nodes={Nodes} fault={FaultPerThousand}‰ timer={TimerPerThousand}‰ propose={ProposePerThousand}‰ snapshot={SnapshotPerThousand}‰ delay≤{MaxDelayMs}ms weights(crash={CrashWeight},partition={PartitionWeight},drop={DropWeight},dup={DuplicateWeight})");
-        if (Raft is { } r) text += string.Create(CultureInfo.InvariantCulture, $" raft(election={r.ElectionTicks},heartbeat={r.HeartbeatTicks},entries/append={r.MaxEntriesPerAppend})");
+        if (Raft is { } r) text += string.Create(CultureInfo.InvariantCulture, $" raft(election={r.ElectionTicks},heartbeat={r.HeartbeatTicks},entries/append={r.MaxEntriesPerAppend},bytes/append={r.MaxBytesPerAppend},broadcastCommit={(r.BroadcastCommit ? "on" : "off")},snapshotRetry={r.SnapshotRetryTicks},entryArrayPool={(r.EntryArrayPool is null ? "off" : "on")})");
+        text += AsyncReady ? " ready=async" : " ready=sync";
         if (Proposals is { } n) text += string.Create(CultureInfo.InvariantCulture, $" proposals={n}");
         text += string.Create(CultureInfo.InvariantCulture, $" liveness(unstable {LiveUnstableMs}ms: delay<{LiveDelayMs}ms reorder={LiveReorderPerThousand}‰ drop={LiveDropPerThousand}‰; then stable: delay≤{LiveStableDelayMs}ms)");
         return text;

@@ -43,6 +43,7 @@ public sealed class InvariantChecker
         public long VotesCheckedTerm = -1;
         public long LastTerm;
         public long LastCommit;
+        public long Recorded; // the highest index recorded as committed by this node in this incarnation
         public bool Leading;
         public long LeaderTerm;
         public long LeaderLastIndex;
@@ -71,6 +72,18 @@ public sealed class InvariantChecker
 
     /// <summary>True when the storage oracles are checked (the checker was given the disks).</summary>
     public bool ChecksStorage => _disks is not null;
+
+    /// <summary>
+    /// Set when the world handles Readies asynchronously (its persist runs after further input):
+    /// an entry a node newly treats as committed counts as its commit (recorded for Leader
+    /// Completeness and State Machine Safety, and checked against a majority of the disks) once
+    /// the node's own disk holds it, rather than at once. Until then nothing the node does can
+    /// reveal it: its messages and its applies wait for its write. A correct leader of several
+    /// nodes has its entries on its own disk before anyone can acknowledge them, but a node that
+    /// commits alone (one node, or a broken quorum) counts an entry it has not written yet, and a
+    /// crash before the write loses it unseen; once written, the checks see it as before.
+    /// </summary>
+    public bool AsyncWrites { get; set; }
 
     /// <summary>The number of the step being checked, from 0 (set by the world before each step): the trace's step index, the one number every report gives.</summary>
     public long Step { get; set; }
@@ -138,11 +151,8 @@ public sealed class InvariantChecker
     {
         if (_disks is null) return;
         NodeTrack t = _nodes[node];
-        if (t.DurableTo >= t.DurableFrom && t.DurableFrom > 0)
-        {
-            CheckDurableCommits(node, view, t.DurableFrom, t.DurableTo);
-            t.DurableFrom = t.DurableTo = 0;
-        }
+        if (AsyncWrites) ObserveCommit(node, view, deferDurable: false); // what the write made durable now counts
+        else CheckDeferred(node, view, t);
         Disk disk = _disks[node];
         if (disk.VotedFor != RaftNode.None && (disk.Term != t.LastVoteTerm || disk.VotedFor != t.LastVoteFor))
         {
@@ -161,22 +171,47 @@ public sealed class InvariantChecker
     {
         NodeTrack t = _nodes[node];
         long term = view.Term, commitIndex = view.CommitIndex;
-        long from = Math.Max(t.LastCommit, view.SnapshotIndex) + 1, to = Math.Min(commitIndex, view.LastIndex);
+        long from = Math.Max(t.Recorded, view.SnapshotIndex) + 1, to = Math.Min(commitIndex, view.LastIndex);
+        // asynchronous handling: only what the node's own disk holds counts as its commit yet (see AsyncWrites)
+        bool async = AsyncWrites && _disks is not null;
+        if (async && from <= to) to = OwnDiskHoldsThrough(node, view, from, to);
         for (long i = from; i <= to; i++)
         {
             if (!view.TryGetEntry(i, out Entry e)) break;
             RecordCommitted(node, i, e.Term, Commands.Hash(e.Command), term);
         }
+        t.Recorded = Math.Max(t.Recorded, async ? to : commitIndex);
         if (commitIndex > t.LastCommit) t.LastCommit = commitIndex;
         if (_disks is null || from > to) return;
-        if (!deferDurable) CheckDurableCommits(node, view, from, to);
-        else
+        if (!deferDurable || async)
         {
-            // several Readies of one event are each written before the next is taken, so a range is
-            // always checked before another is recorded; merge defensively all the same
-            if (t.DurableTo < t.DurableFrom || t.DurableFrom == 0) t.DurableFrom = from;
-            t.DurableTo = Math.Max(t.DurableTo, to);
+            CheckDurableCommits(node, view, from, to);
+            return;
         }
+        // several Readies of one event are each written before the next is taken, so a range is
+        // always checked before another is recorded; merge defensively all the same
+        if (t.DurableTo < t.DurableFrom || t.DurableFrom == 0) t.DurableFrom = from;
+        t.DurableTo = Math.Max(t.DurableTo, to);
+    }
+
+    /// <summary>Checks the newly committed indexes that waited for <paramref name="node"/>'s write.</summary>
+    private void CheckDeferred(int node, IRaftNodeView view, NodeTrack t)
+    {
+        if (t.DurableFrom <= 0 || t.DurableTo < t.DurableFrom) return;
+        CheckDurableCommits(node, view, t.DurableFrom, t.DurableTo);
+        t.DurableFrom = t.DurableTo = 0;
+    }
+
+    /// <summary>The last index of from..to through which <paramref name="node"/>'s own disk holds the entries its log has (compacted ones count as held).</summary>
+    private long OwnDiskHoldsThrough(int node, IRaftNodeView view, long from, long to)
+    {
+        Disk own = _disks![node];
+        for (long i = from; i <= to; i++)
+        {
+            if (!view.TryGetEntry(i, out Entry e)) continue; // compacted since: seen committed before it was (not checked either)
+            if (!DiskHolds(own, i, e.Term)) return i - 1;
+        }
+        return to;
     }
 
     /// <summary>Each index in from..to that <paramref name="node"/> treats as committed must be held
@@ -258,13 +293,23 @@ public sealed class InvariantChecker
     {
         if (ready.PersistFrom == 0) return;
         NodeTrack t = _nodes[node];
+        if (_disks is not null)
+        {
+            Disk disk = _disks[node];
+            long end = ready.SnapshotIndex > disk.SnapshotIndex ? Math.Max(disk.LastIndex, ready.SnapshotIndex) : disk.LastIndex;
+            if (ready.PersistFrom > end + 1)
+            {
+                Fail(Invariant.DurableLogContiguous, [node], end + 1, view.Term,
+                    $"node {node} writes entries from index {ready.PersistFrom} but its disk ends at {end}: it took entries {end + 1}–{ready.PersistFrom - 1} for durable and never wrote them");
+                return;
+            }
+        }
         Role role = view.Role;
         long term = view.Term;
-        if (role == Role.Leader && t.Leading && t.LeaderTerm == term && ready.PersistFrom <= t.LeaderLastIndex)
-            Fail(Invariant.LeaderAppendOnly, [node], ready.PersistFrom, term,
-                $"leader {node} of term {term} rewrote its durable log from index {ready.PersistFrom} (it held {t.LeaderLastIndex})");
         ReadOnlySpan<Entry> entries = ready.EntriesToPersist;
-        long prevTerm = TermAt(view, ready.PersistFrom - 1);
+        if (role == Role.Leader && t.Leading && t.LeaderTerm == term && ready.PersistFrom <= t.LeaderLastIndex)
+            CheckLeaderWrite(node, t, term, ready, entries);
+        long prevTerm = AsyncWrites ? DurablePrevTerm(node, ready, view) : TermAt(view, ready.PersistFrom - 1);
         for (int k = 0; k < entries.Length; k++)
         {
             long index = ready.PersistFrom + k;
@@ -272,6 +317,69 @@ public sealed class InvariantChecker
             CheckEntryIdentity(node, index, entries[k].Term, prevTerm, hash);
             prevTerm = entries[k].Term;
         }
+    }
+
+    /// <summary>
+    /// A leader of its observed term writes from an index at or below the last index it held
+    /// while leading. Without disks that alone is a rewrite. With disks it is one only if the write
+    /// drops or changes an entry its disk holds there: asynchronous handling may write a leader's
+    /// entries after the node was observed holding them, and a Ready taken again before Advance
+    /// writes the same entries a second time, neither of which changes the durable log.
+    /// </summary>
+    private void CheckLeaderWrite(int node, NodeTrack t, long term, Ready ready, ReadOnlySpan<Entry> entries)
+    {
+        if (_disks is null)
+        {
+            Fail(Invariant.LeaderAppendOnly, [node], ready.PersistFrom, term,
+                $"leader {node} of term {term} rewrote its durable log from index {ready.PersistFrom} (it held {t.LeaderLastIndex})");
+            return;
+        }
+        Disk disk = _disks[node];
+        long first = Math.Max(ready.PersistFrom, (ready.HasSnapshot ? Math.Max(ready.SnapshotIndex, disk.SnapshotIndex) : disk.SnapshotIndex) + 1);
+        long last = Math.Min(t.LeaderLastIndex, disk.LastIndex);
+        for (long i = first; i <= last; i++)
+        {
+            Entry held = disk.Entries[(int)(i - disk.SnapshotIndex - 1)];
+            long k = i - ready.PersistFrom;
+            bool dropped = k >= entries.Length;
+            if (!dropped && entries[(int)k].Term == held.Term && Commands.Same(entries[(int)k].Command, held.Command)) continue;
+            Fail(Invariant.LeaderAppendOnly, [node], i, term,
+                $"leader {node} of term {term} rewrote its durable log from index {ready.PersistFrom}: it {(dropped ? "deleted" : "overwrote")} durable entry {i} (it held {t.LeaderLastIndex})");
+            return;
+        }
+    }
+
+    /// <summary>
+    /// A granted vote left <paramref name="voter"/> for <paramref name="candidate"/> in
+    /// <paramref name="term"/> (seen on the wire). If the voter's disk has by then durably left that
+    /// term, the grant binds as a durable vote would (the voter can never vote in that term again,
+    /// whatever it restarts from), and it is recorded as one. This happens when a Ready is taken
+    /// again before Advance (asynchronous handling): the second Ready carries the grant and the
+    /// later hard state, and only the later one is written. Synchronous handling writes the vote
+    /// itself before the grant leaves, so this records nothing new there.
+    /// </summary>
+    public void ObserveGrantSent(int voter, long term, int candidate)
+    {
+        if (_disks is null || _disks[voter].Term <= term) return;
+        RecordVote(voter, term, candidate);
+    }
+
+    /// <summary>The world saw <paramref name="node"/> break the node contract in what it handed over (e.g. a pooled entry array reused while in flight).</summary>
+    public void ObserveContractBreach(int node, string detail) =>
+        Fail(Invariant.CoreError, node >= 0 ? [node] : [], 0, 0, detail);
+
+    /// <summary>
+    /// The term of the entry a write extends (at PersistFrom − 1) in the durable log the write
+    /// leaves: the Ready's snapshot at its index, else what the disk holds there. Asynchronous
+    /// handling writes a Ready after the node moved on (it may have compacted or installed a
+    /// snapshot since), so the node's log no longer tells; synchronously the two agree.
+    /// </summary>
+    private long DurablePrevTerm(int node, Ready ready, IRaftNodeView view)
+    {
+        long prev = ready.PersistFrom - 1;
+        if (ready.HasSnapshot && prev == ready.SnapshotIndex) return ready.SnapshotTerm;
+        long term = _disks is null ? -1 : _disks[node].TermAt(prev);
+        return term >= 0 ? term : TermAt(view, prev);
     }
 
     /// <summary>The service of <paramref name="node"/> applied <paramref name="command"/> at <paramref name="index"/>.</summary>
@@ -302,8 +410,12 @@ public sealed class InvariantChecker
     public void ObserveCrash(int node)
     {
         NodeTrack t = _nodes[node];
+        // asynchronous handling: a term the node had not written yet was never revealed (its messages
+        // wait for the write), so across the crash the term may fall back to what its disk holds
+        if (AsyncWrites && _disks is not null) t.LastTerm = Math.Min(t.LastTerm, _disks[node].Term);
         t.View = null;
         t.LastCommit = 0;
+        t.Recorded = 0;
         t.Leading = false;
         t.DurableFrom = t.DurableTo = 0;
     }
@@ -425,5 +537,5 @@ public sealed class InvariantChecker
     }
 
     private static bool IsStorageOracle(Invariant i) =>
-        i is Invariant.CommittedDurablyOnMajority or Invariant.LeaderHasDurableVotes;
+        i is Invariant.CommittedDurablyOnMajority or Invariant.LeaderHasDurableVotes or Invariant.DurableLogContiguous;
 }

@@ -15,7 +15,8 @@ public enum Invariant
     LeaderCompleteness,
     /// <summary>No two servers commit or apply different entries at the same index (§5.4.3).</summary>
     StateMachineSafety,
-    /// <summary>A node's currentTerm never decreases, even across crashes (it is persistent state).</summary>
+    /// <summary>A node's currentTerm never decreases, even across crashes (it is persistent state). With asynchronous
+    /// Ready handling a crash may take it back to the term its disk holds: a term not yet written was never revealed.</summary>
     TermMonotonic,
     /// <summary>A node's commitIndex never decreases while it runs.</summary>
     CommitMonotonic,
@@ -34,6 +35,10 @@ public enum Invariant
     /// <summary>When a leader of term T first makes its leadership visible (its first Ready in office is
     /// persisted), a majority of the disks have durably recorded a vote for it in T.</summary>
     LeaderHasDurableVotes,
+    /// <summary>A Ready's write extends the node's durable log without a hole: it starts at most one past the
+    /// last entry the disk holds (or its new snapshot). A write past a hole means the node took entries it never
+    /// wrote for durable (an Advance that acknowledged more than its Ready carried).</summary>
+    DurableLogContiguous,
 }
 
 /// <summary>A broken invariant: which one, the nodes involved, the log position and the step (from 0) at which it broke.</summary>

@@ -34,7 +34,8 @@ public sealed class LabConfig
     /// make_config(n, unreliable, snapshot). <paramref name="factory"/> builds each server's node
     /// (the correct core when null; see <see cref="LabVariants"/> for broken ones).
     /// </summary>
-    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false)
+    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false,
+        global::Raft.Core.Node.RaftOptions? raft = null)
     {
         N = n;
         _log = log;
@@ -43,6 +44,7 @@ public sealed class LabConfig
         {
             Nodes = n,
             Seed = seed,
+            Raft = raft ?? global::Raft.Core.Node.RaftOptions.Default,
             SnapshotService = snapshot,
             SnapshotInterval = SnapshotInterval,
             Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },

@@ -17,13 +17,17 @@ public sealed class LabContext
 {
     private readonly Action<string> _log;
 
-    public LabContext(ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false)
+    public LabContext(ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false, global::Raft.Core.Node.RaftOptions? raft = null)
     {
         Seed = seed;
+        Raft = raft;
         _log = log;
         Factory = factory;
         Record = record;
     }
+
+    /// <summary>The core's options for every server (null: <see cref="global::Raft.Core.Node.RaftOptions.Default"/>); recorded in the trace's raft object.</summary>
+    public global::Raft.Core.Node.RaftOptions? Raft { get; }
 
     /// <summary>Whether the world records every step (for a trace).</summary>
     public bool Record { get; }
@@ -38,7 +42,7 @@ public sealed class LabContext
     public LabConfig MakeConfig(int n, bool unreliable, bool snapshot)
     {
         if (Config is not null) throw new InvalidOperationException("a test makes one config");
-        Config = new LabConfig(n, unreliable, snapshot, Seed, _log, Factory, Record);
+        Config = new LabConfig(n, unreliable, snapshot, Seed, _log, Factory, Record, Raft);
         return Config;
     }
 }
@@ -99,18 +103,19 @@ public static class LabSuite
     /// which <c>raftverify replay</c>, <c>shrink</c> and <c>show</c> accept. Recording only
     /// watches: the run is the same as an unrecorded one.
     /// </summary>
-    public static LabOutcome RunTraced(LabTest test, ulong seed, Action<string>? log = null, Cluster.NodeFactory? factory = null) =>
-        Execute(test, seed, log, factory, record: true);
+    public static LabOutcome RunTraced(LabTest test, ulong seed, Action<string>? log = null, Cluster.NodeFactory? factory = null, global::Raft.Core.Node.RaftOptions? raft = null) =>
+        Execute(test, seed, log, factory, record: true, raft);
 
     /// <summary>
     /// Runs one test as <c>go test -v</c> shows it: "=== RUN   TestX", the tester's own lines,
     /// then "--- PASS: TestX (N.NNs)", or the failure (indented) and "--- FAIL: TestX (N.NNs)".
     /// N.NN is the test's virtual time from make_config to its end, so the lines depend only on the seed.
     /// </summary>
-    public static LabOutcome RunVerbose(LabTest test, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false)
+    public static LabOutcome RunVerbose(LabTest test, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false,
+        global::Raft.Core.Node.RaftOptions? raft = null)
     {
         log($"=== RUN   {test.Name}");
-        LabOutcome o = Execute(test, seed, log, factory, record);
+        LabOutcome o = Execute(test, seed, log, factory, record, raft);
         if (o.Failure is { } e)
         {
             log("    " + e.Message.Replace("\n", "\n    ", StringComparison.Ordinal));
@@ -123,9 +128,9 @@ public static class LabSuite
         return o;
     }
 
-    private static LabOutcome Execute(LabTest test, ulong seed, Action<string>? log, Cluster.NodeFactory? factory, bool record)
+    private static LabOutcome Execute(LabTest test, ulong seed, Action<string>? log, Cluster.NodeFactory? factory, bool record, global::Raft.Core.Node.RaftOptions? raft = null)
     {
-        var ctx = new LabContext(seed, log ?? (_ => { }), factory, record);
+        var ctx = new LabContext(seed, log ?? (_ => { }), factory, record, raft);
         LabFailure? failure = null;
         try
         {
@@ -143,6 +148,7 @@ public static class LabSuite
                 : string.Create(CultureInfo.InvariantCulture, $" at virtual {w.Now / 1000.0:0.000}s, after step {w.StepsRun - 1}");
             string what = e is LabFailure ? e.Message : $"panic: {e.GetType().Name}: {e.Message}";
             string variant = factory is null ? "" : " --variant " + (LabVariants.NameOf(factory) ?? "?");
+            variant += LabOptionFlags(raft);
             failure = new LabFailure($"{test.Name} failed with seed {seed}{where}: {what}\n{(w is null ? "" : DumpNodes(w))}  reproduce: raftverify lab {test.Part} --test {test.Name} --seed {seed}{variant}")
             {
                 VirtualSeconds = (w?.Now ?? 0) / 1000.0,
@@ -166,6 +172,31 @@ public static class LabSuite
             };
         }
         return new LabOutcome(test, seed, failure is null ? ctx.Config!.Result : null, failure, seconds) { Trace = trace };
+    }
+
+    /// <summary>
+    /// The lab command's flags that give <paramref name="raft"/>, for a reproduce line: one per
+    /// RaftOptions setting that differs from the default ("" for the defaults). Every setting has a
+    /// flag (<c>raftverify lab --help</c>), so a lab run's options are always reproduced
+    /// (SwarmOptionsTests checks each setting, by reflection, both ways).
+    /// </summary>
+    public static string LabOptionFlags(RaftOptions? raft)
+    {
+        if (raft is null) return "";
+        RaftOptions d = RaftOptions.Default;
+        var b = new System.Text.StringBuilder();
+        void Number(string flag, long value, long byDefault)
+        {
+            if (value != byDefault) b.Append(CultureInfo.InvariantCulture, $" --{flag} {value}");
+        }
+        Number("election-ticks", raft.ElectionTicks, d.ElectionTicks);
+        Number("heartbeat-ticks", raft.HeartbeatTicks, d.HeartbeatTicks);
+        Number("max-entries-per-append", raft.MaxEntriesPerAppend, d.MaxEntriesPerAppend);
+        Number("max-bytes-per-append", raft.MaxBytesPerAppend, d.MaxBytesPerAppend);
+        if (raft.BroadcastCommit) b.Append(" --broadcast-commit");
+        Number("snapshot-retry-ticks", raft.SnapshotRetryTicks, d.SnapshotRetryTicks);
+        if (raft.EntryArrayPool is not null) b.Append(" --entry-array-pool");
+        return b.ToString();
     }
 
     /// <summary>Each node's role, term, commit index and last entry, as the world sees them (for a failing test's report).</summary>

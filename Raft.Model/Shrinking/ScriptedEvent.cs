@@ -14,6 +14,9 @@ namespace Raft.Model.Shrinking;
 /// and, for a message, the same type and direction (<see cref="IsLike"/>): once earlier steps are
 /// gone its term and indexes differ, but the oldest such message plays the same part. A lab trace's
 /// control step (the tester's action) keeps its <see cref="Control"/> and runs as recorded, at its turn.
+/// A part of a Ready in hand (persist, send, apply, retake: asynchronous handling) is named by its
+/// kind and node alone, so it is renumbered, merged and matched as its node is; in a world that
+/// handles Readies at once it is never enabled and is skipped.
 /// </remarks>
 /// <param name="MessageId">The recorded message's id, a hint only: among several enabled messages that are
 /// exactly alike (two identical rejections in flight), the one with this id if there is one, so an unchanged

@@ -18,8 +18,9 @@ public sealed record ShrinkReport(TraceFile Shrunk, int OriginalSteps, int Shrun
 /// <summary>
 /// Shrinks a failing schedule to the few steps that matter while keeping the same violated
 /// invariant. Each round: shorter core timers and network delays (toward the lab's timers, so
-/// every later candidate runs in less virtual time), whole faults out (every crash and restart of
-/// a node, every partition and heal, every drop, every duplicate, every snapshot), then any node
+/// every later candidate runs in less virtual time), a simpler world (synchronous Ready handling,
+/// no pooled entry arrays), whole faults out (every crash and restart of a node, every partition
+/// and heal, every drop, every duplicate, every snapshot, every second taking of a Ready), then any node
 /// the violation does not need, with every event that concerns it, the others renumbered densely;
 /// a gentler liveness phase; then delta debugging (ddmin, Zeller and Hildebrandt 2002) over the
 /// remaining steps down to a 1-minimal schedule. Rounds repeat until one changes nothing, so
@@ -96,6 +97,16 @@ public static class Shrinker
                     changed = true;
                     break; // the next round tries smaller still
                 }
+            }
+            // 0b. a simpler world: Readies handled at once (their parts in the script are then never enabled
+            // and are skipped), arrays not pooled; each kept only if the violation stays
+            foreach (SwarmParameters simpler in SimplerWorlds(trace.Swarm, trace.Settings))
+            {
+                if (OutOfTime()) break;
+                TraceFile candidate = trace.WithSwarm(simpler);
+                if (!FailsAs(candidate, events, nodes, target)) continue;
+                trace = candidate;
+                changed = true;
             }
             // 1. whole faults
             foreach (Func<ScriptedEvent, bool> fault in FaultGroups(nodes))
@@ -230,6 +241,15 @@ public static class Shrinker
         }
     }
 
+    /// <summary>Simpler worlds to try, each once: synchronous Ready handling, then no pooled entry arrays.</summary>
+    private static IEnumerable<SwarmParameters> SimplerWorlds(SwarmParameters swarm, ExploreSettings settings)
+    {
+        if (settings.Mode == WorldMode.Lab) yield break;
+        if (swarm.AsyncReady) yield return swarm with { AsyncReady = false };
+        RaftOptions raft = swarm.Raft ?? settings.Raft;
+        if (raft.EntryArrayPool is not null) yield return swarm with { Raft = raft with { EntryArrayPool = null } };
+    }
+
     /// <summary>Liveness-phase parameters to try in turn: each keeps the violation or is undone.</summary>
     private static readonly Func<SwarmParameters, SwarmParameters>[] Gentler =
     [
@@ -264,6 +284,7 @@ public static class Shrinker
         yield return e => e.Kind == EventKind.Drop;
         yield return e => e.Kind == EventKind.Duplicate;
         yield return e => e.Kind == EventKind.Snapshot;
+        yield return e => e.Kind == EventKind.Retake;
     }
 
     /// <summary>ddmin: remove ever smaller chunks while the failure persists; ends 1-minimal.</summary>

@@ -13,8 +13,11 @@ namespace Raft.Model.Simulation;
 /// send, apply, advance), with the invariant checker observing every step. The
 /// <see cref="World"/> that owns the cluster decides when things happen and what becomes of the
 /// messages handed to <see cref="Send"/>.
+/// <para>Output is handled either synchronously (<see cref="Drain"/>: each Ready persisted, sent,
+/// applied and advanced before anything else happens, as the lab does) or, with
+/// <see cref="AsyncReady"/>, as separate events the world schedules (Cluster.Ready.cs).</para>
 /// </summary>
-public sealed class Cluster
+public sealed partial class Cluster
 {
     private readonly IRaftNode?[] _nodes;
     private readonly int[] _incarnation;
@@ -26,9 +29,12 @@ public sealed class Cluster
     /// <summary>Builds a node: the correct core by default, or a deliberately broken variant (any <see cref="IRaftNode"/>).</summary>
     public delegate IRaftNode NodeFactory(int id, int clusterSize, ulong seed, RaftOptions options, PersistedState state);
 
-    public Cluster(int nodes, ulong seed, RaftOptions options, bool snapshotService, int snapshotInterval, bool checkInvariants, NodeFactory? factory = null)
+    /// <param name="asyncReady">Handle each Ready as separate persist, send and apply events (Cluster.Ready.cs) instead of draining it at once.</param>
+    public Cluster(int nodes, ulong seed, RaftOptions options, bool snapshotService, int snapshotInterval, bool checkInvariants, NodeFactory? factory = null,
+        bool asyncReady = false)
     {
         _seed = seed;
+        AsyncReady = asyncReady;
         _factory = factory ?? ((id, n, s, o, st) => new RaftNode(id, n, s, o, st));
         Options = options;
         CheckInvariants = checkInvariants;
@@ -43,7 +49,8 @@ public sealed class Cluster
             Disks[i] = new Disk();
             Appliers[i] = new Applier(i, Appliers, snapshotService, snapshotInterval);
         }
-        Checker = new InvariantChecker(Disks);
+        Checker = new InvariantChecker(Disks) { AsyncWrites = asyncReady };
+        _hand = asyncReady ? new InHand[nodes] : [];
     }
 
     public RaftOptions Options { get; }
@@ -91,6 +98,7 @@ public sealed class Cluster
         if (_nodes[i] is null) return;
         _nodes[i] = null;
         _crashAfterPersist[i] = false;
+        if (AsyncReady) _hand[i] = default; // what the Ready in hand had not made durable is lost with the node
         Crashes++;
         Checker.ObserveCrash(i);
     }
@@ -138,15 +146,18 @@ public sealed class Cluster
         AfterEvent(m.To);
     }
 
-    /// <summary>
-    /// Handles a node's output in the order the core documents (see <see cref="Ready"/>):
-    /// persist, then send, then apply, then Advance; then any snapshot the service asked for.
-    /// </summary>
     /// <summary>Readys drained from one node in a row beyond which the core is livelocked (a correct core has one or two).</summary>
     public const int MaxReadiesPerDrain = 100_000;
 
+    /// <summary>
+    /// Handles a node's output in the order the core documents (see <see cref="Ready"/>):
+    /// persist, then send, then apply, then Advance; then any snapshot the service asked for.
+    /// With <see cref="AsyncReady"/> the output is only taken (or noted as more to come): its
+    /// handling is left to the world's events (<see cref="TakeOrNote"/>).
+    /// </summary>
     private void Drain(int i)
     {
+        if (AsyncReady) { TakeOrNote(i); return; }
         IRaftNode? node = _nodes[i];
         int readies = 0;
         while (node is not null && node.TryGetReady(out Ready r))
@@ -167,28 +178,47 @@ public sealed class Cluster
             }
             var messages = r.Messages;
             for (int k = 0; k < messages.Count; k++) Send(messages[k]);
-            Apply(i, r);
+            Apply(i, r, applySnapshot: true, after: 0);
             node.Advance();
-            Applier service = Appliers[i];
-            if (service.PendingSnapshot is { } snap)
-            {
-                service.PendingSnapshot = null;
-                node.Snapshot(snap.Index, snap.Data);
-            }
+            ServiceSnapshotAfterAdvance(i, node);
         }
     }
 
-    private void Apply(int i, Ready r)
+    /// <summary>The snapshot the service asked for while applying (the lab's 2D applier), taken once the Ready is acknowledged.</summary>
+    private void ServiceSnapshotAfterAdvance(int i, IRaftNode node)
     {
         Applier service = Appliers[i];
-        if (r.SnapshotToApply) service.Install(r.SnapshotIndex, r.SnapshotData);
+        if (service.PendingSnapshot is { } snap)
+        {
+            service.PendingSnapshot = null;
+            node.Snapshot(snap.Index, snap.Data);
+        }
+    }
+
+    /// <summary>Step 3 of a Ready: its snapshot (when <paramref name="applySnapshot"/>), then its committed entries above <paramref name="after"/>, in order. Returns the entries applied.</summary>
+    private int Apply(int i, Ready r, bool applySnapshot, long after)
+    {
+        Applier service = Appliers[i];
+        if (applySnapshot && r.SnapshotToApply) service.Install(r.SnapshotIndex, r.SnapshotData);
         long index = r.FirstCommittedIndex;
+        int applied = 0;
         foreach (Entry e in r.CommittedEntries)
         {
-            service.Apply(index, e);
-            if (CheckInvariants) Checker.ObserveApply(i, index, e.Command);
+            if (index > after)
+            {
+                service.Apply(index, e);
+                if (CheckInvariants) Checker.ObserveApply(i, index, e.Command);
+                applied++;
+            }
             index++;
         }
+        ReportServiceError(i);
+        return applied;
+    }
+
+    private void ReportServiceError(int i)
+    {
+        Applier service = Appliers[i];
         if (service.Error is not null && !_serviceErrorReported[i])
         {
             _serviceErrorReported[i] = true;

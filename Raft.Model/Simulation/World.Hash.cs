@@ -10,7 +10,9 @@ namespace Raft.Model.Simulation;
 /// what can happen next, and nothing that does not (message ids and send order, the nodes'
 /// election jitter, which adversarial mode abstracts away). Pending messages are a multiset, so
 /// two orders of sending give one state. Built from values only, never object hash codes, so
-/// it is the same in every process.
+/// it is the same in every process. With asynchronous Ready handling, a node's Ready in hand is
+/// state too: what it carries (hard state, writes, the messages not yet sent, the entries not yet
+/// applied) and how far its handling got.
 /// </summary>
 public sealed partial class World
 {
@@ -29,6 +31,7 @@ public sealed partial class World
             h = Mix(h, (ulong)disk.SnapshotIndex);
             foreach (Entry e in disk.Entries) h = Mix(Mix(h, (ulong)e.Term), Commands.Hash(e.Command));
             if (n is null) { h = Mix(h, 0xDEAD); continue; }
+            if (Cluster.TryGetHand(i, out Cluster.HandView hand)) h = Mix(h, HandHash(hand));
             var core = n as IRaftNodeInternals; // leader hint, progress and votes: only the core's node exposes them
             h = Mix(h, (ulong)n.Term);
             h = Mix(h, (ulong)(n.VotedFor + 1));
@@ -74,6 +77,28 @@ public sealed partial class World
         h = Mix(h, (ulong)_proposalCounter);
         // what the checkers remember decides which futures are violations, so it is part of the state
         h = Mix(h, Cluster.Checker.HistoryHash());
+        return h;
+    }
+
+    /// <summary>A Ready in hand: how far its handling got, and what is left of it.</summary>
+    private static ulong HandHash(in Cluster.HandView hand)
+    {
+        Ready r = hand.Ready;
+        ulong h = Mix(0x4EAD, (hand.Persisted ? 1UL : 0UL) | (hand.InputSince ? 2UL : 0UL));
+        if (!hand.Persisted)
+        {
+            h = Mix(h, r.HardStateChanged ? (ulong)r.Term * 131 + (ulong)(r.VotedFor + 1) : 0);
+            h = Mix(h, r.HasSnapshot ? (ulong)r.SnapshotIndex * 131 + (ulong)r.SnapshotTerm : 0);
+            h = Mix(h, (ulong)r.PersistFrom);
+            foreach (Entry e in r.EntriesToPersist) h = Mix(Mix(h, (ulong)e.Term), Commands.Hash(e.Command));
+        }
+        IReadOnlyList<Message> messages = r.Messages;
+        ulong unsent = 0; // a multiset, as the network's
+        for (int k = hand.Sent; k < messages.Count; k++) unsent += Mix(MessageHash(messages[k]), 0x53);
+        h = Mix(h, unsent);
+        h = Mix(h, r.SnapshotToApply && hand.SnapshotApplied != r.SnapshotIndex ? (ulong)r.SnapshotIndex : 0);
+        h = Mix(h, (ulong)Math.Max(hand.AppliedThrough, r.FirstCommittedIndex - 1));
+        h = Mix(h, (ulong)(r.FirstCommittedIndex + r.CommittedEntries.Count - 1));
         return h;
     }
 

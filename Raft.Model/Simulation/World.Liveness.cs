@@ -26,10 +26,13 @@ public sealed partial class World
     /// <summary>
     /// Heal: no more faults, every link up and every node connected, labrpc timing from now on under
     /// <paramref name="network"/>; messages still in flight get a fate under it (they may still be
-    /// late, reordered or lost), and every live node's clock ticks from a random phase.
+    /// late, reordered or lost), and every live node's clock ticks from a random phase. Every Ready
+    /// still in hand (asynchronous handling) is finished first, and output is handled synchronously
+    /// from then on, as the lab handles it.
     /// </summary>
     private StepOutcome HealForLiveness(NetworkOptions network)
     {
+        Cluster.FinishReadies();
         FaultsEnabled = false;
         Mode = WorldMode.Lab;
         HealedAt = Now;
@@ -40,7 +43,7 @@ public sealed partial class World
         {
             Pending p = _pending[k];
             long delay = Network.Fate(p.Message, ref _netRng);
-            if (delay < 0) continue;
+            if (delay < 0) { Consumed(p); continue; }
             _pending[kept++] = p with { Due = Now + delay, Seq = _seq++, Deadline = long.MaxValue };
         }
         int lost = _pending.Count - kept;

@@ -36,8 +36,9 @@ public sealed partial class World
     /// <summary>
     /// A message in flight. Due and Seq order it under labrpc timing (the lab and the liveness phase):
     /// it arrives at Due, ties broken by when it was scheduled; Deadline bounds it in the explorer's timed mode.
+    /// Lease is the slot of its entry array in <see cref="Pool"/> (-1: not pooled).
     /// </summary>
-    private readonly record struct Pending(long Id, Message Message, long Deadline, int ToIncarnation, long Due = 0, long Seq = 0);
+    private readonly record struct Pending(long Id, Message Message, long Deadline, int ToIncarnation, long Due = 0, long Seq = 0, int Lease = -1);
 
     /// <summary>
     /// A world of <see cref="WorldOptions.Nodes"/> nodes. In the explorer's modes every node starts
@@ -51,8 +52,17 @@ public sealed partial class World
         Mode = options.Mode;
         int n = options.Nodes;
         _proposals = options.Proposals;
-        Cluster = new Cluster(n, options.Seed, options.Raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, options.Factory);
+        RaftOptions raft = options.Raft;
+        if (EntryPool.IsRequested(raft))
+        {
+            Pool = new EntryPool();
+            raft = raft with { EntryArrayPool = Pool };
+        }
+        Cluster = new Cluster(n, options.Seed, raft, options.SnapshotService, options.SnapshotInterval, options.CheckInvariants, options.Factory,
+            asyncReady: options.AsyncReady && Mode != WorldMode.Lab);
         Cluster.Send = OnSend;
+        Cluster.Clock = () => Now;
+        Cluster.NextMessageId = () => _nextMessageId;
         Network = new SimNetwork(n, options.Network with { });
         _netRng = new Rng(Rng.Derive(options.Seed, SeedStream.Network));
         _links = Network.Links;
@@ -90,6 +100,9 @@ public sealed partial class World
     public Cluster Cluster { get; }
     public int Size => Cluster.Size;
     public Violation? Violation => Cluster.Violation;
+
+    /// <summary>The pool of entry arrays the nodes rent from and the transport returns to, when pooling is on (<see cref="WorldOptions.Raft"/>); else null.</summary>
+    public EntryPool? Pool { get; }
 
     /// <summary>Virtual milliseconds (timed mode and the liveness phase).</summary>
     public long Now { get; private set; }
@@ -147,6 +160,7 @@ public sealed partial class World
                 into.Add(new EnabledEvent(EventKind.Timeout, i));
             }
         }
+        if (Cluster.AsyncReady) ListReadyParts(into);
         for (int i = 0; i < Size; i++)
         {
             IRaftNode? node = Cluster.Node(i);
@@ -168,6 +182,21 @@ public sealed partial class World
         if (AnyLinkDown()) into.Add(new EnabledEvent(EventKind.Heal, -1));
     }
 
+    /// <summary>
+    /// Asynchronous Ready handling: for each node with a Ready in hand, the part that may run next
+    /// (persist, send, apply: Cluster.Ready.cs), then, after input since it was taken, taking it
+    /// again. Each carries the Ready's age (<see cref="EnabledEvent"/>).
+    /// </summary>
+    private void ListReadyParts(List<EnabledEvent> into)
+    {
+        for (int i = 0; i < Size; i++)
+        {
+            if (!Cluster.TryGetHand(i, out Cluster.HandView hand)) continue;
+            if (Cluster.TryNextPart(i, out EventKind part)) into.Add(new EnabledEvent(part, i, hand.Age));
+            if (hand.InputSince) into.Add(new EnabledEvent(EventKind.Retake, i, hand.Age));
+        }
+    }
+
     /// <summary>Runs one enabled event. Data choices (a partition's shape) come from <paramref name="choose"/>. Returns what came of it.</summary>
     public StepOutcome Execute(in EnabledEvent e, Func<int, int> choose)
     {
@@ -175,16 +204,16 @@ public sealed partial class World
         switch (e.Kind)
         {
             case EventKind.Deliver:
-                return DeliverMessage(TakePending(e.MessageId));
+                return DeliverMessage(TakePending(e.MessageId), lastCopy: true);
             case EventKind.Drop:
                 DropsLeft--;
-                TakePending(e.MessageId);
+                Consumed(TakePending(e.MessageId));
                 return StepOutcome.Done;
             case EventKind.Duplicate:
             {
                 DuplicatesLeft--;
                 Pending p = FindPending(e.MessageId);
-                return DeliverMessage(p);
+                return DeliverMessage(p, lastCopy: false);
             }
             case EventKind.Advance:
                 return AdvanceClock();
@@ -205,9 +234,12 @@ public sealed partial class World
             case EventKind.Crash:
                 CrashesLeft--;
                 Cluster.Crash(e.Node);
-                int crashed = e.Node;
-                _pending.RemoveAll(p => p.Message.To == crashed);
+                DiscardPendingTo(e.Node);
                 return StepOutcome.Done;
+            case EventKind.Persist or EventKind.Send or EventKind.Apply:
+                return Cluster.RunPart(e.Node, e.Kind);
+            case EventKind.Retake:
+                return Cluster.Retake(e.Node);
             case EventKind.Restart:
                 Cluster.Start(e.Node);
                 _nextTick[e.Node] = Now + 1 + (int)(e.Node % _tickMs);
@@ -308,18 +340,61 @@ public sealed partial class World
     private void OnSend(Message m)
     {
         _sentThisStep++;
+        if (m.Type == MessageType.RequestVoteResponse && !m.Reject && Cluster.CheckInvariants) Cluster.Checker.ObserveGrantSent(m.From, m.Term, m.To);
         if (_electionWindowMs > 0) WatchElectionProgress(m);
         if (HealedAt >= 0) WatchTimerRestarts(m);
         long delay = Network.Admit(m, ref _netRng);
         long id = _nextMessageId++;
         if (RecordSends) _sentLog.Add(new SentMessage(MessageInfo.Of(id, m), delay < 0));
-        if (delay < 0) return;
+        int lease = Pool is null ? -1 : Lease(m, id);
+        if (delay < 0)
+        {
+            if (lease >= 0) { Pool!.AddCopy(lease); Pool.Release(lease); } // lost at sending: the transport is done with it at once
+            return;
+        }
         int incarnation = Cluster.Incarnation(m.To);
         long bound = Network.Options.DeliveryBoundMs;
         long deadline = bound == long.MaxValue ? long.MaxValue : Now + bound;
-        _pending.Add(new Pending(id, m, deadline, incarnation, Now + delay, _seq++));
+        _pending.Add(new Pending(id, m, deadline, incarnation, Now + delay, _seq++, lease));
+        if (lease >= 0) Pool!.AddCopy(lease);
         long dup = Network.MaybeDuplicate(ref _netRng, delay);
-        if (dup >= 0) _pending.Add(new Pending(_nextMessageId++, m, deadline, incarnation, Now + dup, _seq++));
+        if (dup < 0) return;
+        _pending.Add(new Pending(_nextMessageId++, m, deadline, incarnation, Now + dup, _seq++, lease));
+        if (lease >= 0) Pool!.AddCopy(lease);
+    }
+
+    /// <summary>A sent message's pooled entry array enters the transport; a breach of the pool's contract is the sender's error.</summary>
+    private int Lease(in Message m, long id)
+    {
+        int lease = Pool!.OnSent(m.Entries, m.From, id, out string? breach);
+        if (breach is not null) Cluster.Checker.ObserveContractBreach(m.From, breach);
+        return lease;
+    }
+
+    /// <summary>The transport is done with one copy of a message (delivered, dropped or lost): its pooled array must be as sent, and goes back once no copy is left.</summary>
+    private void Consumed(in Pending p)
+    {
+        if (p.Lease < 0) return;
+        CheckIntact(p);
+        Pool!.Release(p.Lease);
+    }
+
+    private void CheckIntact(in Pending p)
+    {
+        if (p.Lease >= 0 && Pool!.Intact(p.Lease) is { } breach) Cluster.Checker.ObserveContractBreach(p.Message.From, breach);
+    }
+
+    /// <summary>A crashed node's messages in flight are lost (a restarted node is another incarnation).</summary>
+    private void DiscardPendingTo(int node)
+    {
+        int kept = 0;
+        for (int k = 0; k < _pending.Count; k++)
+        {
+            Pending p = _pending[k];
+            if (p.Message.To == node) { Consumed(p); continue; }
+            _pending[kept++] = p;
+        }
+        _pending.RemoveRange(kept, _pending.Count - kept);
     }
 
     private Pending FindPending(long id)
@@ -345,14 +420,22 @@ public sealed partial class World
     /// receiver must be the incarnation it was sent to, and the network decides whether it still
     /// gets through (<see cref="SimNetwork.Deliverable"/>).
     /// </summary>
-    private StepOutcome DeliverMessage(Pending p)
+    /// <remarks>
+    /// A pooled entry array is checked to be as it was sent, and, when this was the message's last
+    /// copy (<paramref name="lastCopy"/>; a duplicate's copy is not), returned to the pool once the
+    /// receiver's <c>Step</c> (and its output's handling) is done, or at once when the message is lost.
+    /// </remarks>
+    private StepOutcome DeliverMessage(Pending p, bool lastCopy)
     {
         if (p.Due > Now) Now = p.Due;
+        CheckIntact(p);
+        StepOutcome outcome = StepOutcome.Delivered;
         int to = p.Message.To;
-        if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) return StepOutcome.LostTargetRestarted;
-        if (!Network.Deliverable(p.Message)) return StepOutcome.LostLinkDown;
-        Cluster.Deliver(p.Message);
-        return StepOutcome.Delivered;
+        if (!Cluster.IsUp(to) || Cluster.Incarnation(to) != p.ToIncarnation) outcome = StepOutcome.LostTargetRestarted;
+        else if (!Network.Deliverable(p.Message)) outcome = StepOutcome.LostLinkDown;
+        else Cluster.Deliver(p.Message);
+        if (lastCopy && p.Lease >= 0) Pool!.Release(p.Lease);
+        return outcome;
     }
 
     private long NextTickTime()
@@ -362,10 +445,15 @@ public sealed partial class World
         return t;
     }
 
+    /// <summary>The earliest delivery deadline in timed mode; a Ready in hand is bounded alike (its handling finishes within the delivery bound of its taking).</summary>
     private long EarliestDeadline()
     {
         long d = long.MaxValue;
         foreach (Pending p in _pending) if (p.Deadline < d) d = p.Deadline;
+        long bound = Network.Options.DeliveryBoundMs;
+        if (Cluster.AsyncReady && bound != long.MaxValue)
+            for (int i = 0; i < Size; i++)
+                if (Cluster.TryGetHand(i, out Cluster.HandView hand) && hand.TakenAt + bound < d) d = hand.TakenAt + bound;
         return d;
     }
 
@@ -379,6 +467,7 @@ public sealed partial class World
             if (t == long.MaxValue) break;
             Now = Math.Max(Now, t);
             bool changed = false;
+            long taken = Cluster.ReadiesTaken;
             for (int i = 0; i < Size; i++)
             {
                 if (!Cluster.IsUp(i) || _nextTick[i] != t) continue;
@@ -389,20 +478,29 @@ public sealed partial class World
                 Cluster.Tick(i);
                 if (node.Term != term || node.Role != role) changed = true;
             }
-            if (changed || _sentThisStep > 0 || _pending.Count > 0 || Violation is not null) break;
+            // with asynchronous handling a tick's output is taken, not yet sent: taking it is the tick acting, and
+            // a Ready in hand stops the clock as a message in flight does (its handling is bounded alike)
+            if (changed || _sentThisStep > 0 || _pending.Count > 0 || Cluster.ReadiesTaken != taken || Cluster.AnyReadyInHand || Violation is not null) break;
         }
         return StepOutcome.ClockMovedTo(Now, Now - start);
     }
 
-    /// <summary>Adversarial mode: tick node i until its timer acts (an election, or a heartbeat for a leader).</summary>
+    /// <summary>
+    /// Adversarial mode: tick node i until its timer acts (an election, or a heartbeat for a leader).
+    /// With asynchronous Ready handling its output is taken rather than sent, and while a Ready is in
+    /// hand not even taken: then a leader's timer acts after HeartbeatTicks ticks (exactly one round
+    /// of heartbeats), a follower's or a candidate's when it campaigns (its term changes).
+    /// </summary>
     private StepOutcome FireTimer(int i)
     {
         IRaftNode node = Cluster.Node(i)!;
         int limit = 2 * Cluster.Options.ElectionTicks + Cluster.Options.HeartbeatTicks;
+        if (node.Role == Role.Leader && Cluster.TryGetHand(i, out _)) limit = Cluster.Options.HeartbeatTicks;
         long term = node.Term;
         Role role = node.Role;
+        long taken = Cluster.ReadiesTaken;
         int ticks = 0;
-        while (ticks < limit && _sentThisStep == 0 && node.Term == term && node.Role == role && Cluster.Node(i) == node)
+        while (ticks < limit && _sentThisStep == 0 && Cluster.ReadiesTaken == taken && node.Term == term && node.Role == role && Cluster.Node(i) == node)
         {
             Cluster.Tick(i);
             ticks++;

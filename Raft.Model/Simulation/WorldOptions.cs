@@ -16,7 +16,20 @@ public sealed record WorldOptions
 
     public int Nodes { get; init; } = 3;
     public ulong Seed { get; init; }
+    /// <summary>
+    /// The core's options. A non-null <see cref="RaftOptions.EntryArrayPool"/> (e.g.
+    /// <see cref="Network.EntryPool.WorldOwned"/>) turns pooled entry arrays on: the world gives its
+    /// nodes its own <see cref="Network.EntryPool"/>, which its transport returns arrays to.
+    /// </summary>
     public RaftOptions Raft { get; init; } = RaftOptions.Default;
+
+    /// <summary>
+    /// The explorer's modes: handle each Ready as separate persist, send and apply events, with
+    /// input allowed in between (Cluster.Ready.cs), as etcd's async storage writes do. Ignored in
+    /// the lab mode, whose tester expects synchronous handling; the liveness phase's heal finishes
+    /// every Ready in hand and switches to synchronous handling.
+    /// </summary>
+    public bool AsyncReady { get; init; }
 
     /// <summary>Virtual milliseconds per core tick (10 ms: heartbeats every 100 ms with the default options).</summary>
     public int TickMs { get; init; } = 10;

@@ -62,6 +62,17 @@ public sealed class Disk : IDurableLog
     /// </summary>
     public void Persist(Ready r)
     {
+        Func<byte[]?>? held = HeldSnapshot;
+        Persist(r, held?.Invoke(), held is not null);
+    }
+
+    /// <summary>
+    /// As <see cref="Persist(Ready)"/>, with the snapshot the node held when the Ready was taken
+    /// (<paramref name="held"/>, meaningful when <paramref name="heldBound"/>): a Ready handled
+    /// after the node moved on (asynchronous handling) stands for the snapshot it was taken with.
+    /// </summary>
+    public void Persist(Ready r, byte[]? held, bool heldBound)
+    {
         if (!r.MustPersist) return;
         Writes++;
         if (r.HardStateChanged)
@@ -80,11 +91,10 @@ public sealed class Disk : IDurableLog
             MoveSnapshot(r.SnapshotIndex, r.SnapshotTerm);
             EraseSnapshot();
         }
-        else if (HeldSnapshot is { } held && !ReferenceEquals(held(), SnapshotData))
+        else if (heldBound && !ReferenceEquals(held, SnapshotData))
         {
-            byte[]? data = held();
-            if (data is null) EraseSnapshot();
-            else SnapshotData = data;
+            if (held is null) EraseSnapshot();
+            else SnapshotData = held;
         }
         if (r.PersistFrom != 0)
         {

@@ -13,21 +13,23 @@ public sealed record TraceOutcome(Violation? Violation, int ViolationStep, strin
 }
 
 /// <summary>
-/// A recorded schedule (format "raftverify-trace", version 3; see docs/trace-format.md): the
+/// A recorded schedule (format "raftverify-trace", version 4; see docs/trace-format.md): the
 /// settings and seed that produced it, every step as typed records (decisions, event, outcome,
 /// node states, messages sent), and the outcome.
 /// </summary>
 public sealed class TraceFile
 {
     public const string FormatName = "raftverify-trace";
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
 
     /// <summary>
-    /// The oldest version this reader replays. Version 3 records the liveness phase's steps and its
-    /// stable-network model; traces of versions 1 and 2 ran a liveness phase that no longer exists,
-    /// so they cannot be replayed exactly: re-record them (scripts/build-corpus.sh rebuilt traces/).
+    /// The oldest version this reader replays. Version 4 adds asynchronous Ready handling (the
+    /// persist, send, apply and retake steps and their outcomes, the header's and swarm's
+    /// <c>asyncReady</c>) and pooled entry arrays (<c>entryArrayPool</c>); version 3 records the
+    /// liveness phase's steps and its stable-network model. Traces of earlier versions were written
+    /// by worlds that drew and ran differently: re-record them (scripts/build-corpus.sh rebuilds traces/).
     /// </summary>
-    public const int OldestReadableVersion = 3;
+    public const int OldestReadableVersion = 4;
     public const string ToolVersion = "raftverify 0.1.0";
 
     public required ExploreSettings Settings { get; init; }

@@ -215,6 +215,9 @@ public static class TraceReader
             case OutcomeKind.Healed: return StepOutcome.Healed(NonNegative("inFlight"), NonNegative("lost"));
             case OutcomeKind.Retimed: return StepOutcome.Retimed(NonNegative("retimed"));
             case OutcomeKind.NotApplied: return new StepOutcome(OutcomeKind.NotApplied, Count: NonNegative("missing"));
+            case OutcomeKind.Persisted: return StepOutcome.PersistedFrom(NonNegative("from"), NonNegative("entries"));
+            case OutcomeKind.Sent: return StepOutcome.SentMessages(NonNegative("messages"));
+            case OutcomeKind.Applied: return StepOutcome.AppliedThrough(NonNegative("through"), NonNegative("applied"));
             case OutcomeKind.Partitioned:
             {
                 JsonElement p = Obj(o, "partition", where);
@@ -313,7 +316,12 @@ public static class TraceReader
                 HeartbeatTicks = Int(raft, "heartbeatTicks", where),
                 MaxEntriesPerAppend = Int(raft, "maxEntriesPerAppend", where),
                 MaxBytesPerAppend = Long(raft, "maxBytesPerAppend", where),
+                // added later: absent (older traces) means off, as those traces ran
+                BroadcastCommit = raft.TryGetProperty("broadcastCommit", out _) && Bool(raft, "broadcastCommit", where),
+                SnapshotRetryTicks = raft.TryGetProperty("snapshotRetryTicks", out _) ? Bounded(raft, "snapshotRetryTicks", where, 0, Limits.MaxSnapshotRetryTicks) : 0,
+                EntryArrayPool = OptBool(raft, "entryArrayPool", where) ? Network.EntryPool.WorldOwned : null,
             },
+            AsyncReady = OptBool(h, "asyncReady", where),
             Workers = 1,
         };
         try
@@ -328,7 +336,7 @@ public static class TraceReader
         int Weight(string f) => Bounded(swarm, f, where, 0, Limits.MaxWeight);
         var sw = new SwarmParameters(nodes, PerThousand("faultPerThousand"), PerThousand("timerPerThousand"), PerThousand("proposePerThousand"),
             PerThousand("snapshotPerThousand"), Bounded(swarm, "maxDelayMs", where, lab is null ? 1 : 0, Limits.MaxDelayMs), Weight("crashWeight"),
-            Weight("partitionWeight"), Weight("dropWeight"), Weight("duplicateWeight"));
+            Weight("partitionWeight"), Weight("dropWeight"), Weight("duplicateWeight")) { AsyncReady = settings.AsyncReady };
         {
             // what swarm testing drew for this schedule (each optional: absent means the settings' value / the fair liveness phase)
             if (swarm.TryGetProperty("electionTicks", out _))
@@ -339,6 +347,14 @@ public static class TraceReader
                     HeartbeatTicks = Int(swarm, "heartbeatTicks", where),
                     MaxEntriesPerAppend = Int(swarm, "maxEntriesPerAppend", where),
                 };
+                // drawn since: each absent in older traces (the header's raft value, i.e. off, as those schedules ran)
+                if (swarm.TryGetProperty("maxBytesPerAppend", out _)) raftOptions = raftOptions with { MaxBytesPerAppend = Long(swarm, "maxBytesPerAppend", where) };
+                if (swarm.TryGetProperty("broadcastCommit", out _)) raftOptions = raftOptions with { BroadcastCommit = Bool(swarm, "broadcastCommit", where) };
+                if (swarm.TryGetProperty("snapshotRetryTicks", out _))
+                    raftOptions = raftOptions with { SnapshotRetryTicks = Bounded(swarm, "snapshotRetryTicks", where, 0, Limits.MaxSnapshotRetryTicks) };
+                if (swarm.TryGetProperty("entryArrayPool", out _))
+                    raftOptions = raftOptions with { EntryArrayPool = Bool(swarm, "entryArrayPool", where) ? Network.EntryPool.WorldOwned : null };
+                if (swarm.TryGetProperty("asyncReady", out _)) sw = sw with { AsyncReady = Bool(swarm, "asyncReady", where) };
                 try { Limits.CheckRaft(raftOptions, settings.TickMs); }
                 catch (ArgumentException e) { throw new TraceFormatException($"{where}: impossible swarm core options: {e.Message}"); }
                 sw = sw with { Raft = raftOptions };
@@ -412,7 +428,8 @@ public static class TraceReader
             throw new TraceFormatException($"{where}: unknown invariant '{Limits.Printable(inv)}'");
         if (!o.TryGetProperty("violationNodes", out JsonElement nodesEl) || nodesEl.ValueKind != JsonValueKind.Array)
             throw new TraceFormatException($"{where}: 'violationNodes' must be an array");
-        if (nodesEl.GetArrayLength() > settings.Nodes) throw new TraceFormatException($"{where}: 'violationNodes' names more nodes than the cluster has ({settings.Nodes})");
+        // a violation may name one node twice (node 0 against itself in a one-node cluster), never more nodes than there are
+        if (nodesEl.GetArrayLength() > 2 * settings.Nodes) throw new TraceFormatException($"{where}: 'violationNodes' names more nodes than the cluster has ({settings.Nodes})");
         int[] nodes = nodesEl.EnumerateArray()
             .Select(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out int v) ? v : throw new TraceFormatException($"{where}: 'violationNodes' must hold integers"))
             .ToArray();
@@ -460,6 +477,9 @@ public static class TraceReader
         JsonValueKind.True => "true or false",
         _ => k.ToString(),
     };
+
+    /// <summary>An optional boolean field: absent is false.</summary>
+    private static bool OptBool(JsonElement e, string f, string where) => e.TryGetProperty(f, out _) && Bool(e, f, where);
 
     private static int Int(JsonElement e, string f, string where) =>
         Get(e, f, where, JsonValueKind.Number).TryGetInt32(out int v) ? v : throw new TraceFormatException($"{where}: field '{f}' is not a 32-bit integer");

@@ -60,6 +60,7 @@ public static class TraceWriter
         w.WriteBoolean("liveness", s.Liveness);
         w.WriteNumber("livenessBoundMs", s.LivenessBoundMs);
         w.WriteNumber("tickMs", s.TickMs);
+        w.WriteBoolean("asyncReady", s.AsyncReady);
         w.WriteStartObject("faults");
         w.WriteNumber("crashes", s.Faults.Crashes);
         w.WriteNumber("partitions", s.Faults.Partitions);
@@ -81,6 +82,11 @@ public static class TraceWriter
             w.WriteNumber("electionTicks", r.ElectionTicks);
             w.WriteNumber("heartbeatTicks", r.HeartbeatTicks);
             w.WriteNumber("maxEntriesPerAppend", r.MaxEntriesPerAppend);
+            w.WriteNumber("maxBytesPerAppend", r.MaxBytesPerAppend);
+            w.WriteBoolean("broadcastCommit", r.BroadcastCommit);
+            w.WriteNumber("snapshotRetryTicks", r.SnapshotRetryTicks);
+            w.WriteBoolean("entryArrayPool", r.EntryArrayPool is not null);
+            w.WriteBoolean("asyncReady", t.Swarm.AsyncReady);
         }
         if (t.Swarm.Proposals is { } n) w.WriteNumber("proposals", n);
         if (s.Liveness)
@@ -97,6 +103,9 @@ public static class TraceWriter
         w.WriteNumber("heartbeatTicks", s.Raft.HeartbeatTicks);
         w.WriteNumber("maxEntriesPerAppend", s.Raft.MaxEntriesPerAppend);
         w.WriteNumber("maxBytesPerAppend", s.Raft.MaxBytesPerAppend);
+        w.WriteBoolean("broadcastCommit", s.Raft.BroadcastCommit);
+        w.WriteNumber("snapshotRetryTicks", s.Raft.SnapshotRetryTicks);
+        w.WriteBoolean("entryArrayPool", s.Raft.EntryArrayPool is not null);
         w.WriteEndObject();
         if (s.Lab is { } lab)
         {
@@ -211,6 +220,9 @@ public static class TraceWriter
             case OutcomeKind.Healed: w.WriteNumber("inFlight", o.Count); w.WriteNumber("lost", o.Index); break;
             case OutcomeKind.Retimed: w.WriteNumber("retimed", o.Count); break;
             case OutcomeKind.NotApplied: w.WriteNumber("missing", o.Count); break;
+            case OutcomeKind.Persisted: w.WriteNumber("from", o.Index); w.WriteNumber("entries", o.Count); break;
+            case OutcomeKind.Sent: w.WriteNumber("messages", o.Count); break;
+            case OutcomeKind.Applied: w.WriteNumber("through", o.Index); w.WriteNumber("applied", o.Count); break;
             case OutcomeKind.Partitioned when o.Partition is { } p:
                 w.WriteStartObject("partition");
                 w.WriteString("shape", p.Kind.ToString().ToLowerInvariant());

@@ -22,8 +22,8 @@ internal class ForwardingNode(IRaftNode inner) : IRaftNode
     public bool TryGetEntry(long index, out Entry entry) => Inner.TryGetEntry(index, out entry);
     public virtual void Step(in Message m) => Inner.Step(m);
     public virtual void Tick() => Inner.Tick();
-    public ProposeResult Propose(byte[] command) => Inner.Propose(command);
-    public void Snapshot(long index, byte[] data) => Inner.Snapshot(index, data);
+    public virtual ProposeResult Propose(byte[] command) => Inner.Propose(command);
+    public virtual void Snapshot(long index, byte[] data) => Inner.Snapshot(index, data);
     public virtual bool TryGetReady(out Ready ready) => Inner.TryGetReady(out ready);
     public virtual void Advance() => Inner.Advance();
 }

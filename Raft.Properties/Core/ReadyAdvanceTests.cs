@@ -210,4 +210,53 @@ public sealed class ReadyAdvanceTests
         Assert.Equal(1, node.Applied);
         Assert.False(node.HasReady);
     }
+
+    // ---- the segments a Ready hands out stay valid until Advance, whatever the node does in between ----
+
+    private static (long Term, byte[] Command)[] Copy(ArraySegment<Entry> segment) => segment.Select(e => (e.Term, e.Command)).ToArray();
+
+    [Fact]
+    public void ReadySegments_StayAsHandedOut_WhenTheServiceCompactsBeforeAdvance()
+    {
+        // entries 1..3 committed and applied; entries 4..6 arrive and their Ready is taken; then the
+        // service snapshots through 3 (the node compacts) before the Ready is handled
+        var disk = new Disk();
+        RaftNode node = Node(0);
+        Entry[] entries = Msg.Entries(1, 1, 1, 1, 1, 1);
+        node.Step(Msg.Append(from: 1, to: 0, term: 1, prev: 0, prevTerm: 0, entries: entries[..3], commit: 3));
+        Drain(node, disk);
+        Assert.Equal(3, node.Applied);
+        node.Step(Msg.Append(from: 1, to: 0, term: 1, prev: 3, prevTerm: 1, entries: entries[3..], commit: 5));
+        Assert.True(node.TryGetReady(out Ready r));
+        var toPersist = Copy(r.EntriesToPersist);
+        var toApply = Copy(r.CommittedEntries);
+        Assert.Equal(entries[3..].Select(e => (e.Term, e.Command)), toPersist);
+
+        node.Snapshot(3, [1, 2, 3]);
+        Assert.Equal(toPersist, Copy(r.EntriesToPersist));
+        Assert.Equal(toApply, Copy(r.CommittedEntries));
+        PersistSendAdvance(node, r, disk);
+        Assert.Equal(6, disk.LastIndex);
+        Assert.Equal(entries[5].Command, disk.Entries[^1].Command);
+    }
+
+    [Fact]
+    public void ReadySegments_StayAsHandedOut_WhenTheLogIsTruncatedBeforeAdvance()
+    {
+        // entries 1..3 of term 1 arrive and their Ready is taken; then a leader of term 2 overwrites
+        // 2..3 (a real conflict) before the Ready is handled: the Ready still writes what it carried,
+        // and the next one rewrites from 2
+        var disk = new Disk();
+        RaftNode node = Node(0);
+        node.Step(Msg.Append(from: 1, to: 0, term: 1, prev: 0, prevTerm: 0, entries: Msg.Entries(1, 1, 1)));
+        Assert.True(node.TryGetReady(out Ready r));
+        var toPersist = Copy(r.EntriesToPersist);
+        Entry[] newer = [new Entry(2, TestCluster.Cmd("x2")), new Entry(2, TestCluster.Cmd("x3"))];
+        node.Step(Msg.Append(from: 2, to: 0, term: 2, prev: 1, prevTerm: 1, entries: newer));
+        Assert.Equal(toPersist, Copy(r.EntriesToPersist));
+        PersistSendAdvance(node, r, disk);
+        Drain(node, disk);
+        Assert.Equal(3, disk.LastIndex);
+        Assert.Equal(newer.Select(e => (e.Term, e.Command)), disk.Entries.Skip(1).Select(e => (e.Term, e.Command)));
+    }
 }

@@ -360,7 +360,7 @@ public sealed class LivenessTests(ITestOutputHelper output)
     public void ThePhase_DeliversMessagesFromBeforeTheHeal()
     {
         var s = new ExploreSettings { Nodes = 3, Faults = FaultBudget.NoFaults };
-        SwarmParameters p = SwarmParameters.Draw(s, 9) with { LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveDelayMs = 27, LiveUnstableMs = 100 };
+        SwarmParameters p = SwarmParameters.Draw(s, 9) with { LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveDelayMs = 27, LiveUnstableMs = 100, AsyncReady = false }; // synchronous: the votes leave at once
         World w = World(s, p, 9);
         w.Recording = new List<TraceStep>();
         w.Execute(new EnabledEvent(EventKind.Timeout, 0), _ => 0); // node 0 campaigns; its RequestVotes are in flight at the heal

@@ -112,7 +112,8 @@ public sealed class TraceFormatTests
     [Fact]
     public void AWrongFormatOrVersion_IsRejected()
     {
-        AssertRejected(h => h["version"] = 4, 0, "version 4");
+        AssertRejected(h => h["version"] = 5, 0, "version 5");
+        AssertRejected(h => h["version"] = 3, 0, "version 3 (no asynchronous Ready handling or pooled arrays: re-record)");
         AssertRejected(h => h["version"] = 2, 0, "version 2 (an older liveness phase: re-record)");
         AssertRejected(h => h["version"] = 0, 0, "version 0");
         AssertRejected(h => h["version"] = "1", 0, "version as a string");
@@ -125,6 +126,7 @@ public sealed class TraceFormatTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)]
     public void AnOlderVersion_IsRejectedInOneLine_SayingHowToReRecordIt(int version)
     {
         List<string> lines = WithLine(ViolationLines.Value, 0, h => h["version"] = version);
@@ -309,6 +311,14 @@ public sealed class TraceFormatTests
     [InlineData("[[1]]")]
     public void NonNumericViolationNodes_AreRejected(string json) =>
         AssertRejected(o => o["violationNodes"] = JsonNode.Parse(json), -1, $"violationNodes {json}");
+
+    [Fact]
+    public void AViolationNamingOneNodeTwice_IsRead()
+    {
+        // the checker names a node against itself (a one-node cluster's LeaderCompleteness: "nodes 0,0")
+        TraceFile t = Parse(WithLine(ViolationLines.Value, ViolationLines.Value.Count - 1, o => o["violationNodes"] = new JsonArray(0, 0)));
+        Assert.Equal([0, 0], t.Outcome.Violation!.Nodes);
+    }
 
     [Theory]
     [InlineData("ElectionSafety,Liveness")]

@@ -175,4 +175,27 @@ public sealed class ScheduleProperties
         Assert.Equal((EventKind.Deliver, 0L), (r.Trace[5].Event.Kind, r.Trace[5].Event.Message!.Value.Id)); // advance: the oldest
         Assert.NotNull(r.LivenessSummary);
     }
+
+    [Fact]
+    public void ASchedule_WithAsynchronousReadiesAndPooledArrays_RunsAReadysPartsAsItsReadyOperations()
+    {
+        // node 0 campaigns; its Ready is persisted and sent by two ready operations; node 1 takes a vote request,
+        // and its Ready is handled; the schedule's trace records the options, and replays
+        var s = new Schedule(3, 7, [
+            new ScheduleOp(OpKind.Timeout, 0), new ScheduleOp(OpKind.Ready, 0), new ScheduleOp(OpKind.Ready, 0),
+            new ScheduleOp(OpKind.Deliver), new ScheduleOp(OpKind.Ready, 1), new ScheduleOp(OpKind.Ready, 1)], AsyncReady: true, PooledArrays: true);
+        ScheduleResult r = ScheduleExecutor.Run(s);
+        Assert.Null(r.Violation);
+        Assert.Equal([EventKind.Timeout, EventKind.Persist, EventKind.Send, EventKind.Deliver, EventKind.Persist, EventKind.Send],
+            r.Trace!.Take(6).Select(t => t.Event.Kind));
+        TraceFile trace = TraceFile.From(r);
+        Assert.True(trace.Swarm.AsyncReady);
+        Assert.NotNull(trace.Settings.Raft.EntryArrayPool);
+        Assert.Equal(ReplayStatus.Passed, Replayer.Replay(trace).Status);
+        // the generator draws both options in about half the schedules, and shrinking turns them off first
+        List<Schedule> drawn = FsCheck.Fluent.Gen.Sample(ScheduleGen.Schedule, 200).ToList();
+        Assert.InRange(drawn.Count(d => d.AsyncReady), 60, 140);
+        Assert.InRange(drawn.Count(d => d.PooledArrays), 60, 140);
+        Assert.Equal(s with { AsyncReady = false }, ScheduleGen.Shrink(s).First());
+    }
 }

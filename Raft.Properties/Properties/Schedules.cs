@@ -5,10 +5,12 @@ using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Traces;
 using Raft.Model.Events;
+using Raft.Model.Network;
+using Raft.Core.Node;
 
 namespace Raft.Properties.Properties;
 
-public enum OpKind { Propose, Crash, Restart, Partition, Cut, Heal, Drop, Duplicate, Deliver, Timeout, Snapshot, Advance }
+public enum OpKind { Propose, Crash, Restart, Partition, Cut, Heal, Drop, Duplicate, Deliver, Timeout, Snapshot, Advance, Ready, Retake }
 
 /// <summary>
 /// One step of a fault schedule, by what it does. Node numbers and K are reduced modulo what
@@ -31,16 +33,23 @@ public sealed record ScheduleOp(OpKind Kind, int Node = 0, int K = 0, int[]? Sid
         OpKind.Deliver => $"deliver #{K}",
         OpKind.Timeout => $"timeout {Node}",
         OpKind.Snapshot => $"snapshot {Node}",
+        OpKind.Ready => $"ready {Node}",
+        OpKind.Retake => $"retake {Node}",
         _ => "advance",
     };
 }
 
-/// <summary>A generated fault schedule: cluster size (3, 5 or 7), the world's seed, and one operation per step.</summary>
-public sealed record Schedule(int Nodes, ulong Seed, ScheduleOp[] Ops)
+/// <summary>
+/// A generated fault schedule: cluster size (3, 5 or 7), the world's seed, one operation per step,
+/// and the world's options: asynchronous Ready handling (a Ready's persist, send and apply are
+/// steps of their own, run by <see cref="OpKind.Ready"/>) and pooled entry arrays.
+/// </summary>
+public sealed record Schedule(int Nodes, ulong Seed, ScheduleOp[] Ops, bool AsyncReady = false, bool PooledArrays = false)
 {
     public int Count(OpKind kind) => Ops.Count(o => o.Kind == kind);
 
-    public override string ToString() => $"{Nodes} nodes, seed {Seed}, {Ops.Length} ops: [{string.Join(", ", Ops.Select(o => o.ToString()))}]";
+    public override string ToString() =>
+        $"{Nodes} nodes, seed {Seed}{(AsyncReady ? ", async Ready" : "")}{(PooledArrays ? ", pooled arrays" : "")}, {Ops.Length} ops: [{string.Join(", ", Ops.Select(o => o.ToString()))}]";
 }
 
 /// <summary>The generator and shrinker of fault schedules.</summary>
@@ -52,9 +61,11 @@ internal static class ScheduleGen
     private static readonly Gen<int> Node = Gen.Choose(0, MaxNode - 1);
     private static readonly Gen<int> K = Gen.Frequency((4, Gen.Constant(0)), (3, Gen.Choose(1, 3)), (1, Gen.Choose(4, 30)));
 
-    /// <summary>Mostly the system's own progress (deliveries, timers), then the workload, then faults.</summary>
+    /// <summary>Mostly the system's own progress (deliveries, a Ready's parts, timers), then the workload, then faults.</summary>
     public static readonly Gen<ScheduleOp> Op = Gen.Frequency(
         (20, K.Select(k => new ScheduleOp(OpKind.Deliver, K: k))),
+        (12, Node.Select(n => new ScheduleOp(OpKind.Ready, n))),
+        (1, Node.Select(n => new ScheduleOp(OpKind.Retake, n))),
         (5, Node.Select(n => new ScheduleOp(OpKind.Timeout, n))),
         (5, Node.Select(n => new ScheduleOp(OpKind.Propose, n))),
         (3, Gen.Constant(new ScheduleOp(OpKind.Advance))),
@@ -68,13 +79,15 @@ internal static class ScheduleGen
         (1, K.Select(k => new ScheduleOp(OpKind.Drop, K: k))),
         (1, K.Select(k => new ScheduleOp(OpKind.Duplicate, K: k))));
 
-    /// <summary>3, 5 or 7 nodes and 1..80 operations (growing with FsCheck's size).</summary>
+    /// <summary>3, 5 or 7 nodes, 1..80 operations (growing with FsCheck's size), asynchronous Ready handling and pooled arrays each in half the schedules.</summary>
     public static readonly Gen<Schedule> Schedule =
         from nodes in Gen.Frequency((5, Gen.Constant(3)), (3, Gen.Constant(5)), (2, Gen.Constant(7)))
         from seed in Gen.Choose(1, 1_000_000)
         from count in Gen.Sized(size => Gen.Choose(1, Math.Clamp(size, 1, MaxOps)))
         from ops in Gen.ArrayOf(Op, count)
-        select new Schedule(nodes, (ulong)seed, ops);
+        from asyncReady in Gen.Elements(false, true)
+        from pooled in Gen.Elements(false, true)
+        select new Schedule(nodes, (ulong)seed, ops, asyncReady, pooled);
 
     /// <summary>
     /// Smaller schedules first: fewer nodes (7→5→3), then without whole chunks of operations
@@ -83,6 +96,8 @@ internal static class ScheduleGen
     /// </summary>
     public static IEnumerable<Schedule> Shrink(Schedule s)
     {
+        if (s.AsyncReady) yield return s with { AsyncReady = false };
+        if (s.PooledArrays) yield return s with { PooledArrays = false };
         if (s.Nodes > 3) yield return s with { Nodes = s.Nodes - 2 };
         if (s.Nodes > 5) yield return s with { Nodes = 3 };
         for (int size = s.Ops.Length / 2; size >= 1; size /= 2)
@@ -94,6 +109,7 @@ internal static class ScheduleGen
             ScheduleOp? simpler = op switch
             {
                 { Kind: OpKind.Deliver or OpKind.Drop or OpKind.Duplicate, K: > 0 } => op with { K = 0 },
+                { Kind: OpKind.Retake } => op with { Kind = OpKind.Ready },
                 { Kind: OpKind.Partition, Sides: not null } => op with { Sides = null },
                 { Node: > 0 } => op with { Node = 0 },
                 _ => null,
@@ -109,8 +125,9 @@ internal static class ScheduleGen
 /// Runs a <see cref="Schedule"/> on the exploration engine, one operation per
 /// <see cref="ScheduleRunner"/> step: the operation picks the first enabled event of its kind for
 /// its node (propose, restart and snapshot: of any node if not of that one; deliver/drop/duplicate:
-/// the K-th pending message, oldest first; advance: the oldest message); when that is not enabled the step falls back to the oldest delivery, else to the
-/// first enabled event. A partition's shape comes from the operation through <see cref="Choose"/>.
+/// the K-th pending message, oldest first; advance: the oldest message; ready: the next part of its node's Ready in hand, else of
+/// any node's; retake: taking its node's Ready again, else any node's); when that is not enabled the step falls back to
+/// a Ready's next part, else the oldest delivery, else to the first enabled event. A partition's shape comes from the operation through <see cref="Choose"/>.
 /// It never ends a schedule early, so the trace has one step per operation and replays as is.
 /// </summary>
 internal sealed class ScriptedStrategy(Schedule schedule) : IStrategy
@@ -149,12 +166,15 @@ internal sealed class ScriptedStrategy(Schedule schedule) : IStrategy
             OpKind.Deliver => Nth(enabled, EventKind.Deliver, op.K),
             OpKind.Timeout => First(enabled, EventKind.Timeout, node),
             OpKind.Snapshot => First(enabled, EventKind.Snapshot, node) is var n2 and >= 0 ? n2 : First(enabled, EventKind.Snapshot),
+            OpKind.Ready => FirstPart(enabled, node) is var p2 and >= 0 ? p2 : FirstPart(enabled),
+            OpKind.Retake => First(enabled, EventKind.Retake, node) is var t and >= 0 ? t : First(enabled, EventKind.Retake),
             _ => First(enabled, EventKind.Deliver),
         };
         if (chosen < 0)
         {
             Fallbacks++;
-            chosen = First(enabled, EventKind.Deliver);
+            chosen = FirstPart(enabled);
+            if (chosen < 0) chosen = First(enabled, EventKind.Deliver);
             return chosen >= 0 ? chosen : 0;
         }
         if (op.Kind == OpKind.Partition)
@@ -178,6 +198,14 @@ internal sealed class ScriptedStrategy(Schedule schedule) : IStrategy
     {
         for (int i = 0; i < enabled.Count; i++)
             if (enabled[i].Kind == kind && (node == int.MinValue || enabled[i].Node == node)) return i;
+        return -1;
+    }
+
+    /// <summary>The first part (persist, send or apply) of a Ready in hand, of <paramref name="node"/> or of any node.</summary>
+    private static int FirstPart(IReadOnlyList<EnabledEvent> enabled, int node = int.MinValue)
+    {
+        for (int i = 0; i < enabled.Count; i++)
+            if (enabled[i].Kind is EventKind.Persist or EventKind.Send or EventKind.Apply && (node == int.MinValue || enabled[i].Node == node)) return i;
         return -1;
     }
 
@@ -211,6 +239,8 @@ internal static class ScheduleExecutor
         Proposals = s.Count(OpKind.Propose),
         Faults = new FaultBudget(s.Count(OpKind.Crash), s.Count(OpKind.Partition) + s.Count(OpKind.Cut), s.Count(OpKind.Drop), s.Count(OpKind.Duplicate)),
         Swarm = false,
+        AsyncReady = s.AsyncReady,
+        Raft = s.PooledArrays ? RaftOptions.Default with { EntryArrayPool = EntryPool.WorldOwned } : RaftOptions.Default,
         Liveness = true,
         Bug = bug,
         Workers = 1,

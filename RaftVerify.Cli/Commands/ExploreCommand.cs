@@ -34,10 +34,11 @@ public static class ExploreCommand
         var noLiveness = new Option<bool>("--no-liveness") { Description = "Skip the liveness phase" };
         var coverage = new Option<string?>("--coverage") { Description = "Write an HTML report of the abstract-state coverage (counts and a growth plot) to this file" };
         var noSwarm = new Option<bool>("--no-swarm") { Description = "Same fault rates for every schedule instead of drawing them per schedule" };
+        var asyncReady = new Option<bool>("--async-ready") { Description = "Handle every Ready asynchronously (persist, send and apply as separate steps, input between them) where the swarm does not draw it: with --no-swarm, and dfs" };
 
         var cmd = new Command("explore", "Explore schedules of a cluster systematically and check every invariant after every step")
         {
-            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, outDir, keepGoing, timeLimit, noLiveness, noSwarm, livenessBound, coverage,
+            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, outDir, keepGoing, timeLimit, noLiveness, noSwarm, asyncReady, livenessBound, coverage,
         };
         cmd.SetAction(r =>
         {
@@ -60,6 +61,7 @@ public static class ExploreCommand
                 TimeLimitSeconds = r.GetValue(timeLimit),
                 Liveness = !r.GetValue(noLiveness),
                 Swarm = !r.GetValue(noSwarm),
+                AsyncReady = r.GetValue(asyncReady),
             };
             (int k, int n) = ParseShard(r.GetValue(shard)!);
             settings = settings with { ShardIndex = k, ShardCount = n };
@@ -155,7 +157,7 @@ public static class ExploreCommand
     }
 
     public static string Describe(ExploreSettings s) => string.Create(CultureInfo.InvariantCulture,
-        $"nodes={(s.Nodes == 0 ? "3|5|7" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} bug={s.Bug} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.Liveness ? " liveness" : "")}");
+        $"nodes={(s.Nodes == 0 ? "3|5|7" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} bug={s.Bug} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.AsyncReady ? " async-ready" : "")}{(s.Liveness ? " liveness" : "")}");
 
     private static WorldMode ParseMode(string m) => m switch
     {

@@ -2,7 +2,9 @@ using Raft.Model.Variants;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Raft.Model.Exploration;
 using Raft.Model.Lab;
+using Raft.Core.Node;
 
 namespace RaftVerify.Cli.Commands;
 
@@ -42,18 +44,50 @@ public static class LabCommand
         {
             Description = "Write every run's trace (TestX-seedN.trace.jsonl) to this directory, for raftverify replay, shrink and show. A failing run's trace is written to raftverify-out/lab/ even without it",
         };
-        var broadcastCommit = new Option<bool>("--broadcast-commit")
-        {
-            Description = "Run the core with RaftOptions.BroadcastCommit (send the commit index as soon as it advances, as etcd). Traces do not record it",
-        };
-        var snapshotRetry = new Option<int>("--snapshot-retry-ticks")
-        {
-            Description = "Run the core with RaftOptions.SnapshotRetryTicks = N (snapshot flow control; 0 = off). Traces do not record it",
-        };
-        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace, broadcastCommit, snapshotRetry };
+        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace };
+        foreach (Option option in RaftOptionFlags()) cmd.Options.Add(option);
         cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant), r.GetValue(trace),
-            r.GetValue(broadcastCommit), r.GetValue(snapshotRetry)));
+            RaftOptionsFrom(r)));
         return cmd;
+    }
+
+    private const string RecordedNote = "; traces record it, so replay and shrink run with it";
+
+    /// <summary>One flag per RaftOptions setting (LabSuite.LabOptionFlags writes them in a failing run's reproduce line).</summary>
+    private static IEnumerable<Option> RaftOptionFlags()
+    {
+        RaftOptions d = RaftOptions.Default;
+        yield return new Option<int>("--election-ticks") { Description = "RaftOptions.ElectionTicks: the minimum election timeout in ticks of 10 ms" + RecordedNote, DefaultValueFactory = _ => d.ElectionTicks };
+        yield return new Option<int>("--heartbeat-ticks") { Description = "RaftOptions.HeartbeatTicks: ticks between heartbeats" + RecordedNote, DefaultValueFactory = _ => d.HeartbeatTicks };
+        yield return new Option<int>("--max-entries-per-append") { Description = "RaftOptions.MaxEntriesPerAppend" + RecordedNote, DefaultValueFactory = _ => d.MaxEntriesPerAppend };
+        yield return new Option<long>("--max-bytes-per-append") { Description = "RaftOptions.MaxBytesPerAppend" + RecordedNote, DefaultValueFactory = _ => d.MaxBytesPerAppend };
+        yield return new Option<bool>("--broadcast-commit") { Description = "RaftOptions.BroadcastCommit: send the commit index as soon as it advances, as etcd" + RecordedNote };
+        yield return new Option<int>("--snapshot-retry-ticks") { Description = "RaftOptions.SnapshotRetryTicks = N: snapshot flow control (0 = off)" + RecordedNote, DefaultValueFactory = _ => d.SnapshotRetryTicks };
+        yield return new Option<bool>("--entry-array-pool") { Description = "RaftOptions.EntryArrayPool: the world's pool, which its network returns each AppendEntries' array to once done with the message, checking the pool's contract" + RecordedNote };
+    }
+
+    /// <summary>The core's options the lab command line gives (null: the defaults); a usage error names an impossible one.</summary>
+    public static RaftOptions? RaftOptionsFrom(ParseResult r)
+    {
+        var raft = new RaftOptions
+        {
+            ElectionTicks = r.GetValue<int>("--election-ticks"),
+            HeartbeatTicks = r.GetValue<int>("--heartbeat-ticks"),
+            MaxEntriesPerAppend = r.GetValue<int>("--max-entries-per-append"),
+            MaxBytesPerAppend = r.GetValue<long>("--max-bytes-per-append"),
+            BroadcastCommit = r.GetValue<bool>("--broadcast-commit"),
+            SnapshotRetryTicks = r.GetValue<int>("--snapshot-retry-ticks"),
+            EntryArrayPool = r.GetValue<bool>("--entry-array-pool") ? Raft.Model.Network.EntryPool.WorldOwned : null,
+        };
+        try
+        {
+            Limits.CheckRaft(raft, 10);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        return raft == RaftOptions.Default ? null : raft;
     }
 
     private static string TracePath(LabOutcome o, string dir) =>
@@ -73,19 +107,12 @@ public static class LabCommand
         return path;
     }
 
-    private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName, string? traceDir,
-        bool broadcastCommit = false, int snapshotRetryTicks = 0)
+    /// <param name="raft">The core's options (null: the defaults): the world's, so the trace's raft object records them and replay and shrink restore them; a --variant gets them too.</param>
+    private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName, string? traceDir, RaftOptions? raft)
     {
         Raft.Model.Simulation.Cluster.NodeFactory? factory = null;
         if (variantName is not null && (factory = BugCatalog.Find(variantName)?.Factory) is null)
             throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", BugCatalog.All.Select(b => b.Name))}");
-        if (snapshotRetryTicks < 0) throw new UsageException($"--snapshot-retry-ticks must not be negative (got {snapshotRetryTicks})");
-        if (broadcastCommit || snapshotRetryTicks > 0)
-        {
-            if (factory is not null) throw new UsageException("--broadcast-commit and --snapshot-retry-ticks apply to the correct core, not to a --variant");
-            factory = (id, n, s, o, st) => new Raft.Core.Node.RaftNode(id, n, s,
-                o with { BroadcastCommit = broadcastCommit, SnapshotRetryTicks = snapshotRetryTicks }, st);
-        }
         if (part is not null && part.StartsWith('-'))
             throw new UsageException($"unknown option '{part}' for lab (see raftverify lab --help)");
         if (part is not null && !Parts.Contains(part.ToUpperInvariant()))
@@ -102,12 +129,12 @@ public static class LabCommand
             for (int k = 0; k < seeds; k++)
             {
                 ulong s = seed + (ulong)k;
-                LabOutcome o = LabSuite.RunVerbose(t, s, Console.WriteLine, factory, record: traceDir is not null);
+                LabOutcome o = LabSuite.RunVerbose(t, s, Console.WriteLine, factory, record: traceDir is not null, raft);
                 if (o.Trace is not null) WriteTrace(o, traceDir!);
                 if (o.Passed) { passed++; continue; }
                 failed++;
                 // a failing run is recorded (one seed gives the same run) so it can be replayed, shrunk and drawn
-                if (o.Trace is null) o = LabSuite.RunTraced(t, s, null, factory);
+                if (o.Trace is null) o = LabSuite.RunTraced(t, s, null, factory, raft);
                 string path = traceDir is null ? WriteTrace(o, Path.Combine("raftverify-out", "lab")) : TracePath(o, traceDir);
                 Console.WriteLine($"    trace: {path}");
                 Console.WriteLine($"    replay: raftverify replay {path}");

@@ -53,15 +53,32 @@ public sealed class DelayBoundingStrategy : StrategyBase
         return bestIndex;
     }
 
-    /// <summary>The default order: the oldest message in flight, else the clock.</summary>
+    /// <summary>
+    /// The default order, first in first out: the oldest work, a message in flight or a part of a
+    /// Ready in hand (asynchronous handling), ordered by age (a Ready taken before a message was
+    /// sent is older; see <see cref="EnabledEvent"/>); else the clock. Taking a Ready again is never
+    /// the default: it happens only at a delay point.
+    /// </summary>
     private static int OldestOrClock(IReadOnlyList<EnabledEvent> enabled)
     {
         int oldest = -1, clock = -1;
         for (int i = 0; i < enabled.Count; i++)
         {
-            if (enabled[i].Kind == EventKind.Deliver && (oldest < 0 || enabled[i].MessageId < enabled[oldest].MessageId)) oldest = i;
-            if (enabled[i].Kind == EventKind.Advance) clock = i;
+            EnabledEvent e = enabled[i];
+            bool work = e.Kind == EventKind.Deliver || (e.IsReadyPart && e.Kind != EventKind.Retake);
+            if (work && (oldest < 0 || Older(e, enabled[oldest]))) oldest = i;
+            if (e.Kind == EventKind.Advance) clock = i;
         }
-        return oldest >= 0 ? oldest : clock;
+        return oldest >= 0 ? oldest : clock >= 0 ? clock : FirstNormal(enabled);
+    }
+
+    /// <summary>A message with the id a Ready's age names was sent after the Ready was taken: at equal values the Ready's part is older.</summary>
+    private static bool Older(in EnabledEvent a, in EnabledEvent b) =>
+        a.MessageId < b.MessageId || (a.MessageId == b.MessageId && a.IsReadyPart && !b.IsReadyPart);
+
+    private static int FirstNormal(IReadOnlyList<EnabledEvent> enabled)
+    {
+        for (int i = 0; i < enabled.Count; i++) if (enabled[i].Class == EventClass.Normal) return i;
+        return -1;
     }
 }
