@@ -124,6 +124,7 @@ public static class ScheduleRunner
         {
             // the liveness phase runs on the same world and its steps follow the fault phase's, recorded and replayed alike
             world.StepsRun = step;
+            world.ReportCoreErrors = true; // a node's exception in the liveness phase is a CoreError at its recorded step
             try
             {
                 LivenessOutcome outcome = LivenessPhase.Run(world, swarm.LivenessPlan(settings));

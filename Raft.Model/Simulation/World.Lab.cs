@@ -293,10 +293,18 @@ public sealed partial class World
         return r;
     }
 
+    /// <summary>
+    /// Under labrpc timing, a node's exception is a CoreError violation at the step that raised it
+    /// (recorded like any other step), instead of ending the run by propagating. The explorer's
+    /// liveness phase sets it, so its counterexamples show the step that threw; the lab leaves it
+    /// off and lets the exception end the test, as a panic ends a Go test.
+    /// </summary>
+    public bool ReportCoreErrors { get; set; }
+
     private void RunLabEvent(EnabledEvent e, int decision)
     {
         if (FoldSilentTicks && e.Kind == EventKind.Tick) { EventCount++; RunFoldableTick(e, decision); return; }
-        RunOne(e, static _ => 0, null, decision, reportCoreErrors: false); // the lab lets a node's exception end the test
+        RunOne(e, static _ => 0, null, decision, reportCoreErrors: ReportCoreErrors);
     }
 
     /// <summary>
@@ -351,7 +359,17 @@ public sealed partial class World
         Cluster.Checker.Step = step;
         StepEvent? ev = Recording is not null ? EventOf(e) : null;
         _sentThisStep = 0;
-        StepOutcome outcome = Execute(e, _ => 0);
+        StepOutcome outcome;
+        try
+        {
+            outcome = Execute(e, _ => 0);
+        }
+        catch (Exception ex) when (ReportCoreErrors)
+        {
+            // a tick that throws is a step of its own (never folded: the violation below keeps it out)
+            Cluster.Checker.ObserveCoreError(e.Node, ex);
+            outcome = StepOutcome.Threw;
+        }
         CheckElectionProgress();
         if (_sentThisStep == 0 && Violation is null && Cluster.Node(e.Node) == node
             && node.Role == role && node.Term == term && node.CommitIndex == commit && node.LastIndex == last)

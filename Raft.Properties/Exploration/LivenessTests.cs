@@ -165,6 +165,35 @@ public sealed class LivenessTests(ITestOutputHelper output)
         Assert.Null(ok.Violation);
     }
 
+    /// <summary>Another implementation (not a catalog bug) whose leader throws on its 5th tick as leader.</summary>
+    private sealed class ThrowsOnALateLeaderTick(IRaftNode inner) : ForwardingNode(inner)
+    {
+        private int _leaderTicks;
+
+        public override void Tick()
+        {
+            if (Role == Role.Leader && ++_leaderTicks == 5) throw new InvalidOperationException("late leader tick");
+            base.Tick();
+        }
+    }
+
+    [Fact]
+    public void ANodesExceptionInTheLivenessPhase_IsACoreError_AtTheRecordedStepThatRaisedIt()
+    {
+        var s = new ExploreSettings { Swarm = false, Nodes = 3, Faults = FaultBudget.NoFaults, Proposals = 1, Workers = 1, Iterations = 5,
+            Factory = (id, n, seed, o, st) => new ThrowsOnALateLeaderTick(new RaftNode(id, n, seed, o, st)) };
+        ExploreReport report = Explorer.Run(s);
+        output.WriteLine($"schedules {report.Coverage.Schedules}, liveness {report.Coverage.LivenessChecked}, most liveness steps {report.Coverage.MostLivenessSteps}");
+        ScheduleResult v = Assert.IsType<ScheduleResult>(report.FirstViolation);
+        output.WriteLine($"{v.Violation} at step {v.ViolationStep} of {v.Trace!.Count} ({v.Steps} in the fault phase)");
+        Assert.Equal(Invariant.CoreError, v.Violation!.Invariant);
+        Assert.True(v.ViolationStep >= v.Steps, "in the liveness phase");
+        // the counterexample ends with the step that threw: a tick, its outcome Threw
+        Assert.Equal(v.Trace.Count - 1, v.ViolationStep);
+        Assert.Equal(EventKind.Tick, v.Trace[^1].Event.Kind);
+        Assert.Equal(OutcomeKind.Threw, v.Trace[^1].Outcome.Kind);
+    }
+
     [Fact]
     public void AHealthyWorld_AgreesWithinItsBound_AndThePhaseIsRecordedStepByStep()
     {
