@@ -87,9 +87,14 @@ public abstract class HarnessActor : Actor
 {
     protected HarnessState H { get; private set; } = null!;
 
+    /// <summary>The node the actor serves (its <see cref="Setup"/>'s), for the actors that serve one.</summary>
+    protected int Node { get; private set; }
+
     protected override Task OnInitializeAsync(Event initialEvent)
     {
-        H = ((Setup)initialEvent).State;
+        var setup = (Setup)initialEvent;
+        H = setup.State;
+        Node = setup.Node;
         return Task.CompletedTask;
     }
 
@@ -123,21 +128,13 @@ public abstract class HarnessActor : Actor
 [OnEventDoAction(typeof(ReadyWork), nameof(Work))]
 public sealed class Storage : HarnessActor
 {
-    private int _node;
-
-    protected override Task OnInitializeAsync(Event initialEvent)
-    {
-        _node = ((Setup)initialEvent).Node;
-        return base.OnInitializeAsync(initialEvent);
-    }
-
     private void Work()
     {
-        H.StorageKicked[_node] = false;
+        H.StorageKicked[Node] = false;
         if (H.Stopped) return;
         var parts = new List<EnabledEvent>(2);
         foreach (EnabledEvent e in H.Recorder.Enabled())
-            if (e.IsReadyPart && e.Node == _node) parts.Add(e);
+            if (e.IsReadyPart && e.Node == Node) parts.Add(e);
         if (parts.Count > 0) Run(parts[RandomInteger(parts.Count)]);
     }
 }
@@ -151,15 +148,7 @@ public sealed class Storage : HarnessActor
 [OnEventDoAction(typeof(Deliver), nameof(OnDeliver))]
 public sealed class NodeActor : HarnessActor
 {
-    private int _node;
-
-    protected override Task OnInitializeAsync(Event initialEvent)
-    {
-        _node = ((Setup)initialEvent).Node;
-        return base.OnInitializeAsync(initialEvent);
-    }
-
-    private void OnDeliver(Event e) => Run(new EnabledEvent(EventKind.Deliver, _node, ((Deliver)e).Id));
+    private void OnDeliver(Event e) => Run(new EnabledEvent(EventKind.Deliver, Node, ((Deliver)e).Id));
 }
 
 /// <summary>
