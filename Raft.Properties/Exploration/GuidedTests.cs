@@ -36,12 +36,14 @@ public sealed class GuidedTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(21UL)]
-    [InlineData(22UL)]
-    public void AScheduleFromScratch_IsTheRandomStrategysSchedule_OfTheSameSeed(ulong seed)
+    [InlineData(21UL, "random")]
+    [InlineData(22UL, "random")]
+    [InlineData(23UL, "pct")]
+    [InlineData(24UL, "delay-bounded")]
+    public void AScheduleFromScratch_IsItsBlindStrategysSchedule_OfTheSameSeed(ulong seed, string mode)
     {
-        ScheduleResult guided = RunPlan(FreshPlan(seed));
-        ScheduleResult random = ScheduleRunner.Run(Settings with { Strategy = "random" }, 0, seed, new Raft.Model.Exploration.Strategies.RandomStrategy(), record: true);
+        ScheduleResult guided = RunPlan(FreshPlan(seed) with { Mode = mode });
+        ScheduleResult random = ScheduleRunner.Run(Settings with { Strategy = mode }, 0, seed, Raft.Model.Exploration.Strategies.StrategyCatalog.Create(mode, 0), record: true);
         Assert.Equal(random.Trace!.Count, guided.Trace!.Count);
         for (int i = 0; i < random.Trace.Count; i++)
         {

@@ -75,7 +75,8 @@ public sealed class Guide
         var rng = new Rng(Rng.Derive(seed, SeedStream.Guide));
         long position = (iteration - (_settings.ShardIndex - 1)) / _settings.ShardCount;
         if (_corpus.Count == 0 || rng.Chance(FreshShare(position)))
-            return new SchedulePlan(seed, SwarmParameters.Draw(_settings, seed), _settings.MaxSteps, [], fresh, "fresh");
+            return new SchedulePlan(seed, SwarmParameters.Draw(_settings, seed), _settings.MaxSteps, [], fresh, "fresh",
+                GuidedStrategy.Modes[iteration % GuidedStrategy.Modes.Length]);
         int chosen = Select(ref rng);
         return Mutations.Mutate(_settings, _corpus, _corpus[chosen], _rareAt[chosen], ref rng, fresh);
     }
@@ -131,7 +132,7 @@ public sealed class Guide
         }
         Count(plan.Origin, news is not null);
         if (news is null || r.Violation is not null || r.Choices is null) return;
-        _staged.Add(new CorpusEntry(plan.WorldSeed, r.Swarm, plan.MaxSteps, r.Choices, news.ToArray(), r.HitStepBound));
+        _staged.Add(new CorpusEntry(plan.WorldSeed, r.Swarm, plan.MaxSteps, r.Choices, news.ToArray(), r.HitStepBound, plan.Mode));
     }
 
     /// <summary>The round is merged: its new entries join the corpus, in schedule order.</summary>
@@ -184,4 +185,4 @@ public sealed record GuidanceSummary(int CorpusSize, long Features, IReadOnlyLis
 }
 
 /// <summary>A schedule in the guided corpus: its world, its step bound, the draws it made, and the features it was first to reach, each with the draw index before which it did.</summary>
-public sealed record CorpusEntry(ulong WorldSeed, SwarmParameters Swarm, int MaxSteps, uint[] Choices, Feature[] New, bool HitStepBound);
+public sealed record CorpusEntry(ulong WorldSeed, SwarmParameters Swarm, int MaxSteps, uint[] Choices, Feature[] New, bool HitStepBound, string Mode);

@@ -9,24 +9,28 @@ using Raft.Model.Simulation;
 namespace Raft.Model.Exploration.Guided;
 
 /// <summary>
-/// The guided strategy's schedule: the random strategy's rules (the swarm-weighted fault,
-/// workload and timer coins, then a uniform system event), with every draw taken from a choice
+/// The guided strategy's schedule: one of the blind strategies' rules (<see cref="SchedulePlan.Mode"/>:
+/// random, pct or delay-bounded), with every draw that strategy makes taken from a choice
 /// sequence. The first <see cref="SchedulePlan.Choices"/> come from the plan (a mutated corpus
 /// schedule); once they run out the draws come from the plan's fresh seed. The draws the schedule
 /// made are kept (<see cref="Choices"/>), so a schedule that reaches something new can be put in
 /// the corpus and mutated in turn, and re-run exactly from its own choices.
 /// </summary>
 /// <remarks>
-/// A draw in [0, n) is the choice's raw 32-bit value scaled to n (raw·n/2³², as the random
-/// strategy reads its source), so a schedule from scratch is exactly the random strategy's schedule
+/// A draw in [0, n) is the choice's raw 32-bit value scaled to n (raw·n/2³², as the strategies
+/// read their seeded source), so a schedule from scratch is exactly the blind strategy's schedule
 /// of the same seed, and a value copied from another schedule still means "some choice" when the
 /// enabled list differs there, as choice-sequence fuzzers (Hypothesis, Zest) read a mutated sequence. While the schedule runs, the strategy
 /// also follows its guidance features (<see cref="Features"/>, <see cref="FeatureTracker"/>), each
 /// with the index of the draw before which it was first reached (where a fork of this schedule
 /// must cut to keep it).
 /// </remarks>
-public sealed class GuidedStrategy : StrategyBase
+public sealed class GuidedStrategy : IStrategy, IChoiceSource
 {
+    /// <summary>The blind strategies whose rules a guided schedule follows.</summary>
+    public static readonly string[] Modes = ["random", "pct", "delay-bounded"];
+
+    private readonly StrategyBase _rules;
     private readonly uint[] _choices;
     private readonly ulong? _freshSeed;
     private Rng _fresh;
@@ -39,19 +43,26 @@ public sealed class GuidedStrategy : StrategyBase
     {
         _choices = plan?.Choices ?? [];
         _freshSeed = plan?.FreshSeed;
+        _rules = (StrategyBase)StrategyCatalog.Create(plan?.Mode ?? "random", 0);
+        _rules.DrawFrom(this);
     }
 
-    public override string Name => "guided";
+    public string Name => "guided";
 
-    public override void Begin(ulong seed, int maxSteps, SwarmParameters swarm)
+    public void Begin(ulong seed, int maxSteps, SwarmParameters swarm)
     {
-        base.Begin(seed, maxSteps, swarm);
         _fresh = new Rng(_freshSeed ?? seed);
         _count = 0;
         _features.Reset();
+        _rules.Begin(seed, maxSteps, swarm);
     }
 
-    protected override int Draw(int n)
+    public int Pick(IReadOnlyList<EnabledEvent> enabled, int step) => _rules.Pick(enabled, step);
+
+    public int Choose(int n) => _rules.Choose(n);
+
+    /// <summary>The next draw in [0, n): the plan's next value, or a fresh one.</summary>
+    public int Draw(int n)
     {
         uint raw = _count < _choices.Length ? _choices[_count] : (uint)(_fresh.NextUInt64() >> 32);
         if (_count == _drawn.Length) Array.Resize(ref _drawn, _drawn.Length * 2);
@@ -59,9 +70,6 @@ public sealed class GuidedStrategy : StrategyBase
         // the random strategy's reading of a draw (Rng.Next): a schedule from scratch is exactly the random strategy's
         return (int)(((ulong)raw * (ulong)n) >> 32);
     }
-
-    protected override int PickNormal(IReadOnlyList<EnabledEvent> enabled, int step) =>
-        Uniform(enabled, e => e.Class == EventClass.Normal);
 
     /// <summary>The draws made so far, in order.</summary>
     public uint[] Choices => _drawn.AsSpan(0, _count).ToArray();
@@ -84,7 +92,8 @@ public readonly record struct Feature(ulong Code, int At);
 
 /// <summary>What one guided schedule runs: its world (seed and swarm draw, perhaps mutated), the step bound, the choices to replay first, and where further draws come from.</summary>
 /// <param name="Origin">How the plan was made (fresh, fork, havoc, splice, insert, delete), for the statistics.</param>
-public sealed record SchedulePlan(ulong WorldSeed, SwarmParameters Swarm, int MaxSteps, uint[] Choices, ulong FreshSeed, string Origin);
+/// <param name="Mode">Which blind strategy's rules read the draws (<see cref="GuidedStrategy.Modes"/>).</param>
+public sealed record SchedulePlan(ulong WorldSeed, SwarmParameters Swarm, int MaxSteps, uint[] Choices, ulong FreshSeed, string Origin, string Mode = "random");
 
 /// <summary>
 /// Collects a schedule's guidance features as it runs (the buffers are reused across schedules on

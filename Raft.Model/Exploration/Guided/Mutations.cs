@@ -87,7 +87,7 @@ public static class Mutations
                 ProposePerThousand = rng.Next(20, 300),
             };
         if (parent.HitStepBound && maxSteps < MaxDepthFactor * settings.MaxSteps && rng.Next(4) == 0) maxSteps *= 2;
-        return new SchedulePlan(parent.WorldSeed, swarm, maxSteps, c, fresh, origin);
+        return new SchedulePlan(parent.WorldSeed, swarm, maxSteps, c, fresh, origin, parent.Mode);
     }
 
     private static uint Raw(ref Rng rng) => (uint)(rng.NextUInt64() >> 32);

@@ -23,8 +23,8 @@ public sealed class DelayBoundingStrategy : StrategyBase
     {
         base.Begin(seed, maxSteps, swarm);
         _delayPoints = new HashSet<int>();
-        for (int k = 0; k < _delays; k++) _delayPoints.Add(Rng.Next(Math.Max(1, maxSteps)));
-        _nextTimer = Rng.Next(swarm.Nodes);
+        for (int k = 0; k < _delays; k++) _delayPoints.Add(Draw(Math.Max(1, maxSteps)));
+        _nextTimer = Draw(swarm.Nodes);
     }
 
     protected override int PickNormal(IReadOnlyList<EnabledEvent> enabled, int step)

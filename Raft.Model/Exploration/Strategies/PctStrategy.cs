@@ -36,16 +36,16 @@ public sealed class PctStrategy : StrategyBase
         for (int i = 0; i < n; i++) _priority[i] = i + n; // n..2n-1, shuffled below
         for (int i = n - 1; i > 0; i--)
         {
-            int j = Rng.Next(i + 1);
+            int j = Draw(i + 1);
             (_priority[i], _priority[j]) = (_priority[j], _priority[i]);
         }
         _lowest = n - 1;
         _changePoints = new HashSet<int>();
-        for (int k = 0; k < _depth - 1; k++) _changePoints.Add(Rng.Next(Math.Max(1, maxSteps)));
+        for (int k = 0; k < _depth - 1; k++) _changePoints.Add(Draw(Math.Max(1, maxSteps)));
         // spread the node priorities apart so that each storage thread fits next to its node's (order unchanged)
         for (int i = 0; i < n; i++) _priority[i] = 4 * _priority[i];
         if (swarm.AsyncReady)
-            for (int i = 0; i < n; i++) _priority[n + i] = _priority[i] + (Rng.Next(2) == 0 ? 1 : -1);
+            for (int i = 0; i < n; i++) _priority[n + i] = _priority[i] + (Draw(2) == 0 ? 1 : -1);
     }
 
     protected override int PickNormal(IReadOnlyList<EnabledEvent> enabled, int step) => Highest(enabled, EventClass.Normal, step);

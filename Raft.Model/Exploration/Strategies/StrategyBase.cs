@@ -26,11 +26,17 @@ public abstract class StrategyBase : IStrategy
 
     public int Choose(int n) => n <= 1 ? 0 : Draw(n);
 
+    private IChoiceSource? _source;
+
     /// <summary>
-    /// Every random decision of <see cref="Pick"/> and <see cref="Choose"/> is one draw in [0, n):
-    /// from the seeded source here; the guided strategy takes them from a recorded choice sequence.
+    /// Every random decision of the strategy (<see cref="Begin"/>'s, <see cref="Pick"/>'s and
+    /// <see cref="Choose"/>'s) is one draw in [0, n): from the seeded source, or from
+    /// <see cref="DrawFrom"/>'s (the guided strategy's choice sequence).
     /// </summary>
-    protected virtual int Draw(int n) => Rng.Next(n);
+    protected int Draw(int n) => _source is null ? Rng.Next(n) : _source.Draw(n);
+
+    /// <summary>Takes every draw from <paramref name="source"/> instead of the seeded source (set before <see cref="Begin"/>).</summary>
+    public void DrawFrom(IChoiceSource source) => _source = source;
 
     /// <summary>True with probability <paramref name="perThousand"/>/1000 (one draw).</summary>
     protected bool Coin(int perThousand) => Draw(1000) < perThousand;
@@ -110,4 +116,10 @@ public abstract class StrategyBase : IStrategy
         EventKind kind = (snapshot && anySnapshot) || !anyPropose ? EventKind.Snapshot : EventKind.Propose;
         return Uniform(enabled, e => e.Kind == kind);
     }
+}
+
+/// <summary>Where a strategy's draws come from when not from its own seeded source: a value in [0, n) per call.</summary>
+public interface IChoiceSource
+{
+    int Draw(int n);
 }
