@@ -133,6 +133,23 @@ public sealed class CoverageReportTests : IDisposable
     }
 
     [Fact]
+    public void AGuidedRunsReport_ShowsItsCorpusAndFeatures_AndTheSummaryToo()
+    {
+        string path = Path.Combine(_dir, "guided.html");
+        Cli.Result r = Cli.Run("explore", "--strategy", "guided", "--iterations", "100", "--workers", "1", "--out", _dir, "--coverage", path);
+        Assert.Equal(0, r.Code);
+        Raft.Model.Exploration.Guided.GuidanceSummary g = Explorer.Run(new ExploreSettings { Strategy = "guided", Iterations = 100, Workers = 1 }).Guidance!;
+        Assert.Contains("guided: corpus", r.Out, StringComparison.Ordinal);
+        string html = File.ReadAllText(path);
+        Assert.Contains($"<td id=\"guided-corpus\">{g.CorpusSize}</td>", html, StringComparison.Ordinal);
+        Assert.Contains($"<td id=\"guided-features\">{g.Features}</td>", html, StringComparison.Ordinal);
+        Assert.Contains("fresh ", html, StringComparison.Ordinal);
+        // another strategy's report has no such rows
+        Cli.Run("explore", "--iterations", "5", "--workers", "1", "--out", _dir, "--coverage", path);
+        Assert.DoesNotContain("guided-corpus", File.ReadAllText(path), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ABadPathExitsTwo_WithOneLine()
     {
         foreach (string bad in new[] { Path.Combine(_dir, "no-such-dir", "c.html"), _dir })

@@ -45,6 +45,12 @@ public static class CoverageReport
         sb.Append("<tr><th>abstract states</th><td id=\"abstract-states\">").Append(WebUtility.HtmlEncode(states)).Append("</td></tr>\n");
         sb.Append("<tr><th>abstract transitions</th><td id=\"abstract-transitions\">").Append(WebUtility.HtmlEncode(transitions)).Append("</td></tr>\n");
         sb.Append(I($"<tr><th>distinct (role, event) transitions</th><td>{report.Coverage.DistinctTransitions}</td></tr>\n"));
+        if (report.Guidance is { } g)
+        {
+            sb.Append(I($"<tr><th>guided: corpus (schedules)</th><td id=\"guided-corpus\">{g.CorpusSize}</td></tr>\n"));
+            sb.Append(I($"<tr><th>guided: features reached</th><td id=\"guided-features\">{g.Features}</td></tr>\n"));
+            sb.Append("<tr><th>guided: new / made per mutation</th><td>").Append(WebUtility.HtmlEncode(g.DescribeOrigins())).Append("</td></tr>\n");
+        }
         sb.Append(I($"<tr><th>violating schedules</th><td>{report.ViolatingSchedules}</td></tr>\n</table>\n"));
         sb.Append(I($"<p>Abstract states of the fault phase (docs/exploration.md, \"Coverage\"); counts are exact up to {AbstractCoverage.Cap} each, \"≥\" beyond.</p>\n"));
         sb.Append(Plot(a.CurveWithTotals()));
