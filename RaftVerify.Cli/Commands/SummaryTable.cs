@@ -51,6 +51,8 @@ public static class SummaryTable
                 Row($"guided: {o.Origin} (new / made)", $"{o.New} / {o.Made}");
         }
         Row("violating schedules", r.ViolatingSchedules.ToString(CultureInfo.InvariantCulture));
-        AnsiConsole.Write(table);
+        // a console on the Console.Out of this call, not Spectre's static one, which keeps the writer it first saw
+        // (a host that redirects Console.Out between runs, as the tests' in-process CLI does, would lose the table)
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }).Write(table);
     }
 }
