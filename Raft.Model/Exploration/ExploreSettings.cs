@@ -155,6 +155,8 @@ public sealed record ExploreSettings
         if (Lab is { } lab && (lab.SnapshotInterval < 1 || lab.SnapshotInterval > Limits.MaxSnapshotInterval || lab.DuplicatePerThousand is < 0 or > 1000))
             throw new ArgumentException($"lab settings: snapshotInterval must be within 1..{Limits.MaxSnapshotInterval} and duplicatePerThousand within 0..1000");
         if (Mode != WorldMode.Lab && !StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Limits.Printable(Strategy)}': expected {string.Join(", ", StrategyCatalog.Names)}");
+        if (StrategyParameter != 0 && Strategy is "random" or "guided")
+            throw new ArgumentException($"--strategy-parameter applies to pct, delay-bounded and dfs, not to {Strategy}");
         if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
         if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Limits.Printable(Bug)}': see raftverify bugs");
         if (TickMs < 1 || TickMs > Limits.MaxTickMs) throw new ArgumentException($"tick must be between 1 and {Limits.MaxTickMs} ms (got {TickMs})");

@@ -28,6 +28,8 @@ public sealed class SettingsValidationTests
         { "strategy in capitals", Ok with { Strategy = "Random" } },
         { "replay is not an exploration strategy", Ok with { Strategy = "replay" } },
         { "dfs in timed mode", Ok with { Strategy = "dfs", Mode = WorldMode.Timed } },
+        { "a parameter for random", Ok with { StrategyParameter = 3 } },
+        { "a parameter for guided", Ok with { Strategy = "guided", StrategyParameter = 3 } },
         { "unknown bug", Ok with { Bug = "bogus" } },
         { "empty bug", Ok with { Bug = "" } },
         { "liveness bound 99 ms", Ok with { LivenessBoundMs = 99 } },
