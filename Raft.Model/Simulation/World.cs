@@ -114,8 +114,15 @@ public sealed partial class World
     public int ProposalsLeft { get; private set; }
     public int PendingCount => _pending.Count;
 
-    /// <summary>The <paramref name="k"/>-th message in flight (0 ≤ k &lt; <see cref="PendingCount"/>) and its id, oldest first.</summary>
-    public (long Id, Message Message) PendingAt(int k) => (_pending[k].Id, _pending[k].Message);
+    /// <summary>The <paramref name="k"/>-th message in flight (0 ≤ k &lt; <see cref="PendingCount"/>), oldest first.</summary>
+    public Message PendingAt(int k) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending)[k].Message;
+
+    /// <summary>The id and the receiver of the <paramref name="k"/>-th message in flight, without copying the message.</summary>
+    public (long Id, int To) PendingIdAt(int k)
+    {
+        ref readonly Pending p = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending)[k];
+        return (p.Id, p.Message.To);
+    }
     public long PartitionsMade { get; private set; }
     public long ProposalsAccepted { get; private set; }
     public bool FaultsEnabled { get; private set; } = true;

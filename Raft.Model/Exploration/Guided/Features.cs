@@ -112,9 +112,10 @@ internal sealed class FeatureTracker
         long newest = _newestSeen;
         for (int k = 0; k < count; k++)
         {
-            (long id, Message m) = world.PendingAt(k);
+            (long id, int to) = world.PendingIdAt(k);
             if (id > newest) newest = id;
-            else if (m.To != actor) continue;
+            else if (to != actor) continue;
+            Message m = world.PendingAt(k);
             if (m.Type is not (MessageType.AppendEntries or MessageType.InstallSnapshot or MessageType.RequestVote)) continue;
             ulong context = Context(world, m);
             if (context != 0 && _deliveries.Add(Tag.Pending | context)) Push(new Feature(Tag.Pending | context, at));
