@@ -69,6 +69,31 @@ public sealed class GuidedTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AMutantsTrace_HoldsTheWorldItRanIn_AndReplaysFromTheFileAlone()
+    {
+        ScheduleResult parent = RunPlan(FreshPlan(31));
+        // a child as Mutations makes them: the parent's world with redrawn timers, a doubled bound, half its draws
+        SchedulePlan child = FreshPlan(31) with
+        {
+            Swarm = parent.Swarm with { Raft = parent.Swarm.Raft! with { ElectionTicks = 55, HeartbeatTicks = 12 } },
+            MaxSteps = 2 * Settings.MaxSteps,
+            Choices = parent.Choices![..(parent.Choices.Length / 2)],
+            FreshSeed = 5,
+            Origin = "fork",
+        };
+        ScheduleResult run = RunPlan(child);
+        Assert.True(run.Steps > Settings.MaxSteps, $"the child used its deeper bound: {run.Steps} steps"); // so a header with the run's bound could not replay it
+        Raft.Model.Traces.TraceFile read = Raft.Model.Traces.TraceReader.Parse(
+            System.Text.Encoding.UTF8.GetString(TraceBytes(run)).Split('\n'), "child.trace.jsonl");
+        Assert.Equal(2 * Settings.MaxSteps, read.Settings.MaxSteps);
+        Assert.Equal(55, read.Swarm.Raft!.ElectionTicks);
+        Assert.Equal(31UL, read.ScheduleSeed);
+        Raft.Model.Traces.ReplayReport replay = Raft.Model.Traces.Replayer.Replay(read);
+        Assert.Equal(Raft.Model.Traces.ReplayStatus.Passed, replay.Status);
+        Assert.Equal(run.Trace!.Count, replay.Run!.Trace!.Count);
+    }
+
+    [Fact]
     public void Features_CarryTheDrawIndex_AtWhichTheyWereFirstReached()
     {
         ScheduleResult r = RunPlan(FreshPlan(13), record: false);
