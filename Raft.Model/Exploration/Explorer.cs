@@ -64,6 +64,9 @@ public static class Explorer
     /// <summary>The iteration number of a shard's <paramref name="position"/>-th schedule (0-based).</summary>
     public static int ShardIteration(long position, int index, int count) => checked((int)(position * count + index - 1));
 
+    /// <summary>The position (0-based) of iteration <paramref name="iteration"/> in its shard: the inverse of <see cref="ShardIteration"/>.</summary>
+    public static long ShardPosition(int iteration, int index, int count) => (iteration - (index - 1)) / count;
+
     /// <param name="cancellation">Stops the run: workers finish the schedule they are running and take no more;
     /// the report then holds what ran (<see cref="ExploreReport.Interrupted"/>), and its first violation
     /// is re-run with recording as at a normal end.</param>
@@ -233,9 +236,15 @@ public static class Explorer
         private bool AwaitWindow(long pos)
         {
             if (pos < Volatile.Read(ref _frontier) + _window.Length) return true;
+            return AwaitFrontier(pos - _window.Length + 1);
+        }
+
+        /// <summary>Waits until every position below <paramref name="frontier"/> is merged; false when the run stops meanwhile or nothing more counts.</summary>
+        private bool AwaitFrontier(long frontier)
+        {
             lock (_gate)
             {
-                while (pos >= _frontier + _window.Length)
+                while (_frontier < frontier)
                 {
                     if (_stop || _mergeStopped) return false;
                     Monitor.Wait(_gate);
@@ -248,20 +257,8 @@ public static class Explorer
         /// Guided: waits until every schedule of the rounds before <paramref name="pos"/>'s is merged, so
         /// its plan sees the corpus as those rounds left it whatever the workers; false when the run stops meanwhile.
         /// </summary>
-        private bool AwaitRound(long pos)
-        {
-            long start = pos - pos % Guided.Guide.RoundSize;
-            // under the gate: a merge advances the frontier before it merges (and ends the round), both under it
-            lock (_gate)
-            {
-                while (_frontier < start)
-                {
-                    if (_stop || _mergeStopped) return false;
-                    Monitor.Wait(_gate);
-                }
-                return !_stop && !_mergeStopped;
-            }
-        }
+        // always under the gate (no lock-free fast path): a merge advances the frontier before it merges (and ends the round), both under it
+        private bool AwaitRound(long pos) => AwaitFrontier(pos - pos % Guided.Guide.RoundSize);
 
         /// <summary>Puts a finished schedule in its slot and merges every schedule now complete at the frontier, in position order.</summary>
         private void Store(long pos, ScheduleResult r)
@@ -291,7 +288,7 @@ public static class Explorer
             {
                 _guide.Observe(r);
                 // the round's last schedule (by position in this shard): the corpus takes the round's finds
-                long pos = (r.Iteration - (_settings.ShardIndex - 1)) / _settings.ShardCount;
+                long pos = ShardPosition(r.Iteration, _settings.ShardIndex, _settings.ShardCount);
                 if ((pos + 1) % Guided.Guide.RoundSize == 0 || pos + 1 == _planned) _guide.EndRound();
             }
             if (r.Violation is null) return;

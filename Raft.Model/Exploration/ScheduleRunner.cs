@@ -71,11 +71,16 @@ public static class ScheduleRunner
         int step = 0;
         // abstract-state coverage of the fault phase: the state before the first step and after every step
         AbstractTracker abstractStates = AbstractTracker.Begin();
-        abstractStates.Observe(world);
         // named situations (Situations.cs): evaluated after every fault-phase step
         SituationTracker situations = SituationTracker.Begin();
-        situations.Observe(world);
-        guided?.Observe(world, abstractStates.LastCodes, abstractStates.LastHasLeader, situations.Reached, actor: -1);
+        // what follows the world after every fault-phase step (and before the first): abstract states, situations, guidance
+        void Observe(int actor)
+        {
+            abstractStates.Observe(world);
+            situations.Observe(world);
+            guided?.Observe(world, abstractStates.LastCodes, abstractStates.LastHasLeader, situations.Reached, actor);
+        }
+        Observe(actor: -1);
         for (; step < settings.MaxSteps; step++)
         {
             world.StepsRun = step;
@@ -83,9 +88,7 @@ public static class ScheduleRunner
             {
                 // a recorded tester action (lab traces): it runs as it was recorded, not chosen from the enabled events
                 world.Control(control);
-                abstractStates.Observe(world);
-                situations.Observe(world);
-                guided?.Observe(world, abstractStates.LastCodes, abstractStates.LastHasLeader, situations.Reached, control.Node);
+                Observe(control.Node);
                 if (world.Violation is not null) { result.Violation = world.Violation; result.ViolationStep = step; step++; break; }
                 continue;
             }
@@ -97,14 +100,17 @@ public static class ScheduleRunner
             decisions.Add(index);
             EnabledEvent e = enabled[index];
             Role role = e.Node >= 0 ? world.Cluster.Node(e.Node)?.Role ?? Role.Follower : Role.Follower;
-            MessageType type = e.Kind == EventKind.Deliver ? world.MessageTypeOf(e.MessageId) : MessageType.None;
-            if (type == MessageType.InstallSnapshot) { var m = world.MessageOf(e.MessageId); situations.SnapshotArriving(world, m.To, m.Index); }
-            if (guided is not null && type != MessageType.None) guided.Delivering(world, world.MessageOf(e.MessageId));
+            MessageType type = MessageType.None;
+            if (e.Kind == EventKind.Deliver)
+            {
+                Message delivered = world.MessageOf(e.MessageId); // looked up once: situations and guidance read it before it runs
+                type = delivered.Type;
+                if (type == MessageType.InstallSnapshot) situations.SnapshotArriving(world, delivered.To, delivered.Index);
+                guided?.Delivering(world, delivered);
+            }
             world.RunStep(e, choose, decisions);
             result.Coverage.Transition(role, e.Kind, type);
-            abstractStates.Observe(world);
-            situations.Observe(world);
-            guided?.Observe(world, abstractStates.LastCodes, abstractStates.LastHasLeader, situations.Reached, e.Node);
+            Observe(e.Node);
             if (world.Violation is not null)
             {
                 result.Violation = world.Violation;

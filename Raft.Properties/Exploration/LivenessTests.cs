@@ -36,6 +36,19 @@ public sealed class LivenessTests(ITestOutputHelper output)
     /// <summary>The liveness phase of a world built by <see cref="World(ExploreSettings, ulong)"/> with the same settings and seed.</summary>
     private static LivenessOutcome RunPhase(World w, ExploreSettings s, ulong seed = 1) => LivenessPhase.Run(w, SwarmParameters.Draw(s, seed).LivenessPlan(s));
 
+    /// <summary>Runs the liveness phase of <paramref name="s"/>'s world with recording and checks that it ends in a Liveness violation.</summary>
+    private (World World, Violation Violation, List<TraceStep> Steps) RecordedLivenessViolation(ExploreSettings s)
+    {
+        World w = World(s);
+        var steps = new List<TraceStep>();
+        w.Recording = steps;
+        LivenessOutcome o = RunPhase(w, s);
+        output.WriteLine($"{o.Summary}: {w.Violation}");
+        Violation v = Assert.IsType<Violation>(w.Violation);
+        Assert.Equal(Invariant.Liveness, v.Invariant);
+        return (w, v, steps);
+    }
+
     [Fact]
     public void AWorldThatCannotElectALeaderWithinTheBound_IsALivenessViolation_DecidedByTheDeadlineStep()
     {
@@ -95,15 +108,10 @@ public sealed class LivenessTests(ITestOutputHelper output)
         // Figure 2: granting a vote restarts the election timer. A node that campaigns soon after it voted
         // only splits elections (one() may still agree), so the phase watches the timer rule on the wire.
         var s = new ExploreSettings { Swarm = false, Nodes = 3, Faults = FaultBudget.NoFaults, Factory = (id, n, seed, o, st) => new CampaignsRightAfterVoting(new RaftNode(id, n, seed, o, st)) };
-        World w = World(s);
-        w.Recording = new List<TraceStep>();
-        LivenessOutcome o = RunPhase(w, s);
-        output.WriteLine($"{o.Summary}: {w.Violation}");
-        Assert.NotNull(w.Violation);
-        Assert.Equal(Invariant.Liveness, w.Violation!.Invariant);
-        Assert.Contains("after it granted a vote", w.Violation.Detail);
-        Assert.Equal(w.Recording.Count - 1, w.ViolationStep);
-        Assert.Contains(w.Recording[^1].Sent ?? [], m => m.Type == MessageType.RequestVote && m.From == w.Violation.Nodes[0]);
+        var (w, v, steps) = RecordedLivenessViolation(s);
+        Assert.Contains("after it granted a vote", v.Detail);
+        Assert.Equal(steps.Count - 1, w.ViolationStep);
+        Assert.Contains(steps[^1].Sent ?? [], m => m.Type == MessageType.RequestVote && m.From == v.Nodes[0]);
         World ok = World(s with { Factory = null });
         RunPhase(ok, s);
         Assert.Null(ok.Violation);
@@ -130,14 +138,9 @@ public sealed class LivenessTests(ITestOutputHelper output)
             Swarm = false, Nodes = 5, Faults = FaultBudget.NoFaults,
             Factory = (id, n, seed, o, st) => id == 4 ? new NeverApplies(new RaftNode(id, n, seed, o, st)) : new RaftNode(id, n, seed, o, st),
         };
-        World w = World(s);
-        w.Recording = new List<TraceStep>();
-        LivenessOutcome o = RunPhase(w, s);
-        output.WriteLine($"{o.Summary}: {w.Violation}");
-        Assert.NotNull(w.Violation);
-        Assert.Equal(Invariant.Liveness, w.Violation!.Invariant);
-        Assert.Equal(ControlOp.Deadline, w.Recording[^1].Control?.Op);
-        Assert.Equal([4], w.Violation.Nodes);
+        var (w, v, steps) = RecordedLivenessViolation(s);
+        Assert.Equal(ControlOp.Deadline, steps[^1].Control?.Op);
+        Assert.Equal([4], v.Nodes);
         for (int i = 0; i < 4; i++) Assert.True(w.Cluster.Appliers[i].IndexOf(LivenessPhase.ProbeCommand) > 0, $"node {i}");
     }
 
@@ -148,17 +151,12 @@ public sealed class LivenessTests(ITestOutputHelper output)
         // copy before it, so every earlier copy is applied everywhere while the current one never is.
         // config.go's one() fails such a cluster; the deadline step must too.
         var s = new ExploreSettings { Swarm = false, Nodes = 3, Faults = FaultBudget.NoFaults, Factory = (id, n, seed, o, st) => new CommitOnlyWithNewEntries(new RaftNode(id, n, seed, o, st)) };
-        World w = World(s);
-        w.Recording = new List<TraceStep>();
-        LivenessOutcome o = RunPhase(w, s);
-        output.WriteLine($"{o.Summary}: {w.Violation}");
-        Assert.NotNull(w.Violation);
-        Assert.Equal(Invariant.Liveness, w.Violation!.Invariant);
-        Assert.Equal(ControlOp.Deadline, w.Recording[^1].Control?.Op);
-        Assert.Equal(w.ViolationStep, w.Recording[^1].Step);
+        var (w, v, steps) = RecordedLivenessViolation(s);
+        Assert.Equal(ControlOp.Deadline, steps[^1].Control?.Op);
+        Assert.Equal(w.ViolationStep, steps[^1].Step);
         // an earlier copy of the command did reach every node: a deadline that accepted any index would pass
         for (int i = 0; i < w.Size; i++) Assert.True(w.Cluster.Appliers[i].IndexOf(LivenessPhase.ProbeCommand) > 0, $"node {i}");
-        Assert.True(w.Recording.Count(st => st.Control?.Op == ControlOp.Propose && st.Outcome.Kind == OutcomeKind.Proposed) > 1);
+        Assert.True(steps.Count(st => st.Control?.Op == ControlOp.Propose && st.Outcome.Kind == OutcomeKind.Proposed) > 1);
         // the same world with the correct core agrees
         World ok = World(s with { Factory = null });
         RunPhase(ok, s);

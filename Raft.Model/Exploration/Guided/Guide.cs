@@ -73,7 +73,7 @@ public sealed class Guide
         ulong seed = ScheduleRunner.ScheduleSeed(_settings.Seed, iteration);
         ulong fresh = Rng.Derive(seed, SeedStream.Strategy);
         var rng = new Rng(Rng.Derive(seed, SeedStream.Guide));
-        long position = (iteration - (_settings.ShardIndex - 1)) / _settings.ShardCount;
+        long position = Explorer.ShardPosition(iteration, _settings.ShardIndex, _settings.ShardCount);
         if (_corpus.Count == 0 || rng.Chance(FreshShare(position)))
             return new SchedulePlan(seed, SwarmParameters.Draw(_settings, seed), _settings.MaxSteps, [], fresh, "fresh",
                 GuidedStrategy.Modes[iteration % GuidedStrategy.Modes.Length]);
