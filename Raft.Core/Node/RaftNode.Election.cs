@@ -84,8 +84,8 @@ public partial class RaftNode<TRules>
         if (TallyVotes() == Quorum.VoteOutcome.Won) BecomeLeader();
     }
 
-    /// <summary>For state hashing in the model checker: whether <paramref name="peer"/> answered and granted our vote this term.</summary>
-    internal (bool Responded, bool Granted) VoteFrom(int peer) => (_voteResponded[peer], _votes[peer]);
+    /// <summary>A candidate's tally for <paramref name="peer"/>: whether it answered this term's RequestVote, and whether it granted it.</summary>
+    public (bool Responded, bool Granted) VoteFrom(int peer) => (_voteResponded[peer], _votes[peer]);
 
     private Quorum.VoteOutcome TallyVotes()
     {

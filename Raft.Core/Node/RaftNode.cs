@@ -18,7 +18,7 @@ namespace Raft.Core.Node;
 /// compiles each rule set into its own copy of the node; <see cref="RaftNode"/> is the node with
 /// <see cref="StandardRules"/>, the paper's.</para>
 /// </summary>
-public partial class RaftNode<TRules> : IRaftNodeInternals where TRules : struct, IRaftRules
+public partial class RaftNode<TRules> where TRules : struct, IRaftRules
 {
     /// <summary>"No node": used for votedFor and the leader hint.</summary>
     public const int None = -1;
@@ -132,8 +132,15 @@ public partial class RaftNode<TRules> : IRaftNodeInternals where TRules : struct
     /// <summary>The leader's view of <paramref name="peer"/> (meaningful only on a leader).</summary>
     internal Progress ProgressOf(int peer) => _progress[peer];
 
-    Progress IRaftNodeInternals.ProgressOf(int peer) => _progress[peer];
-    (bool Responded, bool Granted) IRaftNodeInternals.VoteFrom(int peer) => VoteFrom(peer);
+    /// <summary>
+    /// What a leader knows of <paramref name="peer"/>'s log (etcd's <c>Status().Progress</c>):
+    /// Figure 2's matchIndex and nextIndex and the flow state. Meaningful only on a leader.
+    /// </summary>
+    public PeerStatus StatusOf(int peer)
+    {
+        Progress p = _progress[peer];
+        return new PeerStatus(p.Match, p.Next, p.State, p.ProbeSent, p.PendingSnapshot);
+    }
 
     /// <summary>
     /// The lab's Start(command): on a leader, appends the command to the log and starts

@@ -22,8 +22,6 @@ namespace Raft.Core.Node;
 /// until then, whatever the node is given in between (a compaction or a truncation in between copies
 /// the log rather than change what a Ready holds). The same instance is reused: nothing here is
 /// allocated per step.
-/// <para>Setters are public so that other implementations of <see cref="IRaftNode"/> can fill
-/// their own Ready; the world only reads it.</para>
 /// </summary>
 public sealed class Ready
 {

@@ -1,3 +1,4 @@
+using Raft.Model.Contract;
 namespace Raft.Model.Events;
 
 /// <summary>The kinds of step the world runs. The numeric values of the first twelve are used as codes (coverage, strategy weights): append new kinds at the end.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Raft.Core.Messages;
 using Raft.Core.Node;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Events;
 
@@ -22,39 +23,48 @@ public static class EventText
     /// <summary>"AppendEntries 0->1 t2 prev=3/t2 n=1 commit=3", "Vote 2->1 t1 granted", …</summary>
     public static string Message(in MessageInfo m) => MessageTextOverride is { } o ? o(m) : MessageText(m);
 
-    private static string MessageText(in MessageInfo m) => m.Type switch
+    /// <summary>The message's name (the implementation's own, e.g. etcd's "MsgApp", else <see cref="ShortType"/>), its ends and term, then what its kind carries.</summary>
+    private static string MessageText(in MessageInfo m)
     {
-        MessageType.RequestVote => $"RequestVote {I(m.From)}->{I(m.To)} t{I(m.Term)} last={I(m.Index)}/t{I(m.LogTerm)}",
-        MessageType.RequestVoteResponse => $"Vote {I(m.From)}->{I(m.To)} t{I(m.Term)} {(m.Reject ? "rejected" : "granted")}",
-        MessageType.AppendEntries => $"AppendEntries {I(m.From)}->{I(m.To)} t{I(m.Term)} prev={I(m.Index)}/t{I(m.LogTerm)} n={I(m.Entries)} commit={I(m.Commit)}",
-        MessageType.AppendEntriesResponse => m.Reject
-            ? $"AppendReply {I(m.From)}->{I(m.To)} t{I(m.Term)} reject prev={I(m.Index)} hint={I(m.Hint)}/t{I(m.LogTerm)}"
-            : $"AppendReply {I(m.From)}->{I(m.To)} t{I(m.Term)} match={I(m.Index)}",
-        MessageType.InstallSnapshot => $"InstallSnapshot {I(m.From)}->{I(m.To)} t{I(m.Term)} last={I(m.Index)}/t{I(m.LogTerm)} {I(m.Bytes)}B",
-        MessageType.InstallSnapshotResponse => $"SnapshotReply {I(m.From)}->{I(m.To)} t{I(m.Term)} match={I(m.Index)}",
-        _ => $"{m.Type} {I(m.From)}->{I(m.To)} t{I(m.Term)}",
-    };
+        string head = $"{m.Name ?? ShortType(m.Type)} {I(m.From)}->{I(m.To)} t{I(m.Term)}";
+        return m.Type switch
+        {
+            MessageKind.RequestVote or MessageKind.PreVote => $"{head} last={I(m.Index)}/t{I(m.LogTerm)}",
+            MessageKind.RequestVoteResponse or MessageKind.PreVoteResponse => $"{head} {(m.Reject ? "rejected" : "granted")}",
+            MessageKind.AppendEntries => $"{head} prev={I(m.Index)}/t{I(m.LogTerm)} n={I(m.Entries)} commit={I(m.Commit)}",
+            MessageKind.AppendEntriesResponse => m.Reject
+                ? $"{head} reject prev={I(m.Index)} hint={I(m.Hint)}/t{I(m.LogTerm)}"
+                : $"{head} match={I(m.Index)}",
+            MessageKind.InstallSnapshot => $"{head} last={I(m.Index)}/t{I(m.LogTerm)} {I(m.Bytes)}B",
+            MessageKind.InstallSnapshotResponse => $"{head} match={I(m.Index)}",
+            MessageKind.Heartbeat => $"{head} commit={I(m.Commit)}",
+            _ => head,
+        };
+    }
 
     /// <summary>A message type in the words of the display (RequestVoteResponse is "Vote", and so on).</summary>
-    public static string ShortType(MessageType t) => t switch
+    public static string ShortType(MessageKind t) => t switch
     {
-        MessageType.RequestVoteResponse => "Vote",
-        MessageType.AppendEntriesResponse => "AppendReply",
-        MessageType.InstallSnapshotResponse => "SnapshotReply",
+        MessageKind.RequestVoteResponse => "Vote",
+        MessageKind.AppendEntriesResponse => "AppendReply",
+        MessageKind.InstallSnapshotResponse => "SnapshotReply",
+        MessageKind.PreVoteResponse => "PreVoteReply",
+        MessageKind.HeartbeatResponse => "HeartbeatReply",
+        MessageKind.ReadIndexResponse => "ReadIndexReply",
         _ => t.ToString(),
     };
 
     /// <summary>A short label for pictures: "#12 AppendEntries t2 n=1", "#2 Vote t1 granted", "#5 AppendReply t3 match=2".</summary>
     public static string Label(in MessageInfo m)
     {
-        string head = "#" + I(m.Id) + " " + ShortType(m.Type) + " t" + I(m.Term);
+        string head = "#" + I(m.Id) + " " + (m.Name ?? ShortType(m.Type)) + " t" + I(m.Term);
         return m.Type switch
         {
-            MessageType.RequestVoteResponse => head + (m.Reject ? " rejected" : " granted"),
-            MessageType.AppendEntries => head + " n=" + I(m.Entries),
-            MessageType.AppendEntriesResponse => head + (m.Reject ? " reject" : " match=" + I(m.Index)),
-            MessageType.InstallSnapshot => head + " last=" + I(m.Index) + "/t" + I(m.LogTerm),
-            MessageType.InstallSnapshotResponse => head + " match=" + I(m.Index),
+            MessageKind.RequestVoteResponse or MessageKind.PreVoteResponse => head + (m.Reject ? " rejected" : " granted"),
+            MessageKind.AppendEntries => head + " n=" + I(m.Entries),
+            MessageKind.AppendEntriesResponse => head + (m.Reject ? " reject" : " match=" + I(m.Index)),
+            MessageKind.InstallSnapshot => head + " last=" + I(m.Index) + "/t" + I(m.LogTerm),
+            MessageKind.InstallSnapshotResponse => head + " match=" + I(m.Index),
             _ => head,
         };
     }

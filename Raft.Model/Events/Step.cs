@@ -1,5 +1,7 @@
 using Raft.Core.Messages;
 using Raft.Core.Node;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Events;
 
@@ -16,11 +18,11 @@ namespace Raft.Model.Events;
 /// lastIncludedTerm, a rejection's conflict term). The other fields are what the display shows:
 /// the leader's commit index, the number of entries, whether a reply rejects, a snapshot's size.
 /// </remarks>
-public readonly record struct MessageInfo(long Id, MessageType Type, int From, int To, long Term, long Index,
-    long LogTerm = 0, long Commit = 0, int Entries = 0, bool Reject = false, long Hint = 0, int Bytes = 0)
+public readonly record struct MessageInfo(long Id, MessageKind Type, int From, int To, long Term, long Index,
+    long LogTerm = 0, long Commit = 0, int Entries = 0, bool Reject = false, long Hint = 0, int Bytes = 0, string? Name = null)
 {
-    public static MessageInfo Of(long id, in Message m) =>
-        new(id, m.Type, m.From, m.To, m.Term, m.Index, m.LogTerm, m.Commit, m.EntryCount, m.Reject, m.Hint, m.Data?.Length ?? 0);
+    public static MessageInfo Of(long id, in Envelope m) =>
+        new(id, m.Type, m.From, m.To, m.Term, m.Index, m.LogTerm, m.Commit, m.EntryCount, m.Reject, m.Hint, m.Bytes, m.Name);
 }
 
 /// <summary>How a partition cut the network.</summary>
@@ -150,7 +152,7 @@ public sealed record SentMessage(MessageInfo Message, bool Lost)
     public long Id => Message.Id;
     public int From => Message.From;
     public int To => Message.To;
-    public MessageType Type => Message.Type;
+    public MessageKind Type => Message.Type;
 }
 
 /// <summary>

@@ -1,7 +1,7 @@
-using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Simulation;
 using Raft.Model.Storage;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Exploration;
 
@@ -15,7 +15,7 @@ namespace Raft.Model.Exploration;
 /// (the reference's log is a prefix of it) or divergent, and for ahead/divergent from how many
 /// terms (1, 2, 3 or more) the suffix past the common prefix comes;</item>
 /// <item>its commit index and its applied index relative to the reference's (below, equal, above; unknown when down);</item>
-/// <item>the kinds of message in flight to it (one bit per <see cref="MessageType"/>).</item>
+/// <item>the kinds of message in flight to it (one bit per <see cref="MessageKind"/>).</item>
 /// </list>
 /// The reference is the leader of the highest term if any node is leader, otherwise the node with
 /// the most up-to-date durable log (highest last term, then last index, then commit and applied);

@@ -1,7 +1,8 @@
 using Raft.Model.Simulation;
-using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Events;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Exploration;
 
@@ -14,14 +15,14 @@ namespace Raft.Model.Exploration;
 public sealed class Coverage
 {
     /// <summary>Codes per role: the event kinds up to Heal (0–10), a delivery by message type (11–17), a Ready's part (18–21).</summary>
-    private const int KindCodes = 22;
-    private const int ReadyPartCode = 18;
+    private const int KindCodes = 32; // event kinds, then 11 + each message kind, then the Ready parts
+    private const int ReadyPartCode = 11 + MessageKinds.Count;
 
     public long Schedules { get; private set; }
     public long Steps { get; private set; }
     public long HitStepBound { get; private set; }
     public long LivenessChecked { get; private set; }
-    /// <summary>One bit per (role, event) transition seen (3 roles × <see cref="KindCodes"/> codes).</summary>
+    /// <summary>One bit per (role, event) transition seen (4 roles × <see cref="KindCodes"/> codes).</summary>
     public UInt128 Transitions { get; private set; }
     public long MaxTerm { get; private set; }
     public long Elections { get; private set; }
@@ -58,7 +59,7 @@ public sealed class Coverage
     public int DistinctTransitions => (int)UInt128.PopCount(Transitions);
 
     /// <summary>Records that a node in <paramref name="role"/> saw <paramref name="kind"/> (and for deliveries, which message type).</summary>
-    public void Transition(Role role, EventKind kind, MessageType delivered = MessageType.None)
+    public void Transition(Role role, EventKind kind, MessageKind delivered = default)
     {
         int code = kind switch
         {
@@ -122,13 +123,13 @@ public sealed class Coverage
     /// <summary>The transitions seen, as "Role:event" names in a fixed order.</summary>
     public IEnumerable<string> TransitionNames()
     {
-        for (int bit = 0; bit < 3 * KindCodes; bit++)
+        for (int bit = 0; bit < 4 * KindCodes; bit++)
         {
             if ((Transitions & (UInt128.One << bit)) == UInt128.Zero) continue;
             var role = (Role)(bit / KindCodes);
             int code = bit % KindCodes;
             string kind = code >= ReadyPartCode ? ((EventKind)((int)EventKind.Persist + code - ReadyPartCode)).ToString()
-                : code >= 11 ? "deliver " + (MessageType)(code - 11) : ((EventKind)code).ToString();
+                : code >= 11 ? "deliver " + (MessageKind)(code - 11) : ((EventKind)code).ToString();
             yield return $"{role}:{kind}";
         }
     }

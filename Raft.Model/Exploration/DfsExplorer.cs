@@ -2,6 +2,7 @@ using Raft.Model.Simulation;
 using System.Diagnostics;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Events;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Exploration;
 
@@ -64,7 +65,7 @@ public static class DfsExplorer
         var report = new ExploreReport { Settings = settings, Planned = s.Iterations };
         var clock = Stopwatch.StartNew();
         var enabled = new List<EnabledEvent>();
-        bool exhausted = false;
+        bool exhausted = false, partialHash = false;
         int schedules = 0;
 
         while (schedules < s.Iterations)
@@ -102,6 +103,7 @@ public static class DfsExplorer
                 if (world.Violation is not null || world.WorkloadDone()) break;
             }
             schedules++;
+            partialHash |= world.HashIsPartial;
             coverage.AddSchedule(world, steps, hitBound: !pruned && steps == s.MaxSteps, livenessChecked: false);
             report.Coverage.Merge(coverage);
             if (world.Violation is not null)
@@ -114,7 +116,9 @@ public static class DfsExplorer
             if (!strategy.Backtrack(strategy.Position)) { exhausted = true; break; }
         }
         report.StatesVisited = visited.Count;
-        report.Exhausted = exhausted;
+        // a hash that cannot see a node's status or a payload's content may have merged states: no claim of exhaustion then
+        report.Exhausted = exhausted && !partialHash;
+        report.PartialStateHash = partialHash;
         report.Seconds = clock.Elapsed.TotalSeconds;
         return report;
     }

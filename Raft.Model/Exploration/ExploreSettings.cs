@@ -3,6 +3,8 @@ using Raft.Model.Exploration.Strategies;
 using Raft.Model.Network;
 using Raft.Model.Simulation;
 using Raft.Model.Variants;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Exploration;
 
@@ -63,7 +65,7 @@ public sealed record ExploreSettings
     /// node contract (docs/bring-your-own-raft.md). Not written to traces: pass it again to replay
     /// or shrink (<see cref="Traces.TraceFile.WithFactory"/>).
     /// </summary>
-    public Cluster.NodeFactory? Factory { get; init; }
+    public NodeFactory? Factory { get; init; }
 
     /// <summary>Set for a lab run (mode Lab): what make_config chose.</summary>
     public LabWorldSettings? Lab { get; init; }
@@ -75,7 +77,7 @@ public sealed record ExploreSettings
     /// </summary>
     public WorldOptions ToWorldOptions(SwarmParameters swarm, ulong scheduleSeed)
     {
-        Cluster.NodeFactory? factory = Factory ?? BugCatalog.FactoryFor(Bug);
+        NodeFactory? factory = Factory ?? BugCatalog.FactoryFor(Bug);
         if (Mode == WorldMode.Lab)
         {
             LabWorldSettings lab = Lab ?? throw new ArgumentException("a lab run needs its lab settings");

@@ -26,6 +26,8 @@ public sealed class ExploreReport
     /// <summary>dfs only: distinct states visited and whether the bounded space was exhausted.</summary>
     public long StatesVisited { get; set; }
     public bool? Exhausted { get; set; }
+    /// <summary>dfs only: some node did not report its status (<c>IRaftNodeStatus</c>) or some payload could not hash itself, so states may have been merged and <see cref="Exhausted"/> is never claimed.</summary>
+    public bool PartialStateHash { get; set; }
     /// <summary>guided only: the corpus and what each mutation found.</summary>
     public Guided.GuidanceSummary? Guidance { get; set; }
     public double SchedulesPerSecond => Seconds > 0 ? Coverage.Schedules / Seconds : 0;

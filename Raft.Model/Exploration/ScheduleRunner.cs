@@ -1,11 +1,11 @@
 using Raft.Model.Simulation;
 using Raft.Core.Determinism;
-using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Events;
 using Raft.Model.Invariants;
 using Raft.Model.Testing;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Exploration;
 
@@ -100,12 +100,12 @@ public static class ScheduleRunner
             decisions.Add(index);
             EnabledEvent e = enabled[index];
             Role role = e.Node >= 0 ? world.Cluster.Node(e.Node)?.Role ?? Role.Follower : Role.Follower;
-            MessageType type = MessageType.None;
+            MessageKind type = default;
             if (e.Kind == EventKind.Deliver)
             {
-                Message delivered = world.MessageOf(e.MessageId); // looked up once: situations and guidance read it before it runs
+                Envelope delivered = world.MessageOf(e.MessageId); // looked up once: situations and guidance read it before it runs
                 type = delivered.Type;
-                if (type == MessageType.InstallSnapshot) situations.SnapshotArriving(world, delivered.To, delivered.Index);
+                if (type == MessageKind.InstallSnapshot) situations.SnapshotArriving(world, delivered.To, delivered.Index);
                 guided?.Delivering(world, delivered);
             }
             world.RunStep(e, choose, decisions);

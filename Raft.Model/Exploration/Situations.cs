@@ -1,6 +1,7 @@
 using Raft.Core.Node;
 using Raft.Model.Simulation;
 using Raft.Model.Storage;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Exploration;
 

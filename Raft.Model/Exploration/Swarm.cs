@@ -1,6 +1,8 @@
 using System.Globalization;
 using Raft.Core.Determinism;
 using Raft.Core.Node;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Exploration;
 

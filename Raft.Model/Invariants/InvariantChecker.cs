@@ -2,6 +2,8 @@ using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Services;
 using Raft.Model.Storage;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Invariants;
 

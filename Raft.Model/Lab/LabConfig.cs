@@ -5,6 +5,7 @@ using Raft.Model.Network;
 using Raft.Model.Services;
 using Raft.Model.Simulation;
 using Raft.Model.Testing;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Lab;
 
@@ -34,7 +35,7 @@ public sealed class LabConfig
     /// make_config(n, unreliable, snapshot). <paramref name="factory"/> builds each server's node
     /// (the correct core when null; see <see cref="LabVariants"/> for broken ones).
     /// </summary>
-    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false,
+    public LabConfig(int n, bool unreliable, bool snapshot, ulong seed, Action<string> log, NodeFactory? factory = null, bool record = false,
         global::Raft.Core.Node.RaftOptions? raft = null)
     {
         N = n;

@@ -6,6 +6,7 @@ using Raft.Model.Invariants;
 using Raft.Model.Traces;
 using Raft.Model.Exploration;
 using Raft.Model.Simulation;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Lab;
 
@@ -17,7 +18,7 @@ public sealed class LabContext
 {
     private readonly Action<string> _log;
 
-    public LabContext(ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false, global::Raft.Core.Node.RaftOptions? raft = null)
+    public LabContext(ulong seed, Action<string> log, NodeFactory? factory = null, bool record = false, global::Raft.Core.Node.RaftOptions? raft = null)
     {
         Seed = seed;
         Raft = raft;
@@ -35,7 +36,7 @@ public sealed class LabContext
     public ulong Seed { get; }
 
     /// <summary>Builds the servers' nodes: null for the correct core, or a variant from <see cref="LabVariants"/>.</summary>
-    public Cluster.NodeFactory? Factory { get; }
+    public NodeFactory? Factory { get; }
     public LabConfig? Config { get; private set; }
 
     /// <summary>make_config(n, unreliable, snapshot).</summary>
@@ -91,7 +92,7 @@ public static class LabSuite
     /// test fails; an exception from the node or the world (Go: a panic) is reported as a failure too.
     /// <paramref name="factory"/> builds the servers (null: the correct core).
     /// </summary>
-    public static LabResult Run(LabTest test, ulong seed, Action<string>? log = null, Cluster.NodeFactory? factory = null)
+    public static LabResult Run(LabTest test, ulong seed, Action<string>? log = null, NodeFactory? factory = null)
     {
         LabOutcome o = Execute(test, seed, log, factory, record: false);
         if (o.Failure is { } f) throw f;
@@ -103,7 +104,7 @@ public static class LabSuite
     /// which <c>raftverify replay</c>, <c>shrink</c> and <c>show</c> accept. Recording only
     /// watches: the run is the same as an unrecorded one.
     /// </summary>
-    public static LabOutcome RunTraced(LabTest test, ulong seed, Action<string>? log = null, Cluster.NodeFactory? factory = null, global::Raft.Core.Node.RaftOptions? raft = null) =>
+    public static LabOutcome RunTraced(LabTest test, ulong seed, Action<string>? log = null, NodeFactory? factory = null, global::Raft.Core.Node.RaftOptions? raft = null) =>
         Execute(test, seed, log, factory, record: true, raft);
 
     /// <summary>
@@ -111,7 +112,7 @@ public static class LabSuite
     /// then "--- PASS: TestX (N.NNs)", or the failure (indented) and "--- FAIL: TestX (N.NNs)".
     /// N.NN is the test's virtual time from make_config to its end, so the lines depend only on the seed.
     /// </summary>
-    public static LabOutcome RunVerbose(LabTest test, ulong seed, Action<string> log, Cluster.NodeFactory? factory = null, bool record = false,
+    public static LabOutcome RunVerbose(LabTest test, ulong seed, Action<string> log, NodeFactory? factory = null, bool record = false,
         global::Raft.Core.Node.RaftOptions? raft = null)
     {
         log($"=== RUN   {test.Name}");
@@ -128,7 +129,7 @@ public static class LabSuite
         return o;
     }
 
-    private static LabOutcome Execute(LabTest test, ulong seed, Action<string>? log, Cluster.NodeFactory? factory, bool record, global::Raft.Core.Node.RaftOptions? raft = null)
+    private static LabOutcome Execute(LabTest test, ulong seed, Action<string>? log, NodeFactory? factory, bool record, global::Raft.Core.Node.RaftOptions? raft = null)
     {
         var ctx = new LabContext(seed, log ?? (_ => { }), factory, record, raft);
         LabFailure? failure = null;

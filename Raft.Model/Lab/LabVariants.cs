@@ -1,6 +1,7 @@
 using Raft.Core.Node;
 using Raft.Model.Simulation;
 using Raft.Model.Variants;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Lab;
 
@@ -12,9 +13,9 @@ namespace Raft.Model.Lab;
 public static class LabVariants
 {
     /// <summary>The forgets-snapshot-on-restart variant (see <see cref="Variants.ForgetsSnapshotOnRestart"/>): TestSnapshotInit2D exists to catch it.</summary>
-    public static Cluster.NodeFactory ForgetsSnapshotOnRestart => Variants.ForgetsSnapshotOnRestart.Factory;
+    public static NodeFactory ForgetsSnapshotOnRestart => Variants.ForgetsSnapshotOnRestart.Factory;
 
     /// <summary>The catalog name of a variant's factory (in the catalog or not), or null for any other factory.</summary>
-    public static string? NameOf(Cluster.NodeFactory factory) =>
+    public static string? NameOf(NodeFactory factory) =>
         BugCatalog.All.Concat(BugCatalog.Uncatalogued).FirstOrDefault(b => ReferenceEquals(b.Factory, factory))?.Name;
 }

@@ -1,6 +1,5 @@
 using Raft.Core.Determinism;
-using Raft.Core.Encoding;
-using Raft.Core.Messages;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Network;
 
@@ -102,13 +101,13 @@ public sealed class SimNetwork
     /// when the core handles the request (its handler returns), so the link check here is
     /// labrpc's dead-server check, then the unreliable drop, then long reordering, in labrpc's order.
     /// </summary>
-    public long Admit(in Message m, ref Rng rng)
+    public long Admit(in Envelope m, ref Rng rng)
     {
         bool request = m.Type.IsRequest();
         if (request && Options.Accounting)
         {
             RpcTotal++;
-            BytesTotal += RaftCodec.EncodedSize(m);
+            BytesTotal += EncodedSize(m);
         }
         if (!LinkUp(m.From, m.To)) { MessagesDropped++; return -1; }
         return Fate(m, ref rng);
@@ -119,7 +118,7 @@ public sealed class SimNetwork
     /// delay (requests delayed and dropped, replies dropped, then maybe long-reordered, in labrpc's
     /// order). Also used to give messages already in flight a fate when the parameters change.
     /// </summary>
-    public long Fate(in Message m, ref Rng rng)
+    public long Fate(in Envelope m, ref Rng rng)
     {
         bool request = m.Type.IsRequest();
         long delay = 0;
@@ -145,17 +144,23 @@ public sealed class SimNetwork
         return delay + rng.Next(1 + Math.Max(1, Options.UnreliableMaxDelayMs));
     }
 
+    /// <summary>A message's size on the wire as its payload reports it (<see cref="IMessagePayload"/>), else its header's (labrpc's byte counts).</summary>
+    private static long EncodedSize(in Envelope m) => m.Payload is IMessagePayload p ? p.EncodedSize : HeaderBytes;
+
+    /// <summary>What a message without a size of its own counts: a header of ten fields.</summary>
+    public const int HeaderBytes = 40;
+
     /// <summary>
     /// At delivery: unless <see cref="NetworkOptions.LabrpcDelivery"/>, the link must still be up.
     /// Counts what arrives: a request reaches the handler (labrpc GetCount), a reply's bytes count.
     /// </summary>
-    public bool Deliverable(in Message m)
+    public bool Deliverable(in Envelope m)
     {
         if (!Options.LabrpcDelivery && !LinkUp(m.From, m.To)) { MessagesDropped++; return false; }
         MessagesDelivered++;
         if (!Options.Accounting) return true;
         if (m.Type.IsRequest()) _rpcCount[m.To]++;
-        else BytesTotal += RaftCodec.EncodedSize(m);
+        else BytesTotal += EncodedSize(m);
         return true;
     }
 }

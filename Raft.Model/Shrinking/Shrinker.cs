@@ -6,6 +6,8 @@ using Raft.Model.Invariants;
 using Raft.Model.Simulation;
 using Raft.Model.Traces;
 using Raft.Core.Node;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Shrinking;
 

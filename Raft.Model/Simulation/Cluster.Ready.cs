@@ -1,6 +1,7 @@
-using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Events;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Simulation;
 
@@ -190,7 +191,7 @@ public sealed partial class Cluster
                 break;
             case EventKind.Send:
             {
-                IReadOnlyList<Message> messages = r.Messages;
+                IReadOnlyList<Envelope> messages = r.Messages;
                 int from = h.Sent, count = messages.Count;
                 h.Sent = count;
                 for (int k = from; k < count; k++) Send(messages[k]);

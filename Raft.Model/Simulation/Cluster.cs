@@ -4,6 +4,8 @@ using Raft.Core.Node;
 using Raft.Model.Invariants;
 using Raft.Model.Services;
 using Raft.Model.Storage;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Simulation;
 
@@ -26,16 +28,13 @@ public sealed partial class Cluster
     private readonly ulong _seed;
     private readonly NodeFactory _factory;
 
-    /// <summary>Builds a node: the correct core by default, or a deliberately broken variant (any <see cref="IRaftNode"/>).</summary>
-    public delegate IRaftNode NodeFactory(int id, int clusterSize, ulong seed, RaftOptions options, PersistedState state);
-
     /// <param name="asyncReady">Handle each Ready as separate persist, send and apply events (Cluster.Ready.cs) instead of draining it at once.</param>
     public Cluster(int nodes, ulong seed, RaftOptions options, bool snapshotService, int snapshotInterval, bool checkInvariants, NodeFactory? factory = null,
         bool asyncReady = false)
     {
         _seed = seed;
         AsyncReady = asyncReady;
-        _factory = factory ?? ((id, n, s, o, st) => new RaftNode(id, n, s, o, st));
+        _factory = factory ?? Nodes.CoreNodes.Standard;
         Options = options;
         CheckInvariants = checkInvariants;
         _nodes = new IRaftNode?[nodes];
@@ -62,7 +61,7 @@ public sealed partial class Cluster
     public Violation? Violation => Checker.Violation;
 
     /// <summary>Where a node's outgoing messages go (set by the owner).</summary>
-    public Action<Message> Send { get; set; } = _ => { };
+    public Action<Envelope> Send { get; set; } = _ => { };
 
     public long Crashes { get; private set; }
     public long Restarts { get; private set; }
@@ -88,7 +87,7 @@ public sealed partial class Cluster
         IRaftNode node = _factory(i, Size, seed, Options, state);
         _nodes[i] = node;
         // the persister's Save(raftstate, snapshot): a write stands for the snapshot the node holds (Disk.HeldSnapshot)
-        Disks[i].HeldSnapshot = node is IRaftNodeInternals core ? () => core.SnapshotData : null;
+        Disks[i].HeldSnapshot = node.Status is { } status ? () => status.HeldSnapshot : null;
         AfterEvent(i);
     }
 
@@ -137,7 +136,7 @@ public sealed partial class Cluster
         AfterEvent(i);
     }
 
-    public void Deliver(in Message m)
+    public void Deliver(in Envelope m)
     {
         IRaftNode? node = _nodes[m.To];
         if (node is null) return;

@@ -2,6 +2,8 @@ using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Core.Tracking;
 using Raft.Model.Services;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Simulation;
 
@@ -16,6 +18,13 @@ namespace Raft.Model.Simulation;
 /// </summary>
 public sealed partial class World
 {
+    /// <summary>
+    /// True once <see cref="StateHash"/> met a node without <see cref="IRaftNodeStatus"/> or a message
+    /// whose payload cannot hash itself (<see cref="IMessagePayload"/>): the hash may then merge
+    /// states that differ, so dfs may prune and must not claim to have exhausted the space.
+    /// </summary>
+    public bool HashIsPartial { get; private set; }
+
     public ulong StateHash()
     {
         ulong h = 0x9E3779B97F4A7C15UL;
@@ -32,11 +41,12 @@ public sealed partial class World
             foreach (Entry e in disk.Entries) h = Mix(Mix(h, (ulong)e.Term), Commands.Hash(e.Command));
             if (n is null) { h = Mix(h, 0xDEAD); continue; }
             if (Cluster.TryGetHand(i, out Cluster.HandView hand)) h = Mix(h, HandHash(hand));
-            var core = n as IRaftNodeInternals; // leader hint, progress and votes: only the core's node exposes them
+            IRaftNodeStatus? status = n.Status; // leader hint, progress and votes: only a node that reports its status shows them
+            if (status is null) HashIsPartial = true;
             h = Mix(h, (ulong)n.Term);
             h = Mix(h, (ulong)(n.VotedFor + 1));
             h = Mix(h, (ulong)n.Role);
-            h = Mix(h, (ulong)((core?.LeaderId ?? RaftNode.None) + 1));
+            h = Mix(h, (ulong)((status?.Leader ?? -1) + 1));
             h = Mix(h, (ulong)n.CommitIndex);
             h = Mix(h, (ulong)n.Applied);
             h = Mix(h, (ulong)n.SnapshotIndex);
@@ -47,21 +57,21 @@ public sealed partial class World
                 h = Mix(h, (ulong)e.Term);
                 h = Mix(h, Commands.Hash(e.Command));
             }
-            for (int p = 0; core is not null && p < Size; p++)
+            for (int p = 0; status is not null && p < Size; p++)
             {
                 if (n.Role == Role.Leader)
                 {
-                    Progress pr = core.ProgressOf(p);
+                    PeerProgress pr = status.Progress(p);
                     h = Mix(h, (ulong)pr.Match);
                     h = Mix(h, (ulong)pr.Next);
                     h = Mix(h, (ulong)pr.State);
-                    h = Mix(h, pr.ProbeSent ? 1UL : 0UL);
+                    h = Mix(h, pr.Paused ? 1UL : 0UL);
                     h = Mix(h, (ulong)pr.PendingSnapshot);
                 }
-                else if (n.Role == Role.Candidate)
+                else if (n.Role is Role.Candidate or Role.PreCandidate)
                 {
-                    var (responded, granted) = core.VoteFrom(p);
-                    h = Mix(h, (responded ? 2UL : 0UL) | (granted ? 1UL : 0UL));
+                    VoteTally v = status.Vote(p);
+                    h = Mix(h, (v.Responded ? 2UL : 0UL) | (v.Granted ? 1UL : 0UL));
                 }
             }
         }
@@ -81,7 +91,7 @@ public sealed partial class World
     }
 
     /// <summary>A Ready in hand: how far its handling got, and what is left of it.</summary>
-    private static ulong HandHash(in Cluster.HandView hand)
+    private ulong HandHash(in Cluster.HandView hand)
     {
         Ready r = hand.Ready;
         ulong h = Mix(0x4EAD, (hand.Persisted ? 1UL : 0UL) | (hand.InputSince ? 2UL : 0UL));
@@ -92,7 +102,7 @@ public sealed partial class World
             h = Mix(h, (ulong)r.PersistFrom);
             foreach (Entry e in r.EntriesToPersist) h = Mix(Mix(h, (ulong)e.Term), Commands.Hash(e.Command));
         }
-        IReadOnlyList<Message> messages = r.Messages;
+        IReadOnlyList<Envelope> messages = r.Messages;
         ulong unsent = 0; // a multiset, as the network's
         for (int k = hand.Sent; k < messages.Count; k++) unsent += Mix(MessageHash(messages[k]), 0x53);
         h = Mix(h, unsent);
@@ -102,7 +112,7 @@ public sealed partial class World
         return h;
     }
 
-    private static ulong MessageHash(in Message m)
+    private ulong MessageHash(in Envelope m)
     {
         ulong h = Mix((ulong)m.Type, (ulong)m.From);
         h = Mix(h, (ulong)m.To);
@@ -112,9 +122,10 @@ public sealed partial class World
         h = Mix(h, (ulong)m.Commit);
         h = Mix(h, m.Reject ? 1UL : 0UL);
         h = Mix(h, (ulong)m.Hint);
-        if (m.Entries is { } entries)
-            foreach (Entry e in entries) h = Mix(Mix(h, (ulong)e.Term), Commands.Hash(e.Command));
-        if (m.Data is { } data) h = Mix(h, Commands.Hash(data));
+        h = Mix(h, (ulong)m.EntryCount);
+        h = Mix(h, (ulong)m.Bytes);
+        if (m.Payload is IMessagePayload payload) h = Mix(h, payload.Digest());
+        else HashIsPartial = true;
         return h;
     }
 

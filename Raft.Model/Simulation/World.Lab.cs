@@ -2,6 +2,7 @@ using System.Globalization;
 using Raft.Model.Events;
 using Raft.Core.Determinism;
 using Raft.Core.Node;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Simulation;
 

@@ -4,6 +4,8 @@ using Raft.Core.Node;
 using Raft.Model.Events;
 using Raft.Model.Network;
 using Raft.Model.Services;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Simulation;
 
@@ -93,11 +95,11 @@ public sealed partial class World
     /// violation at that step: a node that campaigns right after voting splits the elections it
     /// should let finish. Crashes stop at the heal, so a node's timer is never fresh in between.
     /// </summary>
-    private void WatchTimerRestarts(in Message m)
+    private void WatchTimerRestarts(in Envelope m)
     {
         _grantedAt ??= Enumerable.Repeat(-1L, Size).ToArray();
-        if (m.Type == MessageType.RequestVoteResponse && !m.Reject) { _grantedAt[m.From] = Now; return; }
-        if (m.Type != MessageType.RequestVote || _grantedAt[m.From] < 0 || Violation is not null) return;
+        if (m.Type == MessageKind.RequestVoteResponse && !m.Reject) { _grantedAt[m.From] = Now; return; }
+        if (m.Type != MessageKind.RequestVote || _grantedAt[m.From] < 0 || Violation is not null) return;
         long earliest = _grantedAt[m.From] + (long)(Cluster.Options.ElectionTicks - 1) * _tickMs;
         if (Now >= earliest) return;
         Cluster.Checker.ObserveLiveness([m.From], m.Index, m.Term, string.Create(CultureInfo.InvariantCulture,
@@ -113,9 +115,9 @@ public sealed partial class World
     /// term or a later one; a deposed leader's messages count too, so the window never blames the
     /// cluster for a timer a leader legitimately restarted).
     /// </summary>
-    private void WatchElectionProgress(in Message m)
+    private void WatchElectionProgress(in Envelope m)
     {
-        if (m.Type == MessageType.RequestVote)
+        if (m.Type == MessageKind.RequestVote)
         {
             for (int i = 0; i < Size; i++)
             {
@@ -124,7 +126,7 @@ public sealed partial class World
             }
             _lastElectionProgress = Now;
         }
-        else if (m.Type is MessageType.AppendEntries or MessageType.InstallSnapshot)
+        else if (m.Type is MessageKind.AppendEntries or MessageKind.InstallSnapshot)
         {
             _lastElectionProgress = Now;
         }

@@ -6,6 +6,8 @@ using Raft.Core.Node;
 using Raft.Model.Invariants;
 using Raft.Model.Network;
 using Raft.Model.Services;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Simulation;
 
@@ -38,7 +40,7 @@ public sealed partial class World
     /// it arrives at Due, ties broken by when it was scheduled; Deadline bounds it in the explorer's timed mode.
     /// Lease is the slot of its entry array in <see cref="Pool"/> (-1: not pooled).
     /// </summary>
-    private readonly record struct Pending(long Id, Message Message, long Deadline, int ToIncarnation, long Due = 0, long Seq = 0, int Lease = -1);
+    private readonly record struct Pending(long Id, Envelope Message, long Deadline, int ToIncarnation, long Due = 0, long Seq = 0, int Lease = -1);
 
     /// <summary>
     /// A world of <see cref="WorldOptions.Nodes"/> nodes. In the explorer's modes every node starts
@@ -115,7 +117,7 @@ public sealed partial class World
     public int PendingCount => _pending.Count;
 
     /// <summary>The <paramref name="k"/>-th message in flight (0 ≤ k &lt; <see cref="PendingCount"/>), oldest first.</summary>
-    public Message PendingAt(int k) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending)[k].Message;
+    public Envelope PendingAt(int k) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending)[k].Message;
 
     /// <summary>The id and the receiver of the <paramref name="k"/>-th message in flight, without copying the message.</summary>
     public (long Id, int To) PendingIdAt(int k)
@@ -128,7 +130,7 @@ public sealed partial class World
     public bool FaultsEnabled { get; private set; } = true;
 
     /// <summary>
-    /// The kinds of message in flight to each node, as bits (1 &lt;&lt; <see cref="MessageType"/>) in
+    /// The kinds of message in flight to each node, as bits (1 &lt;&lt; <see cref="MessageKind"/>) in
     /// <paramref name="into"/>[node]; allocation free (abstract-state coverage reads it every step).
     /// </summary>
     public void PendingKinds(Span<byte> into)
@@ -289,10 +291,10 @@ public sealed partial class World
         }
     }
 
-    public MessageType MessageTypeOf(long id) => FindPending(id).Message.Type;
+    public MessageKind MessageTypeOf(long id) => FindPending(id).Message.Type;
 
     /// <summary>The in-flight message <paramref name="id"/> (named situations read an arriving snapshot's index).</summary>
-    public Message MessageOf(long id) => FindPending(id).Message;
+    public Envelope MessageOf(long id) => FindPending(id).Message;
 
     /// <summary>
     /// The workload is done when every proposal has been made, every node is up and connected, and
@@ -344,10 +346,10 @@ public sealed partial class World
     /// adversarial and timed modes the network adds nothing and the strategy chooses what happens
     /// (timed mode bounds each message's delivery); under labrpc timing it is delivered when due.
     /// </summary>
-    private void OnSend(Message m)
+    private void OnSend(Envelope m)
     {
         _sentThisStep++;
-        if (m.Type == MessageType.RequestVoteResponse && !m.Reject && Cluster.CheckInvariants) Cluster.Checker.ObserveGrantSent(m.From, m.Term, m.To);
+        if (m.Type == MessageKind.RequestVoteResponse && !m.Reject && Cluster.CheckInvariants) Cluster.Checker.ObserveGrantSent(m.From, m.Term, m.To);
         if (_electionWindowMs > 0) WatchElectionProgress(m);
         if (HealedAt >= 0) WatchTimerRestarts(m);
         long delay = Network.Admit(m, ref _netRng);
@@ -371,9 +373,9 @@ public sealed partial class World
     }
 
     /// <summary>A sent message's pooled entry array enters the transport; a breach of the pool's contract is the sender's error.</summary>
-    private int Lease(in Message m, long id)
+    private int Lease(in Envelope m, long id)
     {
-        int lease = Pool!.OnSent(m.Entries, m.From, id, out string? breach);
+        int lease = Pool!.OnSent(m.Lent, m.From, id, out string? breach);
         if (breach is not null) Cluster.Checker.ObserveContractBreach(m.From, breach);
         return lease;
     }

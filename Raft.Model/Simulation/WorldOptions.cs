@@ -1,5 +1,7 @@
 using Raft.Core.Node;
 using Raft.Model.Network;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Simulation;
 
@@ -46,7 +48,7 @@ public sealed record WorldOptions
     /// Builds each node: null for the correct core, or anything else implementing the node
     /// contract (a catalog variant, or your own Raft: docs/bring-your-own-raft.md).
     /// </summary>
-    public Cluster.NodeFactory? Factory { get; init; }
+    public NodeFactory? Factory { get; init; }
 
     // ---- the explorer's modes (adversarial, timed): the workload and the faults it may choose ----
 

@@ -1,6 +1,8 @@
 using Raft.Core.Encoding;
 using Raft.Core.Messages;
 using Raft.Core.Node;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 
 namespace Raft.Model.Storage;
 

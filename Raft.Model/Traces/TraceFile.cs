@@ -1,6 +1,7 @@
 using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Traces;
 
@@ -50,7 +51,7 @@ public sealed class TraceFile
     }
 
     /// <summary>The same trace run on nodes built by <paramref name="factory"/> (another implementation of the node contract).</summary>
-    public TraceFile WithFactory(Simulation.Cluster.NodeFactory factory) => With(Settings with { Factory = factory }, Swarm);
+    public TraceFile WithFactory(NodeFactory factory) => With(Settings with { Factory = factory }, Swarm);
 
     /// <summary>The same trace with other swarm parameters (the shrinker tries gentler liveness phases).</summary>
     public TraceFile WithSwarm(SwarmParameters swarm) => With(Settings, swarm);

@@ -6,6 +6,7 @@ using Raft.Core.Messages;
 using Raft.Model.Events;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Traces;
 
@@ -178,20 +179,21 @@ public static class TraceReader
         return new StepEvent(kind, node, at, message, proposal, advanceTo, control);
     }
 
-    private static readonly Dictionary<string, MessageType> MessageTypes =
-        Enum.GetValues<MessageType>().Where(t => t != MessageType.None).ToDictionary(t => t.ToString(), t => t, StringComparer.Ordinal);
+    private static readonly Dictionary<string, MessageKind> MessageTypes =
+        Enum.GetValues<MessageKind>().ToDictionary(t => t.ToString(), t => t, StringComparer.Ordinal);
 
     private static MessageInfo ParseMessage(JsonElement m, string where, int nodes)
     {
         long id = Long(m, "id", where);
         if (id < 0) throw new TraceFormatException($"{where}: message id {id} is negative");
         string typeName = Str(m, "type", where);
-        if (!MessageTypes.TryGetValue(typeName, out MessageType type)) throw new TraceFormatException($"{where}: unknown message type '{Limits.Printable(typeName)}'");
+        if (!MessageTypes.TryGetValue(typeName, out MessageKind type)) throw new TraceFormatException($"{where}: unknown message type '{Limits.Printable(typeName)}'");
         long OptLong(string f) => m.TryGetProperty(f, out _) ? Long(m, f, where) : 0;
         bool reject = m.TryGetProperty("reject", out JsonElement r) && (r.ValueKind == JsonValueKind.True || (r.ValueKind == JsonValueKind.False ? false : throw new TraceFormatException($"{where}: 'reject' must be true or false")));
         var info = new MessageInfo(id, type, Bounded(m, "from", where, 0, nodes - 1), Bounded(m, "to", where, 0, nodes - 1), Long(m, "term", where), Long(m, "index", where),
             OptLong("logTerm"), OptLong("commit"), m.TryGetProperty("entries", out _) ? Bounded(m, "entries", where, 0, int.MaxValue) : 0, reject,
-            OptLong("hint"), m.TryGetProperty("bytes", out _) ? Bounded(m, "bytes", where, 0, int.MaxValue) : 0);
+            OptLong("hint"), m.TryGetProperty("bytes", out _) ? Bounded(m, "bytes", where, 0, int.MaxValue) : 0,
+            m.TryGetProperty("name", out _) ? Limits.Printable(Str(m, "name", where), 64) : null);
         if (info.Term < 0 || info.Index < 0 || info.LogTerm < 0 || info.Commit < 0 || info.Hint < 0)
             throw new TraceFormatException($"{where}: a message's term, index, log term, commit or hint is negative");
         return info;

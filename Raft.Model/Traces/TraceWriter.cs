@@ -205,6 +205,7 @@ public static class TraceWriter
         if (m.Reject) w.WriteBoolean("reject", true);
         if (m.Hint != 0) w.WriteNumber("hint", m.Hint);
         if (m.Bytes != 0) w.WriteNumber("bytes", m.Bytes);
+        if (m.Name is { } name) w.WriteString("name", name);
     }
 
     private static void WriteStepOutcome(Utf8JsonWriter w, in StepOutcome o)

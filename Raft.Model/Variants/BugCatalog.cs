@@ -2,18 +2,18 @@ using Raft.Core.Node;
 using Raft.Core.Rules;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Variants;
 
 /// <summary>A deliberately broken variant of the core, for testing the tester.</summary>
-public sealed record BugVariant(string Name, string Description, Invariant Breaks, Cluster.NodeFactory Factory);
+public sealed record BugVariant(string Name, string Description, Invariant Breaks, NodeFactory Factory);
 
 /// <summary>The catalog of broken variants that <c>--bug NAME</c> selects.</summary>
 public static class BugCatalog
 {
-    /// <summary>A factory building <see cref="RaftNode{TRules}"/> with the rule set <typeparamref name="TRules"/> (see Raft.Model/Variants).</summary>
-    public static Cluster.NodeFactory With<TRules>() where TRules : struct, IRaftRules =>
-        (id, n, seed, options, state) => new RaftNode<TRules>(id, n, seed, options, state);
+    /// <summary>A factory building <see cref="RaftNode{TRules}"/> with the rule set <typeparamref name="TRules"/> (see Raft.Model/Variants), behind the node contract.</summary>
+    public static NodeFactory With<TRules>() where TRules : struct, IRaftRules => Nodes.CoreNodes.With<TRules>();
 
     public static IReadOnlyList<BugVariant> All { get; } =
     [
@@ -65,6 +65,6 @@ public static class BugCatalog
     public static bool IsKnown(string name) => name == "none" || Find(name) is not null;
 
     /// <summary>The factory for <paramref name="name"/>, or null for the correct core ("none").</summary>
-    public static Cluster.NodeFactory? FactoryFor(string name) =>
+    public static NodeFactory? FactoryFor(string name) =>
         name == "none" ? null : (Find(name) ?? throw new ArgumentException($"unknown bug '{name}'")).Factory;
 }

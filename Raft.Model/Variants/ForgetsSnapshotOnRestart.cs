@@ -1,5 +1,6 @@
 using Raft.Core.Node;
 using Raft.Model.Simulation;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Variants;
 
@@ -12,8 +13,8 @@ namespace Raft.Model.Variants;
 /// </summary>
 public static class ForgetsSnapshotOnRestart
 {
-    public static Cluster.NodeFactory Factory { get; } = (id, size, seed, options, state) =>
-        new RaftNode(id, size, seed, options, new PersistedState
+    public static NodeFactory Factory { get; } = (id, size, seed, options, state) =>
+        new Nodes.CoreNode<Raft.Core.Rules.StandardRules>(new RaftNode(id, size, seed, options, new PersistedState
         {
             Term = state.Term,
             VotedFor = state.VotedFor,
@@ -21,5 +22,5 @@ public static class ForgetsSnapshotOnRestart
             SnapshotTerm = state.SnapshotTerm,
             SnapshotData = null,
             Entries = state.Entries,
-        });
+        }));
 }

@@ -17,8 +17,9 @@ public sealed class LayeringTests
     /// <summary>Raft.Model's layers, lowest first.</summary>
     public static readonly string[][] Layers =
     [
+        ["Contract"],
         ["Network", "Storage", "Services"],
-        ["Events", "Invariants"],
+        ["Events", "Invariants", "Nodes"],
         ["Simulation"],
         ["Testing", "Variants"],
         ["Exploration"],

@@ -1,4 +1,5 @@
-using Raft.Core.Messages;
+using Raft.Model.Contract;
+using Raft.Model.Nodes;
 using Raft.Core.Node;
 using Raft.Model.Exploration;
 using Raft.Model.Lab;
@@ -15,11 +16,11 @@ namespace Raft.Properties.Contract;
 public sealed class BringYourOwnRaftTests
 {
     /// <summary>Another C# implementation of the contract: here it delegates to an inner node it owns, counting calls.</summary>
-    private sealed class OtherRaft(RaftNode inner) : ForwardingNode(inner)
+    private sealed class OtherRaft(IRaftNode inner) : ForwardingNode(inner)
     {
         public int Steps { get; private set; }
 
-        public override void Step(in Message m)
+        public override void Step(in Envelope m)
         {
             Steps++;
             base.Step(m);
@@ -32,9 +33,9 @@ public sealed class BringYourOwnRaftTests
     public void AnotherImplementation_RunsTheLabTests_ThroughTheContractAlone(string test)
     {
         var built = new List<OtherRaft>();
-        Cluster.NodeFactory factory = (id, n, seed, options, state) =>
+        NodeFactory factory = (id, n, seed, options, state) =>
         {
-            var node = new OtherRaft(new RaftNode(id, n, seed, options, state));
+            var node = new OtherRaft(CoreNodes.Standard(id, n, seed, options, state));
             built.Add(node);
             return node;
         };
@@ -45,8 +46,8 @@ public sealed class BringYourOwnRaftTests
     }
 
     /// <summary>The other implementation with a bug of its own: at start it forgets whom it voted for.</summary>
-    private static readonly Cluster.NodeFactory ForgetfulVoter = (id, n, seed, options, state) =>
-        new OtherRaft(new RaftNode(id, n, seed, options, new PersistedState
+    private static readonly NodeFactory ForgetfulVoter = (id, n, seed, options, state) =>
+        new OtherRaft(CoreNodes.Standard(id, n, seed, options, new PersistedState
         {
             Term = state.Term, VotedFor = RaftNode.None, SnapshotIndex = state.SnapshotIndex, SnapshotTerm = state.SnapshotTerm,
             SnapshotData = state.SnapshotData, Entries = state.Entries,
@@ -55,7 +56,7 @@ public sealed class BringYourOwnRaftTests
     [Fact]
     public void AnotherImplementation_IsExplored_Replayed_AndShrunk_ThroughTheContract()
     {
-        ExploreSettings correct = new() { Iterations = 300, Workers = 1, Factory = (id, n, seed, o, st) => new OtherRaft(new RaftNode(id, n, seed, o, st)) };
+        ExploreSettings correct = new() { Iterations = 300, Workers = 1, Factory = (id, n, seed, o, st) => new OtherRaft(CoreNodes.Standard(id, n, seed, o, st)) };
         Assert.Null(Explorer.Run(correct).FirstViolation);
 
         ExploreReport r = Explorer.Run(new ExploreSettings { Iterations = 10_000, Workers = 1, Factory = ForgetfulVoter });

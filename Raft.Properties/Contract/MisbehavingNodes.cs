@@ -1,3 +1,6 @@
+using Raft.Model.Contract;
+using Raft.Model.Nodes;
+using Ready = Raft.Model.Contract.Ready;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 
@@ -17,7 +20,7 @@ internal sealed class InterleavingProbe(IRaftNode inner, InterleavingProbe.Count
 
     private bool _out;
 
-    public override void Step(in Message m)
+    public override void Step(in Envelope m)
     {
         if (_out) Interlocked.Increment(ref counts.Steps);
         base.Step(m);
@@ -121,15 +124,15 @@ internal sealed class ReusesSentArrayNode(IRaftNode inner) : ForwardingNode(inne
     public override bool TryGetReady(out Ready ready)
     {
         if (!base.TryGetReady(out ready)) return false;
-        List<Message> messages = ready.MessageBuffer;
+        List<Envelope> messages = ready.MessageBuffer;
         for (int k = 0; k < messages.Count; k++)
         {
-            Message m = messages[k];
+            Message m = ((CoreMessage)messages[k].Payload!).Message;
             if (m.Type != MessageType.AppendEntries || m.Entries is not { Length: > 0 } entries || ReferenceEquals(entries, _sent)) continue;
             if (_sent is not null && _sent.Length == entries.Length)
             {
                 entries.CopyTo(_sent, 0);
-                messages[k] = m with { Entries = _sent };
+                messages[k] = CoreMessage.Wrap(m with { Entries = _sent });
             }
             else _sent = entries;
         }
@@ -155,8 +158,8 @@ internal sealed class WritesIntoSentArrayNode(IRaftNode inner) : ForwardingNode(
             old[0] = new Entry(old[0].Term, Scribble);
             _sent = null;
         }
-        foreach (Message m in ready.Messages)
-            if (m.Type == MessageType.AppendEntries && m.Entries is { Length: > 0 } entries) _sent = entries;
+        foreach (Envelope m in ready.Messages)
+            if (m.Type == MessageKind.AppendEntries && m.Lent is { Length: > 0 } entries) _sent = entries;
         return true;
     }
 }

@@ -1,5 +1,6 @@
 using Raft.Core.Messages;
 using Raft.Core.Node;
+using Raft.Properties.TestSupport;
 using Raft.Model.Storage;
 
 namespace Raft.Properties.Core;
@@ -21,7 +22,7 @@ public sealed class ReadyAdvanceTests
     /// <summary>Handles a Ready taken earlier, in the documented order, and returns the messages sent.</summary>
     private static List<Message> PersistSendAdvance(RaftNode node, Ready r, Disk disk)
     {
-        disk.Persist(r);
+        disk.Persist(r.ToContract());
         var sent = new List<Message>(r.Messages);
         node.Advance();
         return sent;

@@ -1,3 +1,4 @@
+using Raft.Model.Contract;
 using System.Diagnostics;
 using System.Text;
 using Raft.Model.Simulation;
@@ -21,7 +22,7 @@ public sealed class ShrinkToMinimumTests(ITestOutputHelper output)
 {
     private static ScriptedEvent Timeout(int node) => new(new StepEvent(EventKind.Timeout, node, 0), []);
 
-    private static ScriptedEvent Deliver(MessageType type, int from, int to, long term) =>
+    private static ScriptedEvent Deliver(MessageKind type, int from, int to, long term) =>
         new(new StepEvent(EventKind.Deliver, to, 0, new MessageInfo(-1, type, from, to, term, 0)), []);
 
     /// <summary>Runs a script on <paramref name="nodes"/> nodes and records it as a trace.</summary>
@@ -50,7 +51,7 @@ public sealed class ShrinkToMinimumTests(ITestOutputHelper output)
         // node 1 only times out once, and its requests are never delivered in the fault phase
         TraceFile three = Record("stale-votes-counted", 3,
         [
-            Timeout(1), Timeout(2), Timeout(2), Deliver(MessageType.RequestVote, 2, 0, 1),
+            Timeout(1), Timeout(2), Timeout(2), Deliver(MessageKind.RequestVote, 2, 0, 1),
         ]);
         Assert.Equal(3, three.Swarm.Nodes);
         Assert.NotNull(three.Outcome.Violation);
@@ -95,9 +96,9 @@ public sealed class ShrinkToMinimumTests(ITestOutputHelper output)
         Assert.Null(cut.Renumber(1));
         // cut 0 -> 3 is [2, 0, 2]; without node 1 it is 0 -> 2, recorded as [2, 0, 1]
         Assert.Equal([2, 0, 1], new ScriptedEvent(new StepEvent(EventKind.Partition, -1, 0), [2, 0, 2]).Renumber(1)!.Data);
-        ScriptedEvent m = Deliver(MessageType.AppendEntries, 3, 0, 2).Renumber(1)!;
+        ScriptedEvent m = Deliver(MessageKind.AppendEntries, 3, 0, 2).Renumber(1)!;
         Assert.Equal((2, 0, 0), (m.Exact.Message!.Value.From, m.Exact.Message.Value.To, m.Node));
-        Assert.Null(Deliver(MessageType.AppendEntries, 3, 0, 2).Renumber(3));
+        Assert.Null(Deliver(MessageKind.AppendEntries, 3, 0, 2).Renumber(3));
         Assert.Null(Timeout(1).Renumber(1));
         Assert.Equal(1, Timeout(2).Renumber(0)!.Node);
     }

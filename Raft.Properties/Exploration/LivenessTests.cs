@@ -1,3 +1,6 @@
+using Raft.Model.Contract;
+using Raft.Model.Nodes;
+using Ready = Raft.Model.Contract.Ready;
 using Raft.Model.Simulation;
 using Raft.Core.Node;
 using Raft.Model.Exploration;
@@ -74,9 +77,9 @@ public sealed class LivenessTests(ITestOutputHelper output)
         public override bool TryGetReady(out Ready ready)
         {
             if (!base.TryGetReady(out ready)) return false;
-            List<Message> ms = ready.MessageBuffer;
+            List<Envelope> ms = ready.MessageBuffer;
             for (int k = 0; k < ms.Count; k++)
-                if (ms[k].Type == MessageType.AppendEntries && ms[k].EntryCount == 0) ms[k] = ms[k] with { Commit = 0 };
+                if (ms[k].Type == MessageKind.AppendEntries && ms[k].EntryCount == 0) ms[k] = CoreMessage.Wrap(((CoreMessage)ms[k].Payload!).Message with { Commit = 0 });
             return true;
         }
     }
@@ -89,7 +92,7 @@ public sealed class LivenessTests(ITestOutputHelper output)
         public override bool TryGetReady(out Ready ready)
         {
             if (!base.TryGetReady(out ready)) return false;
-            foreach (Message m in ready.Messages) if (m.Type == MessageType.RequestVoteResponse && !m.Reject) _voted = true;
+            foreach (Envelope m in ready.Messages) if (m.Type == MessageKind.RequestVoteResponse && !m.Reject) _voted = true;
             return true;
         }
 
@@ -107,11 +110,11 @@ public sealed class LivenessTests(ITestOutputHelper output)
     {
         // Figure 2: granting a vote restarts the election timer. A node that campaigns soon after it voted
         // only splits elections (one() may still agree), so the phase watches the timer rule on the wire.
-        var s = new ExploreSettings { Swarm = false, Nodes = 3, Faults = FaultBudget.NoFaults, Factory = (id, n, seed, o, st) => new CampaignsRightAfterVoting(new RaftNode(id, n, seed, o, st)) };
+        var s = new ExploreSettings { Swarm = false, Nodes = 3, Faults = FaultBudget.NoFaults, Factory = (id, n, seed, o, st) => new CampaignsRightAfterVoting(CoreNodes.Standard(id, n, seed, o, st)) };
         var (w, v, steps) = RecordedLivenessViolation(s);
         Assert.Contains("after it granted a vote", v.Detail);
         Assert.Equal(steps.Count - 1, w.ViolationStep);
-        Assert.Contains(steps[^1].Sent ?? [], m => m.Type == MessageType.RequestVote && m.From == v.Nodes[0]);
+        Assert.Contains(steps[^1].Sent ?? [], m => m.Type == MessageKind.RequestVote && m.From == v.Nodes[0]);
         World ok = World(s with { Factory = null });
         RunPhase(ok, s);
         Assert.Null(ok.Violation);
@@ -136,7 +139,7 @@ public sealed class LivenessTests(ITestOutputHelper output)
         var s = new ExploreSettings
         {
             Swarm = false, Nodes = 5, Faults = FaultBudget.NoFaults,
-            Factory = (id, n, seed, o, st) => id == 4 ? new NeverApplies(new RaftNode(id, n, seed, o, st)) : new RaftNode(id, n, seed, o, st),
+            Factory = (id, n, seed, o, st) => id == 4 ? new NeverApplies(CoreNodes.Standard(id, n, seed, o, st)) : CoreNodes.Standard(id, n, seed, o, st),
         };
         var (w, v, steps) = RecordedLivenessViolation(s);
         Assert.Equal(ControlOp.Deadline, steps[^1].Control?.Op);
@@ -150,7 +153,7 @@ public sealed class LivenessTests(ITestOutputHelper output)
         // one() re-proposes its command on every retry: each retry's entry makes followers commit the
         // copy before it, so every earlier copy is applied everywhere while the current one never is.
         // config.go's one() fails such a cluster; the deadline step must too.
-        var s = new ExploreSettings { Swarm = false, Nodes = 3, Faults = FaultBudget.NoFaults, Factory = (id, n, seed, o, st) => new CommitOnlyWithNewEntries(new RaftNode(id, n, seed, o, st)) };
+        var s = new ExploreSettings { Swarm = false, Nodes = 3, Faults = FaultBudget.NoFaults, Factory = (id, n, seed, o, st) => new CommitOnlyWithNewEntries(CoreNodes.Standard(id, n, seed, o, st)) };
         var (w, v, steps) = RecordedLivenessViolation(s);
         Assert.Equal(ControlOp.Deadline, steps[^1].Control?.Op);
         Assert.Equal(w.ViolationStep, steps[^1].Step);
@@ -179,7 +182,7 @@ public sealed class LivenessTests(ITestOutputHelper output)
     public void ANodesExceptionInTheLivenessPhase_IsACoreError_AtTheRecordedStepThatRaisedIt()
     {
         var s = new ExploreSettings { Swarm = false, Nodes = 3, Faults = FaultBudget.NoFaults, Proposals = 1, Workers = 1, Iterations = 5,
-            Factory = (id, n, seed, o, st) => new ThrowsOnALateLeaderTick(new RaftNode(id, n, seed, o, st)) };
+            Factory = (id, n, seed, o, st) => new ThrowsOnALateLeaderTick(CoreNodes.Standard(id, n, seed, o, st)) };
         ExploreReport report = Explorer.Run(s);
         output.WriteLine($"schedules {report.Coverage.Schedules}, liveness {report.Coverage.LivenessChecked}, most liveness steps {report.Coverage.MostLivenessSteps}");
         ScheduleResult v = Assert.IsType<ScheduleResult>(report.FirstViolation);
@@ -207,7 +210,7 @@ public sealed class LivenessTests(ITestOutputHelper output)
         for (int i = 0; i < w.Size; i++) Assert.True(w.Cluster.Appliers[i].LastApplied >= 1);
         // the phase's cause is in the recording: the heal, the election's messages, the client's proposal
         Assert.Equal(ControlOp.Heal, w.Recording[0].Control?.Op);
-        Assert.Contains(w.Recording, st => st.Event.Kind == EventKind.Deliver && st.Event.Message?.Type == Raft.Core.Messages.MessageType.RequestVote);
+        Assert.Contains(w.Recording, st => st.Event.Kind == EventKind.Deliver && st.Event.Message?.Type == MessageKind.RequestVote);
         Assert.Contains(w.Recording, st => st.Control?.Op == ControlOp.Propose && st.Outcome == StepOutcome.Proposed(1, st.Outcome.Term));
         Assert.Contains(w.Recording, st => st.Event.Kind == EventKind.Ticks && st.Outcome.Count > 0); // silent ticks folded into steps
         Assert.Equal(Enumerable.Range(0, w.Recording.Count), w.Recording.Select(st => st.Step));

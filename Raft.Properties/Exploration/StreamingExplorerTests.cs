@@ -1,3 +1,4 @@
+using Raft.Model.Contract;
 using Raft.Model.Variants;
 using Raft.Core.Node;
 using Raft.Model.Exploration;
@@ -17,9 +18,9 @@ namespace Raft.Properties.Exploration;
 public sealed class StreamingExplorerTests(ITestOutputHelper output)
 {
     /// <summary>A catalog bug's factory that cancels <paramref name="cts"/> when it builds its <paramref name="cancelAt"/>-th node (1-based).</summary>
-    private static Cluster.NodeFactory CancellingAt(string bug, CancellationTokenSource cts, int cancelAt)
+    private static NodeFactory CancellingAt(string bug, CancellationTokenSource cts, int cancelAt)
     {
-        Cluster.NodeFactory inner = BugCatalog.FactoryFor(bug) ?? ((id, n, seed, options, state) => new RaftNode(id, n, seed, options, state));
+        NodeFactory inner = BugCatalog.FactoryFor(bug) ?? Raft.Model.Nodes.CoreNodes.Standard;
         int built = 0;
         return (id, n, seed, options, state) =>
         {
@@ -123,7 +124,7 @@ public sealed class StreamingExplorerTests(ITestOutputHelper output)
         using var cts = new CancellationTokenSource();
         var s = new ExploreSettings { Bug = "vote-without-log-check", Workers = 1, Seed = 3 };
         int built = 0;
-        Cluster.NodeFactory inner = BugCatalog.FactoryFor(s.Bug)!;
+        NodeFactory inner = BugCatalog.FactoryFor(s.Bug)!;
         ExploreReport whole = Explorer.Run(s with { Factory = (id, n, seed, o, st) => { built++; return inner(id, n, seed, o, st); } });
         Assert.NotNull(whole.FirstViolation);
         // the last node built is the re-run's (recording the violation): the token is cancelled then, after the workers stopped

@@ -1,3 +1,6 @@
+using Raft.Model.Contract;
+using Raft.Model.Nodes;
+using Ready = Raft.Model.Contract.Ready;
 using System.Diagnostics;
 using Raft.Model.Testing;
 using Raft.Core.Messages;
@@ -37,15 +40,15 @@ public sealed class LivelockTests
     private sealed class EchoStorm(IRaftNode inner) : ForwardingNode(inner)
     {
         private const long Marker = long.MaxValue - 7; // the echoes' term: never handed to the real core
-        private readonly List<Message> _echoes = new();
+        private readonly List<Envelope> _echoes = new();
         private readonly Ready _own = new() { EntriesToPersist = ArraySegment<Entry>.Empty, CommittedEntries = ArraySegment<Entry>.Empty };
         private bool _innerReady;
 
-        public override void Step(in Message m)
+        public override void Step(in Envelope m)
         {
             if (m.Term != Marker) Inner.Step(m);
             if (m.From == Id) return;
-            var echo = new Message { Type = m.Type, From = Id, To = m.From, Term = Marker };
+            var echo = new Envelope { Type = m.Type, From = Id, To = m.From, Term = Marker };
             _echoes.Add(echo);
             _echoes.Add(echo);
         }
@@ -68,8 +71,8 @@ public sealed class LivelockTests
         }
     }
 
-    private static Cluster.NodeFactory Wrap(Func<IRaftNode, IRaftNode> wrap) =>
-        (id, n, seed, options, state) => wrap(new RaftNode(id, n, seed, options, state));
+    private static NodeFactory Wrap(Func<IRaftNode, IRaftNode> wrap) =>
+        (id, n, seed, options, state) => wrap(CoreNodes.Standard(id, n, seed, options, state));
 
     [Fact]
     public void ACoreThatAlwaysHasOutput_FailsTheLabTestInsteadOfHanging()

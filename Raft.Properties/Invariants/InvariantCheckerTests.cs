@@ -1,5 +1,7 @@
 using Raft.Core.Messages;
 using Raft.Core.Node;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 using Raft.Model.Invariants;
 using Raft.Model.Services;
 

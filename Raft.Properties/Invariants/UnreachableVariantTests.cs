@@ -1,6 +1,8 @@
 using Raft.Model.Variants;
 using Raft.Core.Messages;
 using Raft.Core.Node;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 using Raft.Model.Invariants;
 using Raft.Model.Simulation;
 using Raft.Properties.Core;
@@ -24,7 +26,7 @@ public sealed class UnreachableVariantTests
         for (int i = 1; i < 3; i++)
             cluster.Disks[i].Persist(new Ready { HardStateChanged = true, Term = 1, VotedFor = RaftNode.None, PersistFrom = 1, EntriesToPersist = log[..1] });
         for (int i = 0; i < 3; i++) cluster.Start(i);
-        cluster.Deliver(Msg.Append(from: 1, to: 0, term: 2, prev: 1, prevTerm: 1, commit: 3));
+        cluster.Deliver(Raft.Model.Nodes.CoreMessage.Wrap(Msg.Append(from: 1, to: 0, term: 2, prev: 1, prevTerm: 1, commit: 3)));
         return cluster.Violation;
     }
 

@@ -1,3 +1,5 @@
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 

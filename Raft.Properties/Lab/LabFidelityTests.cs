@@ -3,6 +3,8 @@ using Raft.Model.Testing;
 using Raft.Core.Determinism;
 using Raft.Core.Messages;
 using Raft.Core.Node;
+using Raft.Model.Contract;
+using Ready = Raft.Model.Contract.Ready;
 using Raft.Model.Lab;
 using Raft.Model.Network;
 using Raft.Model.Services;
@@ -150,8 +152,8 @@ public sealed class LabFidelityTests
 
     // ---- 3. labrpc's delivery rules ----
 
-    private static Message Request(int from, int to) => new() { Type = MessageType.AppendEntries, From = from, To = to, Term = 1 };
-    private static Message Reply(int from, int to) => new() { Type = MessageType.AppendEntriesResponse, From = from, To = to, Term = 1 };
+    private static Envelope Request(int from, int to) => new() { Type = MessageKind.AppendEntries, From = from, To = to, Term = 1 };
+    private static Envelope Reply(int from, int to) => new() { Type = MessageKind.AppendEntriesResponse, From = from, To = to, Term = 1 };
 
     private static SimNetwork Net(bool reliable, bool labrpc, bool longReordering = false)
     {
@@ -167,7 +169,7 @@ public sealed class LabFidelityTests
         {
             SimNetwork net = Net(reliable: true, labrpc, longReordering: true);
             var rng = new Rng(1);
-            Message reply = Reply(1, 0);
+            Envelope reply = Reply(1, 0);
             long delay;
             do delay = net.Admit(reply, ref rng); while (delay < 200); // until one is reordered
             net.Disconnect(1);
@@ -182,7 +184,7 @@ public sealed class LabFidelityTests
     {
         SimNetwork net = Net(reliable: false, labrpc: true);
         var rng = new Rng(2);
-        Message request = Request(0, 1);
+        Envelope request = Request(0, 1);
         while (net.Admit(request, ref rng) < 0) { } // unreliable: 10% are dropped
         net.Disconnect(1);
         Assert.True(net.Deliverable(request));

@@ -1,3 +1,5 @@
+using Raft.Model.Contract;
+using Raft.Model.Nodes;
 using Raft.Core.Node;
 using Raft.Model.Events;
 using Raft.Model.Exploration;
@@ -129,7 +131,7 @@ public sealed class AsyncReadyTests
         var settings = new ExploreSettings
         {
             Iterations = 300, Workers = 1,
-            Factory = (id, n, seed, o, st) => new InterleavingProbe(new RaftNode(id, n, seed, o, st), counts),
+            Factory = (id, n, seed, o, st) => new InterleavingProbe(CoreNodes.Standard(id, n, seed, o, st), counts),
         };
         ExploreReport r = Explorer.Run(settings);
         Assert.Null(r.FirstViolation);
@@ -152,7 +154,7 @@ public sealed class AsyncReadyTests
         Assert.NotEqual(sync.StatesVisited, r.StatesVisited);
     }
 
-    private static readonly Cluster.NodeFactory OverAcknowledging = (id, n, seed, o, st) => new OverAcknowledgingNode(new RaftNode(id, n, seed, o, st));
+    private static readonly NodeFactory OverAcknowledging = (id, n, seed, o, st) => new OverAcknowledgingNode(CoreNodes.Standard(id, n, seed, o, st));
 
     [Fact]
     public void ACoreThatAcknowledgesMoreThanItWasHanded_IsCaughtByTheDefaultExplore_AsADurableLogWithAHole()

@@ -1,3 +1,5 @@
+using Raft.Model.Contract;
+using Raft.Model.Nodes;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Exploration;
@@ -60,7 +62,7 @@ public sealed class EntryPoolTests
         Assert.Null(foreign);
     }
 
-    private static ExploreSettings Pooled(Cluster.NodeFactory? factory = null, bool asyncReady = true, int iterations = 2_000) => new()
+    private static ExploreSettings Pooled(NodeFactory? factory = null, bool asyncReady = true, int iterations = 2_000) => new()
     {
         Iterations = iterations,
         Workers = 1,
@@ -93,7 +95,7 @@ public sealed class EntryPoolTests
     [Fact]
     public void ACoreThatReusesAnArrayItSent_IsReported_AsACoreError()
     {
-        Cluster.NodeFactory reuses = (id, n, seed, o, st) => new ReusesSentArrayNode(new RaftNode(id, n, seed, o, st));
+        NodeFactory reuses = (id, n, seed, o, st) => new ReusesSentArrayNode(CoreNodes.Standard(id, n, seed, o, st));
         ScheduleResult found = Assert.IsType<ScheduleResult>(Explorer.Run(Pooled(reuses)).FirstViolation);
         Assert.Equal(Invariant.CoreError, found.Violation!.Invariant);
         Assert.True(found.Violation.Detail.Contains("still in flight") || found.Violation.Detail.Contains("no longer held"), found.Violation.Detail);
@@ -102,7 +104,7 @@ public sealed class EntryPoolTests
     [Fact]
     public void ACoreThatWritesIntoAnArrayInFlight_IsReported_AsACoreError()
     {
-        Cluster.NodeFactory writes = (id, n, seed, o, st) => new WritesIntoSentArrayNode(new RaftNode(id, n, seed, o, st));
+        NodeFactory writes = (id, n, seed, o, st) => new WritesIntoSentArrayNode(CoreNodes.Standard(id, n, seed, o, st));
         ScheduleResult found = Assert.IsType<ScheduleResult>(Explorer.Run(Pooled(writes)).FirstViolation);
         Assert.Equal(Invariant.CoreError, found.Violation!.Invariant);
         Assert.Contains("changed while it was in flight", found.Violation.Detail);

@@ -1,3 +1,4 @@
+using Raft.Model.Contract;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Services;
@@ -45,7 +46,7 @@ public sealed class WorldTests
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal(term, w.Node(i)!.Term);
-            Assert.Equal(leader, ((RaftNode)w.Node(i)!).LeaderId); // the world builds the core's node by default
+            Assert.Equal(leader, w.Node(i)!.Status!.Leader); // the world builds the core's node by default, which reports its status
         }
     }
 

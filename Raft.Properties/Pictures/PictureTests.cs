@@ -1,3 +1,4 @@
+using Raft.Model.Contract;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -399,19 +400,19 @@ public sealed class PictureTests
         // the messages, by id, as they were sent
         MessageInfo[] msg =
         [
-            new(0, MessageType.RequestVote, 0, 1, 1, 0),
-            new(1, MessageType.RequestVote, 0, 2, 1, 0),
-            new(2, MessageType.RequestVoteResponse, 2, 0, 1, 0),
-            new(3, MessageType.RequestVoteResponse, 1, 0, 1, 0),
-            new(4, MessageType.AppendEntries, 0, 1, 1, 0),
-            new(5, MessageType.AppendEntries, 0, 2, 1, 0),
-            new(6, MessageType.AppendEntries, 0, 1, 1, 0, Entries: 1),
-            new(7, MessageType.AppendEntries, 0, 2, 1, 0, Entries: 1),
-            new(8, MessageType.RequestVote, 1, 0, 2, 0),
-            new(9, MessageType.RequestVote, 1, 2, 2, 0),
-            new(10, MessageType.RequestVoteResponse, 2, 1, 2, 0),
-            new(11, MessageType.AppendEntries, 1, 0, 2, 0),
-            new(12, MessageType.AppendEntries, 1, 2, 2, 0),
+            new(0, MessageKind.RequestVote, 0, 1, 1, 0),
+            new(1, MessageKind.RequestVote, 0, 2, 1, 0),
+            new(2, MessageKind.RequestVoteResponse, 2, 0, 1, 0),
+            new(3, MessageKind.RequestVoteResponse, 1, 0, 1, 0),
+            new(4, MessageKind.AppendEntries, 0, 1, 1, 0),
+            new(5, MessageKind.AppendEntries, 0, 2, 1, 0),
+            new(6, MessageKind.AppendEntries, 0, 1, 1, 0, Entries: 1),
+            new(7, MessageKind.AppendEntries, 0, 2, 1, 0, Entries: 1),
+            new(8, MessageKind.RequestVote, 1, 0, 2, 0),
+            new(9, MessageKind.RequestVote, 1, 2, 2, 0),
+            new(10, MessageKind.RequestVoteResponse, 2, 1, 2, 0),
+            new(11, MessageKind.AppendEntries, 1, 0, 2, 0),
+            new(12, MessageKind.AppendEntries, 1, 2, 2, 0),
         ];
         SentMessage M(long id, bool lost = false) => new(msg[id], lost);
         StepEvent E(EventKind kind, int node = -1) => new(kind, node, 0);

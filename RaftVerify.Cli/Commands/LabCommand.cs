@@ -1,3 +1,4 @@
+using Raft.Model.Contract;
 using Raft.Model.Variants;
 using System.CommandLine;
 using System.Diagnostics;
@@ -110,7 +111,7 @@ public static class LabCommand
     /// <param name="raft">The core's options (null: the defaults): the world's, so the trace's raft object records them and replay and shrink restore them; a --variant gets them too.</param>
     private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName, string? traceDir, RaftOptions? raft)
     {
-        Raft.Model.Simulation.Cluster.NodeFactory? factory = null;
+        NodeFactory? factory = null;
         if (variantName is not null && (factory = BugCatalog.Find(variantName)?.Factory) is null)
             throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", BugCatalog.All.Select(b => b.Name))}");
         if (part is not null && part.StartsWith('-'))

@@ -41,7 +41,7 @@ public static class SummaryTable
         if (r.Exhausted is { } ex)
         {
             Row("states visited (dfs)", r.StatesVisited.ToString(CultureInfo.InvariantCulture));
-            Row("bounded space exhausted", ex ? "yes" : "no");
+            Row("bounded space exhausted", ex ? "yes" : r.PartialStateHash ? "not claimed (the node reports no status, or its messages cannot hash themselves: states may have been merged)" : "no");
         }
         if (r.Guidance is { } g)
         {

@@ -1,7 +1,7 @@
-using Raft.Core.Messages;
 using Raft.Core.Node;
 using Raft.Model.Simulation;
 using Raft.Model.Storage;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Exploration.Guided;
 
@@ -89,7 +89,7 @@ internal sealed class FeatureTracker
     /// candidate's log less, as or more up to date than the receiver's, and the receiver's vote
     /// (none, this candidate, another); replies — rejected or not.
     /// </summary>
-    public void Delivering(World world, in Message m, int at)
+    public void Delivering(World world, in Envelope m, int at)
     {
         ulong context = Context(world, m);
         if (context != 0 && _deliveries.Add(Tag.Delivery | context)) Push(new Feature(Tag.Delivery | context, at));
@@ -115,8 +115,8 @@ internal sealed class FeatureTracker
             (long id, int to) = world.PendingIdAt(k);
             if (id > newest) newest = id;
             else if (to != actor) continue;
-            Message m = world.PendingAt(k);
-            if (m.Type is not (MessageType.AppendEntries or MessageType.InstallSnapshot or MessageType.RequestVote)) continue;
+            Envelope m = world.PendingAt(k);
+            if (m.Type is not (MessageKind.AppendEntries or MessageKind.InstallSnapshot or MessageKind.RequestVote)) continue;
             ulong context = Context(world, m);
             if (context != 0 && _deliveries.Add(Tag.Pending | context)) Push(new Feature(Tag.Pending | context, at));
         }
@@ -124,7 +124,7 @@ internal sealed class FeatureTracker
     }
 
     /// <summary>The context code of <paramref name="m"/> at its receiver now (0: the receiver is down).</summary>
-    private static ulong Context(World world, in Message m)
+    private static ulong Context(World world, in Envelope m)
     {
         int to = m.To;
         IRaftNode? node = world.Cluster.Node(to);
@@ -136,7 +136,7 @@ internal sealed class FeatureTracker
         int detail = 0;
         switch (m.Type)
         {
-            case MessageType.AppendEntries:
+            case MessageKind.AppendEntries:
             {
                 int where = m.Index < commit ? 0 : m.Index <= d.LastIndex ? 1 : 2;
                 int match = where == 2 || m.Index < d.SnapshotIndex ? 2 : d.TermAt(m.Index) == m.LogTerm ? 0 : 1;
@@ -144,10 +144,10 @@ internal sealed class FeatureTracker
                 detail = where | match << 2 | (m.EntryCount > 0 ? 1 : 0) << 4 | leaderCommit << 5;
                 break;
             }
-            case MessageType.InstallSnapshot:
+            case MessageKind.InstallSnapshot:
                 detail = (m.Index < commit ? 0 : m.Index == commit ? 1 : 2) | (m.Index <= d.LastIndex ? 0 : 1) << 2;
                 break;
-            case MessageType.RequestVote:
+            case MessageKind.RequestVote:
             {
                 int upToDate = m.LogTerm != d.LastTerm ? (m.LogTerm < d.LastTerm ? 0 : 2) : m.Index < d.LastIndex ? 0 : m.Index == d.LastIndex ? 1 : 2;
                 int vote = d.VotedFor == RaftNode.None ? 0 : d.VotedFor == m.From ? 1 : 2;

@@ -1,8 +1,8 @@
 using Raft.Core.Determinism;
-using Raft.Core.Messages;
 using Raft.Model.Events;
 using Raft.Model.Exploration.Strategies;
 using Raft.Model.Simulation;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Exploration.Guided;
 
@@ -73,7 +73,7 @@ public sealed class GuidedStrategy : IStrategy, IChoiceSource
     public uint[] Choices => _drawn.AsSpan(0, _count).ToArray();
 
     /// <summary>A message is about to be delivered: the context it meets is a feature (<see cref="FeatureTracker.Delivering"/>).</summary>
-    public void Delivering(World world, in Message m) => _features.Delivering(world, m, _count);
+    public void Delivering(World world, in Envelope m) => _features.Delivering(world, m, _count);
 
     /// <summary>Follows the world after a step (and once before the first): its guidance features and the situations reached so far.</summary>
     /// <param name="actor">The node the step acted on (-1: the network or none): requests in flight to it meet a changed receiver.</param>

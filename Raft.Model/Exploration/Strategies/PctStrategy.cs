@@ -1,4 +1,5 @@
 using Raft.Model.Events;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Exploration.Strategies;
 

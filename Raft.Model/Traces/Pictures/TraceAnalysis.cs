@@ -2,6 +2,7 @@ using System.Globalization;
 using Raft.Core.Messages;
 using Raft.Model.Events;
 using Raft.Model.Exploration;
+using Raft.Model.Contract;
 
 namespace Raft.Model.Traces.Pictures;
 
@@ -97,7 +98,7 @@ internal sealed class MessageStory
     public required int To { get; init; }
     /// <summary>The step whose "sent" list holds it; -1 if no step records its sending.</summary>
     public required int SentStep { get; init; }
-    public required MessageType Type { get; init; }
+    public required MessageKind Type { get; init; }
     /// <summary>The message's fields, from its sending or its first delivery, drop or duplicate; null if neither is recorded.</summary>
     public MessageInfo? Info { get; set; }
     public List<Arrival> Arrivals { get; } = new();
@@ -113,9 +114,9 @@ internal sealed class MessageStory
     /// <summary>The RPC family, for colours: vote, append, snapshot or other.</summary>
     public string Family => Type switch
     {
-        MessageType.RequestVote or MessageType.RequestVoteResponse => "vote",
-        MessageType.AppendEntries or MessageType.AppendEntriesResponse => "append",
-        MessageType.InstallSnapshot or MessageType.InstallSnapshotResponse => "snapshot",
+        MessageKind.RequestVote or MessageKind.RequestVoteResponse => "vote",
+        MessageKind.AppendEntries or MessageKind.AppendEntriesResponse => "append",
+        MessageKind.InstallSnapshot or MessageKind.InstallSnapshotResponse => "snapshot",
         _ => "other",
     };
 

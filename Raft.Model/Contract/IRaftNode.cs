@@ -1,12 +1,13 @@
 using Raft.Core.Messages;
+using Raft.Core.Node;
 
-namespace Raft.Core.Node;
+namespace Raft.Model.Contract;
 
 /// <summary>
 /// What the world may observe of a node, read only: the Figure 2 state a real deployment could
 /// inspect (term, vote, role, commit and applied indexes, the log by index, the snapshot
-/// boundary). Checkers and schedulers see nodes only through this view; nothing here can change
-/// the node.
+/// boundary). Checkers and schedulers see nodes only through this view and through what the
+/// world itself observes (disks, applies); nothing here can change the node.
 /// </summary>
 public interface IRaftNodeView
 {
@@ -15,9 +16,10 @@ public interface IRaftNodeView
     /// <summary>Figure 2 currentTerm.</summary>
     long Term { get; }
 
-    /// <summary>Figure 2 votedFor in <see cref="Term"/>, or <see cref="RaftNode.None"/>.</summary>
+    /// <summary>Figure 2 votedFor in <see cref="Term"/>, or -1 when none.</summary>
     int VotedFor { get; }
 
+    /// <summary>Follower, candidate or leader; <see cref="Role.PreCandidate"/> for an implementation with Pre-Vote.</summary>
     Role Role { get; }
 
     /// <summary>Figure 2 commitIndex: the highest index this node treats as committed.</summary>
@@ -44,14 +46,19 @@ public interface IRaftNodeView
 /// <see cref="Ready"/> documents, and acknowledged with <see cref="Advance"/>, which must
 /// acknowledge exactly what that Ready carried (as etcd's stableTo/appliedTo do): state that
 /// changed after <see cref="TryGetReady"/> stays pending for the next Ready.
+/// <para>Messages are the node's own: each leaves in an <see cref="Envelope"/> holding the node's
+/// payload (any object; the world never looks inside it) and a small classification the node fills
+/// in for the adversary, the coverage and the pictures. The world hands the same envelope to the
+/// receiver's <see cref="Step"/>.</para>
 /// <para>An implementation is single-threaded and deterministic: the same inputs in the same
-/// order give the same outputs. <see cref="RaftNode"/> implements it; so can any other C# Raft
-/// (see docs/bring-your-own-raft.md).</para>
+/// order give the same outputs, and any randomness comes from the seed its factory is given.
+/// Raft.Core's <c>RaftNode</c> is one implementation (<see cref="Nodes.CoreNode{TRules}"/>); see
+/// docs/bring-your-own-raft.md for another.</para>
 /// </summary>
 public interface IRaftNode : IRaftNodeView
 {
-    /// <summary>Handles a message from a peer.</summary>
-    void Step(in Message m);
+    /// <summary>Handles a message from a peer: an envelope some node of the same implementation handed out.</summary>
+    void Step(in Envelope message);
 
     /// <summary>One tick of logical time.</summary>
     void Tick();
@@ -67,4 +74,13 @@ public interface IRaftNode : IRaftNodeView
 
     /// <summary>Acknowledges that the last Ready was persisted, sent and applied, in that order.</summary>
     void Advance();
+
+    /// <summary>What the node reports of its volatile state (<see cref="IRaftNodeStatus"/>), or null when it reports nothing (the default).</summary>
+    IRaftNodeStatus? Status => null;
 }
+
+/// <summary>
+/// Builds a node from its id, the cluster size, the seed it must take all randomness from, the
+/// core options the world drew, and what its disk holds (empty at first start).
+/// </summary>
+public delegate IRaftNode NodeFactory(int id, int clusterSize, ulong seed, RaftOptions options, PersistedState state);
