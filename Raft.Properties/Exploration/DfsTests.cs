@@ -1,3 +1,5 @@
+using Raft.Model.Contract;
+using Raft.Model.Nodes;
 using Raft.Model.Simulation;
 using Raft.Model.Exploration;
 using Raft.Model.Invariants;
@@ -37,6 +39,22 @@ public sealed class DfsTests(ITestOutputHelper output)
         Assert.False(r.CutByTimeLimit);
         Assert.True(r.Coverage.Schedules > 1 && r.Coverage.Schedules < 5_000_000);
         Assert.True(r.Coverage.Elections > 0, "some path should elect a leader within 8 steps");
+    }
+
+    /// <summary>The core, reporting no status: the state hash cannot see progress or votes.</summary>
+    private sealed class Silent(IRaftNode inner) : ForwardingNode(inner)
+    {
+        public override IRaftNodeStatus? Status => null;
+    }
+
+    [Fact]
+    public void ANodeWithoutStatus_IsNeverReportedAsExhausted()
+    {
+        // the same space the core exhausts (above), with the status hidden: dfs may have merged states it could not tell apart
+        ExploreReport r = Explorer.Run(Small(8) with { Factory = (id, n, seed, o, st) => new Silent(CoreNodes.Standard(id, n, seed, o, st)) });
+        Assert.True(r.PartialStateHash);
+        Assert.False(r.Exhausted);
+        Assert.False(Explorer.Run(Small(8)).PartialStateHash);
     }
 
     [Fact]
