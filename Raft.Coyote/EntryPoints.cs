@@ -21,6 +21,6 @@ public static class CoyoteEntryPoints
             Bug = Environment.GetEnvironmentVariable(BugVariable) is { Length: > 0 } bug ? bug : "none",
             TraceDirectory = Environment.GetEnvironmentVariable(TracesVariable),
         };
-        RaftCoyoteTest.Start(runtime, options, f => Console.WriteLine($"RaftVerify trace of the violation: {f.TracePath} (raftverify replay {f.TracePath})"));
+        RaftCoyoteTest.Start(runtime, options, f => Console.WriteLine($"RaftVerify trace of the violation: {f.TracePath} ({Raft.Model.Traces.ToolCommand.Replay(Path.GetFullPath(f.TracePath))})"));
     }
 }

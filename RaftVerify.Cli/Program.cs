@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Raft.Model.Traces;
 using RaftVerify.Cli.Commands;
 
 namespace RaftVerify.Cli;
@@ -28,7 +29,7 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             string errors = string.Join("; ", parse.Errors.Select(e => e.Message).Distinct());
-            Console.Error.WriteLine(OneLine($"raftverify: {errors} (see raftverify --help)"));
+            Console.Error.WriteLine(OneLine($"raftverify: {errors} (see {ToolCommand.Of("--help")})"));
             return ExitUsage;
         }
         try

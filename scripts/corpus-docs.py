@@ -79,15 +79,15 @@ with open(os.path.join(root, "traces", "README.md"), "w") as f:
     f.write("| trace | bug | breaks | steps (fault phase + liveness phase) | replay |\n|---|---|---|---|---|\n")
     for r in rows:
         total, fault = int(r['shrunk_steps'] or 0), int(r['shrunk_fault_steps'] or 0)
-        f.write(f"| `{r['bug']}.trace.jsonl` | {desc.get(r['bug'], '')} | {r['invariant']} | {total} ({fault} + {total - fault}) | `raftverify replay traces/{r['bug']}.trace.jsonl` |\n")
+        f.write(f"| `{r['bug']}.trace.jsonl` | {desc.get(r['bug'], '')} | {r['invariant']} | {total} ({fault} + {total - fault}) | `dotnet raftverify replay traces/{r['bug']}.trace.jsonl` |\n")
     extra = sorted(n for n in os.listdir(os.path.join(root, "traces")) if n.endswith(".trace.jsonl") and n[:-len(".trace.jsonl")] not in {r["bug"] for r in rows})
     if extra:
         f.write("\nBugs found in the core itself (not catalog variants; see docs/bugs.md). They replay with exit 1 until the core is fixed;\n")
-        f.write("after the fix, `raftverify replay --by-events traces/NAME.trace.jsonl` must pass.\n\n")
+        f.write("after the fix, `dotnet raftverify replay --by-events traces/NAME.trace.jsonl` must pass.\n\n")
         f.write("| trace | replay |\n|---|---|\n")
         for n in extra:
-            f.write(f"| `{n}` | `raftverify replay traces/{n}` |\n")
-    f.write("\nTo see one step by step, run `raftverify show traces/NAME.trace.jsonl`. To draw it, run `raftverify show traces/NAME.trace.jsonl --format svg -o NAME.svg`.\n")
+            f.write(f"| `{n}` | `dotnet raftverify replay traces/{n}` |\n")
+    f.write("\nTo see one step by step, run `dotnet raftverify show traces/NAME.trace.jsonl`. To draw it, run `dotnet raftverify show traces/NAME.trace.jsonl --format svg -o NAME.svg`.\n")
 table = table_lines()
 text = open(bugs_md).read()
 start, end = text.index("<!-- table -->"), text.index("<!-- /table -->")

@@ -160,7 +160,7 @@ public sealed record ExploreSettings
         if (StrategyParameter != 0 && Strategy is "random" or "guided")
             throw new ArgumentException($"--strategy-parameter applies to pct, delay-bounded and dfs, not to {Strategy}");
         if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
-        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Limits.Printable(Bug)}': see raftverify bugs");
+        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Limits.Printable(Bug)}': see dotnet raftverify bugs");
         if (TickMs < 1 || TickMs > Limits.MaxTickMs) throw new ArgumentException($"tick must be between 1 and {Limits.MaxTickMs} ms (got {TickMs})");
         if (LivenessBoundMs != 0 && (LivenessBoundMs < Limits.MinLivenessBoundMs || LivenessBoundMs > Limits.MaxLivenessBoundMs))
             throw new ArgumentException($"liveness bound must be 0 (derived from the timers) or between {Limits.MinLivenessBoundMs} and {Limits.MaxLivenessBoundMs} ms (got {LivenessBoundMs})");

@@ -150,7 +150,7 @@ public static class LabSuite
             string what = e is LabFailure ? e.Message : $"panic: {e.GetType().Name}: {e.Message}";
             string variant = factory is null ? "" : " --variant " + (LabVariants.NameOf(factory) ?? "?");
             variant += LabOptionFlags(raft);
-            failure = new LabFailure($"{test.Name} failed with seed {seed}{where}: {what}\n{(w is null ? "" : DumpNodes(w))}  reproduce: raftverify lab {test.Part} --test {test.Name} --seed {seed}{variant}")
+            failure = new LabFailure($"{test.Name} failed with seed {seed}{where}: {what}\n{(w is null ? "" : DumpNodes(w))}  reproduce: {ToolCommand.Of("lab")} {test.Part} --test {test.Name} --seed {seed}{variant}")
             {
                 VirtualSeconds = (w?.Now ?? 0) / 1000.0,
             };

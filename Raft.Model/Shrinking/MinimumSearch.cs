@@ -71,7 +71,7 @@ public sealed record MinimumSettings
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line reason.</summary>
     public void Validate()
     {
-        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Limits.Printable(Bug)}': see raftverify bugs");
+        if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Limits.Printable(Bug)}': see dotnet raftverify bugs");
         if (MaxDepth < 1 || MaxDepth > MaxDepthLimit) throw new ArgumentException($"--max-depth must be between 1 and {MaxDepthLimit} (got {MaxDepth})");
         if (MaxStates < 1 || MaxStates > MaxStatesLimit) throw new ArgumentException($"--max-states must be between 1 and {MaxStatesLimit} (got {MaxStates})");
         if (Sizes.Count == 0) throw new ArgumentException("no cluster size to search");

@@ -53,7 +53,7 @@ public sealed class CorpusTests(ITestOutputHelper output)
     {
         TraceFile t = Load(name);
         ReplayReport r = Replayer.Replay(t);
-        Assert.True(r.Status == ReplayStatus.Reproduced, $"{name}: {r.Status} {r.Divergence}\n  reproduce: raftverify replay traces/{name}");
+        Assert.True(r.Status == ReplayStatus.Reproduced, $"{name}: {r.Status} {r.Divergence}\n  reproduce: {ToolCommand.Replay(Path.Combine(RepoRoot(), "traces", name))}");
         output.WriteLine($"{name}: {t.Outcome.Violation!.Invariant} at step {r.Run!.ViolationStep} of {t.Steps.Count}");
     }
 

@@ -45,7 +45,7 @@ public sealed class CoyoteEngineTests(ITestOutputHelper output)
         output.WriteLine(o.ReportText);
         foreach (string b in o.Bugs) output.WriteLine("Coyote's bug report: " + b);
         foreach (CoyoteFinding f in o.Findings)
-            output.WriteLine($"RaftVerify trace of the violation: {f.TracePath}{Environment.NewLine}  replay: raftverify replay {f.TracePath}{Environment.NewLine}  shrink: raftverify shrink {f.TracePath}");
+            output.WriteLine($"RaftVerify trace of the violation: {f.TracePath}{Environment.NewLine}  replay: {ToolCommand.Replay(f.TracePath)}{Environment.NewLine}  shrink: {ToolCommand.Shrink(f.TracePath)}");
         if (o.ReproducibleTrace is not null)
             output.WriteLine($"Coyote's reproducible trace ({o.ReproducibleTrace.Length} chars) replays with Configuration.WithReproducibleTrace; rerun this campaign with " +
                              $"{CoyoteBudget.StrategyVariable}={o.Budget.Strategy} {CoyoteBudget.SeedVariable}={o.Budget.Seed} {CoyoteBudget.IterationsVariable}={o.Budget.Iterations}");

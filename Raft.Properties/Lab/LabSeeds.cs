@@ -34,7 +34,7 @@ public static class LabSeeds
             LabOutcome traced = LabSuite.RunTraced(test, seed);
             string path = Path.GetFullPath(Path.Combine("raftverify-out", "lab", $"{name}-seed{seed}.trace.jsonl"));
             Raft.Model.Traces.TraceWriter.Write(traced.Trace!, path);
-            throw new LabFailure($"{failure.Message}\n  trace: {path}\n  replay: raftverify replay {path}");
+            throw new LabFailure($"{failure.Message}\n  trace: {path}\n  replay: {Raft.Model.Traces.ToolCommand.Replay(path)}");
         }
         output.WriteLine($"seed {seed}: {outcome.Result!.PassedLine.Trim()}");
     }

@@ -70,7 +70,7 @@ public sealed class LabSuiteTests
         var e = Assert.Throws<LabFailure>(() => LabSuite.Run(test, 42));
         Assert.Contains("seed 42", e.Message);
         Assert.Contains("boom", e.Message);
-        Assert.Contains("raftverify lab 2A --test TestAlwaysFails2A --seed 42", e.Message);
+        Assert.Contains("dotnet raftverify lab 2A --test TestAlwaysFails2A --seed 42", e.Message);
     }
 
     [Fact]

@@ -48,8 +48,8 @@ public sealed class ScheduleProperties
         throw new InvalidOperationException(
             $"{v.Invariant} violated at step {r.ViolationStep}{(r.ViolationStep == r.Steps ? " (the liveness phase)" : "")} of {s.Ops.Length}: {v}{Environment.NewLine}" +
             $"This schedule's trace: {path}{Environment.NewLine}" +
-            $"  reproduce with: raftverify replay {path}{Environment.NewLine}" +
-            $"  (dotnet run -c Release --project RaftVerify.Cli -- replay {path})");
+            $"  reproduce with: {ToolCommand.Replay(path)}{Environment.NewLine}" +
+            $"  (from source: dotnet run -c Release --project RaftVerify.Cli -- replay {ToolCommand.Quote(path)})");
     }
 
     /// <summary>The body of the safety property: throws with the violation and the schedule's trace digest if the run breaks an invariant.</summary>
@@ -70,8 +70,8 @@ public sealed class ScheduleProperties
         {
             string path = ScheduleExecutor.WriteTrace(shrunk, bug, traceDirectory, bug == "none" ? "correct-core" : bug);
             return $"The shrunk schedule's trace: {path}{Environment.NewLine}" +
-                   $"  reproduce with: raftverify replay {path}{Environment.NewLine}" +
-                   $"  (dotnet run -c Release --project RaftVerify.Cli -- replay {path})";
+                   $"  reproduce with: {ToolCommand.Replay(path)}{Environment.NewLine}" +
+                   $"  (from source: dotnet run -c Release --project RaftVerify.Cli -- replay {ToolCommand.Quote(path)})";
         });
 
     /// <summary>
@@ -121,7 +121,7 @@ public sealed class ScheduleProperties
             Assert.Contains("Falsifiable", failure.Message);
             Assert.Contains("Replay", failure.Message);
             Assert.Contains(PropertyConfig.SeedVariable + "=" + failure.Replay, failure.Message);
-            Assert.Contains("raftverify replay ", failure.Message);
+            Assert.Contains(ToolCommand.Prefix + " replay ", failure.Message);
             Schedule shrunk = Assert.IsType<Schedule>(failure.Counterexample);
             output.WriteLine($"shrunk counterexample: {shrunk}");
 
@@ -145,7 +145,7 @@ public sealed class ScheduleProperties
             Directory.CreateDirectory(propertyDirectory);
             var thrown = Assert.Throws<InvalidOperationException>(() => AssertNoViolationOrWriteTrace(shrunk, bug, propertyDirectory));
             string propertyTrace = Assert.Single(Directory.GetFiles(propertyDirectory, "*.trace.jsonl"));
-            Assert.Contains("raftverify replay " + propertyTrace, thrown.Message);
+            Assert.Contains(ToolCommand.Replay(propertyTrace), thrown.Message);
             Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(TraceReader.Read(propertyTrace)).Status);
 
             // the same schedule on the correct core is fine

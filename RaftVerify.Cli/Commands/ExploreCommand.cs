@@ -27,7 +27,7 @@ public static class ExploreCommand
         var livenessBound = new Option<int>("--liveness-bound") { Description = "Virtual ms after the liveness phase's network stabilises within which one() must commit a fresh command on every node (0: derived from each schedule's timers and cluster size)", DefaultValueFactory = _ => 0 };
         var workers = new Option<int>("--workers") { Description = "Parallel workers (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var shard = new Option<string>("--shard") { Description = "k/N: run only this machine's share of the iterations", DefaultValueFactory = _ => "1/1" };
-        var bug = new Option<string>("--bug") { Description = "Explore a deliberately broken core (see raftverify bugs)", DefaultValueFactory = _ => "none" };
+        var bug = new Option<string>("--bug") { Description = "Explore a deliberately broken core (see dotnet raftverify bugs)", DefaultValueFactory = _ => "none" };
         var outDir = new Option<string>("--out") { Description = "Where to write the violation's trace", DefaultValueFactory = _ => "raftverify-out" };
         var keepGoing = new Option<bool>("--keep-going") { Description = "Run every schedule instead of stopping at the first violation" };
         var timeLimit = new Option<double>("--time-limit") { Description = "Wall-clock budget in seconds (0: none); a run cut short says so" };
@@ -119,7 +119,7 @@ public static class ExploreCommand
                 throw new UsageException($"cannot write the trace to {path} ({e.Message}); choose another --out, or re-run this explore command: it is deterministic");
             }
             Console.WriteLine($"trace: {path}");
-            Console.WriteLine($"reproduce: raftverify replay {path}");
+            Console.WriteLine($"reproduce: {ToolCommand.Replay(path)}");
             return Program.ExitFailed;
         }
         Console.WriteLine(report.Interrupted ? "no violation found (interrupted)"

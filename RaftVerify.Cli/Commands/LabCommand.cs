@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Raft.Model.Exploration;
 using Raft.Model.Lab;
+using Raft.Model.Traces;
 using Raft.Core.Node;
 
 namespace RaftVerify.Cli.Commands;
@@ -115,7 +116,7 @@ public static class LabCommand
         if (variantName is not null && (factory = BugCatalog.Find(variantName)?.Factory) is null)
             throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", BugCatalog.All.Select(b => b.Name))}");
         if (part is not null && part.StartsWith('-'))
-            throw new UsageException($"unknown option '{part}' for lab (see raftverify lab --help)");
+            throw new UsageException($"unknown option '{part}' for lab (see dotnet raftverify lab --help)");
         if (part is not null && !Parts.Contains(part.ToUpperInvariant()))
             throw new UsageException($"unknown lab part '{part}': expected one of {string.Join(", ", Parts)}");
         if (seeds < 1) throw new UsageException($"--seeds must be at least 1 (got {seeds})");
@@ -138,7 +139,7 @@ public static class LabCommand
                 if (o.Trace is null) o = LabSuite.RunTraced(t, s, null, factory, raft);
                 string path = traceDir is null ? WriteTrace(o, Path.Combine("raftverify-out", "lab")) : TracePath(o, traceDir);
                 Console.WriteLine($"    trace: {path}");
-                Console.WriteLine($"    replay: raftverify replay {path}");
+                Console.WriteLine($"    replay: {ToolCommand.Replay(path)}");
             }
         }
         string secs = wall.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);

@@ -20,7 +20,7 @@ public static class MinimumCommand
     public static Command Create()
     {
         var defaults = new MinimumSettings { Bug = "none" };
-        var bug = new Option<string>("--bug") { Description = "The catalog bug (see raftverify bugs), or none for the correct core (any violation counts)", Required = true };
+        var bug = new Option<string>("--bug") { Description = "The catalog bug (see dotnet raftverify bugs), or none for the correct core (any violation counts)", Required = true };
         var maxDepth = new Option<int>("--max-depth") { Description = $"Search schedules of at most this many steps (default {defaults.MaxDepth})", DefaultValueFactory = _ => defaults.MaxDepth };
         var nodes = new Option<int>("--nodes") { Description = "Search only this cluster size (default 0: 1, 2 and 3 nodes, in lock-step)", DefaultValueFactory = _ => 0 };
         var maxStates = new Option<int>("--max-states") { Description = $"Distinct states each cluster size may visit (default {defaults.MaxStates})", DefaultValueFactory = _ => defaults.MaxStates };
@@ -91,7 +91,7 @@ public static class MinimumCommand
                 throw new UsageException($"cannot write the trace to {outPath} ({e.Message}); choose another --output");
             }
             Console.WriteLine($"wrote {outPath}");
-            Console.WriteLine($"replay: raftverify replay {outPath}");
+            Console.WriteLine($"replay: {ToolCommand.Replay(outPath)}");
             return Program.ExitOk;
         });
         return cmd;

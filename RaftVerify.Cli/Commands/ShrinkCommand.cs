@@ -50,7 +50,7 @@ public static class ShrinkCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CUT by the time limit ({seconds:0.###} s): this is the smallest failing schedule found so far, not a finished shrink (raise --time-limit to go on)"));
             Console.WriteLine($"still violates: {report.Shrunk.Outcome.Violation}");
             Console.WriteLine($"wrote {outPath}");
-            Console.WriteLine($"replay: raftverify replay {outPath}");
+            Console.WriteLine($"replay: {ToolCommand.Replay(outPath)}");
             return Program.ExitOk;
         });
         return cmd;

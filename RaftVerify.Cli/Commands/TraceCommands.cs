@@ -78,7 +78,7 @@ public static class TraceCommands
             {
                 "text" => ShowText,
                 "svg" => SpaceTimeSvg.Render,
-                "html" => HtmlPage.Render,
+                "html" => t => HtmlPage.Render(t, r.GetValue(file)!),
                 "shiviz" => ShiVizLog.Render,
                 _ => throw new UsageException($"unknown format '{r.GetValue(format)}' for show (expected text, svg, html or shiviz)"),
             };

@@ -37,7 +37,14 @@ public static class HtmlPage
         span.candidate { background: #bcd7f5; }
         """;
 
-    public static string Render(TraceFile trace)
+    /// <summary>The page, its footer naming the replay command with a TRACE placeholder.</summary>
+    public static string Render(TraceFile trace) => Render(trace, null);
+
+    /// <summary>
+    /// The page; its footer prints the command that replays <paramref name="tracePath"/> (the path
+    /// as the show command was given it, so valid from where that ran), or a TRACE placeholder when null.
+    /// </summary>
+    public static string Render(TraceFile trace, string? tracePath)
     {
         TraceAnalysis a = TraceAnalysis.Of(trace);
         string title = a.Title();
@@ -84,7 +91,9 @@ public static class HtmlPage
         }
         sb.Append("</tbody>\n</table>\n");
         sb.Append("<p class=\"outcome ").Append(violation ? "violation" : "pass").Append("\">").Append(Escape(a.OutcomeLine())).Append("</p>\n");
-        sb.Append("<p class=\"settings\">Made by raftverify show --format html. Replay: raftverify replay TRACE. See docs/pictures.md for how to read the picture.</p>\n");
+        sb.Append("<p class=\"settings\">Made by ").Append(Escape(ToolCommand.Of("show --format html"))).Append(". Replay: ")
+          .Append(Escape(tracePath is null ? ToolCommand.Of("replay TRACE") : ToolCommand.Replay(tracePath)))
+          .Append(". See docs/pictures.md for how to read the picture.</p>\n");
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
     }
