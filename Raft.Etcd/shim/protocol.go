@@ -89,7 +89,7 @@ func (d *decoder) u64() uint64 {
 func (d *decoder) bytes() []byte {
 	n := d.u32()
 	if n > math.MaxInt32 || !d.need(int(n)) {
-		d.fail("byte string of %d bytes runs past the end of the frame", n)
+		d.fail("truncated command: a byte string of %d bytes runs past the end of the frame", n)
 		return nil
 	}
 	if n == 0 {
@@ -105,7 +105,7 @@ func (d *decoder) bytes() []byte {
 func (d *decoder) count(minItemSize int) int {
 	n := d.u32()
 	if d.err == nil && uint64(n)*uint64(minItemSize) > uint64(len(d.buf)-d.pos) {
-		d.fail("count %d runs past the end of the frame", n)
+		d.fail("truncated command: count %d runs past the end of the frame", n)
 		return 0
 	}
 	return int(n)
