@@ -1,3 +1,4 @@
+using System.Text;
 using Raft.Etcd;
 
 namespace Raft.Properties.Etcd;
@@ -21,6 +22,7 @@ internal sealed class EtcdLoop : IDisposable
     public readonly List<EtcdEntry>[] Applied;
     public readonly EtcdHardState[] DiskHardState;
     public readonly List<EtcdEntry>[] DiskEntries;
+    public readonly EtcdSnapshot?[] DiskSnapshot;
     public readonly EtcdRole[] Role;
     public long Events;
 
@@ -34,6 +36,7 @@ internal sealed class EtcdLoop : IDisposable
         _up = new bool[size];
         Applied = Enumerable.Range(0, size).Select(_ => new List<EtcdEntry>()).ToArray();
         DiskEntries = Enumerable.Range(0, size).Select(_ => new List<EtcdEntry>()).ToArray();
+        DiskSnapshot = new EtcdSnapshot?[size];
         DiskHardState = Enumerable.Repeat(EtcdHardState.Empty, size).ToArray();
         Role = new EtcdRole[size];
         for (var i = 0; i < size; i++) Start(i);
@@ -42,10 +45,32 @@ internal sealed class EtcdLoop : IDisposable
 
     private void Start(int node)
     {
-        var disk = new EtcdDurableState(DiskHardState[node], null, DiskEntries[node].ToArray());
+        var disk = new EtcdDurableState(DiskHardState[node], DiskSnapshot[node], DiskEntries[node].ToArray());
         Shim.Start(node, Config, EtcdSeeds.ForNode(_seed, node, _incarnation[node]++), disk);
         _up[node] = true;
-        Applied[node].Clear(); // the service restarts from scratch (no snapshots here)
+        Restore(node, DiskSnapshot[node]); // the service restarts from its snapshot, or from scratch
+    }
+
+    // The test's service state is the list of applied entries; a snapshot holds their data, one per line.
+    private void Restore(int node, EtcdSnapshot? snap)
+    {
+        Applied[node].Clear();
+        if (snap is null) return;
+        foreach (var line in Encoding.UTF8.GetString(snap.Data).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            Applied[node].Add(new EtcdEntry(0, 0, EtcdEntryType.Normal, Encoding.UTF8.GetBytes(line)));
+    }
+
+    /// <summary>The service compacts: a snapshot at its last applied index.</summary>
+    public ulong Compact(int node)
+    {
+        ulong index = Applied[node].Max(e => e.Index);
+        var data = Encoding.UTF8.GetBytes(string.Join('\n',
+            Applied[node].Where(e => e.Kind == EtcdEntryKind.Command).Select(e => Encoding.UTF8.GetString(e.Data))));
+        Shim.Snapshot(node, index, data);
+        var term = ((EtcdSnapshotResult)Shim.Flush()[0]).Term;
+        DiskSnapshot[node] = new EtcdSnapshot(index, term, data);
+        DiskEntries[node].RemoveAll(e => e.Index <= index);
+        return index;
     }
 
     public void Crash(int node)
@@ -81,6 +106,12 @@ internal sealed class EtcdLoop : IDisposable
             int n = ready.Node;
             Role[n] = rd.Role;
             if (rd.HardStateChanged) DiskHardState[n] = rd.HardState;
+            if (rd.Snapshot is { } snap)
+            {
+                DiskSnapshot[n] = snap;
+                DiskEntries[n].RemoveAll(e => e.Index <= snap.Index);
+                Restore(n, snap);
+            }
             if (rd.Entries.Count > 0)
             {
                 var disk = DiskEntries[n];
