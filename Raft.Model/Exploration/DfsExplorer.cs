@@ -72,7 +72,7 @@ public static class DfsExplorer
         {
             if (s.TimeLimitSeconds > 0 && clock.Elapsed.TotalSeconds > s.TimeLimitSeconds) { report.CutByTimeLimit = true; break; }
             if (cancellation.IsCancellationRequested) { report.Interrupted = true; break; }
-            var world = new World(worldOptions);
+            using var world = new World(worldOptions);
             strategy.Begin(seed, s.MaxSteps, swarm);
             int steps = 0;
             bool pruned = false;

@@ -48,7 +48,7 @@ public static class ScheduleRunner
         SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null, Action<World>? onWorld = null)
     {
         swarm ??= SwarmParameters.Draw(settings, seed);
-        World world = new(settings.ToWorldOptions(swarm, seed));
+        using World world = new(settings.ToWorldOptions(swarm, seed)); // disposed however the run ends: nodes that hold resources release them
         onWorld?.Invoke(world);
         strategy.Begin(Rng.Derive(seed, SeedStream.Strategy), settings.MaxSteps, swarm);
         Guided.GuidedStrategy? guided = strategy as Guided.GuidedStrategy;

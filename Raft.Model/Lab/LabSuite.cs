@@ -155,6 +155,7 @@ public static class LabSuite
                 VirtualSeconds = (w?.Now ?? 0) / 1000.0,
             };
         }
+        ctx.Config?.World.Dispose(); // the test is over: nodes that hold resources release them (the world stays readable)
         double seconds = (ctx.Config?.World.Now ?? 0) / 1000.0;
         TraceFile? trace = null;
         if (record && ctx.Config?.World is { Recording: { } steps } world)

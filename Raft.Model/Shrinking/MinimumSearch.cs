@@ -369,7 +369,14 @@ public static class MinimumSearch
         public int Visited => _visited.Count;
         public int LayerSize => _layerEnd - _layerStart;
 
-        private World NewWorld() => new(_worldOptions);
+        private World? _live;
+
+        /// <summary>A fresh world; the one before it is done with (its nodes release what they hold).</summary>
+        private World NewWorld()
+        {
+            _live?.Dispose();
+            return _live = new World(_worldOptions);
+        }
 
         /// <summary>Re-runs the path to node <paramref name="index"/> (depth <paramref name="depth"/>) in a fresh world.</summary>
         private World Reach(int depth)

@@ -19,7 +19,7 @@ namespace Raft.Model.Simulation;
 /// applied and advanced before anything else happens, as the lab does) or, with
 /// <see cref="AsyncReady"/>, as separate events the world schedules (Cluster.Ready.cs).</para>
 /// </summary>
-public sealed partial class Cluster
+public sealed partial class Cluster : IDisposable
 {
     private readonly IRaftNode?[] _nodes;
     private readonly int[] _incarnation;
@@ -94,12 +94,23 @@ public sealed partial class Cluster
     /// <summary>Crashes node i: its volatile state is gone; its disk and its service's record stay.</summary>
     public void Crash(int i)
     {
-        if (_nodes[i] is null) return;
+        if (_nodes[i] is not { } crashed) return;
         _nodes[i] = null;
+        (crashed as IDisposable)?.Dispose(); // a node that holds resources (a process, a slot in one) lets them go
         _crashAfterPersist[i] = false;
         if (AsyncReady) _hand[i] = default; // what the Ready in hand had not made durable is lost with the node
         Crashes++;
         Checker.ObserveCrash(i);
+    }
+
+    /// <summary>
+    /// The world is done with its nodes: those that hold resources (<see cref="IDisposable"/>, e.g.
+    /// a slot in another process) release them. What the world observed (disks, services, the
+    /// checker) stays readable, and so does each node's view as the node last reported it.
+    /// </summary>
+    public void Dispose()
+    {
+        for (int i = 0; i < _nodes.Length; i++) (_nodes[i] as IDisposable)?.Dispose();
     }
 
     /// <summary>The next time node i makes state durable, crash it before its messages leave.</summary>

@@ -22,7 +22,7 @@ namespace Raft.Model.Simulation;
 /// between events (World.Lab.cs); the liveness phase switches a schedule's world to it
 /// (World.Liveness.cs).
 /// </summary>
-public sealed partial class World
+public sealed partial class World : IDisposable
 {
     private readonly List<Pending> _pending = new();
     private readonly LinkMatrix _links;
@@ -92,6 +92,9 @@ public sealed partial class World
         ProposalsLeft = _proposals;
         for (int i = 0; i < n; i++) Cluster.Start(i);
     }
+
+    /// <summary>Releases what the nodes hold (<see cref="Cluster.Dispose"/>); the world stays readable.</summary>
+    public void Dispose() => Cluster.Dispose();
 
     /// <summary>What the world was built with.</summary>
     public WorldOptions Options { get; }

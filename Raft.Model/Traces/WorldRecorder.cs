@@ -22,7 +22,7 @@ namespace Raft.Model.Traces;
 /// recording ended. Like <see cref="ScheduleRunner"/>, a run ends at the first violation or when
 /// the workload is done (<see cref="Ended"/>); a caller stops offering events then.
 /// </remarks>
-public sealed class WorldRecorder
+public sealed class WorldRecorder : IDisposable
 {
     private readonly List<EnabledEvent> _enabled = new();
     private readonly List<TraceStep> _steps = new();
@@ -37,6 +37,9 @@ public sealed class WorldRecorder
         Swarm = swarm ?? SwarmParameters.Draw(settings, scheduleSeed);
         World = new World(settings.ToWorldOptions(Swarm, scheduleSeed)) { Recording = _steps };
     }
+
+    /// <summary>The recording is over: the world's nodes release what they hold (the steps stay).</summary>
+    public void Dispose() => World.Dispose();
 
     public ExploreSettings Settings { get; }
     public ulong ScheduleSeed { get; }
