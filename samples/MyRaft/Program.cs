@@ -1,28 +1,32 @@
 // Runs RaftVerify on MyRaft from C#: the 6.824 lab tests, the explorer, and on a violation the
 // trace, its replay and its shrinking.
 //   dotnet run -c Release                         a short check of everything (what CI runs)
-//   dotnet run -c Release -- lab [2A|2B|2C|2D|TestName]... [--seed N] [--broken]
-//   dotnet run -c Release -- explore [--strategy S] [--iterations N] [--broken]
+//   dotnet run -c Release -- lab [2A|2B|2C|2D|TestName]... [--seed N] [--impl NAME]
+//   dotnet run -c Release -- explore [--strategy S] [--iterations N] [--seed N] [--mode timed] [--impl NAME]
+// NAME is myraft (the default), myraft-votes-for-stale-logs or myraft-forgets-vote.
 using Raft.Model.Contract;
 using Raft.Model.Exploration;
 using Raft.Model.Lab;
 using Raft.Model.Shrinking;
+using Raft.Model.Simulation;
 using Raft.Model.Traces;
 using MyRaft;
 
 IRaftImplementation correct = new MyRaftImplementation();
 IRaftImplementation broken = new VotesForStaleLogs();
+IRaftImplementation[] all = [correct, broken, new ForgetsVoteOnRestart()];
 
 string command = args.Length > 0 ? args[0] : "check";
 string? Option(string name) => Array.IndexOf(args, name) is int k and >= 0 && k + 1 < args.Length ? args[k + 1] : null;
-IRaftImplementation chosen = args.Contains("--broken") ? broken : correct;
+IRaftImplementation chosen = all.FirstOrDefault(i => i.Name == (Option("--impl") ?? "myraft"))
+    ?? throw new ArgumentException($"no implementation named {Option("--impl")}: {string.Join(", ", all.Select(i => i.Name))}");
 
 switch (command)
 {
     case "lab":
     {
         ulong seed = ulong.Parse(Option("--seed") ?? "1");
-        string[] names = args.Skip(1).Where(a => !a.StartsWith("--") && a != Option("--seed")).ToArray();
+        string[] names = args.Skip(1).Where(a => !a.StartsWith("--") && a != Option("--seed") && a != Option("--impl")).ToArray();
         bool passed = RunLab(chosen, names.Length == 0 ? ["2A", "2B", "2C", "2D"] : names, seed);
         return passed ? 0 : 1;
     }
@@ -33,6 +37,8 @@ switch (command)
             Factory = chosen.AsFactory(),
             Strategy = Option("--strategy") ?? "random",
             Iterations = int.Parse(Option("--iterations") ?? "10000"),
+            Seed = ulong.Parse(Option("--seed") ?? "1"),
+            Mode = Option("--mode") == "timed" ? WorldMode.Timed : WorldMode.Adversarial,
         };
         return Explore(chosen, settings) is null ? 0 : 1;
     }
@@ -65,6 +71,9 @@ static ScheduleResult? Explore(IRaftImplementation raft, ExploreSettings setting
     ExploreReport report = Explorer.Run(settings);
     Console.WriteLine($"{raft.Name}, {settings.Strategy}: {report.Coverage.Schedules} schedules, "
         + $"{report.ViolatingSchedules} violating, {report.Seconds:0.0}s");
+    Coverage c = report.Coverage;
+    Console.WriteLine($"  {c.Steps} steps, {c.Elections} leaders elected, {c.Commits} entries committed, "
+        + $"{c.Crashes} crashes, {c.SnapshotsInstalled} snapshots installed, {c.LivenessChecked} liveness phases");
     if (report.FirstViolation is { Violation: { } v } found)
         Console.WriteLine($"  first: schedule {found.Iteration}, step {found.ViolationStep}: {v.Invariant} violated: {v.Detail}");
     return report.FirstViolation;
