@@ -1,8 +1,9 @@
 // Runs RaftVerify on MyRaft from C#: the 6.824 lab tests, the explorer, and on a violation the
 // trace, its replay and its shrinking.
-//   dotnet run -c Release                         a short check of everything (what CI runs)
+//   dotnet run -c Release                         a short check of everything (as below, small budgets)
 //   dotnet run -c Release -- lab [2A|2B|2C|2D|TestName]... [--seed N] [--impl NAME]
 //   dotnet run -c Release -- explore [--strategy S] [--iterations N] [--seed N] [--mode timed] [--impl NAME]
+//   dotnet run -c Release -- find [--impl NAME]     explore a broken MyRaft to a violation, replay it, shrink it
 // NAME is myraft (the default), myraft-votes-for-stale-logs or myraft-forgets-vote.
 using Raft.Model.Contract;
 using Raft.Model.Exploration;
@@ -42,6 +43,8 @@ switch (command)
         };
         return Explore(chosen, settings) is null ? 0 : 1;
     }
+    case "find":
+        return FindReplayShrink(Option("--impl") is null ? broken : chosen) ? 0 : 1;
     case "check":
     {
         // A bounded budget: a few lab tests, a short explore of the correct MyRaft with no violation,
@@ -54,7 +57,7 @@ switch (command)
         return ok ? 0 : 1;
     }
     default:
-        Console.Error.WriteLine($"unknown command {command}: use lab, explore or check");
+        Console.Error.WriteLine($"unknown command {command}: use lab, explore, find or check");
         return 2;
 }
 
