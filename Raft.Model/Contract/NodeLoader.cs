@@ -27,7 +27,8 @@ public sealed class NodeLoadException(string message, Exception? inner = null) :
 /// <summary>
 /// Loads a Raft implementation from an assembly: <c>PATH.dll[:TYPE]</c>, where TYPE (the full name
 /// of a public class implementing <see cref="IRaftImplementation"/> with a public parameterless
-/// constructor) may be left out when the assembly has exactly one. The assembly's own dependencies
+/// constructor, or its class name alone when that is unique) may be left out when the assembly has
+/// exactly one. The assembly's own dependencies
 /// load beside it (from its .deps.json); Raft.Core and Raft.Model are the ones already loaded, so
 /// its nodes implement the very contract the world drives. Every failure is a
 /// <see cref="NodeLoadException"/> with a one-line message.
@@ -134,7 +135,14 @@ public static class NodeLoader
         static bool Usable(Type t) => typeof(IRaftImplementation).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false } && t.GetConstructor(Type.EmptyTypes) is not null;
         if (typeName is not null)
         {
+            // the full name, or the class name alone when no other public type has it
             Type? t = Array.Find(types, x => x.FullName == typeName);
+            if (t is null)
+            {
+                Type[] named = Array.FindAll(types, x => x.Name == typeName);
+                if (named.Length > 1) throw new NodeLoadException($"{Printable(path)} has {named.Length} public types named {Printable(typeName)}: give the full name ({string.Join(", ", named.Select(x => x.FullName).Order(StringComparer.Ordinal))})");
+                t = named.Length == 1 ? named[0] : null;
+            }
             if (t is null) throw new NodeLoadException($"{Printable(path)} has no public type {Printable(typeName)}");
             if (!Usable(t)) throw new NodeLoadException($"{Printable(typeName)} is not a public class implementing IRaftImplementation with a public parameterless constructor");
             return t;

@@ -84,6 +84,9 @@ public sealed class NodeOptionTests : IDisposable
     {
         Cli.Result r = Cli.Run("explore", "--node", Spec<ForwardedCore>(), "--iterations", "300", "--workers", "1", "--out", _dir);
         Assert.True(r.Code == 0, r.Out + r.Err);
+        // the class name alone will do when it is unique
+        Cli.Result shortName = Cli.Run("explore", "--node", Assembly + ":" + nameof(ForwardedCore), "--iterations", "20", "--workers", "1", "--out", _dir);
+        Assert.True(shortName.Code == 0, shortName.Out + shortName.Err);
     }
 
     [Fact]
