@@ -123,10 +123,16 @@ public sealed class EtcdNode : IRaftNode, IRaftNodeStatus, IDisposable
         return true;
     }
 
+    /// <summary>
+    /// The node's state as of the last view, refreshed first when inputs went in since. Once the
+    /// shim failed (the failure was thrown to whoever drove the node, and the world reported it),
+    /// or after Dispose, the view stays as it was last reported: reading a view never throws then.
+    /// </summary>
     private EtcdView View
     {
         get
         {
+            if ((_host.Broken || _disposed) && _view is not null) return _view;
             Refresh();
             return _view!;
         }
