@@ -91,6 +91,9 @@ public sealed class EtcdNode : IRaftNode, IRaftNodeStatus, IDisposable
         }
     }
 
+    /// <summary>The shim process this node runs in (tests kill it).</summary>
+    internal int ShimProcessId => _host.Shim.ProcessId;
+
     /// <summary>Ticks a leader waits for an answer to a MsgSnap before it reports the snapshot failed.</summary>
     public int SnapshotRetryTicks { get; }
 

@@ -103,3 +103,24 @@ public sealed class EtcdPayload(byte[] bytes, EtcdMessageType type) : IMessagePa
         Payload = new EtcdPayload(m.Bytes, m.Type),
     };
 }
+
+/// <summary>etcd built with Raft.Etcd/shim/bugs/vote-no-log-check.patch: grants votes without §5.4.1's up-to-date check.</summary>
+public sealed class EtcdRaftVoteNoLogCheck : EtcdRaft
+{
+    public override string Name => "etcd-3.4+vote-no-log-check";
+    public override string? Bug => "vote-no-log-check";
+}
+
+/// <summary>etcd built with Raft.Etcd/shim/bugs/commit-old-term.patch: commits an earlier term's entry by counting replicas (Figure 8).</summary>
+public sealed class EtcdRaftCommitOldTerm : EtcdRaft
+{
+    public override string Name => "etcd-3.4+commit-old-term";
+    public override string? Bug => "commit-old-term";
+}
+
+/// <summary>etcd built with Raft.Etcd/shim/bugs/accept-stale-append.patch: handles a MsgApp from a lower term.</summary>
+public sealed class EtcdRaftAcceptStaleAppend : EtcdRaft
+{
+    public override string Name => "etcd-3.4+accept-stale-append";
+    public override string? Bug => "accept-stale-append";
+}
