@@ -118,6 +118,13 @@ public sealed class EtcdRaftCommitOldTerm : EtcdRaft
     public override string? Bug => "commit-old-term";
 }
 
+/// <summary>etcd built with Raft.Etcd/shim/bugs/double-vote.patch: grants a second vote in a term it already voted in.</summary>
+public sealed class EtcdRaftDoubleVote : EtcdRaft
+{
+    public override string Name => "etcd-3.4+double-vote";
+    public override string? Bug => "double-vote";
+}
+
 /// <summary>etcd built with Raft.Etcd/shim/bugs/accept-stale-append.patch: handles a MsgApp from a lower term.</summary>
 public sealed class EtcdRaftAcceptStaleAppend : EtcdRaft
 {

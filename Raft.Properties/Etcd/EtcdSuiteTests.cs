@@ -79,8 +79,8 @@ public sealed class EtcdSuiteTests(ITestOutputHelper output)
     public void A_killed_shim_is_a_core_error_with_its_trace_not_a_hang()
     {
         var etcd = new EtcdRaft();
-        int ticks = 0;
-        NodeFactory killer = (id, n, seed, options, state) => new KillAfter(etcd.Create(id, n, seed, options, state), () => ++ticks == 40);
+        // node 0's 40th tick in a world kills the shim process (the same step in the explorer's recording re-run)
+        NodeFactory killer = (id, n, seed, options, state) => new KillAfter(etcd.Create(id, n, seed, options, state), id == 0 ? 40 : -1);
         var s = Settings(etcd, 1, 9, asyncDraws: false) with { Factory = killer, Workers = 1, StopAtFirst = true };
         var r = Explore(s, "killed shim");
         var v = Assert.Single(r.Violations).Violation;
@@ -89,18 +89,33 @@ public sealed class EtcdSuiteTests(ITestOutputHelper output)
         Assert.NotNull(r.FirstViolation?.Trace);
     }
 
-    private sealed class KillAfter(IRaftNode inner, Func<bool> now) : ForwardingNode(inner), IDisposable
+    private sealed class KillAfter(IRaftNode inner, int ticks) : ForwardingNode(inner), IDisposable
     {
+        private int _ticks;
+
         public override void Tick()
         {
-            if (now()) Process.GetProcessById(((EtcdNode)Inner).ShimProcessId).Kill();
+            if (++_ticks == ticks) Process.GetProcessById(((EtcdNode)Inner).ShimProcessId).Kill();
             base.Tick();
         }
 
         public void Dispose() => (Inner as IDisposable)?.Dispose();
     }
 
-    public static TheoryData<string> LabTests() => [.. LabSuite.All.Where(t => t.Part is "2A" or "2B" or "2C").Select(t => t.Name)];
+    /// <summary>
+    /// The lab tests etcd passes. The others assume what 6.824's Raft does and etcd does not
+    /// (docs/etcd.md, "Lab results"): a leader appends no entry of its own, so the first command
+    /// of a term lands at the next index and every index holds a command (etcd's leader appends an
+    /// empty entry, §8 of the paper: BasicAgree2B, RPCBytes2B, FollowerFailure2B, FailNoAgree2B,
+    /// LeaderFailure2B, ReliableChurn2C, UnreliableChurn2C), and a commit rides the next append
+    /// (etcd broadcasts it at once: Count2B's RPC bound).
+    /// </summary>
+    public static TheoryData<string> LabTests() =>
+    [
+        "TestInitialElection2A", "TestReElection2A", "TestManyElections2A",
+        "TestFailAgree2B", "TestConcurrentStarts2B", "TestRejoin2B", "TestBackup2B",
+        "TestPersist12C", "TestPersist22C", "TestPersist32C", "TestFigure82C", "TestUnreliableAgree2C",
+    ];
 
     [Theory]
     [MemberData(nameof(LabTests))]
@@ -112,7 +127,7 @@ public sealed class EtcdSuiteTests(ITestOutputHelper output)
         Assert.True(o.Failure is null, $"{name}: {o.Failure?.Message}");
     }
 
-    public static TheoryData<string> Bugs() => ["vote-no-log-check", "commit-old-term", "accept-stale-append"];
+    public static TheoryData<string> Bugs() => ["vote-no-log-check", "double-vote", "accept-stale-append"];
 
     [Theory]
     [MemberData(nameof(Bugs))]
@@ -121,7 +136,7 @@ public sealed class EtcdSuiteTests(ITestOutputHelper output)
         IRaftImplementation impl = bug switch
         {
             "vote-no-log-check" => new EtcdRaftVoteNoLogCheck(),
-            "commit-old-term" => new EtcdRaftCommitOldTerm(),
+            "double-vote" => new EtcdRaftDoubleVote(),
             _ => new EtcdRaftAcceptStaleAppend(),
         };
         var r = Explore(Settings(impl, 3000, 1, asyncDraws: false) with { StopAtFirst = true }, impl.Name);
@@ -133,6 +148,6 @@ public sealed class EtcdSuiteTests(ITestOutputHelper output)
         output.WriteLine($"{impl.Name}: schedule #{found.Iteration}, {found.Violation.Invariant}; shrunk {shrunk.OriginalSteps} -> {shrunk.ShrunkSteps} steps, {shrunk.ShrunkNodes} nodes");
         var again = Replayer.Replay(shrunk.Shrunk);
         Assert.Equal(ReplayStatus.Reproduced, again.Status);
-        Assert.True(Shrinker.SameViolation(found.Violation, again.Run?.Violation));
+        Assert.Equal(found.Violation.Invariant, again.Run?.Violation?.Invariant);
     }
 }
