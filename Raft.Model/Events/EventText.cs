@@ -156,7 +156,7 @@ public static class EventText
     /// <summary>"L3" for a leader in term 3; null for a node that is down.</summary>
     public static string? RoleTerm(in NodeState n) => n.Up ? RoleLetter(n.Role) + I(n.Term) : null;
 
-    public static char RoleLetter(Role r) => r switch { Role.Leader => 'L', Role.Candidate => 'C', _ => 'F' };
+    public static char RoleLetter(Role r) => r switch { Role.Leader => 'L', Role.Candidate => 'C', Role.PreCandidate => 'P', _ => 'F' };
 
     /// <summary>Every node, e.g. "L3/c2/l4 F3/c2/l4 down".</summary>
     public static string Nodes(IReadOnlyList<NodeState> nodes) => string.Join(" ", nodes.Select(n => Node(n)));

@@ -62,10 +62,22 @@ public sealed record ExploreSettings
     public int TickMs { get; init; } = 10;
     /// <summary>
     /// Builds the nodes instead of the catalog (<see cref="Bug"/>): another implementation of the
-    /// node contract (docs/bring-your-own-raft.md). Not written to traces: pass it again to replay
-    /// or shrink (<see cref="Traces.TraceFile.WithFactory"/>).
+    /// node contract (docs/bring-your-own-raft.md). A factory loaded from an assembly
+    /// (<see cref="NodeLoader"/>, <c>--node</c>) is written to traces as its <see cref="NodeSource"/>,
+    /// so replay and shrink load it again; a factory given in C# is recorded as such and must be
+    /// passed again (<see cref="Traces.TraceFile.WithFactory"/>).
     /// </summary>
     public NodeFactory? Factory { get; init; }
+
+    /// <summary>
+    /// The implementation a trace names (read from its header), or the one <see cref="Factory"/> was
+    /// loaded from; null for Raft.Core (with <see cref="Bug"/>). Not loadable
+    /// (<see cref="NodeSource.IsLoadable"/>) when the trace was made with a factory given in C#.
+    /// </summary>
+    public NodeSource? Node { get; init; }
+
+    /// <summary>What ran the nodes: the loaded or recorded implementation, a C# factory, or null for Raft.Core (and <see cref="Bug"/>).</summary>
+    public NodeSource? NodeRecord => NodeLoader.SourceOf(Factory) ?? Node ?? (Factory is null ? null : NodeSource.FromCSharp);
 
     /// <summary>Set for a lab run (mode Lab): what make_config chose.</summary>
     public LabWorldSettings? Lab { get; init; }
@@ -77,6 +89,10 @@ public sealed record ExploreSettings
     /// </summary>
     public WorldOptions ToWorldOptions(SwarmParameters swarm, ulong scheduleSeed)
     {
+        if (Factory is null && Node is { } node)
+            throw new InvalidOperationException(node.IsLoadable
+                ? $"these settings ran {node.Name} ({node.Spec}): load it first (NodeLoader.Load, or --node) rather than run Raft.Core in its place"
+                : $"these settings ran {node.Name}: pass the same factory again (TraceFile.WithFactory) rather than run Raft.Core in its place");
         NodeFactory? factory = Factory ?? BugCatalog.FactoryFor(Bug);
         if (Mode == WorldMode.Lab)
         {
@@ -120,6 +136,7 @@ public sealed record ExploreSettings
     /// <summary>The settings a lab run is described by in its trace header: its world's options and the catalog variant it ran (<paramref name="bug"/>, or "none").</summary>
     public static ExploreSettings ForLab(WorldOptions o, string bug) => new()
     {
+        Factory = bug == "none" ? o.Factory : null, // another implementation: recorded as where it came from
         Nodes = o.Nodes,
         Mode = WorldMode.Lab,
         Strategy = "labrpc",
@@ -161,6 +178,7 @@ public sealed record ExploreSettings
             throw new ArgumentException($"--strategy-parameter applies to pct, delay-bounded and dfs, not to {Strategy}");
         if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
         if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Limits.Printable(Bug)}': see dotnet raftverify bugs");
+        if (Bug != "none" && Node is not null) throw new ArgumentException("a catalog bug is a variant of Raft.Core: it does not go with another implementation (--node)");
         if (TickMs < 1 || TickMs > Limits.MaxTickMs) throw new ArgumentException($"tick must be between 1 and {Limits.MaxTickMs} ms (got {TickMs})");
         if (LivenessBoundMs != 0 && (LivenessBoundMs < Limits.MinLivenessBoundMs || LivenessBoundMs > Limits.MaxLivenessBoundMs))
             throw new ArgumentException($"liveness bound must be 0 (derived from the timers) or between {Limits.MinLivenessBoundMs} and {Limits.MaxLivenessBoundMs} ms (got {LivenessBoundMs})");

@@ -148,9 +148,17 @@ public static class LabSuite
                 ? string.Create(CultureInfo.InvariantCulture, $" at virtual {w.Now / 1000.0:0.000}s, step {w.ViolationStep}")
                 : string.Create(CultureInfo.InvariantCulture, $" at virtual {w.Now / 1000.0:0.000}s, after step {w.StepsRun - 1}");
             string what = e is LabFailure ? e.Message : $"panic: {e.GetType().Name}: {e.Message}";
-            string variant = factory is null ? "" : " --variant " + (LabVariants.NameOf(factory) ?? "?");
-            variant += LabOptionFlags(raft);
-            failure = new LabFailure($"{test.Name} failed with seed {seed}{where}: {what}\n{(w is null ? "" : DumpNodes(w))}  reproduce: {ToolCommand.Of("lab")} {test.Part} --test {test.Name} --seed {seed}{variant}")
+            // the reproduce line names what ran: a catalog variant, a loaded implementation, or (a C# factory) the C# call
+            string reproduce;
+            if (factory is not null && LabVariants.NameOf(factory) is null && NodeLoader.SourceOf(factory) is null)
+                reproduce = $"reproduce: LabSuite.RunVerbose(LabSuite.Get(\"{test.Name}\"), seed: {seed}, log, factory) with the same node factory (it was given in C#, so no command line can name it)";
+            else
+            {
+                string which = factory is null ? "" : LabVariants.NameOf(factory) is { } variantName ? " --variant " + variantName
+                    : " --node " + ToolCommand.Quote(NodeLoader.SourceOf(factory)!.Spec);
+                reproduce = $"reproduce: {ToolCommand.Of("lab")} {test.Part} --test {test.Name} --seed {seed}{which}{LabOptionFlags(raft)}";
+            }
+            failure = new LabFailure($"{test.Name} failed with seed {seed}{where}: {what}\n{(w is null ? "" : DumpNodes(w))}  {reproduce}")
             {
                 VirtualSeconds = (w?.Now ?? 0) / 1000.0,
             };

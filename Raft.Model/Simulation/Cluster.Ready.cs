@@ -194,7 +194,7 @@ public sealed partial class Cluster
                 IReadOnlyList<Envelope> messages = r.Messages;
                 int from = h.Sent, count = messages.Count;
                 h.Sent = count;
-                for (int k = from; k < count; k++) Send(messages[k]);
+                for (int k = from; k < count; k++) SendFrom(i, messages[k]);
                 outcome = StepOutcome.SentMessages(count - from);
                 break;
             }

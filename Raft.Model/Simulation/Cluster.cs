@@ -187,11 +187,25 @@ public sealed partial class Cluster : IDisposable
                 return;
             }
             var messages = r.Messages;
-            for (int k = 0; k < messages.Count; k++) Send(messages[k]);
+            for (int k = 0; k < messages.Count; k++) SendFrom(i, messages[k]);
             Apply(i, r, applySnapshot: true, after: 0);
             node.Advance();
             ServiceSnapshotAfterAdvance(i, node);
         }
+    }
+
+    /// <summary>
+    /// Hands one of node <paramref name="i"/>'s messages to the network, after checking what the world
+    /// relies on: it comes from that node and goes to another node of the cluster. A node that breaks
+    /// that gets a one-line reason, which the world reports as its CoreError, rather than the world
+    /// failing somewhere deeper.
+    /// </summary>
+    private void SendFrom(int i, in Envelope m)
+    {
+        if (m.From != i || (uint)m.To >= (uint)Size || m.To == i || m.Term < 0)
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"node {i} handed out a malformed message ({m.Name ?? m.Type.ToString()} from {m.From} to {m.To}, term {m.Term}): a message goes from its sender to another of the {Size} nodes, with a term of 0 or more"));
+        Send(m);
     }
 
     /// <summary>The snapshot the service asked for while applying (the lab's 2D applier), taken once the Ready is acknowledged.</summary>

@@ -53,6 +53,9 @@ public sealed class TraceFile
     /// <summary>The same trace run on nodes built by <paramref name="factory"/> (another implementation of the node contract).</summary>
     public TraceFile WithFactory(NodeFactory factory) => With(Settings with { Factory = factory }, Swarm);
 
+    /// <summary>The same trace run on an implementation loaded from <paramref name="source"/> (<see cref="NodeLoader"/>).</summary>
+    public TraceFile WithFactory(NodeFactory factory, NodeSource source) => With(Settings with { Factory = factory, Node = source }, Swarm);
+
     /// <summary>The same trace with other swarm parameters (the shrinker tries gentler liveness phases).</summary>
     public TraceFile WithSwarm(SwarmParameters swarm) => With(Settings, swarm);
 

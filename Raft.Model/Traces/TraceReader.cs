@@ -182,6 +182,18 @@ public static class TraceReader
     private static readonly Dictionary<string, MessageKind> MessageTypes =
         Enum.GetValues<MessageKind>().ToDictionary(t => t.ToString(), t => t, StringComparer.Ordinal);
 
+    /// <summary>The implementation a trace ran: its name, and the assembly and type it was loaded from (both, or neither for a C# factory).</summary>
+    private static NodeSource ParseNode(JsonElement n, string where)
+    {
+        string name = Limits.Printable(Str(n, "name", where), 200);
+        bool hasAssembly = n.TryGetProperty("assembly", out _), hasType = n.TryGetProperty("type", out _);
+        if (hasAssembly != hasType) throw new TraceFormatException($"{where}: 'node' names an assembly and a type, or neither");
+        if (!hasAssembly) return NodeSource.FromCSharp with { Name = name };
+        string assembly = Str(n, "assembly", where), type = Str(n, "type", where);
+        if (assembly.Length == 0 || type.Length == 0) throw new TraceFormatException($"{where}: 'node' has an empty assembly or type");
+        return new NodeSource(assembly, type, name);
+    }
+
     private static MessageInfo ParseMessage(JsonElement m, string where, int nodes)
     {
         long id = Long(m, "id", where);
@@ -258,6 +270,7 @@ public static class TraceReader
             {
                 "leader" => Role.Leader,
                 "candidate" => Role.Candidate,
+                "precandidate" => Role.PreCandidate,
                 "follower" => Role.Follower,
                 var other => throw new TraceFormatException($"{where}: unknown role '{Limits.Printable(other)}'"),
             };
@@ -308,6 +321,7 @@ public static class TraceReader
             MaxSteps = Int(h, "maxSteps", where),
             Proposals = Int(h, "proposals", where),
             Bug = Str(h, "bug", where),
+            Node = h.TryGetProperty("node", out _) ? ParseNode(Obj(h, "node", where), where) : null,
             Liveness = Bool(h, "liveness", where),
             LivenessBoundMs = Int(h, "livenessBoundMs", where),
             TickMs = Int(h, "tickMs", where),

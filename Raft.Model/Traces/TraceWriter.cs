@@ -57,6 +57,17 @@ public static class TraceWriter
         w.WriteNumber("maxSteps", s.MaxSteps);
         w.WriteNumber("proposals", s.Proposals);
         w.WriteString("bug", s.Bug);
+        if (s.NodeRecord is { } node)
+        {
+            w.WriteStartObject("node");
+            w.WriteString("name", node.Name);
+            if (node.IsLoadable)
+            {
+                w.WriteString("assembly", node.Assembly);
+                w.WriteString("type", node.Type);
+            }
+            w.WriteEndObject();
+        }
         w.WriteBoolean("liveness", s.Liveness);
         w.WriteNumber("livenessBoundMs", s.LivenessBoundMs);
         w.WriteNumber("tickMs", s.TickMs);
@@ -248,6 +259,7 @@ public static class TraceWriter
     {
         Raft.Core.Node.Role.Leader => "leader",
         Raft.Core.Node.Role.Candidate => "candidate",
+        Raft.Core.Node.Role.PreCandidate => "precandidate",
         _ => "follower",
     };
 

@@ -17,6 +17,9 @@ namespace Raft.Properties.Exploration;
 /// </summary>
 public sealed class StreamingExplorerTests(ITestOutputHelper output)
 {
+    /// <summary>The same C# wrapper around a catalog bug's factory, never cancelling (its traces record a C# factory, as the cancelled run's do).</summary>
+    private static NodeFactory NeverCancelling(string bug) => CancellingAt(bug, new CancellationTokenSource(), int.MaxValue);
+
     /// <summary>A catalog bug's factory that cancels <paramref name="cts"/> when it builds its <paramref name="cancelAt"/>-th node (1-based).</summary>
     private static NodeFactory CancellingAt(string bug, CancellationTokenSource cts, int cancelAt)
     {
@@ -84,7 +87,7 @@ public sealed class StreamingExplorerTests(ITestOutputHelper output)
         long ran = cut.Coverage.Schedules;
         Assert.InRange(ran, 1, 10_000);
         // the schedule being built when the token was cancelled finished and counts; nothing after it ran
-        ExploreReport whole = Explorer.Run(s with { Iterations = (int)ran });
+        ExploreReport whole = Explorer.Run(s with { Iterations = (int)ran, Factory = NeverCancelling(s.Bug) }); // the same C# factory, so the traces name the same nodes
         Assert.False(whole.Interrupted);
         Assert.Equal(Ran(whole), Ran(cut));
         Assert.Equal(whole.Violations.Select(v => v.Iteration), cut.Violations.Select(v => v.Iteration));
@@ -113,7 +116,7 @@ public sealed class StreamingExplorerTests(ITestOutputHelper output)
             Assert.Equal(cut.Violations[0].Iteration, first.Iteration);
             Assert.NotNull(first.Trace);
             // the same schedule, found by an uninterrupted run that reaches it
-            ExploreReport whole = Explorer.Run(s with { Iterations = first.Iteration + 1, StopAtFirst = true });
+            ExploreReport whole = Explorer.Run(s with { Iterations = first.Iteration + 1, StopAtFirst = true, Factory = NeverCancelling(s.Bug) });
             Assert.Equal(TraceBytes(whole.FirstViolation!), TraceBytes(first));
         }
     }

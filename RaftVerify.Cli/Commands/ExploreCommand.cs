@@ -36,9 +36,10 @@ public static class ExploreCommand
         var noSwarm = new Option<bool>("--no-swarm") { Description = "Same fault rates for every schedule instead of drawing them per schedule" };
         var asyncReady = new Option<bool>("--async-ready") { Description = "Handle every Ready asynchronously (persist, send and apply as separate steps, input between them) where the swarm does not draw it: with --no-swarm, and dfs" };
 
+        var node = NodeOption.Create("Explore another Raft implementation instead of Raft.Core");
         var cmd = new Command("explore", "Explore schedules of a cluster systematically and check every invariant after every step")
         {
-            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, outDir, keepGoing, timeLimit, noLiveness, noSwarm, asyncReady, livenessBound, coverage,
+            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, node, outDir, keepGoing, timeLimit, noLiveness, noSwarm, asyncReady, livenessBound, coverage,
         };
         cmd.SetAction(r =>
         {
@@ -65,6 +66,12 @@ public static class ExploreCommand
             };
             (int k, int n) = ParseShard(r.GetValue(shard)!);
             settings = settings with { ShardIndex = k, ShardCount = n };
+            if (r.GetValue(node) is { } spec)
+            {
+                if (settings.Bug != "none") throw new UsageException("--bug breaks Raft.Core; it does not go with --node");
+                var (factory, source) = NodeOption.Load(spec);
+                settings = settings with { Factory = factory, Node = source };
+            }
             return Run(settings, r.GetValue(outDir)!, r.GetValue(coverage));
         });
         return cmd;
@@ -106,7 +113,7 @@ public static class ExploreCommand
 
         if (report.FirstViolation is { } v)
         {
-            string name = $"{(settings.Bug == "none" ? "core" : settings.Bug)}-{settings.Strategy}-seed{settings.Seed}-iter{v.Iteration}.trace.jsonl";
+            string name = $"{(settings.Node is { } impl ? FileSafe(impl.Name) : settings.Bug == "none" ? "core" : settings.Bug)}-{settings.Strategy}-seed{settings.Seed}-iter{v.Iteration}.trace.jsonl";
             string path = Path.Combine(outDir, name);
             Console.WriteLine();
             Console.WriteLine($"VIOLATION in schedule {v.Iteration} at step {v.ViolationStep}: {v.Violation}");
@@ -157,7 +164,14 @@ public static class ExploreCommand
     }
 
     public static string Describe(ExploreSettings s) => string.Create(CultureInfo.InvariantCulture,
-        $"nodes={(s.Nodes == 0 ? "3|5|7" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} bug={s.Bug} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.AsyncReady ? " async-ready" : "")}{(s.Liveness ? " liveness" : "")}");
+        $"nodes={(s.Nodes == 0 ? "3|5|7" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} {(s.Node is { } impl ? "node=" + impl.Name : "bug=" + s.Bug)} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.AsyncReady ? " async-ready" : "")}{(s.Liveness ? " liveness" : "")}");
+
+    /// <summary>An implementation's name as part of a file name.</summary>
+    private static string FileSafe(string name)
+    {
+        var chars = name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').Take(40).ToArray();
+        return chars.Length == 0 ? "node" : new string(chars);
+    }
 
     private static WorldMode ParseMode(string m) => m switch
     {

@@ -46,10 +46,11 @@ public static class LabCommand
         {
             Description = "Write every run's trace (TestX-seedN.trace.jsonl) to this directory, for raftverify replay, shrink and show. A failing run's trace is written to raftverify-out/lab/ even without it",
         };
-        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace };
+        var node = NodeOption.Create("Run the tester against another Raft implementation instead of Raft.Core");
+        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace, node };
         foreach (Option option in RaftOptionFlags()) cmd.Options.Add(option);
         cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant), r.GetValue(trace),
-            RaftOptionsFrom(r)));
+            RaftOptionsFrom(r), r.GetValue(node)));
         return cmd;
     }
 
@@ -110,11 +111,16 @@ public static class LabCommand
     }
 
     /// <param name="raft">The core's options (null: the defaults): the world's, so the trace's raft object records them and replay and shrink restore them; a --variant gets them too.</param>
-    private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName, string? traceDir, RaftOptions? raft)
+    private static int Run(string? part, ulong seed, int seeds, string? testName, string? variantName, string? traceDir, RaftOptions? raft, string? nodeSpec)
     {
         NodeFactory? factory = null;
         if (variantName is not null && (factory = BugCatalog.Find(variantName)?.Factory) is null)
             throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", BugCatalog.All.Select(b => b.Name))}");
+        if (nodeSpec is not null)
+        {
+            if (variantName is not null) throw new UsageException("--variant breaks Raft.Core; it does not go with --node");
+            factory = NodeOption.Load(nodeSpec).Factory;
+        }
         if (part is not null && part.StartsWith('-'))
             throw new UsageException($"unknown option '{part}' for lab (see dotnet raftverify lab --help)");
         if (part is not null && !Parts.Contains(part.ToUpperInvariant()))

@@ -18,14 +18,15 @@ public static class ShrinkCommand
             Description = "Wall-clock budget in seconds (default 120); when it runs out, the smallest failing schedule found so far is written and the output says the shrink was cut",
             DefaultValueFactory = _ => Shrinker.DefaultBudget.TotalSeconds,
         };
-        var cmd = new Command("shrink", "Shrink a failing schedule to the few steps that matter, keeping the same violation (invariant and the nodes it names)") { file, output, timeLimit };
+        var node = NodeOption.Create("Shrink on this implementation instead of the one the trace records (e.g. it moved)");
+        var cmd = new Command("shrink", "Shrink a failing schedule to the few steps that matter, keeping the same violation (invariant and the nodes it names)") { file, output, timeLimit, node };
         cmd.SetAction(r =>
         {
             string path = r.GetValue(file)!;
             double seconds = r.GetValue(timeLimit);
             if (double.IsNaN(seconds) || seconds <= 0 || seconds > Raft.Model.Exploration.Limits.MaxTimeLimitSeconds)
                 throw new UsageException($"--time-limit must be more than 0 and at most {Raft.Model.Exploration.Limits.MaxTimeLimitSeconds} seconds (got {seconds.ToString(CultureInfo.InvariantCulture)})");
-            TraceFile trace = TraceCommands.Load(path);
+            TraceFile trace = NodeOption.Resolve(TraceCommands.Load(path), r.GetValue(node));
             if (trace.Outcome.Violation is null) throw new UsageException($"{Limits.Printable(path, 200)} records no violation: there is nothing to shrink");
             string outPath = r.GetValue(output) ?? DefaultOutput(path);
             if (Directory.Exists(outPath)) throw new UsageException($"--output {Limits.Printable(outPath, 200)} is a directory; give a file name");

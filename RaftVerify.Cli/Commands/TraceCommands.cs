@@ -21,10 +21,11 @@ public static class TraceCommands
         {
             Description = "Run the recorded events by what they do (as CorpusTests and shrink do) instead of by their decisions, so a trace can be tried on a changed core: exit 1 if the invariant breaks again, 0 if the run passes",
         };
-        var cmd = new Command("replay", "Re-run a recorded schedule step for step: exit 1 if its violation reproduces, 0 if it passes, 3 if the run diverges from the recording") { file, verbose, byEvents };
+        var node = NodeOption.Create("Replay on this implementation instead of the one the trace records (e.g. it moved)");
+        var cmd = new Command("replay", "Re-run a recorded schedule step for step: exit 1 if its violation reproduces, 0 if it passes, 3 if the run diverges from the recording") { file, verbose, byEvents, node };
         cmd.SetAction(r =>
         {
-            TraceFile trace = Load(r.GetValue(file)!);
+            TraceFile trace = NodeOption.Resolve(Load(r.GetValue(file)!), r.GetValue(node));
             if (r.GetValue(byEvents))
             {
                 var (run, eventsRun) = Raft.Model.Shrinking.Shrinker.RunEventsOn(trace, trace.Settings.Bug);
@@ -157,7 +158,7 @@ public static class TraceCommands
     {
         ExploreSettings s = t.Settings;
         return string.Create(CultureInfo.InvariantCulture,
-            $"nodes={t.Swarm.Nodes} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy} seed={s.Seed} max-steps={s.MaxSteps} faults={s.Faults} proposals={s.Proposals} bug={s.Bug}");
+            $"nodes={t.Swarm.Nodes} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy} seed={s.Seed} max-steps={s.MaxSteps} faults={s.Faults} proposals={s.Proposals} {(s.Node is { } impl ? "node=" + impl.Name : "bug=" + s.Bug)}");
     }
 
     private static string Line(TraceStep s, string? mark)

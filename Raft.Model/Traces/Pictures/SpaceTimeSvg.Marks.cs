@@ -112,7 +112,7 @@ public static partial class SpaceTimeSvg
 
         private void Badge(double x, double y, string role, string? title, string cls = "role")
         {
-            string fill = role.Length > 0 ? role[0] switch { 'L' => "#f6d55c", 'C' => "#bcd7f5", 'F' => "#e8e8e8", _ => "#ffffff" } : "#ffffff";
+            string fill = role.Length > 0 ? role[0] switch { 'L' => "#f6d55c", 'C' => "#bcd7f5", 'P' => "#dbe8f7", 'F' => "#e8e8e8", _ => "#ffffff" } : "#ffffff";
             double w = BadgeWidth(role);
             _sb.Append("<g class=\"").Append(cls).Append("\">");
             if (title is not null) _sb.Append("<title>").Append(Escape(title)).Append("</title>");
