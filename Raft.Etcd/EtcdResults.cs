@@ -4,7 +4,7 @@ namespace Raft.Etcd;
 public enum EtcdOp : byte
 {
     Hello = 0, Start = 1, Crash = 2, Step = 3, Tick = 4, Propose = 5, Snapshot = 6, Ready = 7,
-    Persist = 8, Advance = 9, Handle = 10, Status = 11, ReportSnapshot = 12, ReportUnreachable = 13,
+    Persist = 8, Advance = 9, Handle = 10, Status = 11, ReportSnapshot = 12, ReportUnreachable = 13, View = 14, Take = 15,
 }
 
 /// <summary>The result of one command of a batch, in command order.</summary>
@@ -30,6 +30,8 @@ public sealed record EtcdReadyResult(EtcdOp Op, int Node, EtcdReady? Ready) : Et
 public sealed record EtcdPersistResult(int Node, IReadOnlyList<EtcdMessage> Messages) : EtcdResult(EtcdOp.Persist, Node);
 
 public sealed record EtcdStatusResult(int Node, EtcdStatus Status) : EtcdResult(EtcdOp.Status, Node);
+
+public sealed record EtcdViewResult(int Node, EtcdView View) : EtcdResult(EtcdOp.View, Node);
 
 public enum EtcdShimFailure
 {

@@ -11,7 +11,7 @@ namespace Raft.Etcd;
 /// </summary>
 public sealed class EtcdShim : IDisposable
 {
-    public const int ProtocolVersion = 1;
+    public const int ProtocolVersion = 2;
     private const int MaxFrame = 256 << 20;
 
     private readonly Process _process;
@@ -136,7 +136,16 @@ public sealed class EtcdShim : IDisposable
     /// <summary>ready + persist + advance in one: the whole Ready, messages included, or nothing.</summary>
     public void Handle(int node) => Add(EtcdOp.Handle, node);
 
+    /// <summary>ready + persist in one: the whole Ready, messages included, or nothing; <see cref="Advance"/> later.</summary>
+    public void Take(int node) => Add(EtcdOp.Take, node);
+
     public void Status(int node) => Add(EtcdOp.Status, node);
+
+    /// <summary>The node's state and its log's change since the previous view (<see cref="EtcdView"/>).</summary>
+    public void View(int node) => Add(EtcdOp.View, node);
+
+    /// <summary>A command's node number in group <paramref name="group"/> (one process holds many independent clusters).</summary>
+    public static int InGroup(int group, int node) => group << 16 | node;
 
     public void ReportSnapshot(int node, int peer, bool succeeded)
     {
@@ -258,9 +267,10 @@ public sealed class EtcdShim : IDisposable
         EtcdOp.Step => new EtcdStepResult(node, r.Enum<EtcdStepOutcome>(3)),
         EtcdOp.Propose => ProposeResult(ref r, node),
         EtcdOp.Snapshot => new EtcdSnapshotResult(node, r.U64()),
-        EtcdOp.Ready or EtcdOp.Handle => new EtcdReadyResult(op, node, r.Bool() ? r.Ready(op == EtcdOp.Handle) : null),
+        EtcdOp.Ready or EtcdOp.Handle or EtcdOp.Take => new EtcdReadyResult(op, node, r.Bool() ? r.Ready(op != EtcdOp.Ready) : null),
         EtcdOp.Persist => new EtcdPersistResult(node, r.Messages()),
         EtcdOp.Status => new EtcdStatusResult(node, r.Status()),
+        EtcdOp.View => new EtcdViewResult(node, r.View()),
         _ => new EtcdDone(op, node),
     };
 

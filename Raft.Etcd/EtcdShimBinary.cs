@@ -6,14 +6,18 @@ namespace Raft.Etcd;
 public static class EtcdShimBinary
 {
     public const string EnvironmentVariable = "RAFTVERIFY_ETCD_SHIM";
-    private static readonly Lazy<string> Located = new(LocateOnce);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> Located = new();
 
-    /// <summary>The shim's path; builds it at most once per process (the script reuses a cached build).</summary>
-    public static string Locate() => Located.Value;
+    /// <summary>
+    /// The shim's path; builds it at most once per process (the script reuses a cached build).
+    /// <paramref name="bug"/> names a broken build (Raft.Etcd/shim/bugs/BUG.patch, ETCD_SHIM_BUG=BUG for the script).
+    /// </summary>
+    public static string Locate(string? bug = null) =>
+        Located.GetOrAdd(bug ?? "", b => new Lazy<string>(() => LocateOnce(b.Length == 0 ? null : b))).Value;
 
-    private static string LocateOnce()
+    private static string LocateOnce(string? bug)
     {
-        var fromEnv = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        var fromEnv = Environment.GetEnvironmentVariable(bug is null ? EnvironmentVariable : $"{EnvironmentVariable}_{bug.ToUpperInvariant().Replace('-', '_')}");
         if (!string.IsNullOrEmpty(fromEnv))
             return File.Exists(fromEnv) ? fromEnv
                 : throw new EtcdShimException(EtcdShimFailure.Missing, $"{EnvironmentVariable}={fromEnv}: no such file");
@@ -23,6 +27,7 @@ public static class EtcdShimBinary
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        if (bug is not null) psi.Environment["ETCD_SHIM_BUG"] = bug;
         using var p = Process.Start(psi) ?? throw new EtcdShimException(EtcdShimFailure.Missing, "cannot run bash");
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEndAsync();

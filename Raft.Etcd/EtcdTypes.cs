@@ -91,3 +91,13 @@ public sealed record EtcdStatus(
     EtcdHardState HardState, ulong Applied, EtcdRole Role, int Leader, ulong LastIndex, ulong LastTerm,
     ulong SnapshotIndex, ulong SnapshotTerm, EtcdReadyPhase ReadyPhase,
     IReadOnlyList<EtcdProgress> Progress, IReadOnlyList<EtcdVote> Votes);
+
+/// <summary>
+/// A node's state as the view op reports it, with the change of its log since the previous view:
+/// the host drops what it holds at indexes &gt;= <see cref="From"/> and appends <see cref="Entries"/>
+/// (From .. LastIndex). SnapshotIndex is the log's (first index − 1), whether or not in storage yet.
+/// </summary>
+public sealed record EtcdView(
+    EtcdHardState HardState, ulong Applied, EtcdRole Role, int Leader, ulong SnapshotIndex, ulong SnapshotTerm,
+    ulong LastIndex, IReadOnlyList<EtcdProgress> Progress, IReadOnlyList<EtcdVote> Votes, ulong From,
+    IReadOnlyList<EtcdEntry> Entries);

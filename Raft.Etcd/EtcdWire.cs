@@ -156,4 +156,20 @@ internal ref struct ResponseReader(ReadOnlySpan<byte> body)
         for (var i = 0; i < votes.Length; i++) votes[i] = new EtcdVote(I32(), Bool());
         return new EtcdStatus(hs, applied, role, leader, lastIndex, lastTerm, snapIndex, snapTerm, phase, progress, votes);
     }
+
+    public EtcdView View()
+    {
+        var hs = new EtcdHardState(U64(), I32(), U64());
+        ulong applied = U64();
+        var role = Enum<EtcdRole>(3);
+        int leader = I32();
+        ulong snapIndex = U64(), snapTerm = U64(), lastIndex = U64();
+        var progress = new EtcdProgress[Count(22)];
+        for (var i = 0; i < progress.Length; i++)
+            progress[i] = new EtcdProgress(I32(), U64(), U64(), Enum<EtcdProgressState>(2), Bool());
+        var votes = new EtcdVote[Count(5)];
+        for (var i = 0; i < votes.Length; i++) votes[i] = new EtcdVote(I32(), Bool());
+        ulong from = U64();
+        return new EtcdView(hs, applied, role, leader, snapIndex, snapTerm, lastIndex, progress, votes, from, Entries());
+    }
 }

@@ -3,6 +3,10 @@
 # binary's path on stdout. Everything else goes to stderr.
 #
 #   shim=$(bash scripts/etcd-shim.sh)
+#   shim=$(ETCD_SHIM_BUG=vote-no-log-check bash scripts/etcd-shim.sh)   # a deliberately broken etcd
+#
+# ETCD_SHIM_BUG=NAME applies Raft.Etcd/shim/bugs/NAME.patch to the copied raft package (after the rand
+# replacement); each broken build is cached separately (etcd-shim-NAME-<hash>).
 #
 # Go and etcd's source come from Debian (golang-go, golang-etcd-server-dev), installed with apt-get
 # when missing, as scripts/compare-etcd.sh does. The build is GOPATH mode, offline. etcd's raft
@@ -26,9 +30,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need_apt[@]}" >&2
 fi
 
-hash=$( { cat Raft.Etcd/shim/*.go Raft.Etcd/shim/raftpatch/*.go scripts/etcd-shim.sh; go version;
+BUG="${ETCD_SHIM_BUG:-}"
+PATCH=""
+if [ -n "$BUG" ]; then
+  PATCH="Raft.Etcd/shim/bugs/$BUG.patch"
+  [ -f "$PATCH" ] || { echo "etcd-shim: no such bug: $PATCH (have: $(ls Raft.Etcd/shim/bugs | sed 's/\.patch$//' | tr '\n' ' '))" >&2; exit 1; }
+fi
+hash=$( { cat Raft.Etcd/shim/*.go Raft.Etcd/shim/raftpatch/*.go scripts/etcd-shim.sh ${PATCH:+"$PATCH"}; echo "bug=$BUG"; go version;
           find "$RAFT" -name '*.go' ! -name '*_test.go' | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/raftverify/etcd-shim-$hash"
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/raftverify/etcd-shim-${BUG:+$BUG-}$hash"
 if [ -x "$CACHE/etcd-shim" ]; then
   echo "$CACHE/etcd-shim"
   exit 0
@@ -54,6 +64,11 @@ if grep -rn 'time\.Now\|rand\.Seed\|rand\.NewSource\|crypto/rand' "$dst" --inclu
   exit 1
 fi
 
+if [ -n "$PATCH" ]; then
+  patch -s -p1 -d "$dst" < "$PATCH" >&2 || { echo "etcd-shim: $PATCH does not apply" >&2; exit 1; }
+  echo "etcd-shim: applied the deliberate bug $BUG" >&2
+fi
+
 cp Raft.Etcd/shim/*.go "$WORK/gopath/src/raftverify/etcdshim/"
 etcd_version=$(sed -n 's/^[[:space:]]*Version[[:space:]]*= "\(.*\)"/\1/p' "$GOSRC/src/go.etcd.io/etcd/version/version.go" | head -1)
 mkdir -p "$CACHE.tmp.$$"
@@ -62,5 +77,5 @@ mkdir -p "$CACHE.tmp.$$"
   go build -trimpath -ldflags "-X main.etcdVersion=${etcd_version:-unknown}" -o "$CACHE.tmp.$$/etcd-shim" . ) >&2
 # another build may have finished first: then keep its binary
 mv -T "$CACHE.tmp.$$" "$CACHE" 2>/dev/null || rm -rf "$CACHE.tmp.$$"
-echo "built $CACHE/etcd-shim (etcd raft ${etcd_version:-?}, $(go version | awk '{print $3}'))" >&2
+echo "built $CACHE/etcd-shim (etcd raft ${etcd_version:-?}${BUG:+ with bug $BUG}, $(go version | awk '{print $3}'))" >&2
 echo "$CACHE/etcd-shim"

@@ -100,6 +100,65 @@ func encodeStatus(enc *encoder, n *node) {
 	enc.u64(snap.Metadata.Index)
 	enc.u64(snap.Metadata.Term)
 	enc.u8(uint8(n.phase))
+	encodeProgressAndVotes(enc, n, st)
+}
+
+// view = u64 term, i32 vote, u64 commit, u64 applied, u8 role, i32 lead, u64 snapshotIndex,
+// u64 snapshotTerm, u64 lastIndex, u32 count {i32 peer, u64 match, u64 next, u8 state,
+// u8 recentActive} (leader only), u32 count {i32 peer, u8 granted} ((pre-)candidate only),
+// u64 from, entries. The snapshot index is the log's (first index - 1, whether or not the
+// snapshot is in storage yet). from and entries are the log's change since the last view of this
+// node: the host drops what it holds at indexes >= from and appends entries (from .. lastIndex);
+// indexes below from are unchanged (a compacted index is never reported again).
+func encodeView(enc *encoder, n *node) error {
+	st := n.rn.Status()
+	first, last := n.rn.ShimFirstIndex(), n.rn.ShimLastIndex()
+	snapTerm, err := n.rn.ShimTerm(first - 1)
+	if err != nil {
+		return err
+	}
+	enc.u64(st.Term)
+	enc.i32(hostNode(st.Vote))
+	enc.u64(st.Commit)
+	enc.u64(st.Applied)
+	enc.u8(uint8(st.RaftState))
+	enc.i32(hostNode(st.Lead))
+	enc.u64(first - 1)
+	enc.u64(snapTerm)
+	enc.u64(last)
+	encodeProgressAndVotes(enc, n, st)
+	// Walk back from the last index both logs have until the terms agree (Log Matching: entries
+	// with equal index and term are equal, and so are all before them); what follows changed.
+	k := n.mirLast
+	if last < k {
+		k = last
+	}
+	for ; k >= first && k > 0; k-- {
+		if t, err := n.rn.ShimTerm(k); err == nil && t == n.mirTerms[k] {
+			break
+		}
+	}
+	from := k + 1
+	if from < first {
+		from = first
+	}
+	ents, err := n.rn.ShimEntries(from, last)
+	if err != nil {
+		return err
+	}
+	for uint64(len(n.mirTerms)) <= last {
+		n.mirTerms = append(n.mirTerms, 0)
+	}
+	for i := range ents {
+		n.mirTerms[ents[i].Index] = ents[i].Term
+	}
+	n.mirLast = last
+	enc.u64(from)
+	encodeEntries(enc, ents)
+	return nil
+}
+
+func encodeProgressAndVotes(enc *encoder, n *node, st raft.Status) {
 	ids := make([]uint64, 0, len(st.Progress))
 	for id := range st.Progress {
 		ids = append(ids, id)

@@ -1,4 +1,5 @@
-// etcd-shim runs etcd raft 3.4 RawNodes for the RaftVerify host: one process per cluster, all nodes
+// etcd-shim runs etcd raft 3.4 RawNodes for the RaftVerify host: one process holds any number of
+// independent clusters (groups: a command's node number is group<<16 | node), all nodes
 // on one goroutine, driven by batched commands on stdin with one batched response on stdout.
 // It must be built by scripts/etcd-shim.sh, which links it against a copy of etcd's raft package
 // whose election jitter is drawn from host-given seeds (raftpatch/hostrand.go).
@@ -31,7 +32,7 @@ func main() {
 	}()
 	in := bufio.NewReaderSize(os.Stdin, 1<<16)
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
-	c := newCluster()
+	g := newGroups()
 	var header [4]byte
 	var body []byte
 	enc := &encoder{buf: make([]byte, 0, 1<<16)}
@@ -55,7 +56,7 @@ func main() {
 		}
 		enc.buf = enc.buf[:0]
 		enc.u32(0) // frame length, patched below
-		c.run(body, enc)
+		g.run(body, enc)
 		binary.LittleEndian.PutUint32(enc.buf, uint32(len(enc.buf)-4))
 		if _, err := out.Write(enc.buf); err != nil {
 			fatal("writing a response: %v", err)
@@ -70,11 +71,11 @@ var opNames = map[uint8]string{
 	opHello: "hello", opStart: "start", opCrash: "crash", opStep: "step", opTick: "tick",
 	opPropose: "propose", opSnapshot: "snapshot", opReady: "ready", opPersist: "persist",
 	opAdvance: "advance", opHandle: "handle", opStatus: "status",
-	opReportSnapshot: "report-snapshot", opReportUnreachable: "report-unreachable",
+	opReportSnapshot: "report-snapshot", opReportUnreachable: "report-unreachable", opView: "view", opTake: "take",
 }
 
 // run executes one request body and appends the response body (count + results) to enc.
-func (c *cluster) run(body []byte, enc *encoder) {
+func (g *groups) run(body []byte, enc *encoder) {
 	d := &decoder{buf: body}
 	countAt := len(enc.buf)
 	enc.u32(0)
@@ -99,7 +100,7 @@ func (c *cluster) run(body []byte, enc *encoder) {
 		}
 		mark := len(enc.buf)
 		enc.u8(0)
-		if err := c.exec(op, node, d, enc); err != nil {
+		if err := g.exec(op, node, d, enc); err != nil {
 			enc.buf = enc.buf[:mark]
 			name, known := opNames[op]
 			if !known {
@@ -115,4 +116,27 @@ func (c *cluster) run(body []byte, enc *encoder) {
 		fail(fmt.Sprintf("bad frame: %d bytes after the last of %d commands", len(body)-d.pos, count))
 	}
 	binary.LittleEndian.PutUint32(enc.buf[countAt:], results)
+}
+
+// groups holds the independent clusters of one process. A group's cluster size is fixed by its
+// first start and released when its last node crashes, so a host can reuse the group (a pool).
+type groups struct{ byID map[uint32]*cluster }
+
+func newGroups() *groups { return &groups{byID: map[uint32]*cluster{}} }
+
+func (g *groups) exec(op uint8, node uint32, d *decoder, enc *encoder) error {
+	if op == opHello {
+		return newCluster().exec(op, 0, d, enc)
+	}
+	id := node >> 16
+	c := g.byID[id]
+	if c == nil {
+		c = newCluster()
+		g.byID[id] = c
+	}
+	err := c.exec(op, node&0xffff, d, enc)
+	if len(c.nodes) == 0 {
+		delete(g.byID, id) // every node crashed: the group is free, its size forgotten
+	}
+	return err
 }

@@ -43,6 +43,9 @@ type node struct {
 	rd      raft.Ready
 	msgRaw  [][]byte // rd.Messages marshalled when the Ready was taken
 	broken  string   // set when etcd panicked inside this node
+	// What view last reported of the log: the term of each index 1..mirLast (see encodeView).
+	mirTerms []uint64
+	mirLast  uint64
 }
 
 type cluster struct {
@@ -113,7 +116,7 @@ func (c *cluster) exec(op uint8, num uint32, d *decoder, enc *encoder) error {
 		flag = d.u8()
 	case opReportUnreachable:
 		peer = d.u32()
-	case opCrash, opTick, opReady, opPersist, opAdvance, opHandle, opStatus:
+	case opCrash, opTick, opReady, opPersist, opAdvance, opHandle, opStatus, opView, opTake:
 	default:
 		return fmt.Errorf("unknown command")
 	}
@@ -144,15 +147,19 @@ func (c *cluster) exec(op uint8, num uint32, d *decoder, enc *encoder) error {
 	case opSnapshot:
 		return n.snapshot(index, data, c.confState(), enc)
 	case opReady:
-		return n.ready(enc, false)
+		return n.ready(enc, false, false)
 	case opPersist:
 		return n.persist(enc)
 	case opAdvance:
 		return n.advance()
 	case opHandle:
-		return n.ready(enc, true)
+		return n.ready(enc, true, true)
+	case opTake:
+		return n.ready(enc, true, false)
 	case opStatus:
 		return n.call(func() error { encodeStatus(enc, n); return nil })
+	case opView:
+		return n.call(func() error { return encodeView(enc, n) })
 	case opReportSnapshot:
 		status := raft.SnapshotFailure
 		if flag != 0 {
@@ -320,8 +327,9 @@ func (n *node) snapshot(index uint64, data []byte, cs pb.ConfState, enc *encoder
 }
 
 // ready hands out the next Ready (without its messages, which persist releases). With all set it
-// also persists and advances, and the result carries the messages.
-func (n *node) ready(enc *encoder, all bool) error {
+// also persists, and the result carries the messages (take); with advance set too, it advances
+// (handle).
+func (n *node) ready(enc *encoder, all, advance bool) error {
 	if n.phase != phaseIdle {
 		return fmt.Errorf("a Ready was taken and not advanced (3.4 allows one at a time)")
 	}
@@ -349,8 +357,10 @@ func (n *node) ready(enc *encoder, all bool) error {
 			return err
 		}
 		encodeMessages(enc, n)
-		n.rn.Advance(n.rd)
-		n.phase, n.rd = phaseIdle, raft.Ready{}
+		if advance {
+			n.rn.Advance(n.rd)
+			n.phase, n.rd = phaseIdle, raft.Ready{}
+		}
 		return nil
 	})
 }

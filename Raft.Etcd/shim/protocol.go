@@ -16,7 +16,7 @@ import (
 	"math"
 )
 
-const protocolVersion = 1
+const protocolVersion = 2
 
 // Operation codes.
 const (
@@ -34,6 +34,8 @@ const (
 	opStatus            = 11
 	opReportSnapshot    = 12
 	opReportUnreachable = 13
+	opView              = 14
+	opTake              = 15
 )
 
 var errTruncated = errors.New("truncated command")

@@ -111,22 +111,31 @@ public sealed partial class World
     /// (or may restart) the election timer of a node whose log is the most up-to-date — a RequestVote
     /// from a node whose log is at least as up-to-date as every node's durable log (it could win,
     /// §5.4.1; a most up-to-date node grants its vote only to such a candidate), or any leader's
-    /// AppendEntries or InstallSnapshot (a follower restarts its timer on hearing a leader of its
-    /// term or a later one; a deposed leader's messages count too, so the window never blames the
-    /// cluster for a timer a leader legitimately restarted).
+    /// AppendEntries, InstallSnapshot, heartbeat or TimeoutNow (a follower restarts its timer on
+    /// hearing a leader of its term or a later one; a deposed leader's messages count too, so the
+    /// window never blames the cluster for a timer a leader legitimately restarted). An
+    /// implementation whose leader heartbeats with a message of its own (etcd's MsgHeartbeat) is
+    /// heard through it; with Pre-Vote, a node campaigns with its poll first (PreVote), under the
+    /// same up-to-date test as a RequestVote.
     /// </summary>
     private void WatchElectionProgress(in Envelope m)
     {
-        if (m.Type == MessageKind.RequestVote)
+        if (m.Type is MessageKind.RequestVote or MessageKind.PreVote)
         {
+            bool upToDate = true;
             for (int i = 0; i < Size; i++)
             {
                 Storage.Disk d = Cluster.Disks[i];
-                if (m.LogTerm < d.LastTerm || (m.LogTerm == d.LastTerm && m.Index < d.LastIndex)) return;
+                if (m.LogTerm < d.LastTerm || (m.LogTerm == d.LastTerm && m.Index < d.LastIndex)) { upToDate = false; break; }
             }
-            _lastElectionProgress = Now;
+            // A RequestVote that raises the term of the node it reaches may restart that node's timer:
+            // Figure 2 does not forbid restarting the timer on adopting a higher term, and etcd does
+            // (becomeFollower -> reset: electionElapsed = 0, a new randomized timeout). So a stale
+            // candidate that raises the term of a most up-to-date node restarts the window too.
+            if (upToDate || (m.Type == MessageKind.RequestVote && m.To >= 0 && m.To < Size && Cluster.Node(m.To) is { } to && m.Term > to.Term))
+                _lastElectionProgress = Now;
         }
-        else if (m.Type is MessageKind.AppendEntries or MessageKind.InstallSnapshot)
+        else if (m.Type is MessageKind.AppendEntries or MessageKind.InstallSnapshot or MessageKind.Heartbeat or MessageKind.TimeoutNow)
         {
             _lastElectionProgress = Now;
         }
@@ -153,7 +162,7 @@ public sealed partial class World
             if (d.LastTerm == bestTerm && d.LastIndex == bestIndex) best.Add(i);
         }
         Cluster.Checker.ObserveLiveness(best.ToArray(), bestIndex, MaxDurableTerm(), string.Create(CultureInfo.InvariantCulture,
-            $"no election progress for {Now - _lastElectionProgress} ms on a stable network (window {_electionWindowMs} ms: the longest election timeout, a heartbeat and a round trip): no leader sent AppendEntries and nodes {string.Join(",", best)}, whose logs (last {bestIndex}/t{bestTerm}) could win, did not campaign in that window; a node that hears no leader and grants no vote campaigns within one election timeout (§5.2) (nodes {DescribeNodes()})"));
+            $"no election progress for {Now - _lastElectionProgress} ms on a stable network (window {_electionWindowMs} ms: the longest election timeout, a heartbeat and a round trip): no leader sent AppendEntries or a heartbeat and nodes {string.Join(",", best)}, whose logs (last {bestIndex}/t{bestTerm}) could win, did not campaign in that window; a node that hears no leader and grants no vote campaigns within one election timeout (§5.2) (nodes {DescribeNodes()})"));
     }
 
     private long MaxDurableTerm()

@@ -5,7 +5,11 @@
 
 package raft
 
-import "math/rand"
+import (
+	"math/rand"
+
+	pb "go.etcd.io/etcd/raft/raftpb"
+)
 
 // hostSource forwards each draw to the source of the node the shim is currently driving. The shim
 // is single-threaded and selects a node's source (UseRandSource) before every call into it.
@@ -40,4 +44,18 @@ func (rn *RawNode) ShimVotes() map[uint64]bool {
 		out[id] = v
 	}
 	return out
+}
+
+// ShimFirstIndex is the first index the node's log still holds (its snapshot index + 1).
+func (rn *RawNode) ShimFirstIndex() uint64 { return rn.raft.raftLog.firstIndex() }
+
+// ShimTerm is the term of the entry at i (stable, unstable, or the snapshot's index).
+func (rn *RawNode) ShimTerm(i uint64) (uint64, error) { return rn.raft.raftLog.term(i) }
+
+// ShimEntries copies the log's entries lo..hi (inclusive; stable or not).
+func (rn *RawNode) ShimEntries(lo, hi uint64) ([]pb.Entry, error) {
+	if lo > hi {
+		return nil, nil
+	}
+	return rn.raft.raftLog.slice(lo, hi+1, noLimit)
 }

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Raft.Core.Node;
+using Raft.Etcd;
+using Raft.Model.Contract;
+using Raft.Model.Exploration;
+using Raft.Model.Invariants;
+using Raft.Model.Lab;
+using Raft.Model.Shrinking;
+using Raft.Model.Traces;
+using Xunit.Abstractions;
+
+namespace Raft.Properties.Etcd;
+
+/// <summary>
+/// etcd raft 3.4 under the whole suite (docs/etcd.md): explore on correct etcd (default and
+/// PreVote+CheckQuorum), the lab's tests, a killed shim, and the three deliberately broken builds
+/// found, replayed and shrunk. Bounded budgets with fixed seeds; scripts/etcd-verify.sh runs the
+/// big ones. One class, so the pool's process count is not shared with other tests running at once.
+/// </summary>
+public sealed class EtcdSuiteTests(ITestOutputHelper output)
+{
+    /// <summary>The 3.4 panic a tick between a snapshot's storage write and Advance causes (docs/etcd.md, finding 1).</summary>
+    public const string SnapshotTickPanic = "unexpected error getting unapplied entries (requested index is unavailable due to compaction)";
+
+    private static ExploreSettings Settings(IRaftImplementation impl, int iterations, ulong seed, bool asyncDraws) => new()
+    {
+        Factory = impl.AsFactory(),
+        Nodes = 3,
+        Iterations = iterations,
+        Seed = seed,
+        StopAtFirst = false,
+        Workers = 2,
+        SwarmRaft = asyncDraws, // the swarm draws async Ready handling with the options
+    };
+
+    private ExploreReport Explore(ExploreSettings s, string what)
+    {
+        var r = Explorer.Run(s);
+        output.WriteLine($"{what}: {r.Coverage.Schedules} schedules, {r.Coverage.Steps} steps, {r.ViolatingSchedules} violating, {r.Seconds:F1} s ({r.StepsPerSecond:F0} events/s)");
+        foreach (var v in r.Violations.Take(5)) output.WriteLine($"  #{v.Iteration} {v.Swarm}: {v.Violation}");
+        return r;
+    }
+
+    [Theory]
+    [InlineData(false, "random")]
+    [InlineData(true, "random")]
+    [InlineData(false, "pct")]
+    [InlineData(true, "delay-bounded")]
+    public void Correct_etcd_has_no_violation_with_synchronous_ready_handling(bool preVote, string strategy)
+    {
+        IRaftImplementation impl = preVote ? new EtcdRaftPreVote() : new EtcdRaft();
+        var r = Explore(Settings(impl, 120, 11, asyncDraws: false) with { Strategy = strategy }, $"{impl.Name} {strategy}");
+        Assert.Equal(120, r.Coverage.Schedules);
+        Assert.Empty(r.Violations);
+    }
+
+    [Fact]
+    public void With_async_ready_drawn_by_the_swarm_the_only_violation_is_3_4s_snapshot_tick_panic()
+    {
+        var r = Explore(Settings(new EtcdRaftPreVote(), 300, 5, asyncDraws: true), "etcd prevote, swarm with async Ready");
+        Assert.Equal(300, r.Coverage.Schedules);
+        Assert.All(r.Violations, v =>
+        {
+            Assert.Equal(Invariant.CoreError, v.Violation.Invariant);
+            Assert.Contains(SnapshotTickPanic, v.Violation.Detail);
+        });
+    }
+
+    [Fact]
+    public void The_pool_reuses_shim_processes_across_worlds()
+    {
+        int before = EtcdShimPool.Launched;
+        var r = Explore(Settings(new EtcdRaft(), 60, 3, asyncDraws: false) with { Workers = 1 }, "pool");
+        Assert.Empty(r.Violations);
+        Assert.True(EtcdShimPool.Launched - before <= 1, $"{EtcdShimPool.Launched - before} processes for 60 schedules on one worker");
+    }
+
+    [Fact]
+    public void A_killed_shim_is_a_core_error_with_its_trace_not_a_hang()
+    {
+        var etcd = new EtcdRaft();
+        // node 0's 40th tick in a world kills the shim process (the same step in the explorer's recording re-run)
+        NodeFactory killer = (id, n, seed, options, state) => new KillAfter(etcd.Create(id, n, seed, options, state), id == 0 ? 40 : -1);
+        var s = Settings(etcd, 1, 9, asyncDraws: false) with { Factory = killer, Workers = 1, StopAtFirst = true };
+        var r = Explore(s, "killed shim");
+        var v = Assert.Single(r.Violations).Violation;
+        Assert.Equal(Invariant.CoreError, v.Invariant);
+        Assert.Contains("EtcdShimException", v.Detail);
+        Assert.NotNull(r.FirstViolation?.Trace);
+    }
+
+    private sealed class KillAfter(IRaftNode inner, int ticks) : ForwardingNode(inner), IDisposable
+    {
+        private int _ticks;
+
+        public override void Tick()
+        {
+            if (++_ticks == ticks) Process.GetProcessById(((EtcdNode)Inner).ShimProcessId).Kill();
+            base.Tick();
+        }
+
+        public void Dispose() => (Inner as IDisposable)?.Dispose();
+    }
+
+    /// <summary>
+    /// The lab tests etcd passes. The others assume what 6.824's Raft does and etcd does not
+    /// (docs/etcd.md, "Lab results"): a leader appends no entry of its own, so the first command
+    /// of a term lands at the next index and every index holds a command (etcd's leader appends an
+    /// empty entry, §8 of the paper: BasicAgree2B, RPCBytes2B, FollowerFailure2B, FailNoAgree2B,
+    /// LeaderFailure2B, ReliableChurn2C, UnreliableChurn2C), and a commit rides the next append
+    /// (etcd broadcasts it at once: Count2B's RPC bound).
+    /// </summary>
+    public static TheoryData<string> LabTests() =>
+    [
+        "TestInitialElection2A", "TestReElection2A", "TestManyElections2A",
+        "TestFailAgree2B", "TestConcurrentStarts2B", "TestRejoin2B", "TestBackup2B",
+        "TestPersist12C", "TestPersist22C", "TestPersist32C", "TestFigure82C", "TestUnreliableAgree2C",
+    ];
+
+    [Theory]
+    [MemberData(nameof(LabTests))]
+    public void Lab_test_passes_on_etcd(string name)
+    {
+        var lines = new List<string>();
+        LabOutcome o = LabSuite.RunVerbose(LabSuite.Get(name), 1, lines.Add, new EtcdRaft().AsFactory());
+        foreach (var l in lines.TakeLast(5)) output.WriteLine(l);
+        Assert.True(o.Failure is null, $"{name}: {o.Failure?.Message}");
+    }
+
+    public static TheoryData<string> Bugs() => ["vote-no-log-check", "double-vote", "accept-stale-append"];
+
+    [Theory]
+    [MemberData(nameof(Bugs))]
+    public void A_broken_etcd_is_found_replayed_and_shrunk(string bug)
+    {
+        IRaftImplementation impl = bug switch
+        {
+            "vote-no-log-check" => new EtcdRaftVoteNoLogCheck(),
+            "double-vote" => new EtcdRaftDoubleVote(),
+            _ => new EtcdRaftAcceptStaleAppend(),
+        };
+        var r = Explore(Settings(impl, 3000, 1, asyncDraws: false) with { StopAtFirst = true }, impl.Name);
+        ScheduleResult found = r.FirstViolation ?? throw new Xunit.Sdk.XunitException($"{impl.Name}: no violation in {r.Coverage.Schedules} schedules");
+        Assert.NotEqual(Invariant.CoreError, found.Violation!.Invariant);
+        var trace = TraceFile.From(found);
+        Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(trace).Status);
+        var shrunk = Shrinker.Shrink(trace, budget: TimeSpan.FromSeconds(30));
+        output.WriteLine($"{impl.Name}: schedule #{found.Iteration}, {found.Violation.Invariant}; shrunk {shrunk.OriginalSteps} -> {shrunk.ShrunkSteps} steps, {shrunk.ShrunkNodes} nodes");
+        var again = Replayer.Replay(shrunk.Shrunk);
+        Assert.Equal(ReplayStatus.Reproduced, again.Status);
+        Assert.Equal(found.Violation.Invariant, again.Run?.Violation?.Invariant);
+    }
+}
