@@ -128,12 +128,12 @@ public sealed partial class World
                 Storage.Disk d = Cluster.Disks[i];
                 if (m.LogTerm < d.LastTerm || (m.LogTerm == d.LastTerm && m.Index < d.LastIndex)) { upToDate = false; break; }
             }
-            // A RequestVote that raises the term of the node it reaches may restart that node's timer:
-            // Figure 2 does not forbid restarting the timer on adopting a higher term, and etcd does
-            // (becomeFollower -> reset: electionElapsed = 0, a new randomized timeout). So a stale
-            // candidate that raises the term of a most up-to-date node restarts the window too.
-            if (upToDate || (m.Type == MessageKind.RequestVote && m.To >= 0 && m.To < Size && Cluster.Node(m.To) is { } to && m.Term > to.Term))
-                _lastElectionProgress = Now;
+            // Only a candidate that could win restarts the window. A stale candidate that raises a most
+            // up-to-date node's term does not: Figure 2 restarts the timer on hearing the leader and on
+            // granting a vote, not on adopting a higher term. An implementation that also restarts it
+            // then (etcd 3.4's becomeFollower) lets candidates that cannot win hold back the one that
+            // can, which this oracle reports (docs/etcd.md); that is the catalog's timer-reset-on-step-down.
+            if (upToDate) _lastElectionProgress = Now;
         }
         else if (m.Type is MessageKind.AppendEntries or MessageKind.InstallSnapshot or MessageKind.Heartbeat or MessageKind.TimeoutNow)
         {
