@@ -16,6 +16,13 @@ public sealed class ExploreReport
     public Coverage Coverage { get; } = new();
     /// <summary>The violating schedule with the lowest iteration number (re-run with recording), or null.</summary>
     public ScheduleResult? FirstViolation { get; set; }
+    /// <summary>
+    /// With --keep-going (<see cref="ExploreSettings.StopAtFirst"/> false): the first violating
+    /// schedule of each other invariant broken, recorded like <see cref="FirstViolation"/> (at most
+    /// <see cref="Explorer.MaxRecordedKinds"/>), in iteration order, so every kind of failure a run
+    /// found comes with a trace.
+    /// </summary>
+    public List<ScheduleResult> FirstOfOtherInvariants { get; } = new();
     public int ViolatingSchedules { get; set; }
     /// <summary>The violating schedules counted (with --keep-going, the first <see cref="Explorer.MaxKeptViolations"/> of them; <see cref="ViolatingSchedules"/> counts all), in iteration order: what broke and under which swarm parameters.</summary>
     public List<(int Iteration, Violation Violation, SwarmParameters Swarm)> Violations { get; } = new();
@@ -52,6 +59,9 @@ public static class Explorer
 {
     /// <summary>With --keep-going, the violating schedules listed in full (the lowest iterations); the rest are only counted.</summary>
     public const int MaxKeptViolations = 1_000;
+
+    /// <summary>How many invariants beyond the first a --keep-going run records a trace for (<see cref="ExploreReport.FirstOfOtherInvariants"/>).</summary>
+    public const int MaxRecordedKinds = 16;
 
     /// <summary>Reorder-window slots per worker: how far a worker may run ahead of the oldest unmerged schedule.</summary>
     public const int WindowPerWorker = 1_024;
@@ -112,6 +122,7 @@ public static class Explorer
         private volatile bool _cut, _interrupted;
         private Exception? _failure;
         private ScheduleResult? _firstFound;
+        private readonly List<ScheduleResult> _firstOfOther = new();
 
         public StreamingRun(ExploreSettings settings, Action<ExploreProgress>? progress, CancellationToken cancellation, int keptViolations, int windowPerWorker)
         {
@@ -154,22 +165,27 @@ public static class Explorer
             _report.CutByTimeLimit = _cut && !complete;
             _report.Interrupted = _interrupted && !complete;
 
-            if (_firstFound is { } found)
-            {
-                // run it again, recording every step: this is the trace, and a determinism self-check
-                // (a guided schedule re-runs its own draws, in the world and bound it ran in)
-                ScheduleResult recorded = found.Plan is { } plan
-                    ? ScheduleRunner.Run(found.Settings, found.Iteration, found.Seed, new Guided.GuidedStrategy(plan with { Choices = found.Choices! }), record: true, found.Swarm)
-                    : ScheduleRunner.Run(_settings, found.Iteration, found.Seed,
-                        StrategyCatalog.Create(_settings.Strategy, _settings.StrategyParameter), record: true);
-                if (recorded.Violation?.Invariant != found.Violation!.Invariant || recorded.ViolationStep != found.ViolationStep)
-                    throw new InvalidOperationException(
-                        $"nondeterminism: schedule {found.Iteration} (seed {found.Seed}) found {found.Violation} at step {found.ViolationStep} but its re-run found {recorded.Violation?.ToString() ?? "nothing"} at step {recorded.ViolationStep}");
-                _report.FirstViolation = recorded;
-            }
+            if (_firstFound is { } found) _report.FirstViolation = Record(found);
+            foreach (ScheduleResult other in _firstOfOther) _report.FirstOfOtherInvariants.Add(Record(other));
             _report.Guidance = _guide?.Summary();
             _report.Seconds = _clock.Elapsed.TotalSeconds;
             return _report;
+        }
+
+        /// <summary>
+        /// Runs a violating schedule again, recording every step: this is its trace, and a
+        /// determinism self-check (a guided schedule re-runs its own draws, in the world and bound it ran in).
+        /// </summary>
+        private ScheduleResult Record(ScheduleResult found)
+        {
+            ScheduleResult recorded = found.Plan is { } plan
+                ? ScheduleRunner.Run(found.Settings, found.Iteration, found.Seed, new Guided.GuidedStrategy(plan with { Choices = found.Choices! }), record: true, found.Swarm)
+                : ScheduleRunner.Run(_settings, found.Iteration, found.Seed,
+                    StrategyCatalog.Create(_settings.Strategy, _settings.StrategyParameter), record: true);
+            if (recorded.Violation?.Invariant != found.Violation!.Invariant || recorded.ViolationStep != found.ViolationStep)
+                throw new InvalidOperationException(
+                    $"nondeterminism: schedule {found.Iteration} (seed {found.Seed}) found {found.Violation} at step {found.ViolationStep} but its re-run found {recorded.Violation?.ToString() ?? "nothing"} at step {recorded.ViolationStep}");
+            return recorded;
         }
 
         private void Stop(bool interrupted)
@@ -295,7 +311,10 @@ public static class Explorer
             }
             if (r.Violation is null) return;
             _report.ViolatingSchedules++;
-            _firstFound ??= r;
+            if (_firstFound is null) _firstFound = r;
+            else if (r.Violation.Invariant != _firstFound.Violation!.Invariant && _firstOfOther.Count < MaxRecordedKinds
+                     && !_firstOfOther.Exists(o => o.Violation!.Invariant == r.Violation.Invariant))
+                _firstOfOther.Add(r); // merged in position order, so the first of its invariant
             if (_report.Violations.Count < _keptViolations) _report.Violations.Add((r.Iteration, r.Violation, r.Swarm));
             if (_settings.StopAtFirst) _mergeStopped = true;
         }

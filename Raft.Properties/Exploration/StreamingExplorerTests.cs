@@ -3,6 +3,7 @@ using Raft.Model.Variants;
 using Raft.Core.Node;
 using Raft.Model.Exploration;
 using Raft.Model.Simulation;
+using Raft.Model.Traces;
 using Xunit.Abstractions;
 using static Raft.Properties.Exploration.ExplorationHarness;
 
@@ -195,5 +196,24 @@ public sealed class StreamingExplorerTests(ITestOutputHelper output)
             }
             Assert.Equal(int.MaxValue, total);
         }
+    }
+
+    [Fact]
+    public void KeepGoing_RecordsTheFirstScheduleOfEveryInvariantItBroke()
+    {
+        var s = new ExploreSettings { Bug = "truncate-without-conflict", Iterations = 2_000, Workers = 2, StopAtFirst = false };
+        ExploreReport r = Explorer.Run(s);
+        var kinds = r.Violations.Select(v => v.Violation.Invariant).Distinct().ToList();
+        Assert.True(kinds.Count >= 2, "this variant breaks several invariants in 2,000 schedules");
+        Assert.Equal(kinds.Count - 1, r.FirstOfOtherInvariants.Count);
+        foreach (ScheduleResult other in r.FirstOfOtherInvariants)
+        {
+            // the first schedule of its invariant, recorded, and a trace that replays to it
+            var first = r.Violations.First(v => v.Violation.Invariant == other.Violation!.Invariant);
+            Assert.Equal(first.Iteration, other.Iteration);
+            Assert.NotNull(other.Trace);
+            Assert.Equal(ReplayStatus.Reproduced, Replayer.Replay(TraceFile.From(other)).Status);
+        }
+        Assert.Empty(Explorer.Run(s with { StopAtFirst = true }).FirstOfOtherInvariants);
     }
 }

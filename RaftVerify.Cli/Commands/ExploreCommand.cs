@@ -105,7 +105,7 @@ public static class ExploreCommand
         if (!settings.StopAtFirst)
         {
             foreach (var (iteration, violation, swarm) in report.Violations)
-                Console.WriteLine($"violating schedule {iteration}: {violation.Invariant} [{swarm.Describe()}]");
+                Console.WriteLine($"violating schedule {iteration}: {violation.Invariant}: {Limits.Printable(violation.Detail, 160)} [{swarm.Describe()}]");
             if (report.ViolatingSchedules > report.Violations.Count)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"... and {report.ViolatingSchedules - report.Violations.Count} more violating schedules (only the first {Explorer.MaxKeptViolations} are listed)"));
@@ -113,20 +113,20 @@ public static class ExploreCommand
 
         if (report.FirstViolation is { } v)
         {
-            string name = $"{(settings.Node is { } impl ? FileSafe(impl.Name) : settings.Bug == "none" ? "core" : settings.Bug)}-{settings.Strategy}-seed{settings.Seed}-iter{v.Iteration}.trace.jsonl";
-            string path = Path.Combine(outDir, name);
+            string path = WriteTrace(settings, outDir, v);
             Console.WriteLine();
             Console.WriteLine($"VIOLATION in schedule {v.Iteration} at step {v.ViolationStep}: {v.Violation}");
-            try
-            {
-                TraceWriter.Write(TraceFile.From(v), path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new UsageException($"cannot write the trace to {path} ({e.Message}); choose another --out, or re-run this explore command: it is deterministic");
-            }
             Console.WriteLine($"trace: {path}");
             Console.WriteLine($"reproduce: {ToolCommand.Replay(path)}");
+            // --keep-going: every other invariant the run broke comes with its first schedule's trace too
+            foreach (ScheduleResult other in report.FirstOfOtherInvariants)
+            {
+                string otherPath = WriteTrace(settings, outDir, other);
+                Console.WriteLine();
+                Console.WriteLine($"also {other.Violation!.Invariant} in schedule {other.Iteration} at step {other.ViolationStep}: {other.Violation}");
+                Console.WriteLine($"trace: {otherPath}");
+                Console.WriteLine($"reproduce: {ToolCommand.Replay(otherPath)}");
+            }
             return Program.ExitFailed;
         }
         Console.WriteLine(report.Interrupted ? "no violation found (interrupted)"
@@ -165,6 +165,22 @@ public static class ExploreCommand
 
     public static string Describe(ExploreSettings s) => string.Create(CultureInfo.InvariantCulture,
         $"nodes={(s.Nodes == 0 ? "3|5|7" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} {(s.Node is { } impl ? "node=" + impl.Name : "bug=" + s.Bug)} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.AsyncReady ? " async-ready" : "")}{(s.Liveness ? " liveness" : "")}");
+
+    /// <summary>Writes a violating schedule's trace under <paramref name="outDir"/>; a usage error when it cannot.</summary>
+    private static string WriteTrace(ExploreSettings settings, string outDir, ScheduleResult v)
+    {
+        string name = $"{(settings.Node is { } impl ? FileSafe(impl.Name) : settings.Bug == "none" ? "core" : settings.Bug)}-{settings.Strategy}-seed{settings.Seed}-iter{v.Iteration}.trace.jsonl";
+        string path = Path.Combine(outDir, name);
+        try
+        {
+            TraceWriter.Write(TraceFile.From(v), path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write the trace to {path} ({e.Message}); choose another --out, or re-run this explore command: it is deterministic");
+        }
+        return path;
+    }
 
     /// <summary>An implementation's name as part of a file name.</summary>
     private static string FileSafe(string name)
