@@ -12,21 +12,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-GOSRC=/usr/share/gocode
+source scripts/lib/go-etcd.sh
 ETCD_COUNT=${ETCD_COUNT:-6}
 ETCD_BENCHTIME=${ETCD_BENCHTIME:-2s}
 BENCH_JOB=${BENCH_JOB:-}
 
-need_apt=()
-command -v go >/dev/null 2>&1 || need_apt+=(golang-go)
-[ -d "$GOSRC/src/go.etcd.io/etcd/raft" ] || need_apt+=(golang-etcd-server-dev)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "installing ${need_apt[*]} with apt-get" >&2
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need_apt[@]}" >&2
-fi
+ensure_go_and_etcd
 command -v python3 >/dev/null 2>&1 || { echo "python3 is needed to print the table" >&2; exit 1; }
 
 WORK=$(mktemp -d)

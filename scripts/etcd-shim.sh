@@ -16,19 +16,10 @@
 # this script, the Go version and etcd's raft sources; a cached binary is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-GOSRC=/usr/share/gocode
+source scripts/lib/go-etcd.sh
 RAFT="$GOSRC/src/go.etcd.io/etcd/raft"
 
-need_apt=()
-command -v go >/dev/null 2>&1 || need_apt+=(golang-go)
-[ -d "$RAFT" ] || need_apt+=(golang-etcd-server-dev)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "installing ${need_apt[*]} with apt-get" >&2
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need_apt[@]}" >&2
-fi
+ensure_go_and_etcd
 
 BUG="${ETCD_SHIM_BUG:-}"
 PATCH=""
