@@ -85,8 +85,10 @@ public sealed record LinearizablePrefix(int Length, IReadOnlyList<int> Operation
 /// <summary>
 /// Why a key is not linearizable. <see cref="SubHistory"/> is a non-linearizable sub-history
 /// of the key's operations (history indices, ascending), made small by dropping operations while
-/// it stays non-linearizable; <see cref="OneMinimal"/> says whether dropping any single one more
-/// was checked to make it linearizable. <see cref="Prefix"/> is the longest linearizable prefix.
+/// it stays non-linearizable, never dropping a write that a read which the writes could explain
+/// needs (docs/linearizability.md); <see cref="OneMinimal"/> says whether every single further
+/// deletion was checked to fail that test. <see cref="Prefix"/> is the longest linearizable prefix.
+/// <see cref="Searches"/> counts the searches the report ran.
 /// </summary>
 public sealed record FailureReport(string Key, IReadOnlyList<int> SubHistory, bool OneMinimal, LinearizablePrefix Prefix, int Searches)
 {
@@ -95,7 +97,7 @@ public sealed record FailureReport(string Key, IReadOnlyList<int> SubHistory, bo
         var sb = new StringBuilder();
         sb.Append("key ").Append(HistoryText.Key(Key)).Append(" is not linearizable.\n");
         sb.Append(OneMinimal
-            ? $"a smallest-by-deletion non-linearizable sub-history ({I(SubHistory.Count)} operations; dropping any one of them makes it linearizable):\n"
+            ? $"a smallest-by-deletion non-linearizable sub-history ({I(SubHistory.Count)} operations; dropping any one of them makes it linearizable, or leaves a read that the writes could explain unexplained):\n"
             : $"a non-linearizable sub-history ({I(SubHistory.Count)} operations; not checked to be minimal):\n");
         foreach (int i in SubHistory) sb.Append("  #").Append(I(i)).Append(' ').Append(history[i].Text).Append('\n');
         sb.Append(Prefix.Text(history));

@@ -103,44 +103,145 @@ public static class LinearizabilityChecker
     }
 
     /// <summary>
-    /// Drops operations while the rest stays non-linearizable: chunks of half the operations, then a
-    /// quarter, down to single ones, and single ones again until a whole pass drops nothing. If every
-    /// search of that last pass said linearizable, the result is 1-minimal.
+    /// Drops operations while the rest stays non-linearizable, reads first (a read that goes takes no
+    /// write's justification with it), then writes; each by chunks of half, a quarter, ... down to
+    /// single operations, and single ones again until a pass drops nothing. A write may not go if a
+    /// read that the starting set's writes could explain (<see cref="Justified"/>) would be left
+    /// unexplained: otherwise every history shrinks to a lone read of a value nobody wrote, which is
+    /// non-linearizable but says nothing. The result is 1-minimal under that rule when every search
+    /// of the last passes gave a definite answer.
     /// </summary>
-    private static (List<int> Ops, bool OneMinimal, int Searches) Minimise(History history, List<int> ops, CheckOptions options, int maxSearches)
+    private static (List<int> Ops, bool OneMinimal, int Searches) Minimise(History history, List<int> start, CheckOptions options, int maxSearches)
     {
-        List<int> cur = ops;
-        int searches = 0;
-        int chunk = Math.Max(1, cur.Count / 2);
-        var candidate = new List<int>(cur.Count);
+        var reads = new List<int>();
+        var writes = new List<int>();
+        foreach (int i in start)
+        {
+            Operation op = history[i];
+            if (op.Kind == OpKind.Get && op.Status == OpStatus.Ambiguous) continue; // constrains nothing
+            (op.Kind == OpKind.Get ? reads : writes).Add(i);
+        }
+        var state = new MinimiseState(history, options, maxSearches);
+        var protectedReads = new List<int>();
+        foreach (int r in reads)
+            if (state.Justified(r, writes) == Verdict.Linearizable) protectedReads.Add(r);
+
         while (true)
         {
-            bool removed = false, allLinearizable = true;
-            int i = 0;
-            while (i < cur.Count)
+            (reads, _, bool readsClean) = state.Ddmin(reads, kept => state.StillFails(kept, writes, protectedReads, checkJustified: false));
+            (writes, bool writesChanged, bool writesClean) = state.Ddmin(writes, kept => state.StillFails(reads, kept, protectedReads, checkJustified: true));
+            if (state.OutOfSearches) return (Merge(reads, writes), false, state.Searches);
+            // both last passes refused every single deletion on the final sets: a fixpoint
+            if (!writesChanged) return (Merge(reads, writes), readsClean && writesClean, state.Searches);
+        }
+    }
+
+    private static List<int> Merge(List<int> a, List<int> b)
+    {
+        var all = new List<int>(a.Count + b.Count);
+        all.AddRange(a);
+        all.AddRange(b);
+        all.Sort();
+        return all;
+    }
+
+    /// <summary>The searches of one minimisation, counted against its cap.</summary>
+    private sealed class MinimiseState(History history, CheckOptions options, int maxSearches)
+    {
+        /// <summary>The budget of one "could the writes explain this read" search: they are meant to be quick.</summary>
+        private const long JustifySteps = 200_000;
+
+        public int Searches { get; private set; }
+        public bool OutOfSearches => Searches >= maxSearches;
+
+        /// <summary>
+        /// Linearizable when some of <paramref name="writes"/>, each taking effect after its
+        /// invocation or not at all, in some order, leave the value read <paramref name="read"/>
+        /// returned before it responded; NotLinearizable when none do; Unknown past the budget.
+        /// </summary>
+        public Verdict Justified(int read, List<int> writes)
+        {
+            Operation g = history[read];
+            if (g.Output!.Length == 0) return Verdict.Linearizable;
+            bool appends = false, put = false;
+            foreach (int w in writes)
             {
-                if (searches >= maxSearches) return (cur, false, searches);
-                candidate.Clear();
-                for (int j = 0; j < cur.Count; j++)
-                    if (j < i || j >= i + chunk) candidate.Add(cur[j]);
-                Verdict v = candidate.Count == 0 ? Verdict.Linearizable : PartitionSearch.Run(history, candidate, long.MaxValue, options.MaxStepsPerKey).Verdict;
-                if (candidate.Count > 0) searches++;
-                if (v == Verdict.NotLinearizable)
-                {
-                    (cur, candidate) = (candidate, cur);
-                    removed = true;
-                }
-                else
-                {
-                    if (v == Verdict.Unknown) allLinearizable = false;
-                    i += chunk;
-                }
+                Operation op = history[w];
+                if (op.Invoke > g.ResponseOrInfinity) continue;
+                if (op.Kind == OpKind.Append) appends = true;
+                else if (string.Equals(op.Input, g.Output, StringComparison.Ordinal)) put = true;
             }
-            if (chunk == 1)
+            if (put) return Verdict.Linearizable;
+            if (!appends) return Verdict.NotLinearizable;
+            var ops = new List<int>(writes.Count + 1) { read };
+            ops.AddRange(writes);
+            Searches++;
+            return PartitionSearch.Run(history, ops, long.MaxValue, Math.Min(JustifySteps, options.MaxStepsPerKey), read).Verdict;
+        }
+
+        /// <summary>
+        /// Definite yes: still non-linearizable (and, for <paramref name="checkJustified"/>, every
+        /// protected read still explained). Definite no: linearizable, or a protected read left
+        /// unexplained. Null: a search ran out of budget.
+        /// </summary>
+        public bool? StillFails(List<int> reads, List<int> writes, List<int> protectedReads, bool checkJustified)
+        {
+            if (reads.Count + writes.Count == 0) return false;
+            if (checkJustified)
             {
-                if (!removed) return (cur, allLinearizable, searches);
+                bool unsure = false;
+                foreach (int r in protectedReads)
+                {
+                    if (!reads.Contains(r)) continue;
+                    Verdict j = Justified(r, writes);
+                    if (j == Verdict.NotLinearizable) return false;
+                    if (j == Verdict.Unknown) unsure = true;
+                }
+                if (unsure) return null;
             }
-            else chunk = Math.Max(1, chunk / 2);
+            Searches++;
+            Verdict v = PartitionSearch.Run(history, Merge(reads, writes), long.MaxValue, options.MaxStepsPerKey).Verdict;
+            return v switch { Verdict.NotLinearizable => true, Verdict.Linearizable => false, _ => null };
+        }
+
+        /// <summary>
+        /// Chunked deletion over <paramref name="items"/>: keeps a deletion when <paramref name="stillFails"/>
+        /// says yes. Returns the kept items, whether any went, and whether the last pass (of single
+        /// deletions, all refused) had only definite answers.
+        /// </summary>
+        public (List<int> Kept, bool Changed, bool Clean) Ddmin(List<int> items, Func<List<int>, bool?> stillFails)
+        {
+            List<int> cur = [.. items];
+            bool changed = false;
+            int chunk = Math.Max(1, cur.Count / 2);
+            while (true)
+            {
+                bool removed = false, clean = true;
+                int i = 0;
+                while (i < cur.Count)
+                {
+                    if (OutOfSearches) return (cur, changed, false);
+                    var candidate = new List<int>(cur.Count);
+                    for (int j = 0; j < cur.Count; j++)
+                        if (j < i || j >= i + chunk) candidate.Add(cur[j]);
+                    bool? fails = stillFails(candidate);
+                    if (fails == true)
+                    {
+                        cur = candidate;
+                        removed = changed = true;
+                    }
+                    else
+                    {
+                        if (fails is null) clean = false;
+                        i += chunk;
+                    }
+                }
+                if (chunk == 1)
+                {
+                    if (!removed) return (cur, changed, clean);
+                }
+                else chunk = Math.Max(1, chunk / 2);
+            }
         }
     }
 }
