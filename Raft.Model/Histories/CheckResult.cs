@@ -34,6 +34,13 @@ public sealed record CheckOptions
 
     /// <summary>The most searches the minimisation of the failing sub-history may run; past it the sub-history is returned as far as it got (not claimed 1-minimal).</summary>
     public int MaxMinimiseSearches { get; init; } = 4_000;
+
+    /// <summary>
+    /// The search steps all of the minimisation's searches may take together (each also gets at
+    /// most four times the steps of the search that showed its starting set non-linearizable, and at
+    /// least 100,000). Past it the sub-history is returned as far as it got (not claimed 1-minimal).
+    /// </summary>
+    public long ReportMaxSteps { get; init; } = 50_000_000;
 }
 
 /// <summary>The checker's verdict on one key's operations.</summary>

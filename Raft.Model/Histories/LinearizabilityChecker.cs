@@ -95,10 +95,19 @@ public static class LinearizabilityChecker
         // it can only be harder to linearize than the cut prefix that failed.
         List<int> start = [.. ordered[..hi]];
         start.Sort();
-        Verdict startVerdict = PartitionSearch.Run(history, start, long.MaxValue, options.MaxStepsPerKey).Verdict;
+        SearchOutcome startOutcome = PartitionSearch.Run(history, start, long.MaxValue, options.MaxStepsPerKey);
         searches++;
-        if (startVerdict != Verdict.NotLinearizable) start = [.. indices];
-        (List<int> sub, bool oneMinimal, int used) = Minimise(history, start, options, options.MaxMinimiseSearches);
+        long startSteps = startOutcome.Steps;
+        if (startOutcome.Verdict != Verdict.NotLinearizable)
+        {
+            start = [.. indices];
+            startSteps = options.MaxStepsPerKey;
+        }
+        // Dropping operations can make a search far larger (fewer reads prune less), so each search
+        // of the minimisation gets a few times what the starting set took, and all of them together
+        // get ReportMaxSteps; a search that runs out keeps what it tried to drop.
+        long perSearch = Math.Min(options.MaxStepsPerKey, Math.Max(100_000, 4 * startSteps));
+        (List<int> sub, bool oneMinimal, int used) = Minimise(history, start, options, perSearch);
         return new FailureReport(key, sub, oneMinimal, prefix, searches + used);
     }
 
@@ -111,7 +120,7 @@ public static class LinearizabilityChecker
     /// non-linearizable but says nothing. The result is 1-minimal under that rule when every search
     /// of the last passes gave a definite answer.
     /// </summary>
-    private static (List<int> Ops, bool OneMinimal, int Searches) Minimise(History history, List<int> start, CheckOptions options, int maxSearches)
+    private static (List<int> Ops, bool OneMinimal, int Searches) Minimise(History history, List<int> start, CheckOptions options, long perSearch)
     {
         var reads = new List<int>();
         var writes = new List<int>();
@@ -121,10 +130,15 @@ public static class LinearizabilityChecker
             if (op.Kind == OpKind.Get && op.Status == OpStatus.Ambiguous) continue; // constrains nothing
             (op.Kind == OpKind.Get ? reads : writes).Add(i);
         }
-        var state = new MinimiseState(history, options, maxSearches);
+        var state = new MinimiseState(history, options, perSearch);
         var protectedReads = new List<int>();
         foreach (int r in reads)
-            if (state.Justified(r, writes) == Verdict.Linearizable) protectedReads.Add(r);
+        {
+            Verdict j = state.Justified(r, writes);
+            if (j == Verdict.Linearizable) protectedReads.Add(r);
+            // a read of a value no write could have produced (it is not ""): alone it is the whole story
+            else if (j == Verdict.NotLinearizable) return ([r], true, state.Searches);
+        }
 
         while (true)
         {
@@ -146,37 +160,62 @@ public static class LinearizabilityChecker
     }
 
     /// <summary>The searches of one minimisation, counted against its cap.</summary>
-    private sealed class MinimiseState(History history, CheckOptions options, int maxSearches)
+    private sealed class MinimiseState(History history, CheckOptions options, long perSearch)
     {
         /// <summary>The budget of one "could the writes explain this read" search: they are meant to be quick.</summary>
-        private const long JustifySteps = 200_000;
+        private const long JustifySteps = 100_000;
 
         public int Searches { get; private set; }
-        public bool OutOfSearches => Searches >= maxSearches;
+        private long _steps;
+        public bool OutOfSearches => Searches >= options.MaxMinimiseSearches || _steps >= options.ReportMaxSteps;
 
         /// <summary>
-        /// Linearizable when some of <paramref name="writes"/>, each taking effect after its
-        /// invocation or not at all, in some order, leave the value read <paramref name="read"/>
-        /// returned before it responded; NotLinearizable when none do; Unknown past the budget.
+        /// Linearizable when some of <paramref name="writes"/> invoked before <paramref name="read"/>
+        /// responded, each taking effect or not, in some order, leave the value it returned;
+        /// NotLinearizable when none do; Unknown past the budget. With every write free to take
+        /// effect or not, their order is free too, so this is a question about strings: is the value
+        /// the input of such a Put (or "") followed by the inputs of distinct such Appends?
         /// </summary>
         public Verdict Justified(int read, List<int> writes)
         {
             Operation g = history[read];
-            if (g.Output!.Length == 0) return Verdict.Linearizable;
-            bool appends = false, put = false;
+            string v = g.Output!;
+            var bases = new SortedSet<string>(StringComparer.Ordinal) { "" };
+            var appends = new SortedDictionary<string, int>(StringComparer.Ordinal);
             foreach (int w in writes)
             {
                 Operation op = history[w];
-                if (op.Invoke > g.ResponseOrInfinity) continue;
-                if (op.Kind == OpKind.Append) appends = true;
-                else if (string.Equals(op.Input, g.Output, StringComparison.Ordinal)) put = true;
+                if (op.Invoke > g.ResponseOrInfinity || op.Kind == OpKind.Get) continue;
+                if (!v.StartsWith(op.Input, StringComparison.Ordinal) && op.Kind == OpKind.Put) continue;
+                if (op.Kind == OpKind.Put) bases.Add(op.Input);
+                else if (op.Input.Length > 0 && v.Contains(op.Input, StringComparison.Ordinal)) appends[op.Input] = appends.GetValueOrDefault(op.Input) + 1;
             }
-            if (put) return Verdict.Linearizable;
-            if (!appends) return Verdict.NotLinearizable;
-            var ops = new List<int>(writes.Count + 1) { read };
-            ops.AddRange(writes);
-            Searches++;
-            return PartitionSearch.Run(history, ops, long.MaxValue, Math.Min(JustifySteps, options.MaxStepsPerKey), read).Verdict;
+            string[] pieces = appends.Keys.ToArray();
+            int[] left = appends.Values.ToArray();
+            long steps = 0;
+            bool unknown = false;
+            foreach (string b in bases)
+            {
+                if (!v.StartsWith(b, StringComparison.Ordinal)) continue;
+                if (Cover(b.Length)) return Verdict.Linearizable;
+            }
+            return unknown ? Verdict.Unknown : Verdict.NotLinearizable;
+
+            bool Cover(int pos)
+            {
+                if (pos == v.Length) return true;
+                if (++steps > JustifySteps) { unknown = true; return false; }
+                for (int k = 0; k < pieces.Length; k++)
+                {
+                    if (left[k] == 0 || !v.AsSpan(pos).StartsWith(pieces[k], StringComparison.Ordinal)) continue;
+                    left[k]--;
+                    bool ok = Cover(pos + pieces[k].Length);
+                    left[k]++;
+                    if (ok) return true;
+                    if (unknown) return false;
+                }
+                return false;
+            }
         }
 
         /// <summary>
@@ -200,8 +239,9 @@ public static class LinearizabilityChecker
                 if (unsure) return null;
             }
             Searches++;
-            Verdict v = PartitionSearch.Run(history, Merge(reads, writes), long.MaxValue, options.MaxStepsPerKey).Verdict;
-            return v switch { Verdict.NotLinearizable => true, Verdict.Linearizable => false, _ => null };
+            SearchOutcome o = PartitionSearch.Run(history, Merge(reads, writes), long.MaxValue, Math.Min(perSearch, Math.Max(0, options.ReportMaxSteps - _steps)));
+            _steps += o.Steps;
+            return o.Verdict switch { Verdict.NotLinearizable => true, Verdict.Linearizable => false, _ => null };
         }
 
         /// <summary>

@@ -25,14 +25,7 @@ internal static class PartitionSearch
     /// An operation whose response is at or after <paramref name="cut"/> counts as ambiguous
     /// (pass long.MaxValue for none). At most <paramref name="maxSteps"/> steps.
     /// </summary>
-    public static SearchOutcome Run(History history, IReadOnlyList<int> indices, long cut, long maxSteps) =>
-        Run(history, indices, cut, maxSteps, -1);
-
-    /// <summary>
-    /// As above; when <paramref name="soleCompleted"/> is a history index, every other operation
-    /// counts as ambiguous (may take effect or not): "could the kept writes have produced this read?".
-    /// </summary>
-    public static SearchOutcome Run(History history, IReadOnlyList<int> indices, long cut, long maxSteps, int soleCompleted)
+    public static SearchOutcome Run(History history, IReadOnlyList<int> indices, long cut, long maxSteps)
     {
         // ---- the operations: ambiguous Gets change nothing and promise nothing, so they are left out
         var sorted = new int[indices.Count];
@@ -42,7 +35,7 @@ internal static class PartitionSearch
         foreach (int g in sorted)
         {
             Operation op = history[g];
-            if (op.Kind == OpKind.Get && (op.ResponseOrInfinity >= cut || (soleCompleted >= 0 && g != soleCompleted))) continue;
+            if (op.Kind == OpKind.Get && op.ResponseOrInfinity >= cut) continue;
             global.Add(g);
         }
         int n = global.Count;
@@ -57,7 +50,7 @@ internal static class PartitionSearch
         {
             Operation op = history[global[i]];
             kind[i] = op.Kind;
-            completed[i] = op.ResponseOrInfinity < cut && (soleCompleted < 0 || global[i] == soleCompleted);
+            completed[i] = op.ResponseOrInfinity < cut;
             if (completed[i]) completedCount++;
             appendInput[i] = op.Input;
             arg[i] = op.Kind switch
