@@ -58,8 +58,8 @@ public sealed class HistoryPictureTests
     [Fact]
     public void ALongHistory_IsDrawnAroundTheConflict_AndSaysSo()
     {
-        History good = SyntheticHistory.Generate(new SyntheticHistoryOptions { Operations = 1_500, Keys = 1, Clients = 6, Seed = 5 });
-        int bad = Enumerable.Range(900, 300).First(i => good[i].Kind == OpKind.Get && good[i].Status == OpStatus.Completed);
+        History good = SyntheticHistory.Generate(new SyntheticHistoryOptions { Operations = 800, Keys = 1, Clients = 6, Seed = 5 });
+        int bad = Enumerable.Range(500, 200).First(i => good[i].Kind == OpKind.Get && good[i].Status == OpStatus.Completed);
         History h = new(good.Operations.Select((op, i) => i == bad ? op with { Output = "never written" } : op));
         CheckResult r = LinearizabilityChecker.Check(h);
         (int[] drawn, int total) = HistorySvg.Selection(h, r);
