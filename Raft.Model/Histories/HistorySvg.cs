@@ -105,6 +105,9 @@ public static class HistorySvg
             _plotX = Margin + LaneLabelWidth;
             _width = _plotX + plotWidth + Margin + 40;
 
+            // wide enough for the header lines too (the title at 15 px bold, the scope line at 11 px)
+            _width = Math.Max(_width, Margin * 2 + Math.Max(("Linearizability check: " + r.Headline()).Length * 8.6, Scope().Length * 6.1));
+
             // lanes: clients ascending; within a client, rows packed so its bars do not overlap
             foreach (IGrouping<int, int> client in _drawn.GroupBy(i => h[i].Client).OrderBy(g => g.Key))
             {
@@ -197,7 +200,11 @@ public static class HistorySvg
             else if (op.Status == OpStatus.Ambiguous) _sb.Append(" stroke=\"").Append(color).Append("\" stroke-width=\"1\" stroke-dasharray=\"4 3\"");
             _sb.Append("/>");
             string label = "#" + HistoryText.I(i) + " " + op.Request + (op.Status == OpStatus.Ambiguous ? " (timed out)" : "");
-            int chars = Math.Max(14, (int)(w / 5.6));
+            // the label may run on past its bar, up to the next bar of its row (or the plot's end)
+            double room = _plotX + (_t1 - _t0) * _scale + 40 - x1;
+            foreach (int j in _drawn)
+                if (j != i && _place[j].Row == row && _h[j].Invoke > op.Invoke) room = Math.Min(room, X(_h[j].Invoke) - x1 - 6);
+            int chars = Math.Max(14, (int)(Math.Max(w, room) / 5.6));
             Text(x1, y - 3, label.Length <= chars ? label : label[..Math.Max(0, chars - 3)] + "...", 10, conflict ? "bold" : null, conflict ? ConflictColor : "#222222");
             _sb.Append("</g>\n");
         }
