@@ -12,6 +12,7 @@ public enum EventKind : byte
     Ticks,                              // the liveness phase: silent ticks folded into one step (nothing sent, nothing shown changed)
     Persist, Send, Apply,               // asynchronous Ready handling: the parts of a node's Ready in hand, in this order (Cluster.Ready.cs)
     Retake,                             // asynchronous Ready handling: take a node's output again before Advance
+    ClientSend, ClientReply,            // key-value clients (World.Clients.cs): a request sent (or retried) to a node, its answer taken
 }
 
 public enum EventClass : byte { Normal, Timer, Client, Fault }
@@ -20,7 +21,9 @@ public enum EventClass : byte { Normal, Timer, Client, Fault }
 /// One event the world could run next: its kind, the node it concerns, and for messages the
 /// message id. For a part of a Ready in hand (persist, send, apply, retake) <see cref="MessageId"/>
 /// is the Ready's age instead: the id the world's next message had when the Ready was taken, so
-/// that parts and messages order by age (oldest first) in one comparison.
+/// that parts and messages order by age (oldest first) in one comparison. For a client's event
+/// (<see cref="EventKind.ClientSend"/>, <see cref="EventKind.ClientReply"/>) <see cref="Node"/> is the
+/// node it sends to or hears from and <see cref="MessageId"/> the client.
 /// </summary>
 public readonly record struct EnabledEvent(EventKind Kind, int Node, long MessageId = -1)
 {
@@ -32,7 +35,7 @@ public readonly record struct EnabledEvent(EventKind Kind, int Node, long Messag
         EventKind.Deliver or EventKind.Advance or EventKind.Tick => EventClass.Normal,
         EventKind.Persist or EventKind.Send or EventKind.Apply or EventKind.Retake => EventClass.Normal, // the node's own work, as deliveries are
         EventKind.Timeout => EventClass.Timer,
-        EventKind.Propose or EventKind.Snapshot => EventClass.Client,
+        EventKind.Propose or EventKind.Snapshot or EventKind.ClientSend or EventKind.ClientReply => EventClass.Client,
         _ => EventClass.Fault,
     };
 }

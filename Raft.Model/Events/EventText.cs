@@ -90,8 +90,15 @@ public static class EventText
         EventKind.Send => $"send {I(e.Node)}",
         EventKind.Apply => $"apply {I(e.Node)}",
         EventKind.Retake => $"retake {I(e.Node)}",
+        EventKind.ClientSend when e.Request is { } r => $"client {I(r.Client)} sends {Request(r)} #{I(r.Seq)} to {I(e.Node)}",
+        EventKind.ClientReply when e.Request is { } r => $"client {I(r.Client)} hears from {I(e.Node)}: {Request(r)} #{I(r.Seq)}" + (r.Output is { } o ? $" = {Histories.HistoryText.Quote(o)}" : " ok"),
         _ => e.Kind.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>A client's request, e.g. <c>Append(x, "a1")</c>, <c>Get(x)</c>.</summary>
+    public static string Request(ClientRequest r) => r.Op == Histories.OpKind.Get
+        ? $"Get({Histories.HistoryText.Key(r.Key)})"
+        : $"{r.Op}({Histories.HistoryText.Key(r.Key)}, {Histories.HistoryText.Quote(r.Value)})";
 
     private static string MessageOf(StepEvent e) => e.Message is { } m ? Message(m) : "?";
 

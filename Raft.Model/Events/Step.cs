@@ -25,6 +25,13 @@ public readonly record struct MessageInfo(long Id, MessageKind Type, int From, i
         new(id, m.Type, m.From, m.To, m.Term, m.Index, m.LogTerm, m.Commit, m.EntryCount, m.Reject, m.Hint, m.Bytes, m.Name);
 }
 
+/// <summary>
+/// A key-value client's request as a step carries it: the client, its sequence number, the
+/// operation, the key and the value a Put or an Append writes ("" for a Get), and for a reply the
+/// answer the client took (a Get's value; null otherwise).
+/// </summary>
+public sealed record ClientRequest(int Client, long Seq, Histories.OpKind Op, string Key, string Value, string? Output = null);
+
 /// <summary>How a partition cut the network.</summary>
 public enum PartitionKind : byte { Isolate, Split, Cut }
 
@@ -46,14 +53,16 @@ public sealed record PartitionShape(PartitionKind Kind, int Node = -1, int To = 
 /// One step the world executed, as data: its kind, the node it concerns (a message's receiver;
 /// -1 for the whole network), the virtual time it started at (ms; 0 throughout adversarial mode),
 /// and by kind: the message (deliver, drop, duplicate), the proposal's command number (the
-/// explorer's propose), the time the clock moves to (advance), or the tester's action (control).
+/// explorer's propose), the time the clock moves to (advance), the tester's action (control), or a
+/// key-value client's request (client send and reply: <see cref="Request"/>).
 /// </summary>
 /// <remarks>
 /// Display text is derived from this record by <see cref="EventText"/> and never parsed back;
 /// replay and the shrinker compare the fields. New kinds add an <see cref="EventKind"/> value and,
 /// where they need more data, an optional field here (written to traces only when present).
 /// </remarks>
-public sealed record StepEvent(EventKind Kind, int Node, long At, MessageInfo? Message = null, long Proposal = 0, long AdvanceTo = 0, WorldControl? Control = null)
+public sealed record StepEvent(EventKind Kind, int Node, long At, MessageInfo? Message = null, long Proposal = 0, long AdvanceTo = 0, WorldControl? Control = null,
+    ClientRequest? Request = null)
 {
     public bool IsMessage => Message is not null;
 

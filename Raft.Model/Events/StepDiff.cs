@@ -48,8 +48,13 @@ public static class StepDiff
             if (!(rc.Command ?? []).AsSpan().SequenceEqual(ac.Command ?? []))
                 return Differs("event.control.command", Convert.ToHexString(rc.Command ?? []), Convert.ToHexString(ac.Command ?? []));
         }
+        if (r.Request != a.Request)
+            return Differs("event.request", RequestText(r.Request), RequestText(a.Request));
         return null;
     }
+
+    private static string RequestText(ClientRequest? q) =>
+        q is null ? "none" : $"client {I(q.Client)} {EventText.Request(q)} #{I(q.Seq)}" + (q.Output is { } o ? " = " + o : "");
 
     public static string? Message(string field, in MessageInfo r, in MessageInfo a)
     {

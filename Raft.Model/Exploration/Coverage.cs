@@ -33,6 +33,10 @@ public sealed class Coverage
     public long SnapshotsInstalled { get; private set; }
     public long Partitions { get; private set; }
     public long ProposalsAccepted { get; private set; }
+    /// <summary>Schedules with key-value clients whose history was checked, and those of them the checker could not decide (Unknown: not a violation).</summary>
+    public long HistoriesChecked { get; private set; }
+    public long HistoriesUnknown { get; private set; }
+    public long ClientOperations { get; private set; }
     /// <summary>Lab liveness phases: the slowest one() agreement after the heal (virtual ms), and how many took over 5 s.</summary>
     /// <summary>The slowest one() agreement after the liveness phase's network stabilised (virtual ms).</summary>
     public long SlowestAgreementMs { get; private set; }
@@ -96,8 +100,19 @@ public sealed class Coverage
         }
     }
 
+    /// <summary>Adds a schedule's verdict on its clients' history of <paramref name="operations"/> operations.</summary>
+    public void AddHistory(Histories.Verdict verdict, int operations)
+    {
+        HistoriesChecked++;
+        if (verdict == Histories.Verdict.Unknown) HistoriesUnknown++;
+        ClientOperations += operations;
+    }
+
     public void Merge(Coverage other)
     {
+        HistoriesChecked += other.HistoriesChecked;
+        HistoriesUnknown += other.HistoriesUnknown;
+        ClientOperations += other.ClientOperations;
         Schedules += other.Schedules;
         Steps += other.Steps;
         HitStepBound += other.HitStepBound;

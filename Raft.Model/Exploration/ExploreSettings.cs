@@ -42,6 +42,8 @@ public sealed record ExploreSettings
     public bool AsyncReady { get; init; }
     /// <summary>With swarm: draw the number of proposals (1–12) per schedule instead of using <see cref="Proposals"/>.</summary>
     public bool SwarmProposals { get; init; } = true;
+    /// <summary>With swarm: draw key-value clients (how many, how many operations each, their retry timeout) in a quarter of the schedules (World.Clients.cs).</summary>
+    public bool SwarmClients { get; init; } = true;
     public bool Liveness { get; init; } = true;
     /// <summary>
     /// The bound, after the liveness phase's network stabilises, within which the tester's one()
@@ -130,6 +132,10 @@ public sealed record ExploreSettings
                 | (swarm.DuplicateWeight > 0 ? FaultKinds.Duplicate : FaultKinds.None),
             SnapshotSteps = swarm.SnapshotPerThousand > 0,
             MaxCandidateTerm = Strategy == "dfs" ? StrategyParameter : 0, // dfs bounds the terms it explores
+            Clients = swarm.Clients,
+            ClientOps = swarm.ClientOps,
+            ClientTimeout = swarm.Clients > 0 ? swarm.ClientTimeout : 20,
+            KvDuplicateDetection = !(BugCatalog.Find(Bug)?.BreaksService ?? false),
         };
     }
 

@@ -28,6 +28,8 @@ public sealed class ScheduleResult
     /// <summary>Virtual ms from the liveness phase's stabilisation to one()'s agreement (-1: none), and the bound it had.</summary>
     public long AgreedAfterStableMs { get; set; } = -1;
     public long StableBoundMs { get; set; }
+    /// <summary>The verdict on the key-value clients' history at the end of the fault phase (null: no clients, or a violation came first).</summary>
+    public Histories.Verdict? Linearizability { get; set; }
     public List<TraceStep>? Trace { get; set; }
     /// <summary>Guided: the plan the schedule ran, the draws it made and the guidance features it reached (null for other strategies).</summary>
     public Guided.SchedulePlan? Plan { get; set; }
@@ -125,6 +127,14 @@ public static class ScheduleRunner
         if (guided is not null) { result.Choices = guided.Choices; result.Features = guided.Features; }
         result.Steps = step;
         result.HitStepBound = !completed && result.Violation is null;
+        if (result.Violation is null && world.HasClients)
+        {
+            // the clients' history is checked once the fault phase is over (clients do not act in the liveness phase)
+            int last = Math.Max(0, step - 1);
+            result.Linearizability = world.CheckLinearizability(last);
+            if (result.Linearizability is { } verdict) result.Coverage.AddHistory(verdict, world.LastLinearizability!.History.Count);
+            if (world.Violation is not null) { result.Violation = world.Violation; result.ViolationStep = last; }
+        }
         bool liveness = result.Violation is null && settings.Liveness;
         if (liveness)
         {

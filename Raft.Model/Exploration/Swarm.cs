@@ -38,6 +38,16 @@ public sealed record SwarmParameters(
     /// <summary>Client commands this schedule proposes; null: the settings' (<see cref="ExploreSettings.Proposals"/>).</summary>
     public int? Proposals { get; init; }
 
+    /// <summary>Key-value clients in this schedule (0: none; World.Clients.cs), the operations each issues, and their retry timeout (steps in adversarial mode, ticks in timed mode).</summary>
+    public int Clients { get; init; }
+    public int ClientOps { get; init; }
+    public int ClientTimeout { get; init; }
+
+    /// <summary>The clients a schedule gets when its variant needs them (a service bug) and it drew none.</summary>
+    private static SwarmParameters WithClients(SwarmParameters p, ref Rng rng, bool draw) => draw
+        ? p with { Clients = rng.Next(1, 4), ClientOps = rng.Next(1, 7), ClientTimeout = rng.Next(5, 41) }
+        : p;
+
     /// <summary>Liveness phase: how long after the heal the network stays unstable (the adversary's last delays and drops) before it stabilises.</summary>
     public int LiveUnstableMs { get; init; }
 
@@ -79,12 +89,13 @@ public sealed record SwarmParameters(
         if (!s.Swarm)
         {
             int fixedNodes = s.Nodes != 0 ? s.Nodes : (rng.Next(2) == 0 ? 3 : 5);
-            return new SwarmParameters(fixedNodes, 100, 100, 100, 20, 20, 1, 1, 1, 1)
+            var fixedParameters = new SwarmParameters(fixedNodes, 100, 100, 100, 20, 20, 1, 1, 1, 1)
             {
                 AsyncReady = s.AsyncReady,
                 // middling: a stable network from the heal on
                 LiveUnstableMs = 0, LiveDelayMs = 27, LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveStableDelayMs = 5,
             };
+            return NeedsClients(s) ? fixedParameters with { Clients = 2, ClientOps = 4, ClientTimeout = 15 } : fixedParameters;
         }
         // the first draws are those of version-1 traces, so a pinned size gives the same fault rates as before
         int nodes = s.Nodes != 0 ? s.Nodes : (rng.Next(2) == 0 ? 3 : 5);
@@ -147,8 +158,17 @@ public sealed record SwarmParameters(
             bool asyncReady = more.Next(2) == 0;
             p = p with { Raft = p.Raft with { EntryArrayPool = pool ? Network.EntryPool.WorldOwned : null }, AsyncReady = asyncReady };
         }
+        // drawn last of all: key-value clients in a quarter of the schedules (in all of them for a service bug)
+        if (s.SwarmClients || NeedsClients(s))
+        {
+            bool clients = more.Next(4) == 0;
+            p = WithClients(p, ref more, clients || NeedsClients(s));
+        }
         return p;
     }
+
+    /// <summary>Whether the settings' variant breaks the key-value service, which only clients can show.</summary>
+    private static bool NeedsClients(ExploreSettings s) => Variants.BugCatalog.Find(s.Bug)?.BreaksService ?? false;
 
     /// <summary>
     /// The core's heartbeat and minimum election timeout in ticks: heartbeats every 100–150 ms (at
@@ -174,6 +194,7 @@ public sealed record SwarmParameters(
         if (Raft is { } r) text += string.Create(CultureInfo.InvariantCulture, $" raft(election={r.ElectionTicks},heartbeat={r.HeartbeatTicks},entries/append={r.MaxEntriesPerAppend},bytes/append={r.MaxBytesPerAppend},broadcastCommit={(r.BroadcastCommit ? "on" : "off")},snapshotRetry={r.SnapshotRetryTicks},entryArrayPool={(r.EntryArrayPool is null ? "off" : "on")})");
         text += AsyncReady ? " ready=async" : " ready=sync";
         if (Proposals is { } n) text += string.Create(CultureInfo.InvariantCulture, $" proposals={n}");
+        if (Clients > 0) text += string.Create(CultureInfo.InvariantCulture, $" clients={Clients}x{ClientOps} timeout={ClientTimeout}");
         text += string.Create(CultureInfo.InvariantCulture, $" liveness(unstable {LiveUnstableMs}ms: delay<{LiveDelayMs}ms reorder={LiveReorderPerThousand}‰ drop={LiveDropPerThousand}‰; then stable: delay≤{LiveStableDelayMs}ms)");
         return text;
     }

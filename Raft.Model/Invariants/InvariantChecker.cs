@@ -396,7 +396,12 @@ public sealed class InvariantChecker
                 $"node {node} applied a different command at index {index} than node {prior.Node}");
     }
 
+    /// <summary>The key-value clients' history is not linearizable on <paramref name="key"/> (World.CheckLinearizability).</summary>
+    public void ObserveLinearizability(string key, string detail) =>
+        Fail(Invariant.Linearizability, [], 0, 0, detail);
+
     /// <summary>An error reported by a node's service (the lab applier's checks).</summary>
+
     public void ObserveServiceError(int node, string error) =>
         Fail(Invariant.ServiceApply, [node], 0, 0, error);
 

@@ -39,6 +39,9 @@ public enum Invariant
     /// last entry the disk holds (or its new snapshot). A write past a hole means the node took entries it never
     /// wrote for durable (an Advance that acknowledged more than its Ready carried).</summary>
     DurableLogContiguous,
+    /// <summary>The key-value clients' history (invocations and answers, World.Clients.cs) is linearizable: checked
+    /// by <see cref="Histories.LinearizabilityChecker"/> at the end of the fault phase. An undecided (Unknown) verdict is not a violation.</summary>
+    Linearizability,
 }
 
 /// <summary>A broken invariant: which one, the nodes involved, the log position and the step (from 0) at which it broke.</summary>

@@ -57,6 +57,16 @@ public sealed partial class Cluster : IDisposable
     public int Size => _nodes.Length;
     public Disk[] Disks { get; }
     public Applier[] Appliers { get; }
+
+    /// <summary>The key-value service on each node (Lab 3), beside the lab's applier; null in a world without clients.</summary>
+    public KvService[]? KvServices { get; private set; }
+
+    /// <summary>Puts a key-value service beside each node's applier (before any node starts).</summary>
+    public void EnableKv(bool duplicateDetection)
+    {
+        KvServices = new KvService[Size];
+        for (int i = 0; i < Size; i++) KvServices[i] = new KvService(duplicateDetection);
+    }
     public InvariantChecker Checker { get; }
     public Violation? Violation => Checker.Violation;
 
@@ -83,6 +93,7 @@ public sealed partial class Cluster : IDisposable
         Applier service = Appliers[i];
         service.Restart();
         if (state.SnapshotIndex > 0) service.Install(state.SnapshotIndex, state.SnapshotData);
+        if (KvServices is { } kv) kv[i].Rebuild(service, state.SnapshotIndex > 0 ? service.LastApplied : 0);
         ulong seed = Rng.Derive(_seed, SeedStream.NodeBase + (ulong)i * 100_003UL + (ulong)_incarnation[i]);
         IRaftNode node = _factory(i, Size, seed, Options, state);
         _nodes[i] = node;
@@ -223,7 +234,11 @@ public sealed partial class Cluster : IDisposable
     private int Apply(int i, Ready r, bool applySnapshot, long after)
     {
         Applier service = Appliers[i];
-        if (applySnapshot && r.SnapshotToApply) service.Install(r.SnapshotIndex, r.SnapshotData);
+        if (applySnapshot && r.SnapshotToApply)
+        {
+            service.Install(r.SnapshotIndex, r.SnapshotData);
+            KvServices?[i].Rebuild(service, service.LastApplied);
+        }
         long index = r.FirstCommittedIndex;
         int applied = 0;
         foreach (Entry e in r.CommittedEntries)
@@ -231,6 +246,7 @@ public sealed partial class Cluster : IDisposable
             if (index > after)
             {
                 service.Apply(index, e);
+                KvServices?[i].Apply(e.Command);
                 if (CheckInvariants) Checker.ObserveApply(i, index, e.Command);
                 applied++;
             }

@@ -23,4 +23,7 @@ public static class SeedStream
     public const ulong SwarmMore = 78;
     /// <summary>The base of the per-node, per-incarnation seeds the cluster gives its nodes.</summary>
     public const ulong NodeBase = 1000;
+
+    /// <summary>The key-value clients' operation sequences (World.Clients.cs).</summary>
+    public const ulong Clients = 79;
 }

@@ -90,6 +90,7 @@ public sealed partial class World : IDisposable
         DropsLeft = options.Faults.Drops;
         DuplicatesLeft = options.Faults.Duplicates;
         ProposalsLeft = _proposals;
+        if (options.Clients > 0) StartClients(options);
         for (int i = 0; i < n; i++) Cluster.Start(i);
     }
 
@@ -180,6 +181,7 @@ public sealed partial class World : IDisposable
             if (ProposalsLeft > 0 && node.Role == Role.Leader) into.Add(new EnabledEvent(EventKind.Propose, i));
             if (Cluster.Appliers[i].LastApplied > node.SnapshotIndex && _snapshotSteps) into.Add(new EnabledEvent(EventKind.Snapshot, i));
         }
+        if (_clients is not null) ListClientEvents(into);
         if (!FaultsEnabled) return;
         if (DropsLeft > 0 && _drops)
             foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Drop, p.Message.To, p.Id));
@@ -263,6 +265,10 @@ public sealed partial class World : IDisposable
             case EventKind.Heal:
                 _links.SetAll(true);
                 return StepOutcome.Done;
+            case EventKind.ClientSend:
+                return ClientSend((int)e.MessageId, e.Node);
+            case EventKind.ClientReply:
+                return ClientReply((int)e.MessageId, e.Node);
             default:
                 throw new InvalidOperationException($"unknown event {e.Kind}");
         }
@@ -289,6 +295,8 @@ public sealed partial class World : IDisposable
                 return new StepEvent(e.Kind, e.Node, Now, AdvanceTo: NextTickTime());
             case EventKind.Propose:
                 return new StepEvent(e.Kind, e.Node, Now, Proposal: _proposalCounter + 1);
+            case EventKind.ClientSend or EventKind.ClientReply:
+                return new StepEvent(e.Kind, e.Node, Now, Request: RequestOf(e));
             default:
                 return new StepEvent(e.Kind, e.Node, Now);
         }
@@ -306,7 +314,7 @@ public sealed partial class World : IDisposable
     /// </summary>
     public bool WorkloadDone()
     {
-        if (ProposalsLeft > 0 || _proposals == 0 || AnyLinkDown()) return false;
+        if (ProposalsLeft > 0 || _proposals == 0 || AnyLinkDown() || !ClientsDone) return false;
         long committed = 0;
         for (int i = 0; i < Size; i++)
         {

@@ -67,8 +67,23 @@ public sealed record WorldOptions
     /// <summary>Adversarial mode: a node that is not leader may not time out once its term has reached this (0: no bound). The model checker's term bound.</summary>
     public int MaxCandidateTerm { get; init; }
 
+    /// <summary>Key-value clients (World.Clients.cs): 0 for none, the world of the lab and of every schedule that draws none.</summary>
+    public int Clients { get; init; }
+
+    /// <summary>Operations each client issues, one at a time.</summary>
+    public int ClientOps { get; init; }
+
+    /// <summary>How long a client waits for an answer before it retries with another node: steps in adversarial mode, ticks (× <see cref="TickMs"/>) in timed mode.</summary>
+    public int ClientTimeout { get; init; } = 20;
+
+    /// <summary>Whether the key-value service detects retried requests (false only for the catalog variant duplicate-detection-missing).</summary>
+    public bool KvDuplicateDetection { get; init; } = true;
+
     public void Validate()
     {
+        if (Clients < 0 || Clients > 16) throw new ArgumentException($"Clients must be 0 to 16 (got {Clients})");
+        if (Clients > 0 && (ClientOps < 1 || ClientOps > 100)) throw new ArgumentException($"ClientOps must be 1 to 100 (got {ClientOps})");
+        if (Clients > 0 && ClientTimeout < 1) throw new ArgumentException($"ClientTimeout must be at least 1 (got {ClientTimeout})");
         if (Nodes < 1 || Nodes > 64) throw new ArgumentException($"a cluster needs 1 to 64 nodes (got {Nodes})");
         if (TickMs < 1) throw new ArgumentException($"TickMs must be at least 1 (got {TickMs})");
         if (SnapshotInterval < 1) throw new ArgumentException($"SnapshotInterval must be at least 1 (got {SnapshotInterval})");

@@ -14,14 +14,21 @@ public sealed record TraceOutcome(Violation? Violation, int ViolationStep, strin
 }
 
 /// <summary>
-/// A recorded schedule (format "raftverify-trace", version 4; see docs/trace-format.md): the
+/// A recorded schedule (format "raftverify-trace", version 5 (4 without clients); see docs/trace-format.md): the
 /// settings and seed that produced it, every step as typed records (decisions, event, outcome,
 /// node states, messages sent), and the outcome.
 /// </summary>
 public sealed class TraceFile
 {
     public const string FormatName = "raftverify-trace";
-    public const int FormatVersion = 4;
+    public const int FormatVersion = 5;
+
+    /// <summary>
+    /// The version a trace is written with: 5 when it has key-value clients (the swarm's <c>clients</c>,
+    /// the client send and reply steps and their <c>request</c>), else 4, so a trace without clients is
+    /// byte for byte what it was before clients existed.
+    /// </summary>
+    public static int VersionOf(TraceFile t) => t.Swarm.Clients > 0 ? 5 : 4;
 
     /// <summary>
     /// The oldest version this reader replays. Version 4 adds asynchronous Ready handling (the

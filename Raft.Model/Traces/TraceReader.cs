@@ -176,7 +176,27 @@ public static class TraceReader
         WorldControl? control = null;
         if (kind == EventKind.Control) control = ParseControl(Obj(e, "control", where), where, settings, node, at);
         else if (e.TryGetProperty("control", out _)) throw new TraceFormatException($"{where}: only a 'control' event carries a control");
-        return new StepEvent(kind, node, at, message, proposal, advanceTo, control);
+        ClientRequest? request = null;
+        bool isClient = kind is EventKind.ClientSend or EventKind.ClientReply;
+        if (isClient) request = ParseRequest(Obj(e, "request", where), where);
+        else if (e.TryGetProperty("request", out _)) throw new TraceFormatException($"{where}: only a client's event carries a request");
+        return new StepEvent(kind, node, at, message, proposal, advanceTo, control, request);
+    }
+
+    private static readonly Dictionary<string, Histories.OpKind> OpKinds =
+        Enum.GetValues<Histories.OpKind>().ToDictionary(k => k.ToString().ToLowerInvariant(), k => k, StringComparer.Ordinal);
+
+    /// <summary>A key-value client's request: client, sequence number, operation, key, value, and a Get's answer (output).</summary>
+    private static ClientRequest ParseRequest(JsonElement r, string where)
+    {
+        int client = Bounded(r, "client", where, 0, 15);
+        long seq = Long(r, "seq", where);
+        if (seq < 1) throw new TraceFormatException($"{where}: a request's seq must be at least 1 (got {seq})");
+        string op = Str(r, "op", where);
+        if (!OpKinds.TryGetValue(op, out Histories.OpKind kind)) throw new TraceFormatException($"{where}: unknown request op '{Limits.Printable(op)}'");
+        string key = Str(r, "key", where), value = Str(r, "value", where);
+        string? output = r.TryGetProperty("output", out _) ? Str(r, "output", where) : null;
+        return new ClientRequest(client, seq, kind, key, value, output);
     }
 
     private static readonly Dictionary<string, MessageKind> MessageTypes =
@@ -297,7 +317,7 @@ public static class TraceReader
         int version = Int(h, "version", where);
         if (version is >= 1 and < TraceFile.OldestReadableVersion)
             throw new TraceFormatException($"{where}: trace format version {version} is no longer read (this raftverify reads version {TraceFile.FormatVersion}); re-record it: run the explore or lab command that wrote it again (the corpus: scripts/build-corpus.sh)");
-        if (version != TraceFile.FormatVersion)
+        if (version is not (4 or TraceFile.FormatVersion))
             throw new TraceFormatException($"{where}: trace format version {version} is not supported (this raftverify reads version {TraceFile.FormatVersion})");
         string mode = Str(h, "mode", where);
         if (mode is not ("timed" or "adversarial" or "lab")) throw new TraceFormatException($"{where}: unknown mode '{Limits.Printable(mode)}'");
@@ -377,6 +397,16 @@ public static class TraceReader
             }
             if (swarm.TryGetProperty("proposals", out _))
                 sw = sw with { Proposals = Bounded(swarm, "proposals", where, 0, Limits.MaxProposals) };
+            if (swarm.TryGetProperty("clients", out _))
+            {
+                if (version < 5) throw new TraceFormatException($"{where}: key-value clients need trace format version 5");
+                sw = sw with
+                {
+                    Clients = Bounded(swarm, "clients", where, 1, 16),
+                    ClientOps = Bounded(swarm, "clientOps", where, 1, 100),
+                    ClientTimeout = Bounded(swarm, "clientTimeout", where, 1, 1_000_000),
+                };
+            }
             if (swarm.TryGetProperty("liveUnstableMs", out _))
             {
                 sw = sw with

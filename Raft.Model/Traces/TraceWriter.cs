@@ -45,7 +45,7 @@ public static class TraceWriter
         ExploreSettings s = t.Settings;
         w.WriteStartObject();
         w.WriteString("format", TraceFile.FormatName);
-        w.WriteNumber("version", TraceFile.FormatVersion);
+        w.WriteNumber("version", TraceFile.VersionOf(t));
         w.WriteString("tool", TraceFile.ToolVersion);
         w.WriteNumber("nodes", t.Swarm.Nodes);
         w.WriteString("mode", ModeName(s.Mode));
@@ -100,6 +100,12 @@ public static class TraceWriter
             w.WriteBoolean("asyncReady", t.Swarm.AsyncReady);
         }
         if (t.Swarm.Proposals is { } n) w.WriteNumber("proposals", n);
+        if (t.Swarm.Clients > 0)
+        {
+            w.WriteNumber("clients", t.Swarm.Clients);
+            w.WriteNumber("clientOps", t.Swarm.ClientOps);
+            w.WriteNumber("clientTimeout", t.Swarm.ClientTimeout);
+        }
         if (s.Liveness)
         {
             w.WriteNumber("liveUnstableMs", t.Swarm.LiveUnstableMs);
@@ -189,6 +195,17 @@ public static class TraceWriter
         }
         if (e.Kind == EventKind.Propose) w.WriteNumber("proposal", e.Proposal);
         if (e.Kind is EventKind.Advance or EventKind.Ticks) w.WriteNumber("advanceTo", e.AdvanceTo);
+        if (e.Request is { } r)
+        {
+            w.WriteStartObject("request");
+            w.WriteNumber("client", r.Client);
+            w.WriteNumber("seq", r.Seq);
+            w.WriteString("op", r.Op.ToString().ToLowerInvariant());
+            w.WriteString("key", r.Key);
+            w.WriteString("value", r.Value);
+            if (r.Output is not null) w.WriteString("output", r.Output);
+            w.WriteEndObject();
+        }
         if (e.Control is { } c)
         {
             w.WriteStartObject("control");

@@ -7,7 +7,11 @@ using Raft.Model.Contract;
 namespace Raft.Model.Variants;
 
 /// <summary>A deliberately broken variant of the core, for testing the tester.</summary>
-public sealed record BugVariant(string Name, string Description, Invariant Breaks, NodeFactory Factory);
+public sealed record BugVariant(string Name, string Description, Invariant Breaks, NodeFactory Factory)
+{
+    /// <summary>The variant breaks the key-value service (World.Clients.cs), not the core: its schedules always have clients, on the correct core.</summary>
+    public bool BreaksService { get; init; }
+}
 
 /// <summary>The catalog of broken variants that <c>--bug NAME</c> selects.</summary>
 public static class BugCatalog
@@ -48,6 +52,22 @@ public static class BugCatalog
     ];
 
     /// <summary>
+    /// Broken variants of the key-value service (World.Clients.cs) rather than of the core: selected
+    /// with <c>--bug NAME</c> and listed by <c>raftverify bugs</c> like those in <see cref="All"/>, which
+    /// is the list the trace corpus (traces/, docs/bugs.md) and the Coyote engine's tests cover. They are
+    /// not in it yet: their corpus trace must first be shrunk to at most 30 fault steps and the corpus
+    /// rebuilt (scripts/build-corpus.sh), and the Coyote harness drives no clients.
+    /// </summary>
+    public static IReadOnlyList<BugVariant> Services { get; } =
+    [
+        new("duplicate-detection-missing", "the key-value service applies a retried Put or Append again instead of answering it from its duplicate table: client id and sequence number ignored",
+            Invariant.Linearizability, Nodes.CoreNodes.Standard) { BreaksService = true },
+    ];
+
+    /// <summary>Every variant <c>raftverify bugs</c> lists: <see cref="All"/>, then <see cref="Services"/>.</summary>
+    public static IReadOnlyList<BugVariant> Listed { get; } = [.. All, .. Services];
+
+    /// <summary>
     /// Broken variants that exist but are not (yet) in <see cref="All"/>: selectable by name
     /// through <see cref="FactoryFor"/> like any other. To put one in the catalog, move its entry
     /// into <see cref="All"/> (and add its trace to traces/).
@@ -60,7 +80,7 @@ public static class BugCatalog
 
     /// <summary>The variant called <paramref name="name"/>, in the catalog or not, or null.</summary>
     public static BugVariant? Find(string name) =>
-        All.FirstOrDefault(b => b.Name == name) ?? Uncatalogued.FirstOrDefault(b => b.Name == name);
+        All.FirstOrDefault(b => b.Name == name) ?? Services.FirstOrDefault(b => b.Name == name) ?? Uncatalogued.FirstOrDefault(b => b.Name == name);
 
     public static bool IsKnown(string name) => name == "none" || Find(name) is not null;
 

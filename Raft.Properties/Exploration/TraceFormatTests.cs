@@ -112,7 +112,7 @@ public sealed class TraceFormatTests
     [Fact]
     public void AWrongFormatOrVersion_IsRejected()
     {
-        AssertRejected(h => h["version"] = 5, 0, "version 5");
+        AssertRejected(h => h["version"] = 6, 0, "version 6");
         AssertRejected(h => h["version"] = 3, 0, "version 3 (no asynchronous Ready handling or pooled arrays: re-record)");
         AssertRejected(h => h["version"] = 2, 0, "version 2 (an older liveness phase: re-record)");
         AssertRejected(h => h["version"] = 0, 0, "version 0");

@@ -35,6 +35,8 @@ public static class SummaryTable
         Row("leaders elected", c.Elections.ToString(CultureInfo.InvariantCulture));
         Row("entries committed (max in one schedule)", $"{c.Commits} ({c.MaxCommitted})");
         Row("proposals accepted", c.ProposalsAccepted.ToString(CultureInfo.InvariantCulture));
+        if (c.HistoriesChecked > 0)
+            Row("client histories checked (unknown)", string.Create(CultureInfo.InvariantCulture, $"{c.HistoriesChecked} ({c.HistoriesUnknown}), {c.ClientOperations} operations"));
         Row("crashes / restarts", $"{c.Crashes} / {c.Restarts}");
         Row("partitions", c.Partitions.ToString(CultureInfo.InvariantCulture));
         Row("snapshots installed", c.SnapshotsInstalled.ToString(CultureInfo.InvariantCulture));

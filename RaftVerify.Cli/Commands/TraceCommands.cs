@@ -147,8 +147,8 @@ public static class TraceCommands
         var cmd = new Command("bugs", "List the deliberately broken variants of the core that explore --bug accepts");
         cmd.SetAction(_ =>
         {
-            int width = BugCatalog.All.Max(b => b.Name.Length);
-            foreach (BugVariant b in BugCatalog.All) Console.WriteLine($"{b.Name.PadRight(width)}  {b.Description} (breaks {b.Breaks})");
+            int width = BugCatalog.Listed.Max(b => b.Name.Length);
+            foreach (BugVariant b in BugCatalog.Listed) Console.WriteLine($"{b.Name.PadRight(width)}  {b.Description} (breaks {b.Breaks})");
             return Program.ExitOk;
         });
         return cmd;

@@ -106,6 +106,15 @@ public abstract class StrategyBase : IStrategy
 
     private int PickClient(IReadOnlyList<EnabledEvent> enabled)
     {
+        // key-value clients (only in schedules that have them): half of the workload's turns, when they can act
+        bool anyClient = false;
+        foreach (EnabledEvent e in enabled) if (e.Kind is EventKind.ClientSend or EventKind.ClientReply) { anyClient = true; break; }
+        if (anyClient)
+        {
+            bool others = false;
+            foreach (EnabledEvent e in enabled) if (e.Kind is EventKind.Propose or EventKind.Snapshot) { others = true; break; }
+            if (!others || Draw(2) == 0) return Uniform(enabled, e => e.Kind is EventKind.ClientSend or EventKind.ClientReply);
+        }
         bool snapshot = Has(enabled, EventClass.Client) && Coin(Math.Min(900, Swarm.SnapshotPerThousand * 5));
         bool anySnapshot = false, anyPropose = false;
         foreach (EnabledEvent e in enabled)

@@ -1,0 +1,77 @@
+using Raft.Model.Histories;
+
+namespace Raft.Model.Services;
+
+/// <summary>
+/// The key-value service on one node (6.824 Lab 3A's KVServer): it applies the node's committed
+/// key-value commands (<see cref="KvCommands"/>) in log order, Gets included (Lab 3A reads through
+/// the log), and keeps per client the highest sequence number applied and its result, so a
+/// request a client retries takes effect once (duplicate detection). Every other command (the
+/// lab's ints and strings) passes by untouched. Its state is a function of the commands applied:
+/// a restart or an installed snapshot rebuilds it from the commands the lab's snapshot holds.
+/// </summary>
+public sealed class KvService
+{
+    private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, (long Seq, string Result)> _done = new();
+
+    /// <param name="duplicateDetection">False only for the catalog variant duplicate-detection-missing: a retried Put or Append is applied again.</param>
+    public KvService(bool duplicateDetection = true) => DuplicateDetection = duplicateDetection;
+
+    public bool DuplicateDetection { get; }
+
+    /// <summary>Key-value commands applied (duplicates detected included).</summary>
+    public long Applied { get; private set; }
+
+    /// <summary>The key's value, "" when never written.</summary>
+    public string Value(string key) => _data.TryGetValue(key, out string? v) ? v : "";
+
+    /// <summary>
+    /// Whether client <paramref name="client"/>'s request <paramref name="seq"/> has been applied
+    /// here, and its result (a Get's value; "" for a Put or an Append): what a server answers once
+    /// the request's entry has come out of its apply channel.
+    /// </summary>
+    public bool TryGetResult(int client, long seq, out string result)
+    {
+        result = "";
+        if (!_done.TryGetValue(client, out var d) || d.Seq != seq) return false;
+        result = d.Result;
+        return true;
+    }
+
+    /// <summary>Forgets everything (a restart: the state comes back from the snapshot and the log).</summary>
+    public void Reset()
+    {
+        _data.Clear();
+        _done.Clear();
+        Applied = 0;
+    }
+
+    /// <summary>Applies one committed command (ignored unless it is a key-value command).</summary>
+    public void Apply(byte[] command)
+    {
+        if (!KvCommands.TryDecode(command, out KvOp op)) return;
+        Applied++;
+        if (_done.TryGetValue(op.Client, out var last) && op.Seq <= last.Seq)
+        {
+            // a retried request whose first copy already took effect: answered from the table, not applied again
+            if (DuplicateDetection || op.Kind == OpKind.Get) return;
+        }
+        string result = "";
+        switch (op.Kind)
+        {
+            case OpKind.Get: result = Value(op.Key); break;
+            case OpKind.Put: _data[op.Key] = op.Value; break;
+            default: _data[op.Key] = Value(op.Key) + op.Value; break;
+        }
+        if (!_done.TryGetValue(op.Client, out last) || op.Seq >= last.Seq) _done[op.Client] = (op.Seq, result);
+    }
+
+    /// <summary>Rebuilds the state from the commands at 1..<paramref name="through"/> (a snapshot the lab's applier installed).</summary>
+    public void Rebuild(Applier applier, long through)
+    {
+        Reset();
+        for (long i = 1; i <= through; i++)
+            if (applier.CommandAt(i) is { } c) Apply(c);
+    }
+}
