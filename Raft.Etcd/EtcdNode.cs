@@ -374,6 +374,15 @@ public sealed class EtcdNode : IRaftNode, IRaftNodeStatus, IDisposable
             ready.PersistFrom = (long)r.Entries[0].Index;
             ready.EntriesToPersist = Convert(r.Entries);
         }
+        // a leader's snapshot replaces the whole durable log (etcd's MemoryStorage.ApplySnapshot keeps
+        // nothing after it): the world's disk must drop what it held beyond the snapshot too, or it
+        // would keep entries etcd no longer has (a compaction by the service, above, keeps them)
+        if (r?.Snapshot is not null && (ready.PersistFrom == 0 || ready.PersistFrom > _snapIndex + 1))
+        {
+            if (ready.PersistFrom > _snapIndex + 1)
+                throw new EtcdShimException(EtcdShimFailure.Protocol, $"etcd's Ready holds a snapshot through {_snapIndex} and entries from {ready.PersistFrom}: a gap");
+            ready.PersistFrom = _snapIndex + 1;
+        }
         if (r is not null && r.CommittedEntries.Count > 0)
         {
             ready.FirstCommittedIndex = (long)r.CommittedEntries[0].Index;

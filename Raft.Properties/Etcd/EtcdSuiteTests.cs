@@ -80,6 +80,22 @@ public sealed class EtcdSuiteTests(ITestOutputHelper output)
         });
     }
 
+    /// <summary>
+    /// Schedule 2604 of seed 1 (default config, async Ready handling): a follower holding entries past
+    /// a leader's snapshot installs it, wins an election and appends at the next index. etcd's storage
+    /// keeps nothing past an applied snapshot; the adapter once left those entries on the world's disk,
+    /// and the checker read the leader's new entry as a rewrite of its durable log (a LeaderAppendOnly
+    /// false positive of ours, docs/etcd.md finding 7). The Ready now truncates the disk past the snapshot.
+    /// </summary>
+    [Fact]
+    public void A_leaders_snapshot_leaves_nothing_past_it_on_the_disk()
+    {
+        var s = new ExploreSettings { Factory = new EtcdRaft().AsFactory(), Seed = 1, Workers = 1 };
+        ScheduleResult r = ScheduleRunner.Run(s, 2604, ScheduleRunner.ScheduleSeed(1, 2604), Raft.Model.Exploration.Strategies.StrategyCatalog.Create("random", 0), record: false);
+        output.WriteLine(r.Violation?.ToString() ?? "no violation");
+        Assert.NotEqual(Invariant.LeaderAppendOnly, r.Violation?.Invariant);
+    }
+
     [Fact]
     public void The_pool_reuses_shim_processes_across_worlds()
     {
