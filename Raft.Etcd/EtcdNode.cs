@@ -217,6 +217,9 @@ public sealed class EtcdNode : IRaftNode, IRaftNodeStatus, IDisposable
         Use();
         if (_hand is not { } r) return;
         _hand = null;
+        // whatever etcd produced while this Ready was out (also when it was only the service's
+        // compaction, with no etcd Ready in hand) is taken at the next read, not at the next input
+        _dirty = true;
         if (r.SnapshotToApply) _applied = Math.Max(_applied, r.SnapshotIndex);
         if (r.CommittedEntries.Count > 0) _applied = Math.Max(_applied, r.FirstCommittedIndex + r.CommittedEntries.Count - 1);
         if (_etcdInHand)
