@@ -1,5 +1,7 @@
 using System.Text;
 
+using Raft.Model.Text;
+
 namespace Raft.Model.Histories;
 
 /// <summary>
@@ -35,12 +37,12 @@ public static class HistoryHtmlPage
         string title = "Linearizability check: " + result.Headline();
         string cls = result.Verdict switch { Verdict.Linearizable => "pass", Verdict.NotLinearizable => "violation", _ => "unknown" };
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>").Append(HistoryMarkup.Escape(title)).Append("</title>\n");
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>").Append(Markup.Escape(title)).Append("</title>\n");
         sb.Append("<style>\n").Append(Style.Replace("\r\n", "\n")).Append("\n</style>\n</head>\n<body>\n");
         sb.Append("<h1>Linearizability check</h1>\n");
-        sb.Append("<p class=\"outcome ").Append(cls).Append("\">").Append(HistoryMarkup.Escape(result.Headline())).Append("</p>\n");
+        sb.Append("<p class=\"outcome ").Append(cls).Append("\">").Append(Markup.Escape(result.Headline())).Append("</p>\n");
         sb.Append("<div class=\"picture\">\n").Append(svg).Append("</div>\n");
-        sb.Append("<h2>Verdicts and report</h2>\n<pre class=\"report\">").Append(HistoryMarkup.Escape(result.Text())).Append("</pre>\n");
+        sb.Append("<h2>Verdicts and report</h2>\n<pre class=\"report\">").Append(Markup.Escape(result.Text())).Append("</pre>\n");
 
         var conflict = new HashSet<int>(result.Failure?.SubHistory ?? []);
         var position = new Dictionary<int, int>();
@@ -54,7 +56,7 @@ public static class HistoryHtmlPage
             sb.Append("<tr").Append(conflict.Contains(i) ? " class=\"conflict\"" : "").Append(" id=\"op-").Append(HistoryText.I(i)).Append("\">");
             sb.Append("<td class=\"num\">").Append(HistoryText.I(i)).Append("</td>");
             sb.Append("<td class=\"num\">").Append(HistoryText.I(op.Client)).Append("</td>");
-            sb.Append("<td class=\"mono\">").Append(HistoryMarkup.Escape(op.Request)).Append("</td>");
+            sb.Append("<td class=\"mono\">").Append(Markup.Escape(op.Request)).Append("</td>");
             sb.Append("<td class=\"num\">").Append(HistoryText.I(op.Invoke)).Append("</td>");
             sb.Append("<td class=\"num\">").Append(op.Response is { } r ? HistoryText.I(r) : "timed out").Append("</td>");
             sb.Append("<td>").Append(conflict.Contains(i) ? "yes" : "").Append("</td>");

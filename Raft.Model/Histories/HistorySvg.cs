@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 
+using Raft.Model.Text;
+
 namespace Raft.Model.Histories;
 
 /// <summary>
@@ -136,8 +138,8 @@ public static class HistorySvg
                .Append(" width=\"").Append(F(_width)).Append("\" height=\"").Append(F(height))
                .Append("\" viewBox=\"0 0 ").Append(F(_width)).Append(' ').Append(F(height))
                .Append("\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n");
-            _sb.Append("<title>").Append(HistoryMarkup.Escape(title)).Append("</title>\n");
-            _sb.Append("<desc>").Append(HistoryMarkup.Escape("Client operations as bars on a time line, drawn by RaftVerify's linearizability checker. " + _r.Headline())).Append("</desc>\n");
+            _sb.Append("<title>").Append(Markup.Escape(title)).Append("</title>\n");
+            _sb.Append("<desc>").Append(Markup.Escape("Client operations as bars on a time line, drawn by RaftVerify's linearizability checker. " + _r.Headline())).Append("</desc>\n");
             Rect(0, 0, _width, height, "#ffffff", null, null);
             Text(Margin, 26, title, 15, "bold", _r.Verdict == Verdict.Linearizable ? PutColor : ConflictColor);
             Text(Margin, 46, Scope(), 11, null, "#333333");
@@ -176,7 +178,7 @@ public static class HistorySvg
         {
             if (_r.Failure?.Prefix.CutTime is not { } cut || cut < _t0 || cut > _t1) return;
             double x = X(cut);
-            _sb.Append("<g class=\"cut\"><title>").Append(HistoryMarkup.Escape($"the longest linearizable prefix ends here, at time {HistoryText.I(cut)}: operations invoked from here on are outside it, and those still running count as timed out")).Append("</title>");
+            _sb.Append("<g class=\"cut\"><title>").Append(Markup.Escape($"the longest linearizable prefix ends here, at time {HistoryText.I(cut)}: operations invoked from here on are outside it, and those still running count as timed out")).Append("</title>");
             _sb.Append("<line x1=\"").Append(F(x)).Append("\" y1=\"").Append(F(HeaderHeight - 6)).Append("\" x2=\"").Append(F(x)).Append("\" y2=\"").Append(F(RowY(_rows) + 6))
                .Append("\" stroke=\"").Append(ConflictColor).Append("\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>");
             Text(x + 3, HeaderHeight - 8, "prefix ends", 10, null, ConflictColor);
@@ -193,7 +195,7 @@ public static class HistorySvg
             bool conflict = _conflict.Contains(i);
             string color = op.Kind switch { OpKind.Get => GetColor, OpKind.Put => PutColor, _ => AppendColor };
             _sb.Append("<g class=\"op").Append(conflict ? " conflict" : "").Append(op.Status == OpStatus.Ambiguous ? " timed-out" : "")
-               .Append("\" data-op=\"").Append(HistoryText.I(i)).Append("\"><title>").Append(HistoryMarkup.Escape($"#{HistoryText.I(i)} {op.Text}")).Append("</title>");
+               .Append("\" data-op=\"").Append(HistoryText.I(i)).Append("\"><title>").Append(Markup.Escape($"#{HistoryText.I(i)} {op.Text}")).Append("</title>");
             _sb.Append("<rect x=\"").Append(F(x1)).Append("\" y=\"").Append(F(y)).Append("\" width=\"").Append(F(w)).Append("\" height=\"").Append(F(BarHeight))
                .Append("\" rx=\"2\" fill=\"").Append(color).Append("\" fill-opacity=\"").Append(op.Status == OpStatus.Ambiguous ? "0.25" : "0.55").Append('"');
             if (conflict) _sb.Append(" stroke=\"").Append(ConflictColor).Append("\" stroke-width=\"2.5\"");
@@ -226,7 +228,7 @@ public static class HistorySvg
                 if (!_place.TryGetValue(i, out var place)) continue;
                 double x = X(at[n]), y = RowY(place.Row) + RowHeight - BarHeight / 2 - 4;
                 _sb.Append("<g class=\"lin-point\" data-op=\"").Append(HistoryText.I(i)).Append("\" data-order=\"").Append(HistoryText.I(n + 1)).Append("\"><title>")
-                   .Append(HistoryMarkup.Escape($"linearization point {HistoryText.I(n + 1)} of key {HistoryText.Key(_h[i].Key)}: #{HistoryText.I(i)} {_h[i].Request} takes effect at {HistoryText.I(at[n])}")).Append("</title>");
+                   .Append(Markup.Escape($"linearization point {HistoryText.I(n + 1)} of key {HistoryText.Key(_h[i].Key)}: #{HistoryText.I(i)} {_h[i].Request} takes effect at {HistoryText.I(at[n])}")).Append("</title>");
                 _sb.Append("<circle cx=\"").Append(F(x)).Append("\" cy=\"").Append(F(y)).Append("\" r=\"3.5\" fill=\"").Append(PointColor).Append("\"/>");
                 Text(x + 4, y + 13, HistoryText.I(n + 1), 9, null, PointColor);
                 _sb.Append("</g>\n");
@@ -266,45 +268,9 @@ public static class HistorySvg
         {
             _sb.Append("<text x=\"").Append(F(x)).Append("\" y=\"").Append(F(y)).Append("\" font-size=\"").Append(HistoryText.I(size)).Append('"');
             if (weight is not null) _sb.Append(" font-weight=\"").Append(weight).Append('"');
-            _sb.Append(" fill=\"").Append(fill).Append("\">").Append(HistoryMarkup.Escape(text)).Append("</text>");
+            _sb.Append(" fill=\"").Append(fill).Append("\">").Append(Markup.Escape(text)).Append("</text>");
         }
 
-        private static string F(double v) => HistoryMarkup.F(v);
-    }
-}
-
-/// <summary>Text and numbers for the history pictures' SVG and HTML: escaped, culture-free.</summary>
-internal static class HistoryMarkup
-{
-    /// <summary>Escapes &amp; &lt; &gt; &quot; &#39;; characters XML 1.0 cannot hold become U+FFFD.</summary>
-    public static string Escape(string text)
-    {
-        var sb = new StringBuilder(text.Length + 16);
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            switch (c)
-            {
-                case '&': sb.Append("&amp;"); break;
-                case '<': sb.Append("&lt;"); break;
-                case '>': sb.Append("&gt;"); break;
-                case '"': sb.Append("&quot;"); break;
-                case '\'': sb.Append("&#39;"); break;
-                default:
-                    if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) sb.Append(c).Append(text[++i]);
-                    else if ((c < 0x20 && c is not ('\t' or '\n' or '\r')) || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF') sb.Append('\uFFFD');
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>A coordinate: at most two decimals, '.' as the separator, no "-0".</summary>
-    public static string F(double v)
-    {
-        double r = Math.Round(v, 2, MidpointRounding.AwayFromZero);
-        if (r == 0) r = 0;
-        return r.ToString("0.##", CultureInfo.InvariantCulture);
+        private static string F(double v) => Markup.F(v);
     }
 }

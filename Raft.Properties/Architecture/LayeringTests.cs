@@ -17,6 +17,7 @@ public sealed class LayeringTests
     /// <summary>Raft.Model's layers, lowest first.</summary>
     public static readonly string[][] Layers =
     [
+        ["Text"],
         ["Contract", "Histories"],
         ["Network", "Storage", "Services"],
         ["Events", "Invariants", "Nodes"],

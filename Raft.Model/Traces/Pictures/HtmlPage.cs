@@ -1,6 +1,6 @@
 using System.Text;
 using Raft.Model.Exploration;
-using static Raft.Model.Traces.Pictures.Markup;
+using static Raft.Model.Text.Markup;
 
 using Raft.Model.Events;
 

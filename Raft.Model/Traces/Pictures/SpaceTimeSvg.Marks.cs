@@ -1,5 +1,5 @@
 using System.Text;
-using static Raft.Model.Traces.Pictures.Markup;
+using static Raft.Model.Text.Markup;
 
 using Raft.Model.Events;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Raft.Model.Traces.Pictures;
+namespace Raft.Model.Text;
 
 /// <summary>Text and numbers for XML, SVG and HTML output: escaped, and formatted the same in every culture.</summary>
 internal static class Markup
