@@ -24,6 +24,7 @@ public static class RaftCodec
             + ByteWriter.VarintSize((ulong)m.Term) + ByteWriter.VarintSize((ulong)m.Index)
             + ByteWriter.VarintSize((ulong)m.LogTerm) + ByteWriter.VarintSize((ulong)m.Commit)
             + 1 + ByteWriter.VarintSize((ulong)m.Hint);
+        if (m.Context != 0) size += ByteWriter.VarintSize((ulong)m.Context);
         size += EntriesSize(m.Entries);
         size += NullableBytesSize(m.Data);
         return size;
@@ -49,8 +50,9 @@ public static class RaftCodec
         w.WriteVarint((ulong)m.Index);
         w.WriteVarint((ulong)m.LogTerm);
         w.WriteVarint((ulong)m.Commit);
-        w.WriteByte(m.Reject ? (byte)1 : (byte)0);
+        w.WriteByte((byte)((m.Reject ? 1 : 0) | (m.Context != 0 ? 2 : 0)));
         w.WriteVarint((ulong)m.Hint);
+        if (m.Context != 0) w.WriteVarint((ulong)m.Context);
         WriteEntries(ref w, m.Entries);
         WriteNullableBytes(ref w, m.Data);
         return w.Position;
@@ -61,17 +63,18 @@ public static class RaftCodec
         var r = new ByteReader(bytes, "message");
         byte type = r.ReadByte("type");
         if (type == 0 || type >= MessageTypeExtensions.Count) throw new CodecException($"malformed message: unknown type {type}");
+        int from = r.ReadInt("from", 0, int.MaxValue), to = r.ReadInt("to", 0, int.MaxValue);
+        long term = r.ReadNonNegative("term"), index = r.ReadNonNegative("index");
+        long logTerm = r.ReadNonNegative("logTerm"), commit = r.ReadNonNegative("commit");
+        byte flags = r.ReadByte("flags");
+        if (flags > 3) throw new CodecException($"malformed message: flags byte is {flags}, expected 0..3 (reject, round)");
+        long hint = r.ReadNonNegative("hint");
+        long context = (flags & 2) != 0 ? r.ReadNonNegative("round") : 0;
+        if ((flags & 2) != 0 && context == 0) throw new CodecException("malformed message: round flag set with round 0");
         var m = new Message
         {
-            Type = (MessageType)type,
-            From = r.ReadInt("from", 0, int.MaxValue),
-            To = r.ReadInt("to", 0, int.MaxValue),
-            Term = r.ReadNonNegative("term"),
-            Index = r.ReadNonNegative("index"),
-            LogTerm = r.ReadNonNegative("logTerm"),
-            Commit = r.ReadNonNegative("commit"),
-            Reject = ReadBool(ref r, "reject"),
-            Hint = r.ReadNonNegative("hint"),
+            Type = (MessageType)type, From = from, To = to, Term = term, Index = index, LogTerm = logTerm,
+            Commit = commit, Reject = (flags & 1) != 0, Hint = hint, Context = context,
             Entries = ReadEntries(ref r),
             Data = ReadNullableBytes(ref r, "data"),
         };
@@ -136,7 +139,7 @@ public static class RaftCodec
     /// <summary>Refuses what Decode would reject, so whatever is written can be read back.</summary>
     private static void Validate(in Message m)
     {
-        if (m.From < 0 || m.To < 0 || m.Term < 0 || m.Index < 0 || m.LogTerm < 0 || m.Commit < 0 || m.Hint < 0)
+        if (m.From < 0 || m.To < 0 || m.Term < 0 || m.Index < 0 || m.LogTerm < 0 || m.Commit < 0 || m.Hint < 0 || m.Context < 0)
             throw new ArgumentException($"cannot encode a message with a negative field: {m}");
         if (m.Type == MessageType.None || (int)m.Type >= MessageTypeExtensions.Count)
             throw new ArgumentException($"cannot encode a message of unknown type {(int)m.Type}");
@@ -211,12 +214,5 @@ public static class RaftCodec
         if (tagged == 0) return null;
         if (tagged - 1 > (ulong)r.Remaining) throw new CodecException($"truncated message: {field} declares {tagged - 1} bytes, only {r.Remaining} remain");
         return r.ReadBytes((int)(tagged - 1), field);
-    }
-
-    private static bool ReadBool(ref ByteReader r, string field)
-    {
-        byte b = r.ReadByte(field);
-        if (b > 1) throw new CodecException($"malformed message: {field} flag is {b}, expected 0 or 1");
-        return b == 1;
     }
 }

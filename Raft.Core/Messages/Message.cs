@@ -16,6 +16,9 @@ namespace Raft.Core.Messages;
 /// Data = the whole snapshot (no chunking, as the lab specifies).</item>
 /// <item><b>InstallSnapshotResponse</b>: Index = the index the follower now matches.</item>
 /// </list>
+/// <see cref="Context"/> is a leader's read round (Raft thesis §6.4): an AppendEntries carries it
+/// only while reads wait for confirmation or leases are on, and its reply echoes it, so the leader
+/// learns which round a follower has acknowledged. 0 otherwise.
 /// </summary>
 public readonly struct Message
 {
@@ -31,6 +34,9 @@ public readonly struct Message
     public Entry[]? Entries { get; init; }
     public byte[]? Data { get; init; }
 
+    /// <summary>The leader's read round an AppendEntries belongs to, echoed by its reply (0: none).</summary>
+    public long Context { get; init; }
+
     public int EntryCount => Entries?.Length ?? 0;
 
     public override string ToString() => Type switch
@@ -44,5 +50,5 @@ public readonly struct Message
         MessageType.InstallSnapshot => $"InstallSnapshot {From}->{To} t{Term} last={Index}/t{LogTerm} {Data?.Length ?? 0}B",
         MessageType.InstallSnapshotResponse => $"SnapshotReply {From}->{To} t{Term} match={Index}",
         _ => $"{Type} {From}->{To} t{Term}",
-    };
+    } + (Context != 0 ? $" round={Context}" : "");
 }

@@ -12,6 +12,7 @@ public partial class RaftNode<TRules>
     {
         bool higherTerm = term > Term;
         if (higherTerm) SetTermAndVote(term, None);
+        _pendingReads.Clear(); // a deposed leader's unconfirmed reads are never answered
         Role = Role.Follower;
         LeaderId = leader;
         _heartbeatElapsed = 0;
@@ -45,8 +46,10 @@ public partial class RaftNode<TRules>
 
     /// <summary>
     /// Figure 2 "Upon election": reinitialise nextIndex/matchIndex and send initial empty
-    /// AppendEntries (heartbeats) to every peer. No entry is appended: the lab's tester expects
-    /// the first command of a term at the next free index.
+    /// AppendEntries (heartbeats) to every peer. No entry is appended unless
+    /// <see cref="RaftOptions.NoOpOnElection"/> is set: the lab's tester expects the first command
+    /// of a term at the next free index. With it, the no-op (an empty command) rides these first
+    /// AppendEntries, so an entry of the new term commits without waiting for a client (§6.4).
     /// </summary>
     private void BecomeLeader()
     {
@@ -56,7 +59,11 @@ public partial class RaftNode<TRules>
         long last = Log.LastIndex;
         for (int peer = 0; peer < ClusterSize; peer++)
             _progress[peer].Reset(last, peer == Id ? last : 0);
+        ResetReadTracking();
+        if (_options.NoOpOnElection) _progress[Id].MaybeUpdate(Log.Append(new Entry(Term, Array.Empty<byte>())));
+        if (LeaseReads) StartRound();
         BroadcastHeartbeat();
+        if (_options.NoOpOnElection) MaybeCommit();
     }
 
     /// <summary>

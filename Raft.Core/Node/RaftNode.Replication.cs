@@ -39,7 +39,7 @@ public partial class RaftNode<TRules>
             // etcd pauses a follower in snapshot state: the heartbeat only keeps its election timer
             // quiet. prevLogIndex 0 matches every log (below any commit index, or the empty log),
             // and commit 0 moves nothing.
-            Send(new Message { Type = MessageType.AppendEntries, From = Id, To = peer, Term = Term, Entries = Array.Empty<Entry>() });
+            Send(new Message { Type = MessageType.AppendEntries, From = Id, To = peer, Term = Term, Entries = Array.Empty<Entry>(), Context = ReadRound });
             return;
         }
         if (pr.State == ProgressState.Snapshot || !Log.TryTerm(prev, out long prevTerm))
@@ -52,7 +52,7 @@ public partial class RaftNode<TRules>
         Send(new Message
         {
             Type = MessageType.AppendEntries, From = Id, To = peer, Term = Term,
-            Index = prev, LogTerm = prevTerm, Entries = entries, Commit = Log.Committed,
+            Index = prev, LogTerm = prevTerm, Entries = entries, Commit = Log.Committed, Context = ReadRound,
         });
         pr.SentAppend(prev + entries.Length);
     }
@@ -75,6 +75,7 @@ public partial class RaftNode<TRules>
     {
         LeaderId = m.From;
         _electionElapsed = 0;
+        _leaderContactTick = _ticks;
         long prev = m.Index, prevTerm = m.LogTerm;
         ReadOnlySpan<Entry> entries = m.Entries;
         long committed = Log.Committed;
@@ -83,7 +84,7 @@ public partial class RaftNode<TRules>
             long skip = committed - prev;
             if (skip >= entries.Length)
             {
-                ReplyAppend(m.From, reject: false, committed, 0, 0);
+                ReplyAppend(m, reject: false, committed, 0, 0);
                 return;
             }
             prevTerm = entries[(int)skip - 1].Term;
@@ -96,18 +97,19 @@ public partial class RaftNode<TRules>
         if (matched)
         {
             Log.CommitTo(TRules.FollowerCommitIndex(m.Commit, lastNew, Log.LastIndex));
-            ReplyAppend(m.From, reject: false, lastNew, 0, 0);
+            ReplyAppend(m, reject: false, lastNew, 0, 0);
             return;
         }
         (long hintIndex, long hintTerm) = Log.ConflictHint(prev);
-        ReplyAppend(m.From, reject: true, m.Index, hintIndex, hintTerm);
+        ReplyAppend(m, reject: true, m.Index, hintIndex, hintTerm);
     }
 
-    private void ReplyAppend(int to, bool reject, long index, long hint, long hintTerm) =>
+    /// <summary>Answers <paramref name="request"/>, echoing its read round.</summary>
+    private void ReplyAppend(in Message request, bool reject, long index, long hint, long hintTerm) =>
         Send(new Message
         {
-            Type = MessageType.AppendEntriesResponse, From = Id, To = to, Term = Term,
-            Reject = reject, Index = index, Hint = hint, LogTerm = hintTerm,
+            Type = MessageType.AppendEntriesResponse, From = Id, To = request.From, Term = Term,
+            Reject = reject, Index = index, Hint = hint, LogTerm = hintTerm, Context = request.Context,
         });
 
     private void StepLeader(in Message m)
@@ -115,6 +117,7 @@ public partial class RaftNode<TRules>
         switch (m.Type)
         {
             case MessageType.AppendEntriesResponse:
+                if (m.Context != 0) NoteRoundAcknowledged(m.From, m.Context);
                 if (m.Reject) HandleAppendRejection(m); else HandleAppendSuccess(m);
                 return;
             case MessageType.InstallSnapshotResponse:
@@ -186,6 +189,7 @@ public partial class RaftNode<TRules>
         if (!Log.TryTerm(n, out long term)) return false;
         if (!TRules.MayCommitByCounting(term, Term)) return false;
         Log.CommitTo(n);
+        if (_pendingReads.Count > 0) ReleaseReads();
         return true;
     }
 }

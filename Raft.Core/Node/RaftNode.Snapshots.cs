@@ -49,6 +49,7 @@ public partial class RaftNode<TRules>
     {
         LeaderId = m.From;
         _electionElapsed = 0;
+        _leaderContactTick = _ticks;
         if (TRules.InstallsSnapshot(m.Index, Log.Committed) && m.Data is not null && m.Index > 0)
         {
             Log.RestoreSnapshot(m.Index, m.LogTerm);

@@ -183,6 +183,7 @@ public partial class RaftNode<TRules> where TRules : struct, IRaftRules
     /// </summary>
     public void Tick()
     {
+        _ticks++;
         if (Role == Role.Leader)
         {
             if (_options.SnapshotRetryTicks > 0)
@@ -190,6 +191,7 @@ public partial class RaftNode<TRules> where TRules : struct, IRaftRules
             if (++_heartbeatElapsed >= _options.HeartbeatTicks)
             {
                 _heartbeatElapsed = 0;
+                if (LeaseReads) StartRound(); // each heartbeat renews the lease
                 BroadcastHeartbeat();
             }
             return;
@@ -207,6 +209,7 @@ public partial class RaftNode<TRules> where TRules : struct, IRaftRules
     {
         if (m.To != Id) throw new ArgumentException($"message for node {m.To} stepped on node {Id}");
         if (m.From < 0 || m.From >= ClusterSize || m.From == Id) throw new ArgumentException($"message from invalid peer {m.From}");
+        if (IgnoresVoteRequest(m)) return;
 
         if (m.Term > Term)
         {
@@ -256,7 +259,7 @@ public partial class RaftNode<TRules> where TRules : struct, IRaftRules
     /// <summary>Whether there is output to handle.</summary>
     public bool HasReady =>
         HardStateDirty || _snapshotDirty || (Log.DirtyFrom != long.MaxValue && !DefersAppendWrite) || _outbox.Count > 0
-        || _ready.MessageBuffer.Count > 0 || _snapshotToApply || Applied < Log.Committed;
+        || _ready.MessageBuffer.Count > 0 || _readStates.Count > 0 || _ready.ReadStateBuffer.Count > 0 || _snapshotToApply || Applied < Log.Committed;
 
     /// <summary>
     /// Fills the node's <see cref="Ready"/> with everything produced since the last
@@ -310,6 +313,13 @@ public partial class RaftNode<TRules> where TRules : struct, IRaftRules
             _outbox.Clear();
         }
 
+        if (_ready.ReadStateBuffer.Count == 0) _readStates = _ready.SwapReadStateBuffer(_readStates);
+        else
+        {
+            _ready.ReadStateBuffer.AddRange(_readStates);
+            _readStates.Clear();
+        }
+
         long applyFrom = Math.Max(Applied, Log.SnapshotIndex) + 1;
         ready.FirstCommittedIndex = applyFrom;
         ready.CommittedEntries = Log.Segment(applyFrom, Log.Committed);
@@ -338,6 +348,7 @@ public partial class RaftNode<TRules> where TRules : struct, IRaftRules
         if (_readySnapshotToApply && sameSnapshot) _snapshotToApply = false;
         if (_readyPersistFrom != 0) Log.StableTo(_readyPersistFrom, _readyLastIndex, _readyLastTerm);
         _ready.MessageBuffer.Clear();
+        _ready.ReadStateBuffer.Clear();
         long appliedTo = _readyAppliedTo;
         if (_readySnapshotToApply && _readySnapshotIndex > appliedTo) appliedTo = _readySnapshotIndex;
         if (appliedTo > Applied) Applied = appliedTo;

@@ -58,6 +58,25 @@ public sealed class Ready
     public long FirstCommittedIndex { get; set; }
     public ArraySegment<Entry> CommittedEntries { get; set; }
 
+    /// <summary>
+    /// Reads the leader confirmed (<see cref="RaftNode{TRules}.ReadIndex"/>): each may be served
+    /// from the service state once it has applied through its index. Not durable: handle them
+    /// with the apply step.
+    /// </summary>
+    public List<ReadState> ReadStateBuffer { get; private set; } = new();
+
+    public IReadOnlyList<ReadState> ReadStates => ReadStateBuffer;
+
+    internal List<ReadState> SwapReadStateBuffer(List<ReadState> states)
+    {
+        List<ReadState> previous = ReadStateBuffer;
+        ReadStateBuffer = states;
+        return previous;
+    }
+
     /// <summary>True when anything must be persisted (step 1).</summary>
     public bool MustPersist => HardStateChanged || HasSnapshot || PersistFrom != 0;
 }
+
+/// <summary>A confirmed read (Raft thesis §6.4): request <paramref name="RequestId"/> may be served once the service has applied through <paramref name="Index"/>.</summary>
+public readonly record struct ReadState(long RequestId, long Index);

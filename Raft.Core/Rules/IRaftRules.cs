@@ -67,4 +67,13 @@ public interface IRaftRules
     /// false; only a broken variant overrides it.
     /// </summary>
     static virtual bool RestartsTimerOnHigherTerm => StandardRules.RestartsTimerOnHigherTerm;
+
+    /// <summary>Whether a leader confirms a read with a round of heartbeats a majority acknowledges before serving it (thesis §6.4 step 3).</summary>
+    static virtual bool ReadConfirmsLeadership => StandardRules.ReadConfirmsLeadership;
+
+    /// <summary>Whether a leader serves reads only once an entry of its current term is committed (thesis §6.4 step 1).</summary>
+    static virtual bool ReadWaitsForCurrentTermCommit => StandardRules.ReadWaitsForCurrentTermCommit;
+
+    /// <summary>How many of its own ticks a leader's lease lasts from the start of an acknowledged round, given the election timeout and the drift bound (§6.4.1).</summary>
+    static virtual int LeaseTicks(int electionTicks, int driftTicks) => StandardRules.LeaseTicks(electionTicks, driftTicks);
 }

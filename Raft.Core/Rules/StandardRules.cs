@@ -57,4 +57,14 @@ public readonly struct StandardRules : IRaftRules
 
     /// <summary>§5.2 and the students' guide: a higher term alone does not restart the election timer (granting a vote, hearing the leader or campaigning does).</summary>
     public static bool RestartsTimerOnHigherTerm => false;
+
+    /// <summary>Thesis §6.4 step 3: the leader sends a round of heartbeats and serves the read only once a majority acknowledges it, so it knows it was still leader when the read arrived.</summary>
+    public static bool ReadConfirmsLeadership => true;
+
+    /// <summary>Thesis §6.4 step 1: until an entry of its term is committed a new leader may not know the latest commit index, so reads wait for one.</summary>
+    public static bool ReadWaitsForCurrentTermCommit => true;
+
+    /// <summary>Thesis §6.4.1: a follower votes no sooner than an election timeout after hearing the leader, by its own clock; the leader's lease ends the drift bound and one tick of granularity earlier, by the leader's clock.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int LeaseTicks(int electionTicks, int driftTicks) => electionTicks - driftTicks - 1;
 }

@@ -26,6 +26,7 @@ public class ForwardingNode(IRaftNode inner) : IRaftNode
     public virtual void Tick() => Inner.Tick();
     public virtual ProposeResult Propose(byte[] command) => Inner.Propose(command);
     public virtual void Snapshot(long index, byte[] data) => Inner.Snapshot(index, data);
+    public virtual ReadRequest ReadIndex(long requestId) => Inner.ReadIndex(requestId);
     public virtual bool TryGetReady(out Ready ready) => Inner.TryGetReady(out ready);
     public virtual void Advance() => Inner.Advance();
     public virtual IRaftNodeStatus? Status => Inner.Status;

@@ -69,6 +69,15 @@ public interface IRaftNode : IRaftNodeView
     /// <summary>The lab's Snapshot(index, data): the service holds everything through <paramref name="index"/>.</summary>
     void Snapshot(long index, byte[] data);
 
+    /// <summary>
+    /// Asks for a linearizable read without the log (Raft thesis §6.4 ReadIndex, or a lease):
+    /// <see cref="ReadRequest.Accepted"/> when this node will confirm it, in a later Ready's
+    /// <see cref="Ready.ReadStates"/> carrying <paramref name="requestId"/> (or never, if it loses
+    /// leadership first); <see cref="ReadRequest.NotLeader"/> when it cannot serve reads now. The
+    /// default, <see cref="ReadRequest.Unsupported"/>, makes the world read through the log instead.
+    /// </summary>
+    ReadRequest ReadIndex(long requestId) => ReadRequest.Unsupported;
+
     /// <summary>The output since the last <see cref="Advance"/>, if any.</summary>
     bool TryGetReady(out Ready ready);
 
@@ -77,6 +86,17 @@ public interface IRaftNode : IRaftNodeView
 
     /// <summary>What the node reports of its volatile state (<see cref="IRaftNodeStatus"/>), or null when it reports nothing (the default).</summary>
     IRaftNodeStatus? Status => null;
+}
+
+/// <summary>What a node said to <see cref="IRaftNode.ReadIndex"/>.</summary>
+public enum ReadRequest : byte
+{
+    /// <summary>The node does not serve reads outside the log: the world sends Gets through the log.</summary>
+    Unsupported,
+    /// <summary>The node will confirm the read in a later Ready (unless it loses leadership first).</summary>
+    Accepted,
+    /// <summary>The node cannot serve reads now (it is not leader): try another.</summary>
+    NotLeader,
 }
 
 /// <summary>

@@ -13,7 +13,8 @@ namespace Raft.Model.Contract;
 /// acknowledged in them depend on that state being durable (Figure 2: "respond after updating
 /// stable storage").</item>
 /// <item><b>Apply</b>: <see cref="SnapshotToApply"/> first, then <see cref="CommittedEntries"/>
-/// (indexes <see cref="FirstCommittedIndex"/>..), each exactly once, in index order.</item>
+/// (indexes <see cref="FirstCommittedIndex"/>..), each exactly once, in index order; then note
+/// <see cref="ReadStates"/>.</item>
 /// </list>
 /// Then the world calls <see cref="IRaftNode.Advance"/>, which acknowledges exactly what this Ready
 /// carried. What the Ready holds must stay as handed out until then, whatever the node is given
@@ -48,6 +49,15 @@ public sealed class Ready
 
     public long FirstCommittedIndex { get; set; }
     public ArraySegment<Entry> CommittedEntries { get; set; }
+
+    /// <summary>
+    /// Reads the node confirmed (<see cref="IRaftNode.ReadIndex"/>): request id and the index the
+    /// service must have applied before it serves the read. Not durable; the world takes them with
+    /// the apply step. The node adds; the world reads.
+    /// </summary>
+    public List<Raft.Core.Node.ReadState> ReadStateBuffer { get; } = new();
+
+    public IReadOnlyList<Raft.Core.Node.ReadState> ReadStates => ReadStateBuffer;
 
     /// <summary>True when anything must be persisted (step 1).</summary>
     public bool MustPersist => HardStateChanged || HasSnapshot || PersistFrom != 0;

@@ -143,6 +143,7 @@ public static class EventText
             OutcomeKind.Persisted => o.Count > 0 ? $"entries {I(o.Index)}–{I(o.Index + o.Count - 1)}" : "hard state",
             OutcomeKind.Sent => $"{I(o.Count)} message(s)",
             OutcomeKind.Applied => $"{I(o.Count)} applied, through {I(o.Index)}",
+            OutcomeKind.ReadAccepted => $"read {I(o.Index)} accepted",
             _ => o.Kind.ToString(),
         };
         return kind == EventKind.Duplicate && o.Kind != OutcomeKind.Threw ? "copy: " + text : text;

@@ -117,6 +117,8 @@ public enum OutcomeKind : byte
     Sent,
     /// <summary>A Ready's snapshot and committed entries went to the service: <see cref="StepOutcome.Count"/> of them, through index <see cref="StepOutcome.Index"/>.</summary>
     Applied,
+    /// <summary>The leader accepted read request <see cref="StepOutcome.Index"/> (ReadIndex, thesis §6.4): it answers once confirmed.</summary>
+    ReadAccepted,
 }
 
 /// <summary>The outcome of a step: its kind and, by kind, an index and term, a count, or a partition's shape.</summary>
@@ -139,6 +141,7 @@ public readonly record struct StepOutcome(OutcomeKind Kind, long Index = 0, long
     public static StepOutcome PersistedFrom(long from, long entries) => new(OutcomeKind.Persisted, from, Count: entries);
     public static StepOutcome SentMessages(long messages) => new(OutcomeKind.Sent, Count: messages);
     public static StepOutcome AppliedThrough(long through, long applied) => new(OutcomeKind.Applied, through, Count: applied);
+    public static StepOutcome ReadAccepted(long readId) => new(OutcomeKind.ReadAccepted, readId);
 
     /// <summary>A delivery that did not reach the node.</summary>
     public bool IsLost => Kind is OutcomeKind.LostTargetRestarted or OutcomeKind.LostLinkDown;

@@ -120,6 +120,7 @@ public static class StepDiff
         OutcomeKind.LostTargetRestarted => "lostTargetRestarted",
         OutcomeKind.LostLinkDown => "lostLinkDown",
         OutcomeKind.NotLeader => "notLeader",
+        OutcomeKind.ReadAccepted => "readAccepted",
         _ => k.ToString().ToLowerInvariant(),
     };
 }

@@ -136,6 +136,8 @@ public sealed record ExploreSettings
             ClientOps = swarm.ClientOps,
             ClientTimeout = swarm.Clients > 0 ? swarm.ClientTimeout : 20,
             KvDuplicateDetection = !(BugCatalog.Find(Bug)?.BreaksService ?? false),
+            ClientReads = swarm.ClientReads,
+            ClockDriftPerMille = swarm.ClockDriftPerMille,
         };
     }
 

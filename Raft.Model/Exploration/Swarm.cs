@@ -43,6 +43,15 @@ public sealed record SwarmParameters(
     public int ClientOps { get; init; }
     public int ClientTimeout { get; init; }
 
+    /// <summary>How this schedule's clients read (<see cref="Simulation.WorldOptions.ClientReads"/>).</summary>
+    public Simulation.ClientReads ClientReads { get; init; }
+
+    /// <summary>With lease reads in adversarial mode: how far each clock's rate may stray from real time, per mille (<see cref="Simulation.WorldOptions.ClockDriftPerMille"/>).</summary>
+    public int ClockDriftPerMille { get; init; }
+
+    /// <summary>Clock drift bounds (per mille) swarm testing draws with lease reads: from none to clocks 30% fast or slow.</summary>
+    public static readonly int[] ClockDriftChoices = [0, 50, 100, 200, 300];
+
     /// <summary>The clients a schedule gets when its variant needs them (a service bug) and it drew none.</summary>
     private static SwarmParameters WithClients(SwarmParameters p, ref Rng rng, bool draw) => draw
         ? p with { Clients = rng.Next(1, 4), ClientOps = rng.Next(1, 7), ClientTimeout = rng.Next(5, 41) }
@@ -95,7 +104,14 @@ public sealed record SwarmParameters(
                 // middling: a stable network from the heal on
                 LiveUnstableMs = 0, LiveDelayMs = 27, LiveReorderPerThousand = 0, LiveDropPerThousand = 0, LiveStableDelayMs = 5,
             };
-            return NeedsClients(s) ? fixedParameters with { Clients = 2, ClientOps = 4, ClientTimeout = 15 } : fixedParameters;
+            if (!NeedsClients(s)) return fixedParameters;
+            fixedParameters = fixedParameters with { Clients = 2, ClientOps = 4, ClientTimeout = 15 };
+            return VariantReads(s) switch
+            {
+                Variants.ReadsNeeded.ReadIndex => fixedParameters with { ClientReads = Simulation.ClientReads.ReadIndex },
+                Variants.ReadsNeeded.Lease => WithLease(fixedParameters with { ClientReads = Simulation.ClientReads.ReadIndex, Raft = s.Raft }, 100),
+                _ => fixedParameters,
+            };
         }
         // the first draws are those of version-1 traces, so a pinned size gives the same fault rates as before
         int nodes = s.Nodes != 0 ? s.Nodes : (rng.Next(2) == 0 ? 3 : 5);
@@ -164,11 +180,41 @@ public sealed record SwarmParameters(
             bool clients = more.Next(4) == 0;
             p = WithClients(p, ref more, clients || NeedsClients(s));
         }
+        // drawn after the clients: how the core confirms reads, and a no-op on election, in every schedule
+        // (leases make nodes ignore vote requests for an election timeout, so they change more than reads);
+        // then how the clients read
+        Variants.ReadsNeeded needed = VariantReads(s);
+        if (s.SwarmRaft || needed == Variants.ReadsNeeded.Lease)
+        {
+            bool noOp = more.Next(2) == 0;
+            bool lease = more.Next(3) == 0 || needed == Variants.ReadsNeeded.Lease;
+            int drift = ClockDriftChoices[more.Next(ClockDriftChoices.Length)];
+            p = p with { Raft = (p.Raft ?? s.Raft) with { NoOpOnElection = noOp } };
+            if (lease) p = WithLease(p, drift);
+        }
+        if (p.Clients > 0)
+        {
+            bool readIndex = more.Next(2) == 0 || needed != Variants.ReadsNeeded.None;
+            p = p with { ClientReads = readIndex ? Simulation.ClientReads.ReadIndex : Simulation.ClientReads.Log };
+        }
         return p;
     }
 
-    /// <summary>Whether the settings' variant breaks the key-value service, which only clients can show.</summary>
-    private static bool NeedsClients(ExploreSettings s) => Variants.BugCatalog.Find(s.Bug)?.BreaksService ?? false;
+    /// <summary>Lease reads, with clocks that drift by up to <paramref name="driftPerMille"/> and the core's drift bound set to cover it.</summary>
+    internal static SwarmParameters WithLease(SwarmParameters p, int driftPerMille)
+    {
+        RaftOptions raft = p.Raft!;
+        return p with
+        {
+            Raft = raft with { ReadOnly = ReadOnlyOption.LeaseBased, LeaseDriftTicks = Simulation.WorldOptions.DriftTicksFor(raft.ElectionTicks, driftPerMille) },
+            ClockDriftPerMille = driftPerMille,
+        };
+    }
+
+    /// <summary>Whether the settings' variant breaks something only clients can show (the key-value service, or reads outside the log).</summary>
+    private static bool NeedsClients(ExploreSettings s) => Variants.BugCatalog.Find(s.Bug)?.NeedsClients ?? false;
+
+    private static Variants.ReadsNeeded VariantReads(ExploreSettings s) => Variants.BugCatalog.Find(s.Bug)?.Reads ?? Variants.ReadsNeeded.None;
 
     /// <summary>
     /// The core's heartbeat and minimum election timeout in ticks: heartbeats every 100–150 ms (at
@@ -191,10 +237,11 @@ public sealed record SwarmParameters(
     {
         string text = string.Create(CultureInfo.InvariantCulture,
             $"nodes={Nodes} fault={FaultPerThousand}‰ timer={TimerPerThousand}‰ propose={ProposePerThousand}‰ snapshot={SnapshotPerThousand}‰ delay≤{MaxDelayMs}ms weights(crash={CrashWeight},partition={PartitionWeight},drop={DropWeight},dup={DuplicateWeight})");
-        if (Raft is { } r) text += string.Create(CultureInfo.InvariantCulture, $" raft(election={r.ElectionTicks},heartbeat={r.HeartbeatTicks},entries/append={r.MaxEntriesPerAppend},bytes/append={r.MaxBytesPerAppend},broadcastCommit={(r.BroadcastCommit ? "on" : "off")},snapshotRetry={r.SnapshotRetryTicks},entryArrayPool={(r.EntryArrayPool is null ? "off" : "on")})");
+        if (Raft is { } r) text += string.Create(CultureInfo.InvariantCulture, $" raft(election={r.ElectionTicks},heartbeat={r.HeartbeatTicks},entries/append={r.MaxEntriesPerAppend},bytes/append={r.MaxBytesPerAppend},broadcastCommit={(r.BroadcastCommit ? "on" : "off")},snapshotRetry={r.SnapshotRetryTicks},entryArrayPool={(r.EntryArrayPool is null ? "off" : "on")},noOpOnElection={(r.NoOpOnElection ? "on" : "off")},reads={(r.ReadOnly == ReadOnlyOption.LeaseBased ? "lease" : "safe")})");
+        if (Raft is { ReadOnly: ReadOnlyOption.LeaseBased } lr) text += string.Create(CultureInfo.InvariantCulture, $" lease(driftTicks={lr.LeaseDriftTicks},clockDrift={ClockDriftPerMille}‰)");
         text += AsyncReady ? " ready=async" : " ready=sync";
         if (Proposals is { } n) text += string.Create(CultureInfo.InvariantCulture, $" proposals={n}");
-        if (Clients > 0) text += string.Create(CultureInfo.InvariantCulture, $" clients={Clients}x{ClientOps} timeout={ClientTimeout}");
+        if (Clients > 0) text += string.Create(CultureInfo.InvariantCulture, $" clients={Clients}x{ClientOps} timeout={ClientTimeout} reads={(ClientReads == Simulation.ClientReads.ReadIndex ? "readIndex" : "log")}");
         text += string.Create(CultureInfo.InvariantCulture, $" liveness(unstable {LiveUnstableMs}ms: delay<{LiveDelayMs}ms reorder={LiveReorderPerThousand}‰ drop={LiveDropPerThousand}‰; then stable: delay≤{LiveStableDelayMs}ms)");
         return text;
     }

@@ -206,6 +206,9 @@ public static class LabSuite
         if (raft.BroadcastCommit) b.Append(" --broadcast-commit");
         Number("snapshot-retry-ticks", raft.SnapshotRetryTicks, d.SnapshotRetryTicks);
         if (raft.EntryArrayPool is not null) b.Append(" --entry-array-pool");
+        if (raft.ReadOnly == ReadOnlyOption.LeaseBased) b.Append(" --read-only lease");
+        Number("lease-drift-ticks", raft.LeaseDriftTicks, d.LeaseDriftTicks);
+        if (raft.NoOpOnElection) b.Append(" --no-op-on-election");
         return b.ToString();
     }
 

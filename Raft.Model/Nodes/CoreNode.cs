@@ -43,6 +43,7 @@ public sealed class CoreNode<TRules> : IRaftNode, IRaftNodeStatus where TRules :
     public void Tick() => Inner.Tick();
     public ProposeResult Propose(byte[] command) => Inner.Propose(command);
     public void Snapshot(long index, byte[] data) => Inner.Snapshot(index, data);
+    public ReadRequest ReadIndex(long requestId) => Inner.ReadIndex(requestId) ? ReadRequest.Accepted : ReadRequest.NotLeader;
 
     public bool TryGetReady(out Ready ready)
     {
@@ -63,6 +64,8 @@ public sealed class CoreNode<TRules> : IRaftNode, IRaftNodeStatus where TRules :
         _ready.SnapshotToApply = r.SnapshotToApply;
         _ready.FirstCommittedIndex = r.FirstCommittedIndex;
         _ready.CommittedEntries = r.CommittedEntries;
+        _ready.ReadStateBuffer.Clear();
+        _ready.ReadStateBuffer.AddRange(r.ReadStates);
         List<Envelope> messages = _ready.MessageBuffer;
         messages.Clear();
         IReadOnlyList<Message> sent = r.Messages;

@@ -14,6 +14,7 @@ public sealed class KvService
 {
     private readonly Dictionary<string, string> _data = new(StringComparer.Ordinal);
     private readonly Dictionary<int, (long Seq, string Result)> _done = new();
+    private readonly Dictionary<long, long> _reads = new(); // read id -> the index it may be served at (ReadIndex)
 
     /// <param name="duplicateDetection">False only for the catalog variant duplicate-detection-missing: a retried Put or Append is applied again.</param>
     public KvService(bool duplicateDetection = true) => DuplicateDetection = duplicateDetection;
@@ -39,11 +40,28 @@ public sealed class KvService
         return true;
     }
 
+    /// <summary>The node confirmed read <paramref name="readId"/> at <paramref name="index"/> (a ReadState from its Ready).</summary>
+    public void NoteReadState(long readId, long index) => _reads[readId] = index;
+
+    /// <summary>
+    /// Whether read <paramref name="readId"/> has been confirmed and the service has applied through
+    /// its index (<paramref name="applied"/>), and then the key's value: what a server answers a Get
+    /// served by ReadIndex (thesis §6.4 step 4).
+    /// </summary>
+    public bool TryRead(long readId, long applied, string key, out string value)
+    {
+        value = "";
+        if (!_reads.TryGetValue(readId, out long index) || applied < index) return false;
+        value = Value(key);
+        return true;
+    }
+
     /// <summary>Forgets everything (a restart: the state comes back from the snapshot and the log).</summary>
     public void Reset()
     {
         _data.Clear();
         _done.Clear();
+        _reads.Clear();
         Applied = 0;
     }
 

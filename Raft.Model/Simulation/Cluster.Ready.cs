@@ -131,6 +131,7 @@ public sealed partial class Cluster
             TakenAt = Clock(),
             Age = NextMessageId(),
         };
+        NoteReads(i, r); // confirmed reads are not durable state: the service may use them from the moment they are taken
         CaptureHeld(i, node);
         return true;
     }
@@ -235,6 +236,7 @@ public sealed partial class Cluster
             h.Persisted = !r.MustPersist;
             h.Sent = Math.Min(h.Sent, count);
             h.AppliedThrough = Math.Max(h.AppliedThrough, r.FirstCommittedIndex - 1);
+            NoteReads(i, r);
             CaptureHeld(i, node);
         }
         Settle(i, node);

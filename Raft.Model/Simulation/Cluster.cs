@@ -124,6 +124,25 @@ public sealed partial class Cluster : IDisposable
         for (int i = 0; i < _nodes.Length; i++) (_nodes[i] as IDisposable)?.Dispose();
     }
 
+    /// <summary>Asks node i for a read (ReadIndex); what it confirms comes back in its Readies (<see cref="NoteReads"/>).</summary>
+    public ReadRequest ReadIndex(int i, long readId)
+    {
+        IRaftNode? node = _nodes[i];
+        if (node is null) return ReadRequest.NotLeader;
+        ReadRequest result = node.ReadIndex(readId);
+        Drain(i);
+        AfterEvent(i);
+        return result;
+    }
+
+    /// <summary>Hands the reads a Ready confirmed to node i's key-value service (they are not durable: a crash forgets them).</summary>
+    private void NoteReads(int i, Ready r)
+    {
+        if (KvServices is not { } kv) return;
+        var states = r.ReadStates;
+        for (int k = 0; k < states.Count; k++) kv[i].NoteReadState(states[k].RequestId, states[k].Index);
+    }
+
     /// <summary>The next time node i makes state durable, crash it before its messages leave.</summary>
     public void CrashAfterNextPersist(int i) => _crashAfterPersist[i] = true;
 
@@ -200,6 +219,7 @@ public sealed partial class Cluster : IDisposable
             var messages = r.Messages;
             for (int k = 0; k < messages.Count; k++) SendFrom(i, messages[k]);
             Apply(i, r, applySnapshot: true, after: 0);
+            NoteReads(i, r);
             node.Advance();
             ServiceSnapshotAfterAdvance(i, node);
         }

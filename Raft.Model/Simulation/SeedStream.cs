@@ -26,4 +26,7 @@ public static class SeedStream
 
     /// <summary>The key-value clients' operation sequences (World.Clients.cs).</summary>
     public const ulong Clients = 79;
+
+    /// <summary>Each node's clock rate under a shared clock with drift (<see cref="WorldOptions.ClockDriftPerMille"/>).</summary>
+    public const ulong ClockRates = 80;
 }

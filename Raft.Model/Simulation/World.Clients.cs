@@ -18,12 +18,16 @@ namespace Raft.Model.Simulation;
 /// retries the same request (same sequence number) with the next node. The history of invocations
 /// and answers (by step number) is kept in a <see cref="HistoryRecorder"/>; a request never answered
 /// is ambiguous. Clients reach every node whatever the partitions (they are not on the Raft network).
+/// With <see cref="ClientReads.ReadIndex"/> a Get asks the node for a read index instead of going
+/// through the log, and is answered once the node confirmed it and its service applied that far.
 /// </summary>
 public sealed partial class World
 {
     private Client[]? _clients;
     private HistoryRecorder? _history;
     private int _clientTimeout;
+    private ClientReads _clientReads;
+    private long _readIds;
 
     private sealed class Client(KvOp[] ops, int target)
     {
@@ -34,6 +38,7 @@ public sealed partial class World
         public int Handle = -1;     // the request's handle in the history
         public int Target = target; // the node it believes leads (the last it sent to)
         public long SentStep, SentMs;
+        public long ReadId;         // a Get sent by ReadIndex: the read's id (0: through the log)
     }
 
     /// <summary>The keys the clients use.</summary>
@@ -84,6 +89,7 @@ public sealed partial class World
         for (int c = 0; c < _clients.Length; c++) _clients[c] = new Client(ops[c], c % Size);
         _history = new HistoryRecorder();
         _clientTimeout = options.ClientTimeout;
+        _clientReads = options.ClientReads;
     }
 
     private bool TimedOut(Client c) => Mode == WorldMode.Timed
@@ -94,7 +100,11 @@ public sealed partial class World
     {
         result = "";
         KvOp op = c.Ops[c.Next];
-        return c.Outstanding && !c.Retry && Cluster.IsUp(c.Target) && Cluster.KvServices![c.Target].TryGetResult(op.Client, op.Seq, out result);
+        if (!c.Outstanding || c.Retry || !Cluster.IsUp(c.Target)) return false;
+        KvService service = Cluster.KvServices![c.Target];
+        return c.ReadId != 0
+            ? service.TryRead(c.ReadId, Cluster.Appliers[c.Target].LastApplied, op.Key, out result)
+            : service.TryGetResult(op.Client, op.Seq, out result);
     }
 
     private void ListClientEvents(List<EnabledEvent> into)
@@ -134,6 +144,22 @@ public sealed partial class World
         c.SentStep = StepsRun;
         c.SentMs = Now;
         c.Retry = false;
+        c.ReadId = 0;
+        if (op.Kind == OpKind.Get && _clientReads == ClientReads.ReadIndex)
+        {
+            long id = ++_readIds;
+            switch (Cluster.ReadIndex(node, id))
+            {
+                case ReadRequest.Accepted:
+                    c.ReadId = id;
+                    return StepOutcome.ReadAccepted(id);
+                case ReadRequest.NotLeader:
+                    c.Retry = true;
+                    return StepOutcome.NotLeader;
+                default:
+                    break; // the node does not serve reads outside the log: the Get goes through it
+            }
+        }
         ProposeResult r = Cluster.Propose(node, KvCommands.Encode(op));
         if (!r.IsLeader)
         {

@@ -91,6 +91,7 @@ public sealed partial class World : IDisposable
         DuplicatesLeft = options.Faults.Duplicates;
         ProposalsLeft = _proposals;
         if (options.Clients > 0) StartClients(options);
+        if (options.SharedClock) StartSharedClock(options);
         for (int i = 0; i < n; i++) Cluster.Start(i);
     }
 
@@ -513,6 +514,7 @@ public sealed partial class World : IDisposable
     /// </summary>
     private StepOutcome FireTimer(int i)
     {
+        if (_clockRates is not null) return FireSharedClock();
         IRaftNode node = Cluster.Node(i)!;
         int limit = 2 * Cluster.Options.ElectionTicks + Cluster.Options.HeartbeatTicks;
         if (node.Role == Role.Leader && Cluster.TryGetHand(i, out _)) limit = Cluster.Options.HeartbeatTicks;

@@ -76,6 +76,30 @@ public sealed record WorldOptions
     /// <summary>How long a client waits for an answer before it retries with another node: steps in adversarial mode, ticks (× <see cref="TickMs"/>) in timed mode.</summary>
     public int ClientTimeout { get; init; } = 20;
 
+    /// <summary>How clients' Gets are served: through the log (6.824 Lab 3A, the default) or with ReadIndex (thesis §6.4), on nodes that support it.</summary>
+    public ClientReads ClientReads { get; init; } = ClientReads.Log;
+
+    /// <summary>
+    /// Adversarial mode with lease reads (<see cref="RaftOptions.ReadOnly"/>): a timer event advances
+    /// one shared clock instead of one node's timer, so clocks drift only as this bound allows: each
+    /// node's clock runs at a rate drawn from 1 ± ClockDriftPerMille/1000 of real time
+    /// (<see cref="DriftTicksFor"/> gives the <see cref="RaftOptions.LeaseDriftTicks"/> that covers it).
+    /// In timed mode the clocks share the world's and only their phases differ.
+    /// </summary>
+    public int ClockDriftPerMille { get; init; }
+
+    /// <summary>Whether timer events advance one shared clock: adversarial mode with lease reads, where unbounded drift would make every lease unsafe.</summary>
+    public bool SharedClock => Mode == WorldMode.Adversarial && Raft.ReadOnly == ReadOnlyOption.LeaseBased;
+
+    /// <summary>
+    /// The drift bound, in ticks per election timeout, that covers clocks running at 1 ± ρ
+    /// (ρ = <paramref name="driftPerMille"/>/1000) of real time: over the ElectionTicks ticks a
+    /// follower waits, the fastest clock gains at most ElectionTicks·2ρ/(1−ρ) ticks on the slowest,
+    /// plus one for the tick in progress.
+    /// </summary>
+    public static int DriftTicksFor(int electionTicks, int driftPerMille) =>
+        (int)Math.Ceiling(electionTicks * 2.0 * driftPerMille / (1000 - driftPerMille)) + 1;
+
     /// <summary>Whether the key-value service detects retried requests (false only for the catalog variant duplicate-detection-missing).</summary>
     public bool KvDuplicateDetection { get; init; } = true;
 
@@ -83,12 +107,22 @@ public sealed record WorldOptions
     {
         if (Clients < 0 || Clients > 16) throw new ArgumentException($"Clients must be 0 to 16 (got {Clients})");
         if (Clients > 0 && (ClientOps < 1 || ClientOps > 100)) throw new ArgumentException($"ClientOps must be 1 to 100 (got {ClientOps})");
+        if (ClockDriftPerMille < 0 || ClockDriftPerMille > 500) throw new ArgumentException($"ClockDriftPerMille must be 0 to 500 (got {ClockDriftPerMille})");
         if (Clients > 0 && ClientTimeout < 1) throw new ArgumentException($"ClientTimeout must be at least 1 (got {ClientTimeout})");
         if (Nodes < 1 || Nodes > 64) throw new ArgumentException($"a cluster needs 1 to 64 nodes (got {Nodes})");
         if (TickMs < 1) throw new ArgumentException($"TickMs must be at least 1 (got {TickMs})");
         if (SnapshotInterval < 1) throw new ArgumentException($"SnapshotInterval must be at least 1 (got {SnapshotInterval})");
         Raft.Validate();
     }
+}
+
+/// <summary>How the world's clients read (World.Clients.cs).</summary>
+public enum ClientReads : byte
+{
+    /// <summary>A Get is a command in the log, as 6.824 Lab 3A serves it.</summary>
+    Log,
+    /// <summary>A Get asks the node for a read index (<see cref="IRaftNode.ReadIndex"/>) and is answered from the service once it applied that far; through the log on a node that does not support it.</summary>
+    ReadIndex,
 }
 
 /// <summary>The kinds of fault the explorer's modes may inject.</summary>

@@ -231,6 +231,19 @@ public static class TraceReader
         return info;
     }
 
+    /// <summary>The core's read options in <paramref name="o"/> (each absent in traces from before them: the defaults, as those ran).</summary>
+    private static RaftOptions ReadOptions(JsonElement o, RaftOptions r, string where)
+    {
+        if (o.TryGetProperty("noOpOnElection", out _)) r = r with { NoOpOnElection = Bool(o, "noOpOnElection", where) };
+        if (!o.TryGetProperty("readOnly", out _)) return r;
+        return Str(o, "readOnly", where) switch
+        {
+            "safe" => r with { ReadOnly = ReadOnlyOption.Safe },
+            "lease" => r with { ReadOnly = ReadOnlyOption.LeaseBased, LeaseDriftTicks = Bounded(o, "leaseDriftTicks", where, 0, Limits.MaxElectionTicks) },
+            var other => throw new TraceFormatException($"{where}: unknown readOnly '{Limits.Printable(other)}': expected safe or lease"),
+        };
+    }
+
     private static StepOutcome ParseStepOutcome(JsonElement o, string where, int nodes)
     {
         string kindName = Str(o, "kind", where);
@@ -252,6 +265,7 @@ public static class TraceReader
             case OutcomeKind.Persisted: return StepOutcome.PersistedFrom(NonNegative("from"), NonNegative("entries"));
             case OutcomeKind.Sent: return StepOutcome.SentMessages(NonNegative("messages"));
             case OutcomeKind.Applied: return StepOutcome.AppliedThrough(NonNegative("through"), NonNegative("applied"));
+            case OutcomeKind.ReadAccepted: return StepOutcome.ReadAccepted(NonNegative("read"));
             case OutcomeKind.Partitioned:
             {
                 JsonElement p = Obj(o, "partition", where);
@@ -360,6 +374,7 @@ public static class TraceReader
             AsyncReady = OptBool(h, "asyncReady", where),
             Workers = 1,
         };
+        settings = settings with { Raft = ReadOptions(raft, settings.Raft, where) };
         try
         {
             settings.Validate();
@@ -391,10 +406,12 @@ public static class TraceReader
                 if (swarm.TryGetProperty("entryArrayPool", out _))
                     raftOptions = raftOptions with { EntryArrayPool = Bool(swarm, "entryArrayPool", where) ? Network.EntryPool.WorldOwned : null };
                 if (swarm.TryGetProperty("asyncReady", out _)) sw = sw with { AsyncReady = Bool(swarm, "asyncReady", where) };
+                raftOptions = ReadOptions(swarm, raftOptions, where);
                 try { Limits.CheckRaft(raftOptions, settings.TickMs); }
                 catch (ArgumentException e) { throw new TraceFormatException($"{where}: impossible swarm core options: {e.Message}"); }
                 sw = sw with { Raft = raftOptions };
             }
+            if (swarm.TryGetProperty("clockDriftPerMille", out _)) sw = sw with { ClockDriftPerMille = Bounded(swarm, "clockDriftPerMille", where, 0, 500) };
             if (swarm.TryGetProperty("proposals", out _))
                 sw = sw with { Proposals = Bounded(swarm, "proposals", where, 0, Limits.MaxProposals) };
             if (swarm.TryGetProperty("clients", out _))
@@ -405,6 +422,13 @@ public static class TraceReader
                     Clients = Bounded(swarm, "clients", where, 1, 16),
                     ClientOps = Bounded(swarm, "clientOps", where, 1, 100),
                     ClientTimeout = Bounded(swarm, "clientTimeout", where, 1, 1_000_000),
+                    ClientReads = !swarm.TryGetProperty("clientReads", out _) ? ClientReads.Log
+                        : Str(swarm, "clientReads", where) switch
+                        {
+                            "log" => ClientReads.Log,
+                            "readIndex" => ClientReads.ReadIndex,
+                            var other => throw new TraceFormatException($"{where}: unknown clientReads '{Limits.Printable(other)}': expected log or readIndex"),
+                        },
                 };
             }
             if (swarm.TryGetProperty("liveUnstableMs", out _))

@@ -98,13 +98,16 @@ public static class TraceWriter
             w.WriteNumber("snapshotRetryTicks", r.SnapshotRetryTicks);
             w.WriteBoolean("entryArrayPool", r.EntryArrayPool is not null);
             w.WriteBoolean("asyncReady", t.Swarm.AsyncReady);
+            WriteReadOptions(w, r);
         }
+        if (t.Swarm.ClockDriftPerMille != 0) w.WriteNumber("clockDriftPerMille", t.Swarm.ClockDriftPerMille);
         if (t.Swarm.Proposals is { } n) w.WriteNumber("proposals", n);
         if (t.Swarm.Clients > 0)
         {
             w.WriteNumber("clients", t.Swarm.Clients);
             w.WriteNumber("clientOps", t.Swarm.ClientOps);
             w.WriteNumber("clientTimeout", t.Swarm.ClientTimeout);
+            if (t.Swarm.ClientReads != ClientReads.Log) w.WriteString("clientReads", "readIndex");
         }
         if (s.Liveness)
         {
@@ -123,6 +126,7 @@ public static class TraceWriter
         w.WriteBoolean("broadcastCommit", s.Raft.BroadcastCommit);
         w.WriteNumber("snapshotRetryTicks", s.Raft.SnapshotRetryTicks);
         w.WriteBoolean("entryArrayPool", s.Raft.EntryArrayPool is not null);
+        WriteReadOptions(w, s.Raft);
         w.WriteEndObject();
         if (s.Lab is { } lab)
         {
@@ -236,6 +240,17 @@ public static class TraceWriter
         if (m.Name is { } name) w.WriteString("name", name);
     }
 
+    /// <summary>The core's read options, written only when not the defaults (so traces from before them read the same).</summary>
+    private static void WriteReadOptions(Utf8JsonWriter w, Raft.Core.Node.RaftOptions r)
+    {
+        if (r.NoOpOnElection) w.WriteBoolean("noOpOnElection", true);
+        if (r.ReadOnly == Raft.Core.Node.ReadOnlyOption.LeaseBased)
+        {
+            w.WriteString("readOnly", "lease");
+            w.WriteNumber("leaseDriftTicks", r.LeaseDriftTicks);
+        }
+    }
+
     private static void WriteStepOutcome(Utf8JsonWriter w, in StepOutcome o)
     {
         w.WriteStartObject("outcome");
@@ -252,6 +267,7 @@ public static class TraceWriter
             case OutcomeKind.Persisted: w.WriteNumber("from", o.Index); w.WriteNumber("entries", o.Count); break;
             case OutcomeKind.Sent: w.WriteNumber("messages", o.Count); break;
             case OutcomeKind.Applied: w.WriteNumber("through", o.Index); w.WriteNumber("applied", o.Count); break;
+            case OutcomeKind.ReadAccepted: w.WriteNumber("read", o.Index); break;
             case OutcomeKind.Partitioned when o.Partition is { } p:
                 w.WriteStartObject("partition");
                 w.WriteString("shape", p.Kind.ToString().ToLowerInvariant());

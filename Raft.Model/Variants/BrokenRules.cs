@@ -97,3 +97,21 @@ public readonly struct TimerResetOnStepDown : IRaftRules
 {
     public static bool RestartsTimerOnHigherTerm => true; // broken
 }
+
+/// <summary><c>read-without-leadership-check</c>: a leader serves a read at its commit index without a round of heartbeats, so a deposed leader that does not know it serves stale values (thesis §6.4 step 3 skipped).</summary>
+public readonly struct ReadWithoutLeadershipCheck : IRaftRules
+{
+    public static bool ReadConfirmsLeadership => false; // broken
+}
+
+/// <summary><c>read-before-term-commit</c>: a new leader serves reads before an entry of its term is committed, at a commit index that may lag what its predecessor committed (thesis §6.4 step 1 skipped).</summary>
+public readonly struct ReadBeforeTermCommit : IRaftRules
+{
+    public static bool ReadWaitsForCurrentTermCommit => false; // broken
+}
+
+/// <summary><c>lease-ignores-drift</c>: a leader's lease lasts the whole election timeout by its own clock, as if no follower's clock could run faster (thesis §6.4.1's drift bound ignored).</summary>
+public readonly struct LeaseIgnoresDrift : IRaftRules
+{
+    public static int LeaseTicks(int electionTicks, int driftTicks) => electionTicks - 1; // broken
+}

@@ -11,7 +11,16 @@ public sealed record BugVariant(string Name, string Description, Invariant Break
 {
     /// <summary>The variant breaks the key-value service (World.Clients.cs), not the core: its schedules always have clients, on the correct core.</summary>
     public bool BreaksService { get; init; }
+
+    /// <summary>The variant breaks reads outside the log: its schedules always have clients that read with ReadIndex (and leases, for <see cref="ReadsNeeded.Lease"/>).</summary>
+    public ReadsNeeded Reads { get; init; }
+
+    /// <summary>Whether only clients can show what the variant breaks.</summary>
+    public bool NeedsClients => BreaksService || Reads != ReadsNeeded.None;
 }
+
+/// <summary>What reads a variant's schedules need.</summary>
+public enum ReadsNeeded : byte { None, ReadIndex, Lease }
 
 /// <summary>The catalog of broken variants that <c>--bug NAME</c> selects.</summary>
 public static class BugCatalog
@@ -52,7 +61,8 @@ public static class BugCatalog
     ];
 
     /// <summary>
-    /// Broken variants of the key-value service (World.Clients.cs) rather than of the core: selected
+    /// Broken variants only clients can show: of the key-value service (World.Clients.cs), or of the
+    /// core's reads outside the log (ReadIndex, leases). Selected
     /// with <c>--bug NAME</c> and listed by <c>raftverify bugs</c> like those in <see cref="All"/>, which
     /// is the list the trace corpus (traces/, docs/bugs.md) and the Coyote engine's tests cover. They are
     /// not in it yet: their corpus trace must first be shrunk to at most 30 fault steps and the corpus
@@ -62,6 +72,12 @@ public static class BugCatalog
     [
         new("duplicate-detection-missing", "the key-value service applies a retried Put or Append again instead of answering it from its duplicate table: client id and sequence number ignored",
             Invariant.Linearizability, Nodes.CoreNodes.Standard) { BreaksService = true },
+        new("read-without-leadership-check", "a leader serves a ReadIndex read at once, without the round of heartbeats that confirms it is still leader (thesis §6.4 step 3)",
+            Invariant.Linearizability, With<ReadWithoutLeadershipCheck>()) { Reads = ReadsNeeded.ReadIndex },
+        new("read-before-term-commit", "a new leader serves reads before an entry of its term is committed, at a commit index that may lag its predecessor's (thesis §6.4 step 1)",
+            Invariant.Linearizability, With<ReadBeforeTermCommit>()) { Reads = ReadsNeeded.ReadIndex },
+        new("lease-ignores-drift", "a leader's read lease lasts a whole election timeout by its own clock, ignoring how far other clocks may drift (thesis §6.4.1)",
+            Invariant.Linearizability, With<LeaseIgnoresDrift>()) { Reads = ReadsNeeded.Lease },
     ];
 
     /// <summary>Every variant <c>raftverify bugs</c> lists: <see cref="All"/>, then <see cref="Services"/>.</summary>

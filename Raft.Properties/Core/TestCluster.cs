@@ -98,6 +98,9 @@ internal sealed class TestCluster
     public List<Message> Pending { get; } = new();
     public List<Message> History { get; } = new();
 
+    /// <summary>Every read a node confirmed (its Ready's ReadStates), in order.</summary>
+    public List<(int Node, ReadState State)> Reads { get; } = new();
+
     /// <summary>Sees a copy of every Ready handled, before it is persisted.</summary>
     public Action<int, ReadyView>? OnReady { get; set; }
 
@@ -136,6 +139,7 @@ internal sealed class TestCluster
                 Applied[id].Add((index, r.CommittedEntries[i]));
                 AppliedIndex[id] = index;
             }
+            foreach (ReadState rs in r.ReadStates) Reads.Add((id, rs));
             node.Advance();
         }
         if (Down[id]) return sent; // a crashed node's output never leaves it

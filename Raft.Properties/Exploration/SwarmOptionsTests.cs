@@ -161,6 +161,7 @@ public sealed class SwarmOptionsTests
             int n => n + 7,
             long n => Math.Max(1, n / 2),
             bool b => !b,
+            ReadOnlyOption o => o == ReadOnlyOption.Safe ? ReadOnlyOption.LeaseBased : ReadOnlyOption.Safe,
             null when p.PropertyType == typeof(Raft.Core.Messages.IEntryArrayPool) => EntryPool.WorldOwned,
             _ => throw new InvalidOperationException($"RaftOptions.{p.Name} ({p.PropertyType.Name}): give it a lab flag (LabCommand, LabSuite.LabOptionFlags) and a test value here"),
         };

@@ -67,6 +67,11 @@ public static class LabCommand
         yield return new Option<bool>("--broadcast-commit") { Description = "RaftOptions.BroadcastCommit: send the commit index as soon as it advances, as etcd" + RecordedNote };
         yield return new Option<int>("--snapshot-retry-ticks") { Description = "RaftOptions.SnapshotRetryTicks = N: snapshot flow control (0 = off)" + RecordedNote, DefaultValueFactory = _ => d.SnapshotRetryTicks };
         yield return new Option<bool>("--entry-array-pool") { Description = "RaftOptions.EntryArrayPool: the world's pool, which its network returns each AppendEntries' array to once done with the message, checking the pool's contract" + RecordedNote };
+        var readOnly = new Option<string>("--read-only") { Description = "RaftOptions.ReadOnly: how a leader confirms reads, safe (a round of heartbeats) or lease (leases; nodes then ignore vote requests for an election timeout after hearing a leader)" + RecordedNote, DefaultValueFactory = _ => "safe" };
+        readOnly.AcceptOnlyFromAmong("safe", "lease");
+        yield return readOnly;
+        yield return new Option<int>("--lease-drift-ticks") { Description = "RaftOptions.LeaseDriftTicks: the clock drift a lease allows for, in ticks per election timeout" + RecordedNote, DefaultValueFactory = _ => d.LeaseDriftTicks };
+        yield return new Option<bool>("--no-op-on-election") { Description = "RaftOptions.NoOpOnElection: a new leader appends an empty entry at once (changes the indexes the 6.824 tests expect)" + RecordedNote };
     }
 
     /// <summary>The core's options the lab command line gives (null: the defaults); a usage error names an impossible one.</summary>
@@ -81,6 +86,9 @@ public static class LabCommand
             BroadcastCommit = r.GetValue<bool>("--broadcast-commit"),
             SnapshotRetryTicks = r.GetValue<int>("--snapshot-retry-ticks"),
             EntryArrayPool = r.GetValue<bool>("--entry-array-pool") ? Raft.Model.Network.EntryPool.WorldOwned : null,
+            ReadOnly = r.GetValue<string>("--read-only") == "lease" ? ReadOnlyOption.LeaseBased : ReadOnlyOption.Safe,
+            LeaseDriftTicks = r.GetValue<int>("--lease-drift-ticks"),
+            NoOpOnElection = r.GetValue<bool>("--no-op-on-election"),
         };
         try
         {

@@ -97,6 +97,7 @@ public static class Mutations
     {
         if (swarm.Raft is not { } raft) return swarm;
         (int heartbeat, int election) = SwarmParameters.DrawTimers(ref rng);
-        return swarm with { Raft = raft with { HeartbeatTicks = heartbeat, ElectionTicks = election } };
+        swarm = swarm with { Raft = raft with { HeartbeatTicks = heartbeat, ElectionTicks = election } };
+        return raft.ReadOnly == Raft.Core.Node.ReadOnlyOption.LeaseBased ? SwarmParameters.WithLease(swarm, swarm.ClockDriftPerMille) : swarm; // the drift bound follows the election timeout
     }
 }

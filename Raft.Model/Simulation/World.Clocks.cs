@@ -1,0 +1,73 @@
+using Raft.Core.Determinism;
+using Raft.Core.Node;
+using Raft.Model.Contract;
+using Raft.Model.Events;
+
+namespace Raft.Model.Simulation;
+
+/// <summary>
+/// Clocks with bounded drift, for lease reads in adversarial mode (<see cref="WorldOptions.SharedClock"/>).
+/// There a timer event normally runs one node's timer until it acts, so one node's clock may race
+/// arbitrarily far ahead of another's, and no lease can be safe. With a shared clock every timer
+/// event advances real time instead: each up node ticks at its own rate, 1 ± ρ of real time
+/// (ρ = <see cref="WorldOptions.ClockDriftPerMille"/>/1000, each node's rate drawn from the seed), until
+/// some node acts. The adversary still chooses when time passes relative to messages, crashes and
+/// partitions; it no longer chooses how fast each clock runs.
+/// </summary>
+public sealed partial class World
+{
+    private int[]? _clockRates; // per node: its clock's rate, per mille of real time
+    private int[]? _clockCarry; // per node: the fraction of a tick accumulated (per mille)
+
+    private void StartSharedClock(WorldOptions options)
+    {
+        var rng = new Rng(Rng.Derive(options.Seed, SeedStream.ClockRates));
+        int drift = options.ClockDriftPerMille;
+        _clockRates = new int[Size];
+        _clockCarry = new int[Size];
+        for (int i = 0; i < Size; i++)
+        {
+            _clockRates[i] = 1000 + (drift == 0 ? 0 : rng.Next(-drift, drift + 1));
+            _clockCarry[i] = rng.Next(1000); // each clock's phase
+        }
+    }
+
+    /// <summary>Real time passes, one tick's worth at a time, until some node acts (or the longest election timeout passed).</summary>
+    private StepOutcome FireSharedClock()
+    {
+        int limit = 2 * Cluster.Options.ElectionTicks + Cluster.Options.HeartbeatTicks;
+        long taken = Cluster.ReadiesTaken;
+        Span<long> terms = stackalloc long[Size];
+        Span<int> roles = stackalloc int[Size];
+        for (int i = 0; i < Size; i++)
+        {
+            IRaftNode? n = Cluster.Node(i);
+            terms[i] = n?.Term ?? -1;
+            roles[i] = n is null ? -1 : (int)n.Role;
+        }
+        int ticks = 0;
+        while (ticks < limit)
+        {
+            ticks++;
+            for (int i = 0; i < Size; i++)
+            {
+                if (!Cluster.IsUp(i)) continue;
+                _clockCarry![i] += _clockRates![i];
+                while (_clockCarry[i] >= 1000 && Cluster.IsUp(i))
+                {
+                    _clockCarry[i] -= 1000;
+                    Cluster.Tick(i);
+                }
+            }
+            if (_sentThisStep > 0 || Cluster.ReadiesTaken != taken || Violation is not null) break;
+            bool changed = false;
+            for (int i = 0; i < Size && !changed; i++)
+            {
+                IRaftNode? n = Cluster.Node(i);
+                changed = (n?.Term ?? -1) != terms[i] || (n is null ? -1 : (int)n.Role) != roles[i];
+            }
+            if (changed) break;
+        }
+        return StepOutcome.Ticked(ticks);
+    }
+}
