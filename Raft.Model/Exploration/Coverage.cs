@@ -37,6 +37,9 @@ public sealed class Coverage
     public long HistoriesChecked { get; private set; }
     public long HistoriesUnknown { get; private set; }
     public long ClientOperations { get; private set; }
+    /// <summary>Gets answered by ReadIndex rather than through the log, and those of them under leases.</summary>
+    public long ReadIndexReads { get; private set; }
+    public long LeaseReads { get; private set; }
     /// <summary>Lab liveness phases: the slowest one() agreement after the heal (virtual ms), and how many took over 5 s.</summary>
     /// <summary>The slowest one() agreement after the liveness phase's network stabilised (virtual ms).</summary>
     public long SlowestAgreementMs { get; private set; }
@@ -101,8 +104,10 @@ public sealed class Coverage
     }
 
     /// <summary>Adds a schedule's verdict on its clients' history of <paramref name="operations"/> operations.</summary>
-    public void AddHistory(Histories.Verdict verdict, int operations)
+    public void AddHistory(Histories.Verdict verdict, int operations, long readIndexReads = 0, bool lease = false)
     {
+        ReadIndexReads += readIndexReads;
+        if (lease) LeaseReads += readIndexReads;
         HistoriesChecked++;
         if (verdict == Histories.Verdict.Unknown) HistoriesUnknown++;
         ClientOperations += operations;
@@ -111,6 +116,8 @@ public sealed class Coverage
     public void Merge(Coverage other)
     {
         HistoriesChecked += other.HistoriesChecked;
+        ReadIndexReads += other.ReadIndexReads;
+        LeaseReads += other.LeaseReads;
         HistoriesUnknown += other.HistoriesUnknown;
         ClientOperations += other.ClientOperations;
         Schedules += other.Schedules;

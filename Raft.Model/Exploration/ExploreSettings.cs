@@ -22,6 +22,13 @@ public sealed record ExploreSettings
     public int StrategyParameter { get; init; }
     public int Iterations { get; init; } = 10_000;
     public int MaxSteps { get; init; } = 200;
+
+    /// <summary>
+    /// Whether a freshly drawn schedule with clients gets <see cref="SwarmParameters.ClientStepFactor"/>
+    /// times <see cref="MaxSteps"/> (a request takes tens of steps to be answered). Its trace records
+    /// the bound it ran with, and replays run with that bound (this is off in settings read from a trace).
+    /// </summary>
+    public bool ClientStepScaling { get; init; } = true;
     public ulong Seed { get; init; } = 1;
     public FaultBudget Faults { get; init; } = FaultBudget.Default;
     /// <summary>Client commands each schedule proposes.</summary>

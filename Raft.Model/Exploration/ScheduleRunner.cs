@@ -52,7 +52,9 @@ public static class ScheduleRunner
         swarm ??= SwarmParameters.Draw(settings, seed);
         using World world = new(settings.ToWorldOptions(swarm, seed)); // disposed however the run ends: nodes that hold resources release them
         onWorld?.Invoke(world);
-        strategy.Begin(Rng.Derive(seed, SeedStream.Strategy), settings.MaxSteps, swarm);
+        int maxSteps = swarm.MaxSteps(settings);
+        if (maxSteps != settings.MaxSteps) settings = settings with { MaxSteps = maxSteps, ClientStepScaling = false }; // what the trace records and replays with
+        strategy.Begin(Rng.Derive(seed, SeedStream.Strategy), maxSteps, swarm);
         Guided.GuidedStrategy? guided = strategy as Guided.GuidedStrategy;
         var result = new ScheduleResult { Settings = settings, Iteration = iteration, Seed = seed, Swarm = swarm, Trace = record ? new List<TraceStep>() : null };
         var enabled = new List<EnabledEvent>();
@@ -83,7 +85,7 @@ public static class ScheduleRunner
             guided?.Observe(world, abstractStates.LastCodes, abstractStates.LastHasLeader, situations.Reached, actor);
         }
         Observe(actor: -1);
-        for (; step < settings.MaxSteps; step++)
+        for (; step < maxSteps; step++)
         {
             world.StepsRun = step;
             if (strategy is IControlSource source && source.ControlAt(step) is { } control)
@@ -132,7 +134,8 @@ public static class ScheduleRunner
             // the clients' history is checked once the fault phase is over (clients do not act in the liveness phase)
             int last = Math.Max(0, step - 1);
             result.Linearizability = world.CheckLinearizability(last);
-            if (result.Linearizability is { } verdict) result.Coverage.AddHistory(verdict, world.LastLinearizability!.History.Count);
+            if (result.Linearizability is { } verdict) result.Coverage.AddHistory(verdict, world.LastLinearizability!.History.Count, world.ReadIndexReads,
+                world.Options.Raft.ReadOnly == Raft.Core.Node.ReadOnlyOption.LeaseBased);
             if (world.Violation is not null) { result.Violation = world.Violation; result.ViolationStep = last; }
         }
         bool liveness = result.Violation is null && settings.Liveness;

@@ -52,9 +52,15 @@ public sealed record SwarmParameters(
     /// <summary>Clock drift bounds (per mille) swarm testing draws with lease reads: from none to clocks 30% fast or slow.</summary>
     public static readonly int[] ClockDriftChoices = [0, 50, 100, 200, 300];
 
+    /// <summary>How many times the settings' fault-phase steps a schedule with clients gets: a request takes tens of steps to be answered.</summary>
+    public const int ClientStepFactor = 3;
+
+    /// <summary>The fault phase's step bound for this schedule: the settings', or <see cref="ClientStepFactor"/> times it with clients.</summary>
+    public int MaxSteps(ExploreSettings s) => Clients > 0 && s.ClientStepScaling ? (int)Math.Min(Limits.MaxSteps, (long)s.MaxSteps * ClientStepFactor) : s.MaxSteps;
+
     /// <summary>The clients a schedule gets when its variant needs them (a service bug) and it drew none.</summary>
     private static SwarmParameters WithClients(SwarmParameters p, ref Rng rng, bool draw) => draw
-        ? p with { Clients = rng.Next(1, 4), ClientOps = rng.Next(1, 7), ClientTimeout = rng.Next(5, 41) }
+        ? p with { Clients = rng.Next(1, 4), ClientOps = rng.Next(2, 11), ClientTimeout = rng.Next(5, 41) }
         : p;
 
     /// <summary>Liveness phase: how long after the heal the network stays unstable (the adversary's last delays and drops) before it stabilises.</summary>

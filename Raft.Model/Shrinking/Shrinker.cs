@@ -247,9 +247,16 @@ public static class Shrinker
     private static IEnumerable<SwarmParameters> SimplerWorlds(SwarmParameters swarm, ExploreSettings settings)
     {
         if (settings.Mode == WorldMode.Lab) yield break;
+        // no clients at all (their steps are then never enabled and are skipped), or reads through the log
+        if (swarm.Clients > 0) yield return swarm with { Clients = 0, ClientOps = 0, ClientTimeout = 0, ClientReads = ClientReads.Log };
+        if (swarm.ClientReads != ClientReads.Log) yield return swarm with { ClientReads = ClientReads.Log };
         if (swarm.AsyncReady) yield return swarm with { AsyncReady = false };
         RaftOptions raft = swarm.Raft ?? settings.Raft;
         if (raft.EntryArrayPool is not null) yield return swarm with { Raft = raft with { EntryArrayPool = null } };
+        // the core's read options at their defaults: no lease (so no vote stickiness and no drifting clocks), no no-op
+        if (raft.ReadOnly != ReadOnlyOption.Safe) yield return swarm with { Raft = raft with { ReadOnly = ReadOnlyOption.Safe, LeaseDriftTicks = RaftOptions.Default.LeaseDriftTicks }, ClockDriftPerMille = 0 };
+        else if (swarm.ClockDriftPerMille != 0) yield return swarm with { ClockDriftPerMille = 0 };
+        if (raft.NoOpOnElection) yield return swarm with { Raft = raft with { NoOpOnElection = false } };
     }
 
     /// <summary>Liveness-phase parameters to try in turn: each keeps the violation or is undone.</summary>

@@ -44,6 +44,9 @@ public sealed partial class World
     /// <summary>The keys the clients use.</summary>
     public static readonly string[] ClientKeys = ["x", "y"];
 
+    /// <summary>Gets answered by ReadIndex (not through the log) so far.</summary>
+    public long ReadIndexReads { get; private set; }
+
     /// <summary>Whether this world has key-value clients.</summary>
     public bool HasClients => _clients is not null;
 
@@ -107,19 +110,47 @@ public sealed partial class World
             : service.TryGetResult(op.Client, op.Seq, out result);
     }
 
+    /// <summary>
+    /// Where a client may send next. A 6.824 clerk sends to the server it last found leading and,
+    /// told "not leader" or timed out, tries the next, round and round, sleeping between rounds.
+    /// A "not leader" answer changes nothing on the server, so the world folds a clerk's round into
+    /// one step: while any node believes it is leader, the client's request may go to any of them
+    /// (the adversary chooses; that is how a client meets a deposed leader that does not know it
+    /// yet); while none does, a new request goes to the node it last used, a timed-out one to the
+    /// next node, and a client told "not leader" sleeps until some node is leader.
+    /// </summary>
     private void ListClientEvents(List<EnabledEvent> into)
     {
+        int leaders = CountLeaders();
         for (int k = 0; k < _clients!.Length; k++)
         {
             Client c = _clients[k];
             if (c.Next >= c.Ops.Length) continue;
-            if (!c.Outstanding) into.Add(new EnabledEvent(EventKind.ClientSend, c.Target, k));
-            else
+            bool send = !c.Outstanding;
+            int fallback = c.Target;
+            if (c.Outstanding)
             {
                 if (AnswerReady(c, out _)) into.Add(new EnabledEvent(EventKind.ClientReply, c.Target, k));
-                if (c.Retry || TimedOut(c)) into.Add(new EnabledEvent(EventKind.ClientSend, (c.Target + 1) % Size, k));
+                bool timedOut = TimedOut(c);
+                send = timedOut || (c.Retry && leaders > 0);
+                fallback = timedOut ? (c.Target + 1) % Size : -1;
             }
+            if (!send) continue;
+            if (leaders == 0)
+            {
+                if (fallback >= 0) into.Add(new EnabledEvent(EventKind.ClientSend, fallback, k));
+                continue;
+            }
+            for (int i = 0; i < Size; i++)
+                if (Cluster.Node(i) is { Role: Role.Leader }) into.Add(new EnabledEvent(EventKind.ClientSend, i, k));
         }
+    }
+
+    private int CountLeaders()
+    {
+        int n = 0;
+        for (int i = 0; i < Size; i++) if (Cluster.Node(i) is { Role: Role.Leader }) n++;
+        return n;
     }
 
     private ClientRequest RequestOf(in EnabledEvent e)
@@ -175,6 +206,7 @@ public sealed partial class World
         if (node != c.Target || !AnswerReady(c, out string result)) throw new InvalidOperationException($"client {client} has no answer from node {node}");
         KvOp op = c.Ops[c.Next];
         _history!.Respond(c.Handle, op.Kind == OpKind.Get ? result : null, StepsRun);
+        if (c.ReadId != 0) ReadIndexReads++;
         c.Outstanding = false;
         c.Next++;
         return StepOutcome.Done;

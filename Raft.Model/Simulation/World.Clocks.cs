@@ -9,8 +9,9 @@ namespace Raft.Model.Simulation;
 /// Clocks with bounded drift, for lease reads in adversarial mode (<see cref="WorldOptions.SharedClock"/>).
 /// There a timer event normally runs one node's timer until it acts, so one node's clock may race
 /// arbitrarily far ahead of another's, and no lease can be safe. With a shared clock every timer
-/// event advances real time instead: each up node ticks at its own rate, 1 ± ρ of real time
-/// (ρ = <see cref="WorldOptions.ClockDriftPerMille"/>/1000, each node's rate drawn from the seed), until
+/// event advances real time instead: each up node ticks at its own rate, 1 − ρ or 1 + ρ of real
+/// time (ρ = <see cref="WorldOptions.ClockDriftPerMille"/>/1000, each node's drawn from the seed:
+/// the bound's extremes, where a lease is most at risk), until
 /// some node acts. The adversary still chooses when time passes relative to messages, crashes and
 /// partitions; it no longer chooses how fast each clock runs.
 /// </summary>
@@ -27,7 +28,7 @@ public sealed partial class World
         _clockCarry = new int[Size];
         for (int i = 0; i < Size; i++)
         {
-            _clockRates[i] = 1000 + (drift == 0 ? 0 : rng.Next(-drift, drift + 1));
+            _clockRates[i] = 1000 + (rng.Next(2) == 0 ? -drift : drift); // the bound's extremes: the adversary's clocks drift as far as they may
             _clockCarry[i] = rng.Next(1000); // each clock's phase
         }
     }

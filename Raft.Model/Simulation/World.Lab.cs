@@ -218,13 +218,17 @@ public sealed partial class World
                 return true;
             }
             if (next.Time / 1000 != _guardSecond) { _guardSecond = next.Time / 1000; _stepsAtSecond = StepsRun; }
+            // a cluster whose commit indexes advance is making progress, however busy (an implementation without
+            // the fast backup catching a follower up one entry per round trip under reordering): the count restarts
+            long progress = CommitProgress();
+            if (progress > _commitMark) { _commitMark = progress; _stepsAtSecond = StepsRun; }
             // the messages in flight at the heal (a long adversarial schedule can leave a thousand) each take a
             // delivery and maybe a reply on top of what the cluster does: they are allowed for
             // (no cap on the phase's total: it lasts as long as the timers make one()'s bound, so only the rate can tell a storm)
             int perSecond = MaxLivenessStepsPerSecond + _backlogSteps;
             if (StepsRun - _stepsAtSecond > perSecond)
             {
-                Guard(string.Create(CultureInfo.InvariantCulture, $"message storm: more than {perSecond} steps within the virtual second before {Now} ms (a correct cluster takes a few hundred, plus two for each message in flight at the heal)"));
+                Guard(string.Create(CultureInfo.InvariantCulture, $"message storm: more than {perSecond} steps within the virtual second before {Now} ms without any commit index advancing (a correct cluster takes a few hundred, plus two for each message in flight at the heal)"));
                 return true;
             }
         }
@@ -274,6 +278,15 @@ public sealed partial class World
     private long _guardInstant = -1, _eventsAtInstant, _guardSecond = -1;
     private int _stepsAtSecond;
     private int _backlogSteps;
+    private long _commitMark = -1;
+
+    /// <summary>The commit indexes of the live nodes, summed: it rises whenever any node learns of a new commit.</summary>
+    private long CommitProgress()
+    {
+        long sum = 0;
+        for (int i = 0; i < Size; i++) if (Cluster.Node(i) is { } n) sum += n.CommitIndex;
+        return sum;
+    }
     private string _guardReason = "";
 
     /// <summary>A livelock guard fired: recorded as a step whose verdict is a Liveness violation, so the trace ends at it.</summary>

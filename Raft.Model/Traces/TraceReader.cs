@@ -353,6 +353,7 @@ public static class TraceReader
             StrategyParameter = Int(h, "strategyParameter", where),
             Seed = ULong(h, "seed", where),
             MaxSteps = Int(h, "maxSteps", where),
+            ClientStepScaling = false, // the header holds the bound the schedule ran with
             Proposals = Int(h, "proposals", where),
             Bug = Str(h, "bug", where),
             Node = h.TryGetProperty("node", out _) ? ParseNode(Obj(h, "node", where), where) : null,

@@ -46,6 +46,9 @@ public abstract class StrategyBase : IStrategy
         if (Has(enabled, EventClass.Fault) && Coin(Swarm.FaultPerThousand)) return PickFault(enabled);
         if (Has(enabled, EventClass.Client) && Coin(Swarm.ProposePerThousand)) return PickClient(enabled);
         bool normal = Has(enabled, EventClass.Normal);
+        // a quiet moment (nothing in flight) is when clients act, as often as timers fire: in the adversarial
+        // mode a timer firing is a whole timeout passing, so otherwise few requests would ever meet a leader
+        if (!normal && HasClientRequest(enabled) && Draw(2) == 0) return PickClient(enabled);
         // timers may fire at any step, but (as Coyote's mock timers) only now and then, or when nothing else can run
         if (Has(enabled, EventClass.Timer) && (!normal || Coin(Swarm.TimerPerThousand))) return PickTimer(enabled, step);
         if (normal) return PickNormal(enabled, step);
@@ -104,16 +107,28 @@ public abstract class StrategyBase : IStrategy
         return Uniform(enabled, e => e.Kind == kind);
     }
 
+    private static bool HasClientRequest(IReadOnlyList<EnabledEvent> enabled)
+    {
+        for (int i = 0; i < enabled.Count; i++) if (enabled[i].Kind is EventKind.ClientSend or EventKind.ClientReply) return true;
+        return false;
+    }
+
     private int PickClient(IReadOnlyList<EnabledEvent> enabled)
     {
         // key-value clients (only in schedules that have them): half of the workload's turns, when they can act
-        bool anyClient = false;
-        foreach (EnabledEvent e in enabled) if (e.Kind is EventKind.ClientSend or EventKind.ClientReply) { anyClient = true; break; }
+        // an answer waiting for its client is taken first: it is the service's reply, already on its way
+        bool anyClient = false, anyReply = false;
+        foreach (EnabledEvent e in enabled)
+        {
+            if (e.Kind is EventKind.ClientSend or EventKind.ClientReply) anyClient = true;
+            if (e.Kind == EventKind.ClientReply) anyReply = true;
+        }
         if (anyClient)
         {
             bool others = false;
             foreach (EnabledEvent e in enabled) if (e.Kind is EventKind.Propose or EventKind.Snapshot) { others = true; break; }
-            if (!others || Draw(2) == 0) return Uniform(enabled, e => e.Kind is EventKind.ClientSend or EventKind.ClientReply);
+            if (!others || Draw(2) == 0)
+                return anyReply ? Uniform(enabled, e => e.Kind == EventKind.ClientReply) : Uniform(enabled, e => e.Kind == EventKind.ClientSend);
         }
         bool snapshot = Has(enabled, EventClass.Client) && Coin(Math.Min(900, Swarm.SnapshotPerThousand * 5));
         bool anySnapshot = false, anyPropose = false;
