@@ -250,9 +250,10 @@ public sealed class LabConfig
     }
 }
 
-/// <summary>What the tester prints at the end of a test.</summary>
-public sealed record LabResult(string Description, double Seconds, int Peers, long Rpcs, long Bytes, long Commits)
+/// <summary>What the tester prints at the end of a test: Lab 2's time, peers, RPCs, bytes and commits, or (with <paramref name="Ops"/>) kvraft's time, peers, RPCs and clerk operations.</summary>
+public sealed record LabResult(string Description, double Seconds, int Peers, long Rpcs, long Bytes, long Commits, long? Ops = null)
 {
-    public string PassedLine => string.Create(CultureInfo.InvariantCulture,
-        $"  ... Passed --  {Seconds,4:0.0}  {Peers} {Rpcs,4} {Bytes,7} {Commits,4}");
+    public string PassedLine => Ops is { } ops
+        ? string.Create(CultureInfo.InvariantCulture, $"  ... Passed --  {Seconds,4:0.0}  {Peers} {Rpcs,5} {ops,4}")
+        : string.Create(CultureInfo.InvariantCulture, $"  ... Passed --  {Seconds,4:0.0}  {Peers} {Rpcs,4} {Bytes,7} {Commits,4}");
 }
