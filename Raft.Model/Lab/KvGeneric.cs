@@ -70,18 +70,10 @@ public static class KvGeneric
                 string v = await Get(cfg, ck, S(c), log: true, cli: 0);
                 if (!randomkeys) CheckClntAppends(c, v, counts[c]);
             }
-            if (maxraftstate > 0)
-            {
-                // check maximum after the servers have processed all client requests and had time to checkpoint
-                int sz = cfg.LogSize();
-                if (sz > 8 * maxraftstate) LabConfig.Fail($"logs were not trimmed ({sz} > 8*{maxraftstate})");
-            }
-            if (maxraftstate < 0)
-            {
-                // check that snapshots are not used
-                int ssz = cfg.SnapshotSize();
-                if (ssz > 0) LabConfig.Fail($"snapshot too large ({ssz}), should not be used when maxraftstate = {maxraftstate}");
-            }
+            // check maximum after the servers have processed all client requests and had time to checkpoint
+            if (maxraftstate > 0) CheckLogTrimmed(cfg, maxraftstate);
+            // check that snapshots are not used
+            if (maxraftstate < 0) CheckNoSnapshots(cfg, maxraftstate);
         }
         CheckLinearizable(cfg);
         cfg.End();
@@ -152,9 +144,7 @@ public static class KvGeneric
         string v = await ck.Get("x");
         CheckClntAppends(0, v, numOps);
         // heartbeat interval should be ~100 ms; require at least 3 ops per interval
-        const double timePerOpMs = 100.0 / 3;
-        if (dur > numOps * timePerOpMs)
-            LabConfig.Fail(string.Create(CultureInfo.InvariantCulture, $"Operations completed too slowly {(double)dur / numOps:0.######}ms/op > {timePerOpMs:0.######}ms/op\n"));
+        CheckSpeed(dur, numOps);
         cfg.End();
     }
 }

@@ -91,15 +91,44 @@ public static class KvHelpers
     /// <summary>run_client: a fresh clerk connected to every server runs <paramref name="fn"/>.</summary>
     public static Task<T> RunClient<T>(KvConfig cfg, int cli, Func<int, Clerk, Task<T>> fn) => fn(cli, cfg.MakeClient(cfg.All()));
 
+    /// <summary>GenericTest's and the 3B tests' maxraftstate check: the persisted raft state must stay within 8 × maxraftstate.</summary>
+    public static void CheckLogTrimmed(KvConfig cfg, int maxraftstate)
+    {
+        int sz = cfg.LogSize();
+        if (sz > 8 * maxraftstate) LabConfig.Fail($"logs were not trimmed ({sz} > 8*{maxraftstate})");
+    }
+
+    /// <summary>GenericTest with maxraftstate -1: no server may have made a snapshot.</summary>
+    public static void CheckNoSnapshots(KvConfig cfg, int maxraftstate)
+    {
+        int ssz = cfg.SnapshotSize();
+        if (ssz > 0) LabConfig.Fail($"snapshot too large ({ssz}), should not be used when maxraftstate = {maxraftstate}");
+    }
+
+    /// <summary>TestSnapshotSize3B: every snapshot within <paramref name="maxsnapshotstate"/> bytes.</summary>
+    public static void CheckSnapshotSize(KvConfig cfg, int maxsnapshotstate)
+    {
+        int ssz = cfg.SnapshotSize();
+        if (ssz > maxsnapshotstate) LabConfig.Fail($"snapshot too large ({ssz} > {maxsnapshotstate})");
+    }
+
+    /// <summary>GenericTestSpeed's bound: at least 3 operations per 100 ms heartbeat interval, so at most 33⅓ ms each on average.</summary>
+    public static void CheckSpeed(long durationMs, int numOps)
+    {
+        const double timePerOpMs = 100.0 / 3;
+        if (durationMs > numOps * timePerOpMs)
+            LabConfig.Fail(string.Create(CultureInfo.InvariantCulture, $"Operations completed too slowly {(double)durationMs / numOps:0.######}ms/op > {timePerOpMs:0.######}ms/op\n"));
+    }
+
     /// <summary>
     /// The end of GenericTest: the logged history checked for linearizability (porcupine's KvModel
     /// there, our checker here). Not linearizable fails the test as Go does; a check that ran out of
     /// budget passes with Go's info line.
     /// </summary>
-    public static void CheckLinearizable(KvConfig cfg)
+    public static void CheckLinearizable(KvConfig cfg, CheckOptions? options = null)
     {
         History history = cfg.OpLog.ToHistory();
-        CheckResult result = LinearizabilityChecker.Check(history);
+        CheckResult result = LinearizabilityChecker.Check(history, options);
         if (result.Verdict == Verdict.NotLinearizable)
         {
             string detail = result.Failure is { } f ? "\n" + f.Text(history) : "";

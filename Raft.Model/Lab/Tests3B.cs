@@ -32,8 +32,7 @@ public static class Tests3B
         }
 
         // check that the majority partition has thrown away most of its log entries
-        int sz = cfg.LogSize();
-        if (sz > 8 * maxraftstate) LabConfig.Fail($"logs were not trimmed ({sz} > 8*{maxraftstate})");
+        CheckLogTrimmed(cfg, maxraftstate);
 
         // now make a group that requires participation of the lagging server, so that it has to catch up
         cfg.Partition([0, 2], [1]);
@@ -73,11 +72,9 @@ public static class Tests3B
             await Check(cfg, ck, "x", "1");
         }
         // check that servers have thrown away most of their log entries
-        int sz = cfg.LogSize();
-        if (sz > 8 * maxraftstate) LabConfig.Fail($"logs were not trimmed ({sz} > 8*{maxraftstate})");
+        CheckLogTrimmed(cfg, maxraftstate);
         // check that the snapshots are not unreasonably large
-        int ssz = cfg.SnapshotSize();
-        if (ssz > maxsnapshotstate) LabConfig.Fail($"snapshot too large ({ssz} > {maxsnapshotstate})");
+        CheckSnapshotSize(cfg, maxsnapshotstate);
         cfg.End();
     }
 

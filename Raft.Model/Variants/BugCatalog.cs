@@ -51,6 +51,9 @@ public static class BugCatalog
             Invariant.Liveness, With<TimerResetOnStepDown>()),
     ];
 
+    /// <summary>The correct core, as a factory of its own: a service variant is told apart by its factory (the lab's --variant), never by the correct core's. Declared before the lists, which read it.</summary>
+    private static readonly NodeFactory CorrectCoreForAService = static (id, n, seed, options, state) => Nodes.CoreNodes.Standard(id, n, seed, options, state);
+
     /// <summary>
     /// Broken variants of the key-value service (World.Clients.cs) rather than of the core: selected
     /// with <c>--bug NAME</c> and listed by <c>raftverify bugs</c> like those in <see cref="All"/>, which
@@ -61,7 +64,7 @@ public static class BugCatalog
     public static IReadOnlyList<BugVariant> Services { get; } =
     [
         new("duplicate-detection-missing", "the key-value service applies a retried Put or Append again instead of answering it from its duplicate table: client id and sequence number ignored",
-            Invariant.Linearizability, Nodes.CoreNodes.Standard) { BreaksService = true },
+            Invariant.Linearizability, CorrectCoreForAService) { BreaksService = true },
     ];
 
     /// <summary>Every variant <c>raftverify bugs</c> lists: <see cref="All"/>, then <see cref="Services"/>.</summary>
