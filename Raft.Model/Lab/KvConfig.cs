@@ -2,7 +2,6 @@ using Raft.Core.Determinism;
 using Raft.Core.Node;
 using Raft.Model.Contract;
 using Raft.Model.Histories;
-using Raft.Model.Network;
 using Raft.Model.Services;
 using Raft.Model.Simulation;
 using Raft.Model.Testing;
@@ -36,13 +35,8 @@ public sealed class KvConfig
         MaxRaftState = maxRaftState;
         _log = log;
         _rand = new Rng(Rng.Derive(seed, SeedStream.Tester));
-        World = new World(new WorldOptions
+        World = new World(LabConfig.WorldOf(n, unreliable, seed, factory, raft) with
         {
-            Nodes = n,
-            Seed = seed,
-            Raft = raft ?? RaftOptions.Default,
-            Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
-            Factory = factory,
             KvServers = true,
             MaxRaftState = maxRaftState,
             KvDuplicateDetection = duplicateDetection,

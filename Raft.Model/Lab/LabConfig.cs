@@ -41,21 +41,22 @@ public sealed class LabConfig
         N = n;
         _log = log;
         _rand = new Rng(Rng.Derive(seed, SeedStream.Tester));
-        World = new World(new WorldOptions
-        {
-            Nodes = n,
-            Seed = seed,
-            Raft = raft ?? global::Raft.Core.Node.RaftOptions.Default,
-            SnapshotService = snapshot,
-            SnapshotInterval = SnapshotInterval,
-            Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
-            Factory = factory,
-        });
+        World = new World(WorldOf(n, unreliable, seed, factory, raft) with { SnapshotService = snapshot, SnapshotInterval = SnapshotInterval });
         Tester = new Tester(World);
         if (record) World.Recording = new List<Events.TraceStep>();
         for (int i = 0; i < n; i++) Start1(i);
         for (int i = 0; i < n; i++) Connect(i);
     }
+
+    /// <summary>The world make_config builds (Lab 2 and Lab 3 alike): n servers on labrpc's network, reliable or not.</summary>
+    internal static WorldOptions WorldOf(int n, bool unreliable, ulong seed, NodeFactory? factory, global::Raft.Core.Node.RaftOptions? raft) => new()
+    {
+        Nodes = n,
+        Seed = seed,
+        Raft = raft ?? global::Raft.Core.Node.RaftOptions.Default,
+        Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
+        Factory = factory,
+    };
 
     public int N { get; }
     public World World { get; }
