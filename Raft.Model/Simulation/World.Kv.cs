@@ -66,9 +66,6 @@ public sealed partial class World
     /// <summary>The tester's side of an answer: called (as a tester wake-up, after the step) when a call's answer reaches its clerk.</summary>
     public Action<long, ClerkAnswer>? OnClerkAnswer { get; set; }
 
-    /// <summary>Clerk calls in flight (requests and answers) and handlers waiting.</summary>
-    public int ClerkCallsInFlight => _rpcs.Count + _handlers.Count;
-
     // ---- the tester's control calls ----
 
     /// <summary>makeClient / ConnectClient / DisconnectClient: which of clerk <paramref name="clerk"/>'s ends are enabled (the next id makes a new clerk).</summary>
