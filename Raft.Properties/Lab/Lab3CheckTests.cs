@@ -124,6 +124,8 @@ public sealed class Lab3CheckTests
         LabOutcome oneKey = LabSuite.RunVerbose(LabSuite.Get("TestUnreliableOneKey3A"), 1, _ => { }, broken);
         Assert.Contains("duplicate element", oneKey.Failure!.Message);
         Assert.Contains("--variant duplicate-detection-missing", oneKey.Failure.Message);
+        LabOutcome unreliable = LabSuite.RunVerbose(LabSuite.Get("TestUnreliable3A"), 1, _ => { }, broken);
+        Assert.Contains(": get wrong value, key ", unreliable.Failure!.Message); // a client's own check in GenericTest
         LabOutcome linearizable = LabSuite.RunVerbose(LabSuite.Get("TestPersistPartitionUnreliableLinearizable3A"), 1, _ => { }, broken);
         Assert.Contains(": history is not linearizable", linearizable.Failure!.Message);
     }
