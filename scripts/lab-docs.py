@@ -4,6 +4,8 @@
   python3 scripts/lab-docs.py            # the seed-1 results table (and the virtual total)
   python3 scripts/lab-docs.py --soak     # also the soak table (runs ~20,000 lab tests, about a minute)
   python3 scripts/lab-docs.py --check    # exit 1 when the seed-1 table is stale (CI)
+  python3 scripts/lab-docs.py --kv-soak  # Lab 3's table: lab 3A and lab 3B, 300 seeds each (about 40 minutes on 2 busy cores)
+  python3 scripts/lab-docs.py --kv-soak-from DIR  # the same table from saved outputs DIR/3A.txt and DIR/3B.txt
 
 Needs a Release build: dotnet build -c Release RaftVerify.Cli
 """
@@ -51,9 +53,33 @@ def soak_table():
         rows.append(f"| `raftverify lab {' '.join(args)}` | {m.group(1)} passed, {m.group(2)} failed | {secs:.1f} s |")
     return "| Command | Result | Wall time |\n|---|---|---|\n" + "\n".join(rows) + "\n"
 
+def kv_soak_table(outputs):
+    """Lab 3's soak: per test, runs passed and failed, mean and largest virtual seconds; per part, the wall time."""
+    rows, walls = [], []
+    for part, out in outputs:
+        tests = {}
+        for line in out.splitlines():
+            m = re.match(r"--- (PASS|FAIL): (\S+) \(([0-9.]+)s\)", line)
+            if m:
+                t = tests.setdefault(m.group(2), [0, 0, []])
+                t[0 if m.group(1) == "PASS" else 1] += 1
+                t[2].append(float(m.group(3)))
+        m = re.search(r"raftverify/lab\t([0-9.]+)s\t\((\d+) passed, (\d+) failed", out)
+        walls.append(f"`raftverify lab {part} --seeds 300`: {m.group(2)} passed, {m.group(3)} failed, {float(m.group(1)):.0f} s wall")
+        for name, (ok, bad, secs) in tests.items():
+            rows.append(f"| {name} | {ok} | {bad} | {sum(secs) / len(secs):.1f} | {max(secs):.1f} |")
+    return ("| Test | passed | failed | mean virtual s | max virtual s |\n|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
+            + "".join(f"- {w}\n" for w in walls))
+
+def kv_soak(source):
+    if source: return kv_soak_table([(p, open(f"{source}/{p}.txt", encoding="utf-8").read()) for p in ("3A", "3B")])
+    return kv_soak_table([(p, lab(p, "--seeds", "300")[0]) for p in ("3A", "3B")])
+
 doc = open(DOC, encoding="utf-8").read()
 new = replace(doc, "lab-table", results_table())
 if "--soak" in sys.argv: new = replace(new, "soak-table", soak_table())
+if "--kv-soak" in sys.argv: new = replace(new, "kv-soak-table", kv_soak(None))
+if "--kv-soak-from" in sys.argv: new = replace(new, "kv-soak-table", kv_soak(sys.argv[sys.argv.index("--kv-soak-from") + 1]))
 if "--check" in sys.argv:
     if new != doc: sys.exit(f"{DOC}: the seed-1 table is stale; run python3 scripts/lab-docs.py")
     print(f"{DOC}: the seed-1 table matches a run of lab --seed 1")

@@ -13,6 +13,7 @@ public enum EventKind : byte
     Persist, Send, Apply,               // asynchronous Ready handling: the parts of a node's Ready in hand, in this order (Cluster.Ready.cs)
     Retake,                             // asynchronous Ready handling: take a node's output again before Advance
     ClientSend, ClientReply,            // key-value clients (World.Clients.cs): a request sent (or retried) to a node, its answer taken
+    ClerkRequest, ClerkReply,           // the lab's clerks (World.Kv.cs): a clerk's call reaches a server's KV handler; an answer (or labrpc's failure) reaches the clerk
 }
 
 public enum EventClass : byte { Normal, Timer, Client, Fault }
@@ -35,7 +36,7 @@ public readonly record struct EnabledEvent(EventKind Kind, int Node, long Messag
         EventKind.Deliver or EventKind.Advance or EventKind.Tick => EventClass.Normal,
         EventKind.Persist or EventKind.Send or EventKind.Apply or EventKind.Retake => EventClass.Normal, // the node's own work, as deliveries are
         EventKind.Timeout => EventClass.Timer,
-        EventKind.Propose or EventKind.Snapshot or EventKind.ClientSend or EventKind.ClientReply => EventClass.Client,
+        EventKind.Propose or EventKind.Snapshot or EventKind.ClientSend or EventKind.ClientReply or EventKind.ClerkRequest or EventKind.ClerkReply => EventClass.Client,
         _ => EventClass.Fault,
     };
 }

@@ -92,6 +92,8 @@ public static class EventText
         EventKind.Retake => $"retake {I(e.Node)}",
         EventKind.ClientSend when e.Request is { } r => $"client {I(r.Client)} sends {Request(r)} #{I(r.Seq)} to {I(e.Node)}",
         EventKind.ClientReply when e.Request is { } r => $"client {I(r.Client)} hears from {I(e.Node)}: {Request(r)} #{I(r.Seq)}" + (r.Output is { } o ? $" = {Histories.HistoryText.Quote(o)}" : " ok"),
+        EventKind.ClerkRequest when e.Request is { } r => $"clerk {I(r.Client)}'s call reaches {I(e.Node)}: {Request(r)} #{I(r.Seq)}",
+        EventKind.ClerkReply when e.Request is { } r => $"clerk {I(r.Client)} hears from {I(e.Node)}: {Request(r)} #{I(r.Seq)}" + (r.Output is { } o ? $" = {Histories.HistoryText.Quote(o)}" : ""),
         _ => e.Kind.ToString().ToLowerInvariant(),
     };
 
@@ -116,8 +118,21 @@ public static class EventText
             ControlOp.Stabilise => $"at {at}ms stabilise: network stable",
             ControlOp.Deadline => $"at {at}ms deadline: one() gives up on cmd={Convert.ToHexString(c.Command ?? []).ToLowerInvariant()}",
             ControlOp.Guard => $"at {at}ms livelock guard",
+            ControlOp.ClerkEnds when c.Command is { Length: >= 2 } b => $"at {at}ms clerk {I((b[0] << 8) | b[1])} ends enabled to [{Servers(b.AsSpan(2), 1)}]",
+            ControlOp.ClerkCall when Services.KvCommands.TryDecode(c.Command, out Services.KvOp op) =>
+                $"at {at}ms clerk {I(op.Client)} calls {I(c.Node)}: {Request(new ClientRequest(op.Client, op.Seq, op.Kind, op.Key, op.Value))} #{I(op.Seq)}",
+            ControlOp.Partition when c.Command is { } g => $"at {at}ms partition [{Servers(g, 0)}] | [{Servers(g, 1)}]",
             _ => $"at {at}ms {c.Op.ToString().ToLowerInvariant()} {I(c.Node)}",
         };
+    }
+
+    /// <summary>The servers whose byte in <paramref name="flags"/> is <paramref name="value"/>, e.g. "0 2".</summary>
+    private static string Servers(ReadOnlySpan<byte> flags, byte value)
+    {
+        var b = new System.Text.StringBuilder();
+        for (int i = 0; i < flags.Length; i++)
+            if (flags[i] == value) b.Append(b.Length == 0 ? "" : " ").Append(I(i));
+        return b.ToString();
     }
 
     /// <summary>What came of an event, e.g. "index 3 term 2", "45 ticks", "lost: link down", "cut 0->2"; "" when there is nothing to say.</summary>

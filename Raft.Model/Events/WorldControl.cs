@@ -6,8 +6,13 @@ namespace Raft.Model.Events;
 /// <remarks>
 /// Heal, Stabilise and Deadline are the explorer's liveness phase: faults stop and the network
 /// heals, the network becomes stable, the tester's one() gives up; Guard is a livelock guard's verdict.
+/// <para>ClerkEnds, ClerkCall and Partition are the kvraft tester's (Lab 3): ClerkEnds sets which ends
+/// of a clerk are enabled (makeClient, ConnectClient, DisconnectClient; <see cref="WorldControl.Command"/>
+/// holds the clerk id as two bytes, big-endian, then one byte per server, 1 for enabled); ClerkCall is a
+/// clerk's RPC to server <see cref="WorldControl.Node"/> (the command is the operation, with the clerk id
+/// as its client); Partition connects servers within groups only (one group byte per server).</para>
 /// </remarks>
-public enum ControlOp : byte { Start, Crash, Connect, Disconnect, Reliable, LongReordering, CrashAfterPersist, Propose, Heal, Stabilise, Deadline, Guard }
+public enum ControlOp : byte { Start, Crash, Connect, Disconnect, Reliable, LongReordering, CrashAfterPersist, Propose, Heal, Stabilise, Deadline, Guard, ClerkEnds, ClerkCall, Partition }
 
 /// <summary>
 /// One control step: the operation, the node it concerns (-1 for the network), the virtual time
@@ -24,7 +29,7 @@ public sealed record WorldControl(ControlOp Op, int Node, long At, byte[]? Comma
     public override int GetHashCode() => HashCode.Combine(Op, Node, At, Flag, BoundMs, Command?.Length ?? -1);
 
     /// <summary>The network-wide operations (node -1).</summary>
-    public bool IsNetwork => Op is ControlOp.Reliable or ControlOp.LongReordering;
+    public bool IsNetwork => Op is ControlOp.Reliable or ControlOp.LongReordering or ControlOp.ClerkEnds or ControlOp.Partition;
 
     /// <summary>The liveness phase's operations (an explored trace's steps after its fault phase).</summary>
     public bool IsLiveness => Op is ControlOp.Heal or ControlOp.Stabilise or ControlOp.Deadline or ControlOp.Guard;

@@ -9,7 +9,9 @@ using Ready = Raft.Model.Contract.Ready;
 namespace Raft.Model.Exploration;
 
 /// <summary>The lab world's own settings (6.824's make_config): the snapshot service and the network it starts with.</summary>
-public sealed record LabWorldSettings(bool SnapshotService, int SnapshotInterval, bool Reliable, bool LongReordering, int DuplicatePerThousand);
+/// <param name="KvServers">Lab 3: the world's KV servers (with <paramref name="MaxRaftState"/> for 3B, -1 for none); <paramref name="KvDuplicateDetection"/> is off only for the duplicate-detection-missing variant.</param>
+public sealed record LabWorldSettings(bool SnapshotService, int SnapshotInterval, bool Reliable, bool LongReordering, int DuplicatePerThousand,
+    bool KvServers = false, int MaxRaftState = -1, bool KvDuplicateDetection = true);
 
 /// <summary>Everything that defines an exploration run; with the seed it determines every schedule.</summary>
 public sealed record ExploreSettings
@@ -116,6 +118,9 @@ public sealed record ExploreSettings
                 SnapshotInterval = lab.SnapshotInterval,
                 Network = new NetworkOptions { Reliable = lab.Reliable, LongReordering = lab.LongReordering, DuplicatePerThousand = lab.DuplicatePerThousand, LabrpcDelivery = true },
                 Factory = factory,
+                KvServers = lab.KvServers,
+                MaxRaftState = lab.MaxRaftState,
+                KvDuplicateDetection = lab.KvDuplicateDetection,
             };
         }
         return new WorldOptions
@@ -166,7 +171,8 @@ public sealed record ExploreSettings
         Workers = 1,
         Raft = o.Raft,
         TickMs = o.TickMs,
-        Lab = new LabWorldSettings(o.SnapshotService, o.SnapshotInterval, o.Network.Reliable, o.Network.LongReordering, o.Network.DuplicatePerThousand),
+        Lab = new LabWorldSettings(o.SnapshotService, o.SnapshotInterval, o.Network.Reliable, o.Network.LongReordering, o.Network.DuplicatePerThousand,
+            o.KvServers, o.MaxRaftState, o.KvDuplicateDetection),
     };
 
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line reason for an impossible configuration.</summary>

@@ -11,6 +11,9 @@ namespace Raft.Model.Exploration;
 public static class Limits
 {
     public const int MaxNodes = 9;
+
+    /// <summary>Clerks one lab run may make (Lab 3's GenericTest makes one per client per iteration: at most 61).</summary>
+    public const int MaxClerks = 1000;
     /// <summary>Steps of one schedule (the lab's longest traces: about 60,000).</summary>
     public const int MaxSteps = 1_000_000;
     public const int MaxProposals = 10_000;

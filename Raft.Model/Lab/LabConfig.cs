@@ -41,21 +41,22 @@ public sealed class LabConfig
         N = n;
         _log = log;
         _rand = new Rng(Rng.Derive(seed, SeedStream.Tester));
-        World = new World(new WorldOptions
-        {
-            Nodes = n,
-            Seed = seed,
-            Raft = raft ?? global::Raft.Core.Node.RaftOptions.Default,
-            SnapshotService = snapshot,
-            SnapshotInterval = SnapshotInterval,
-            Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
-            Factory = factory,
-        });
+        World = new World(WorldOf(n, unreliable, seed, factory, raft) with { SnapshotService = snapshot, SnapshotInterval = SnapshotInterval });
         Tester = new Tester(World);
         if (record) World.Recording = new List<Events.TraceStep>();
         for (int i = 0; i < n; i++) Start1(i);
         for (int i = 0; i < n; i++) Connect(i);
     }
+
+    /// <summary>The world make_config builds (Lab 2 and Lab 3 alike): n servers on labrpc's network, reliable or not.</summary>
+    internal static WorldOptions WorldOf(int n, bool unreliable, ulong seed, NodeFactory? factory, global::Raft.Core.Node.RaftOptions? raft) => new()
+    {
+        Nodes = n,
+        Seed = seed,
+        Raft = raft ?? global::Raft.Core.Node.RaftOptions.Default,
+        Network = new NetworkOptions { Reliable = !unreliable, LabrpcDelivery = true },
+        Factory = factory,
+    };
 
     public int N { get; }
     public World World { get; }
@@ -250,9 +251,10 @@ public sealed class LabConfig
     }
 }
 
-/// <summary>What the tester prints at the end of a test.</summary>
-public sealed record LabResult(string Description, double Seconds, int Peers, long Rpcs, long Bytes, long Commits)
+/// <summary>What the tester prints at the end of a test: Lab 2's time, peers, RPCs, bytes and commits, or (with <paramref name="Ops"/>) kvraft's time, peers, RPCs and clerk operations.</summary>
+public sealed record LabResult(string Description, double Seconds, int Peers, long Rpcs, long Bytes, long Commits, long? Ops = null)
 {
-    public string PassedLine => string.Create(CultureInfo.InvariantCulture,
-        $"  ... Passed --  {Seconds,4:0.0}  {Peers} {Rpcs,4} {Bytes,7} {Commits,4}");
+    public string PassedLine => Ops is { } ops
+        ? string.Create(CultureInfo.InvariantCulture, $"  ... Passed --  {Seconds,4:0.0}  {Peers} {Rpcs,5} {ops,4}")
+        : string.Create(CultureInfo.InvariantCulture, $"  ... Passed --  {Seconds,4:0.0}  {Peers} {Rpcs,4} {Bytes,7} {Commits,4}");
 }

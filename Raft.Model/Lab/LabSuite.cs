@@ -10,7 +10,7 @@ using Raft.Model.Contract;
 
 namespace Raft.Model.Lab;
 
-/// <summary>One ported tester test: its Go name, its part (2A–2D) and its body.</summary>
+/// <summary>One ported tester test: its Go name, its part (2A–2D, 3A, 3B) and its body.</summary>
 public sealed record LabTest(string Name, string Part, Func<LabContext, Task> Body);
 
 /// <summary>What a test body gets: the seed, the output, and make_config.</summary>
@@ -39,13 +39,31 @@ public sealed class LabContext
     public NodeFactory? Factory { get; }
     public LabConfig? Config { get; private set; }
 
+    /// <summary>The kvraft config (Lab 3), when the test made one.</summary>
+    public KvConfig? KvConfig { get; private set; }
+
     /// <summary>make_config(n, unreliable, snapshot).</summary>
     public LabConfig MakeConfig(int n, bool unreliable, bool snapshot)
     {
-        if (Config is not null) throw new InvalidOperationException("a test makes one config");
+        if (Config is not null || KvConfig is not null) throw new InvalidOperationException("a test makes one config");
         Config = new LabConfig(n, unreliable, snapshot, Seed, _log, Factory, Record, Raft);
         return Config;
     }
+
+    /// <summary>kvraft's make_config(n, unreliable, maxraftstate). The duplicate-detection-missing variant's servers apply retried requests again.</summary>
+    public KvConfig MakeKvConfig(int n, bool unreliable, int maxraftstate)
+    {
+        if (Config is not null || KvConfig is not null) throw new InvalidOperationException("a test makes one config");
+        bool breaksService = Factory is not null && LabVariants.NameOf(Factory) is { } name && (Variants.BugCatalog.Find(name)?.BreaksService ?? false);
+        KvConfig = new KvConfig(n, unreliable, maxraftstate, Seed, _log, Factory, Record, Raft, duplicateDetection: !breaksService);
+        return KvConfig;
+    }
+
+    /// <summary>The world of whichever config the test made (null before it made one).</summary>
+    public World? World => Config?.World ?? KvConfig?.World;
+
+    /// <summary>The last result line of whichever config the test made.</summary>
+    public LabResult? Result => Config?.Result ?? KvConfig?.Result;
 }
 
 /// <summary>The whole ported 6.824 Raft tester (the 2022 tests plus the three added in 2023), in file order.</summary>
@@ -83,8 +101,37 @@ public static class LabSuite
         new("TestSnapshotInit2D", "2D", Tests2D.SnapshotInit),
     ];
 
+    /// <summary>The kvraft tester (6.824 Lab 3, 2022): 3A and 3B, in file order. <c>raftverify lab 3A</c> runs them as <c>go test -run 3A</c> does in src/kvraft.</summary>
+    public static IReadOnlyList<LabTest> Kv { get; } =
+    [
+        new("TestBasic3A", "3A", Tests3A.Basic),
+        new("TestSpeed3A", "3A", Tests3A.Speed),
+        new("TestConcurrent3A", "3A", Tests3A.Concurrent),
+        new("TestUnreliable3A", "3A", Tests3A.Unreliable),
+        new("TestUnreliableOneKey3A", "3A", Tests3A.UnreliableOneKey),
+        new("TestOnePartition3A", "3A", Tests3A.OnePartition),
+        new("TestManyPartitionsOneClient3A", "3A", Tests3A.ManyPartitionsOneClient),
+        new("TestManyPartitionsManyClients3A", "3A", Tests3A.ManyPartitionsManyClients),
+        new("TestPersistOneClient3A", "3A", Tests3A.PersistOneClient),
+        new("TestPersistConcurrent3A", "3A", Tests3A.PersistConcurrent),
+        new("TestPersistConcurrentUnreliable3A", "3A", Tests3A.PersistConcurrentUnreliable),
+        new("TestPersistPartition3A", "3A", Tests3A.PersistPartition),
+        new("TestPersistPartitionUnreliable3A", "3A", Tests3A.PersistPartitionUnreliable),
+        new("TestPersistPartitionUnreliableLinearizable3A", "3A", Tests3A.PersistPartitionUnreliableLinearizable),
+        new("TestSnapshotRPC3B", "3B", Tests3B.SnapshotRpc),
+        new("TestSnapshotSize3B", "3B", Tests3B.SnapshotSize),
+        new("TestSpeed3B", "3B", Tests3B.Speed),
+        new("TestSnapshotRecover3B", "3B", Tests3B.SnapshotRecover),
+        new("TestSnapshotRecoverManyClients3B", "3B", Tests3B.SnapshotRecoverManyClients),
+        new("TestSnapshotUnreliable3B", "3B", Tests3B.SnapshotUnreliable),
+        new("TestSnapshotUnreliableRecover3B", "3B", Tests3B.SnapshotUnreliableRecover),
+        new("TestSnapshotUnreliableRecoverConcurrentPartition3B", "3B", Tests3B.SnapshotUnreliableRecoverConcurrentPartition),
+        new("TestSnapshotUnreliableRecoverConcurrentPartitionLinearizable3B", "3B", Tests3B.SnapshotUnreliableRecoverConcurrentPartitionLinearizable),
+    ];
+
+    /// <summary>A test of Lab 2 (<see cref="All"/>) or Lab 3 (<see cref="Kv"/>) by its Go name.</summary>
     public static LabTest Get(string name) =>
-        All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"no lab test named {name}");
+        All.FirstOrDefault(t => t.Name == name) ?? Kv.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"no lab test named {name}");
 
     /// <summary>
     /// Runs one test on one seed in virtual time and returns its result line. Throws
@@ -136,13 +183,13 @@ public static class LabSuite
         try
         {
             // generous guard against a livelocked scenario; the tester's own 120 s check is in End()
-            LabRuntime.Run(() => test.Body(ctx), () => ctx.Config?.World, virtualLimitMs: 10 * LabConfig.TestLimitMs);
-            ctx.Config?.ThrowIfWorldFailed();
-            if (ctx.Config?.Result is null) throw new LabFailure("finished without calling End()");
+            LabRuntime.Run(() => test.Body(ctx), () => ctx.World, virtualLimitMs: 10 * LabConfig.TestLimitMs);
+            if (ctx.World?.Violation is { } v) throw new LabFailure(v.ToString());
+            if (ctx.Result is null) throw new LabFailure("finished without calling End()");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            World? w = ctx.Config?.World;
+            World? w = ctx.World;
             // the step number is the trace's: a violation names its step, a tester check the last step run before it
             string where = w is null ? "" : w.ViolationStep >= 0
                 ? string.Create(CultureInfo.InvariantCulture, $" at virtual {w.Now / 1000.0:0.000}s, step {w.ViolationStep}")
@@ -163,10 +210,10 @@ public static class LabSuite
                 VirtualSeconds = (w?.Now ?? 0) / 1000.0,
             };
         }
-        ctx.Config?.World.Dispose(); // the test is over: nodes that hold resources release them (the world stays readable)
-        double seconds = (ctx.Config?.World.Now ?? 0) / 1000.0;
+        ctx.World?.Dispose(); // the test is over: nodes that hold resources release them (the world stays readable)
+        double seconds = (ctx.World?.Now ?? 0) / 1000.0;
         TraceFile? trace = null;
-        if (record && ctx.Config?.World is { Recording: { } steps } world)
+        if (record && ctx.World is { Recording: { } steps } world)
         {
             Violation? v = world.Violation;
             trace = new TraceFile
@@ -181,7 +228,7 @@ public static class LabSuite
                     failure is null || v is not null ? null : failure.Message.Split('\n')[0]),
             };
         }
-        return new LabOutcome(test, seed, failure is null ? ctx.Config!.Result : null, failure, seconds) { Trace = trace };
+        return new LabOutcome(test, seed, failure is null ? ctx.Result : null, failure, seconds) { Trace = trace };
     }
 
     /// <summary>

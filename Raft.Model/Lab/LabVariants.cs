@@ -17,5 +17,5 @@ public static class LabVariants
 
     /// <summary>The catalog name of a variant's factory (in the catalog or not), or null for any other factory.</summary>
     public static string? NameOf(NodeFactory factory) =>
-        BugCatalog.All.Concat(BugCatalog.Uncatalogued).FirstOrDefault(b => ReferenceEquals(b.Factory, factory))?.Name;
+        BugCatalog.Listed.Concat(BugCatalog.Uncatalogued).FirstOrDefault(b => ReferenceEquals(b.Factory, factory))?.Name;
 }

@@ -120,20 +120,65 @@ public sealed class SimNetwork
     /// </summary>
     public long Fate(in Envelope m, ref Rng rng)
     {
-        bool request = m.Type.IsRequest();
-        long delay = 0;
-        if (!Options.Reliable)
-        {
-            if (request)
-            {
-                delay = rng.Next(Options.UnreliableMaxDelayMs);
-                if (rng.Chance(Options.RequestDropPerThousand)) { MessagesDropped++; return -1; }
-            }
-            else if (rng.Chance(Options.ReplyDropPerThousand)) { MessagesDropped++; return -1; }
-        }
-        if (!request && Options.LongReordering && rng.Chance(Options.LongReorderPerThousand))
-            delay += 200 + rng.Next(1 + rng.Next(2000));
-        return delay;
+        if (!m.Type.IsRequest()) return ReplyFate(ref rng);
+        (bool delivered, long delay) = RequestFate(ref rng);
+        return delivered ? delay : -1;
+    }
+
+    /// <summary>
+    /// labrpc's fate of a request under the parameters in force: when unreliable it waits 0–26 ms
+    /// and is then dropped 10% of the time. The delay is drawn first, so a dropped call fails after it.
+    /// </summary>
+    public (bool Delivered, long Delay) RequestFate(ref Rng rng)
+    {
+        if (Options.Reliable) return (true, 0);
+        long delay = rng.Next(Options.UnreliableMaxDelayMs);
+        if (rng.Chance(Options.RequestDropPerThousand)) { MessagesDropped++; return (false, delay); }
+        return (true, delay);
+    }
+
+    /// <summary>labrpc's fate of a reply when its handler returns: -1 if dropped (unreliable), else its delay (maybe long-reordered).</summary>
+    public long ReplyFate(ref Rng rng)
+    {
+        if (!Options.Reliable && rng.Chance(Options.ReplyDropPerThousand)) { MessagesDropped++; return -1; }
+        return Options.LongReordering && rng.Chance(Options.LongReorderPerThousand) ? 200 + rng.Next(1 + rng.Next(2000)) : 0;
+    }
+
+    // ---- clerks (Lab 3): labrpc ends from a clerk to each server, enabled one by one by the tester ----
+
+    private readonly List<bool[]> _clerkEnds = new();
+
+    /// <summary>How long a call to a disabled end (or a dead server) takes to fail, without LongDelays: 0 to 99 ms (labrpc).</summary>
+    public const int DisabledCallMaxMs = 100;
+
+    /// <summary>Clerks made so far (clerk ids 0 .. Clerks − 1).</summary>
+    public int Clerks => _clerkEnds.Count;
+
+    /// <summary>Sets which of clerk <paramref name="clerk"/>'s ends are enabled (one flag per server); the next clerk id makes a new clerk.</summary>
+    public void SetClerkEnds(int clerk, ReadOnlySpan<bool> enabled)
+    {
+        if (clerk < 0 || clerk > _clerkEnds.Count) throw new ArgumentOutOfRangeException(nameof(clerk), $"clerk {clerk} does not exist and is not the next one ({_clerkEnds.Count})");
+        if (enabled.Length != Nodes) throw new ArgumentException($"a clerk has an end to each of {Nodes} servers");
+        if (clerk == _clerkEnds.Count) _clerkEnds.Add(new bool[Nodes]);
+        enabled.CopyTo(_clerkEnds[clerk]);
+    }
+
+    /// <summary>Whether clerk <paramref name="clerk"/>'s end to <paramref name="server"/> is enabled.</summary>
+    public bool ClerkEndEnabled(int clerk, int server) => clerk >= 0 && clerk < _clerkEnds.Count && _clerkEnds[clerk][server];
+
+    /// <summary>A clerk's call enters the network: counted in rpcTotal and bytesTotal whatever becomes of it (labrpc).</summary>
+    public void CountClerkRequest(int bytes)
+    {
+        if (!Options.Accounting) return;
+        RpcTotal++;
+        BytesTotal += bytes;
+    }
+
+    /// <summary>A server's answer reached its clerk: its bytes count then (labrpc).</summary>
+    public void CountClerkReply(int bytes)
+    {
+        MessagesDelivered++;
+        if (Options.Accounting) BytesTotal += bytes;
     }
 
     /// <summary>Whether to deliver a second copy (beyond labrpc); returns its delay or -1.</summary>

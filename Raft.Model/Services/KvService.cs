@@ -1,3 +1,5 @@
+using System.Text;
+using Raft.Core.Encoding;
 using Raft.Model.Histories;
 
 namespace Raft.Model.Services;
@@ -83,6 +85,83 @@ public sealed class KvService
             default: _data[op.Key] = Value(op.Key) + op.Value; break;
         }
         if (!_done.TryGetValue(op.Client, out last) || op.Seq >= last.Seq) _done[op.Client] = (op.Seq, result);
+    }
+
+    /// <summary>
+    /// The service's state as a Lab 3B snapshot: the key-value data, then the duplicate table
+    /// (client, last sequence number, its result). Keys are in ordinal order and clients by id, so the
+    /// same state always gives the same bytes. Every count, number and length is a varint; strings are UTF-8.
+    /// </summary>
+    public byte[] Encode()
+    {
+        var keys = new string[_data.Count];
+        _data.Keys.CopyTo(keys, 0);
+        Array.Sort(keys, StringComparer.Ordinal);
+        var clients = new int[_done.Count];
+        _done.Keys.CopyTo(clients, 0);
+        Array.Sort(clients);
+        var strings = new List<byte[]>(2 * keys.Length + clients.Length);
+        int size = ByteWriter.VarintSize((ulong)keys.Length) + ByteWriter.VarintSize((ulong)clients.Length);
+        int Add(string text)
+        {
+            byte[] b = Encoding.UTF8.GetBytes(text);
+            strings.Add(b);
+            return ByteWriter.VarintSize((ulong)b.Length) + b.Length;
+        }
+        foreach (string k in keys) size += Add(k) + Add(_data[k]);
+        foreach (int c in clients)
+        {
+            var (seq, result) = _done[c];
+            size += ByteWriter.VarintSize((ulong)c) + ByteWriter.VarintSize((ulong)seq) + Add(result);
+        }
+        var bytes = new byte[size];
+        var w = new ByteWriter(bytes);
+        int next = 0;
+        static void Put(ref ByteWriter w, byte[] b)
+        {
+            w.WriteVarint((ulong)b.Length);
+            w.WriteBytes(b);
+        }
+        w.WriteVarint((ulong)keys.Length);
+        for (int k = 0; k < keys.Length; k++)
+        {
+            Put(ref w, strings[next++]);
+            Put(ref w, strings[next++]);
+        }
+        w.WriteVarint((ulong)clients.Length);
+        foreach (int c in clients)
+        {
+            w.WriteVarint((ulong)c);
+            w.WriteVarint((ulong)_done[c].Seq);
+            Put(ref w, strings[next++]);
+        }
+        return bytes;
+    }
+
+    /// <summary>Replaces the state with a snapshot <see cref="Encode"/> wrote; throws <see cref="CodecException"/> on malformed bytes (the state is then unchanged).</summary>
+    public void Restore(byte[] snapshot)
+    {
+        var r = new ByteReader(snapshot, "kv snapshot");
+        var data = new Dictionary<string, string>(StringComparer.Ordinal);
+        var done = new Dictionary<int, (long Seq, string Result)>();
+        static string Text(ref ByteReader r, string field) => Encoding.UTF8.GetString(r.ReadBytes(r.ReadLength(field), field));
+        int keys = r.ReadLength("key count", minBytesEach: 2);
+        for (int k = 0; k < keys; k++)
+        {
+            string key = Text(ref r, "key");
+            data[key] = Text(ref r, "value");
+        }
+        int clients = r.ReadLength("client count", minBytesEach: 3);
+        for (int k = 0; k < clients; k++)
+        {
+            int client = r.ReadInt("client", 0, int.MaxValue);
+            long seq = r.ReadNonNegative("seq");
+            done[client] = (seq, Text(ref r, "result"));
+        }
+        r.ExpectEnd();
+        Reset();
+        foreach (var (k, v) in data) _data[k] = v;
+        foreach (var (c, d) in done) _done[c] = d;
     }
 
     /// <summary>Rebuilds the state from the commands at 1..<paramref name="through"/> (a snapshot the lab's applier installed).</summary>

@@ -67,6 +67,38 @@ public sealed partial class Cluster : IDisposable
         KvServices = new KvService[Size];
         for (int i = 0; i < Size; i++) KvServices[i] = new KvService(duplicateDetection);
     }
+    /// <summary>
+    /// Lab 3's KV servers (<see cref="EnableKvServers"/>): each node's KV service owns its snapshots
+    /// (its own state, not the lab applier's record), and with <see cref="MaxRaftState"/> ≥ 0 it
+    /// snapshots once the node's persisted raft state reaches that many bytes (3B).
+    /// </summary>
+    public bool KvSnapshots { get; private set; }
+
+    /// <summary>Lab 3B's maxraftstate (-1: the KV servers never snapshot).</summary>
+    public int MaxRaftState { get; private set; } = -1;
+
+    /// <summary>Lab 3: a KV server beside each node's applier whose state is its snapshot (before any node starts).</summary>
+    public void EnableKvServers(bool duplicateDetection, int maxRaftState)
+    {
+        EnableKv(duplicateDetection);
+        KvSnapshots = true;
+        MaxRaftState = maxRaftState;
+        foreach (Applier a in Appliers) a.OpaqueSnapshots = true;
+    }
+
+    /// <summary>Puts the KV state of snapshot <paramref name="data"/> into node i's service (3B); a snapshot it cannot read is a service error.</summary>
+    private void RestoreKv(int i, byte[]? data)
+    {
+        try
+        {
+            KvServices![i].Restore(data ?? []);
+        }
+        catch (Raft.Core.Encoding.CodecException e)
+        {
+            Appliers[i].Fail($"server {i} cannot decode its KV snapshot: {e.Message}");
+        }
+    }
+
     public InvariantChecker Checker { get; }
     public Violation? Violation => Checker.Violation;
 
@@ -93,7 +125,12 @@ public sealed partial class Cluster : IDisposable
         Applier service = Appliers[i];
         service.Restart();
         if (state.SnapshotIndex > 0) service.Install(state.SnapshotIndex, state.SnapshotData);
-        if (KvServices is { } kv) kv[i].Rebuild(service, state.SnapshotIndex > 0 ? service.LastApplied : 0);
+        if (KvSnapshots)
+        {
+            KvServices![i].Reset();
+            if (state.SnapshotIndex > 0 && service.Error is null) RestoreKv(i, state.SnapshotData);
+        }
+        else if (KvServices is { } kv) kv[i].Rebuild(service, state.SnapshotIndex > 0 ? service.LastApplied : 0);
         ulong seed = Rng.Derive(_seed, SeedStream.NodeBase + (ulong)i * 100_003UL + (ulong)_incarnation[i]);
         IRaftNode node = _factory(i, Size, seed, Options, state);
         _nodes[i] = node;
@@ -248,6 +285,9 @@ public sealed partial class Cluster : IDisposable
             service.PendingSnapshot = null;
             node.Snapshot(snap.Index, snap.Data);
         }
+        // Lab 3B: the KV server snapshots its own state once the persisted raft state reaches maxraftstate
+        else if (MaxRaftState >= 0 && service.LastApplied > node.SnapshotIndex && Disks[i].RaftStateSize() >= MaxRaftState && service.Error is null)
+            node.Snapshot(service.LastApplied, KvServices![i].Encode());
     }
 
     /// <summary>Step 3 of a Ready: its snapshot (when <paramref name="applySnapshot"/>), then its committed entries above <paramref name="after"/>, in order. Returns the entries applied.</summary>
@@ -257,7 +297,8 @@ public sealed partial class Cluster : IDisposable
         if (applySnapshot && r.SnapshotToApply)
         {
             service.Install(r.SnapshotIndex, r.SnapshotData);
-            KvServices?[i].Rebuild(service, service.LastApplied);
+            if (KvSnapshots) { if (service.Error is null) RestoreKv(i, r.SnapshotData); }
+            else KvServices?[i].Rebuild(service, service.LastApplied);
         }
         long index = r.FirstCommittedIndex;
         int applied = 0;

@@ -146,6 +146,8 @@ public sealed partial class World
             case ControlOp.Heal: return HealForLiveness(c.Network ?? throw new ArgumentException("heal needs the network it heals to"));
             case ControlOp.Stabilise: return Stabilise(c.Network ?? throw new ArgumentException("stabilise needs the stable network"), c.BoundMs);
             case ControlOp.Deadline: return Deadline(c.Command ?? [], c.BoundMs);
+            case ControlOp.ClerkEnds or ControlOp.ClerkCall or ControlOp.Partition:
+                return ExecuteKvControl(c);
             case ControlOp.Guard:
                 Cluster.Checker.ObserveLiveness(Enumerable.Range(0, Size).ToArray(), 0, MaxTerm(), _guardReason.Length > 0 ? _guardReason : "a livelock guard fired");
                 return new StepOutcome(OutcomeKind.Stopped);
@@ -157,7 +159,7 @@ public sealed partial class World
     // ---- labrpc timing ----
 
     /// <summary>What is due next in labrpc timing: a message (Index into the in-flight list), a node's tick (Index = node) or a tester wake-up.</summary>
-    private enum DueKind : byte { None, Message, Tick, Wake }
+    private enum DueKind : byte { None, Message, Tick, Wake, ClerkCall }
 
     /// <summary>The earliest thing due (ties in scheduling order): the one scan both <see cref="Step"/> and <see cref="RunUntil"/> use.</summary>
     private (DueKind Kind, long Time, int Index) Earliest()
@@ -175,6 +177,12 @@ public sealed partial class World
             if (!Cluster.IsUp(i)) continue;
             long t = _nextTick[i], s = _tickSeq[i];
             if (t < bestTime || (t == bestTime && s < bestSeq)) { bestTime = t; bestSeq = s; kind = DueKind.Tick; index = i; }
+        }
+        if (_rpcs.Count > 0)
+        {
+            int rpc = -1;
+            EarliestRpc(ref bestTime, ref bestSeq, ref rpc);
+            if (rpc >= 0) { kind = DueKind.ClerkCall; index = rpc; }
         }
         if (_callbacks.TryPeek(out _, out var cb) && (cb.Time < bestTime || (cb.Time == bestTime && cb.Seq < bestSeq)))
             return (DueKind.Wake, cb.Time, -1);
@@ -234,6 +242,8 @@ public sealed partial class World
         }
         if (next.Kind == DueKind.Message)
             RunLabEvent(new EnabledEvent(EventKind.Deliver, _pending[next.Index].Message.To, _pending[next.Index].Id), next.Index);
+        else if (next.Kind == DueKind.ClerkCall)
+            RunLabEvent(RpcEvent(next.Index), _pending.Count + UpCount() + next.Index);
         else
             RunLabEvent(new EnabledEvent(EventKind.Tick, next.Index), _pending.Count + UpRank(next.Index));
         return true;
@@ -432,6 +442,7 @@ public sealed partial class World
     /// <summary>Ends a step: counts it, notes the first violation's step, and records it when recording.</summary>
     private void EndStep(TraceStep? recorded, bool violationPossible = true)
     {
+        if (_handlers.Count > 0) SettleKvHandlers(); // a KV server's handler answers as a consequence of this step
         int index = StepsRun++;
         if (violationPossible && Violation is not null && ViolationStep < 0) ViolationStep = index;
         if (recorded is null || Recording is null) return;
@@ -444,6 +455,7 @@ public sealed partial class World
     {
         foreach (Pending p in _pending) into.Add(new EnabledEvent(EventKind.Deliver, p.Message.To, p.Id));
         for (int i = 0; i < Size; i++) if (Cluster.IsUp(i)) into.Add(new EnabledEvent(EventKind.Tick, i));
+        ListClerkEvents(into);
     }
 
     /// <summary>One tick of node i's clock, at its due time; the next is scheduled before the node acts.</summary>

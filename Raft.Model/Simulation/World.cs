@@ -80,6 +80,7 @@ public sealed partial class World : IDisposable
         if (Mode == WorldMode.Lab)
         {
             FaultsEnabled = false;
+            if (options.KvServers) Cluster.EnableKvServers(options.KvDuplicateDetection, options.MaxRaftState);
             return;
         }
         for (int i = 0; i < n; i++) Network.Connect(i);
@@ -270,6 +271,8 @@ public sealed partial class World : IDisposable
                 return ClientSend((int)e.MessageId, e.Node);
             case EventKind.ClientReply:
                 return ClientReply((int)e.MessageId, e.Node);
+            case EventKind.ClerkRequest or EventKind.ClerkReply:
+                return ExecuteClerkEvent(e);
             default:
                 throw new InvalidOperationException($"unknown event {e.Kind}");
         }
@@ -298,6 +301,8 @@ public sealed partial class World : IDisposable
                 return new StepEvent(e.Kind, e.Node, Now, Proposal: _proposalCounter + 1);
             case EventKind.ClientSend or EventKind.ClientReply:
                 return new StepEvent(e.Kind, e.Node, Now, Request: RequestOf(e));
+            case EventKind.ClerkRequest or EventKind.ClerkReply:
+                return ClerkEventOf(e);
             default:
                 return new StepEvent(e.Kind, e.Node, Now);
         }

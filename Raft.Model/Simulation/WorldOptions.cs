@@ -103,8 +103,19 @@ public sealed record WorldOptions
     /// <summary>Whether the key-value service detects retried requests (false only for the catalog variant duplicate-detection-missing).</summary>
     public bool KvDuplicateDetection { get; init; } = true;
 
+    /// <summary>
+    /// The lab's key-value servers (6.824 Lab 3, World.Kv.cs): a KVServer beside each node that the
+    /// tester's clerks call through the network. Lab mode only.
+    /// </summary>
+    public bool KvServers { get; init; }
+
+    /// <summary>Lab 3B's maxraftstate: a KV server snapshots its state once its persisted raft state reaches this many bytes (-1: never).</summary>
+    public int MaxRaftState { get; init; } = -1;
+
     public void Validate()
     {
+        if (KvServers && Mode != WorldMode.Lab) throw new ArgumentException("the lab's key-value servers run in the lab mode only");
+        if (MaxRaftState < -1 || (MaxRaftState >= 0 && !KvServers)) throw new ArgumentException($"MaxRaftState must be -1, or at least 0 with the KV servers (got {MaxRaftState})");
         if (Clients < 0 || Clients > 16) throw new ArgumentException($"Clients must be 0 to 16 (got {Clients})");
         if (Clients > 0 && (ClientOps < 1 || ClientOps > 100)) throw new ArgumentException($"ClientOps must be 1 to 100 (got {ClientOps})");
         if (ClockDriftPerMille < 0 || ClockDriftPerMille > 500) throw new ArgumentException($"ClockDriftPerMille must be 0 to 500 (got {ClockDriftPerMille})");

@@ -25,10 +25,11 @@ public sealed class TraceFile
 
     /// <summary>
     /// The version a trace is written with: 5 when it has key-value clients (the swarm's <c>clients</c>,
-    /// the client send and reply steps and their <c>request</c>), else 4, so a trace without clients is
-    /// byte for byte what it was before clients existed.
+    /// the client send and reply steps and their <c>request</c>) or is a Lab 3 run (the lab's <c>kv</c>
+    /// object, the clerks' steps and controls), else 4, so a trace without clients is byte for byte
+    /// what it was before clients existed.
     /// </summary>
-    public static int VersionOf(TraceFile t) => t.Swarm.Clients > 0 ? 5 : 4;
+    public static int VersionOf(TraceFile t) => t.Swarm.Clients > 0 || t.Settings.Lab is { KvServers: true } ? 5 : 4;
 
     /// <summary>
     /// The oldest version this reader replays. Version 4 adds asynchronous Ready handling (the

@@ -177,7 +177,7 @@ public static class TraceReader
         if (kind == EventKind.Control) control = ParseControl(Obj(e, "control", where), where, settings, node, at);
         else if (e.TryGetProperty("control", out _)) throw new TraceFormatException($"{where}: only a 'control' event carries a control");
         ClientRequest? request = null;
-        bool isClient = kind is EventKind.ClientSend or EventKind.ClientReply;
+        bool isClient = kind is EventKind.ClientSend or EventKind.ClientReply or EventKind.ClerkRequest or EventKind.ClerkReply;
         if (isClient) request = ParseRequest(Obj(e, "request", where), where);
         else if (e.TryGetProperty("request", out _)) throw new TraceFormatException($"{where}: only a client's event carries a request");
         return new StepEvent(kind, node, at, message, proposal, advanceTo, control, request);
@@ -189,7 +189,7 @@ public static class TraceReader
     /// <summary>A key-value client's request: client, sequence number, operation, key, value, and a Get's answer (output).</summary>
     private static ClientRequest ParseRequest(JsonElement r, string where)
     {
-        int client = Bounded(r, "client", where, 0, 15);
+        int client = Bounded(r, "client", where, 0, Limits.MaxClerks - 1);
         long seq = Long(r, "seq", where);
         if (seq < 1) throw new TraceFormatException($"{where}: a request's seq must be at least 1 (got {seq})");
         string op = Str(r, "op", where);
@@ -341,6 +341,11 @@ public static class TraceReader
             JsonElement l = Obj(h, "lab", where);
             lab = new LabWorldSettings(Bool(l, "snapshotService", where), Bounded(l, "snapshotInterval", where, 1, Limits.MaxSnapshotInterval), Bool(l, "reliable", where),
                 Bool(l, "longReordering", where), Bounded(l, "duplicatePerThousand", where, 0, 1000));
+            if (l.TryGetProperty("kv", out _))
+            {
+                JsonElement kv = Obj(l, "kv", where);
+                lab = lab with { KvServers = true, MaxRaftState = Bounded(kv, "maxRaftState", where, -1, int.MaxValue), KvDuplicateDetection = Bool(kv, "duplicateDetection", where) };
+            }
         }
         JsonElement faults = Obj(h, "faults", where), swarm = Obj(h, "swarm", where), raft = Obj(h, "raft", where);
         int nodes = Bounded(h, "nodes", where, 1, Limits.MaxNodes);
@@ -470,20 +475,38 @@ public static class TraceReader
         if (settings.Mode != WorldMode.Lab && !liveness && kind is not (ControlOp.Start or ControlOp.Propose))
             throw new TraceFormatException($"{where}: a lab control step in a trace whose mode is not lab");
         if (liveness && !settings.Liveness) throw new TraceFormatException($"{where}: a liveness-phase step in a trace without a liveness phase");
-        bool network = kind is ControlOp.Reliable or ControlOp.LongReordering || liveness;
+        bool network = kind is ControlOp.Reliable or ControlOp.LongReordering or ControlOp.ClerkEnds or ControlOp.Partition || liveness;
         if (network ? node != -1 : node < 0 || node >= settings.Nodes)
             throw new TraceFormatException($"{where}: control node {node} is outside 0..{settings.Nodes - 1}");
         byte[]? command = null;
-        if (kind is ControlOp.Propose or ControlOp.Deadline)
+        if (kind is ControlOp.Propose or ControlOp.Deadline or ControlOp.ClerkEnds or ControlOp.ClerkCall or ControlOp.Partition)
         {
             string hex = Str(c, "command", where);
             try { command = Convert.FromHexString(hex); }
             catch (FormatException) { throw new TraceFormatException($"{where}: 'command' is not hexadecimal"); }
         }
+        if (kind is ControlOp.ClerkEnds or ControlOp.ClerkCall or ControlOp.Partition) CheckKvControl(kind, command!, settings.Nodes, where);
         bool flag = kind is ControlOp.Reliable or ControlOp.LongReordering && Bool(c, "flag", where);
         long bound = kind is ControlOp.Deadline or ControlOp.Stabilise ? Long(c, "boundMs", where) : 0;
         if (bound < 0) throw new TraceFormatException($"{where}: 'boundMs' {bound} is negative");
         return new WorldControl(kind, node, at, command, flag, BoundMs: bound);
+    }
+
+    /// <summary>A kvraft control's argument: a clerk's ends (clerk id, then a 0/1 byte per server), a call's operation, or a partition's 0/1 group per server.</summary>
+    private static void CheckKvControl(ControlOp kind, byte[] command, int nodes, string where)
+    {
+        bool Flags(ReadOnlySpan<byte> b)
+        {
+            foreach (byte x in b) if (x > 1) return false;
+            return b.Length == nodes;
+        }
+        bool ok = kind switch
+        {
+            ControlOp.ClerkEnds => command.Length == 2 + nodes && ((command[0] << 8) | command[1]) < Limits.MaxClerks && Flags(command.AsSpan(2)),
+            ControlOp.Partition => Flags(command),
+            _ => Services.KvCommands.TryDecode(command, out Services.KvOp op) && op.Client < Limits.MaxClerks && op.Seq >= 1,
+        };
+        if (!ok) throw new TraceFormatException($"{where}: a '{TraceWriter.ControlName(kind)}' control with a malformed command");
     }
 
     private static TraceOutcome ParseOutcome(JsonElement o, string where, ExploreSettings settings, int steps)

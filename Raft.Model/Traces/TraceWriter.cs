@@ -136,6 +136,14 @@ public static class TraceWriter
             w.WriteBoolean("reliable", lab.Reliable);
             w.WriteBoolean("longReordering", lab.LongReordering);
             w.WriteNumber("duplicatePerThousand", lab.DuplicatePerThousand);
+            if (lab.KvServers)
+            {
+                // Lab 3's KV servers (older readers never see this object in a Lab 2 trace)
+                w.WriteStartObject("kv");
+                w.WriteNumber("maxRaftState", lab.MaxRaftState);
+                w.WriteBoolean("duplicateDetection", lab.KvDuplicateDetection);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         w.WriteEndObject();

@@ -60,6 +60,9 @@ public static class BugCatalog
             Invariant.Liveness, With<TimerResetOnStepDown>()),
     ];
 
+    /// <summary>The correct core, as a factory of its own: a service variant is told apart by its factory (the lab's --variant), never by the correct core's. Declared before the lists, which read it.</summary>
+    private static readonly NodeFactory CorrectCoreForAService = static (id, n, seed, options, state) => Nodes.CoreNodes.Standard(id, n, seed, options, state);
+
     /// <summary>
     /// Broken variants only clients can show: of the key-value service (World.Clients.cs), or of the
     /// core's reads outside the log (ReadIndex, leases). Selected
@@ -71,7 +74,7 @@ public static class BugCatalog
     public static IReadOnlyList<BugVariant> Services { get; } =
     [
         new("duplicate-detection-missing", "the key-value service applies a retried Put or Append again instead of answering it from its duplicate table: client id and sequence number ignored",
-            Invariant.Linearizability, Nodes.CoreNodes.Standard) { BreaksService = true },
+            Invariant.Linearizability, CorrectCoreForAService) { BreaksService = true },
         new("read-without-leadership-check", "a leader serves a ReadIndex read at once, without the round of heartbeats that confirms it is still leader (thesis §6.4 step 3)",
             Invariant.Linearizability, With<ReadWithoutLeadershipCheck>()) { Reads = ReadsNeeded.ReadIndex },
         new("read-before-term-commit", "a new leader serves reads before an entry of its term is committed, at a commit index that may lag its predecessor's (thesis §6.4 step 1)",

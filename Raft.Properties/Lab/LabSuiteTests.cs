@@ -19,13 +19,22 @@ public sealed class LabSuiteTests
     }
 
     [Fact]
+    public void KvSuite_HasThe14TestsOf3AAndThe9Of3B()
+    {
+        Assert.Equal(23, LabSuite.Kv.Count);
+        Assert.Equal(23, LabSuite.Kv.Select(t => t.Name).Distinct().Count());
+        Assert.Equal([14, 9], new[] { "3A", "3B" }.Select(p => LabSuite.Kv.Count(t => t.Part == p)));
+        Assert.All(LabSuite.Kv, t => Assert.EndsWith(t.Part, t.Name, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EveryLabTest_HasAnXunitTestInItsPart()
     {
         var methods = typeof(LabSuiteTests).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance))
             .Where(m => m.GetCustomAttributes<TheoryAttribute>().Any())
             .ToDictionary(m => m.Name);
-        foreach (LabTest test in LabSuite.All)
+        foreach (LabTest test in LabSuite.All.Concat(LabSuite.Kv))
         {
             Assert.True(methods.TryGetValue(test.Name, out MethodInfo? method), $"{test.Name} has no xunit test");
             var trait = method!.GetCustomAttributesData().Single(a => a.AttributeType == typeof(TraitAttribute));

@@ -18,13 +18,13 @@ namespace RaftVerify.Cli.Commands;
 /// </summary>
 public static class LabCommand
 {
-    private static readonly string[] Parts = ["2A", "2B", "2C", "2D"];
+    private static readonly string[] Parts = ["2A", "2B", "2C", "2D", "3A", "3B"];
 
     public static Command Create()
     {
         var part = new Argument<string?>("part")
         {
-            Description = "Which part to run: 2A, 2B, 2C or 2D (default: all)",
+            Description = "Which part to run: 2A, 2B, 2C or 2D (default: all of Lab 2, the raft package), or 3A or 3B (Lab 3, the kvraft package)",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var seed = new Option<ulong>("--seed")
@@ -47,7 +47,7 @@ public static class LabCommand
             Description = "Write every run's trace (TestX-seedN.trace.jsonl) to this directory, for raftverify replay, shrink and show. A failing run's trace is written to raftverify-out/lab/ even without it",
         };
         var node = NodeOption.Create("Run the tester against another Raft implementation instead of Raft.Core");
-        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 tester (virtual time)") { part, seed, seeds, test, variant, trace, node };
+        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 and Lab 3 testers (virtual time)") { part, seed, seeds, test, variant, trace, node };
         foreach (Option option in RaftOptionFlags()) cmd.Options.Add(option);
         cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant), r.GetValue(trace),
             RaftOptionsFrom(r), r.GetValue(node)));
@@ -135,7 +135,9 @@ public static class LabCommand
             throw new UsageException($"unknown lab part '{part}': expected one of {string.Join(", ", Parts)}");
         if (seeds < 1) throw new UsageException($"--seeds must be at least 1 (got {seeds})");
         string? p = part?.ToUpperInvariant();
-        var tests = LabSuite.All.Where(t => (p is null || t.Part == p) && (testName is null || t.Name == testName)).ToList();
+        // no part: Lab 2 (go test in src/raft), or the named test wherever it is; 3A and 3B: the kvraft tester
+        IEnumerable<LabTest> from = p is "3A" or "3B" || (p is null && testName is not null) ? LabSuite.All.Concat(LabSuite.Kv) : LabSuite.All;
+        var tests = from.Where(t => (p is null || t.Part == p) && (testName is null || t.Name == testName)).ToList();
         if (tests.Count == 0) throw new UsageException($"no lab test matches{(p is null ? "" : " part " + p)}{(testName is null ? "" : " named " + testName)}");
 
         var wall = Stopwatch.StartNew();
