@@ -14,6 +14,7 @@ public enum EventKind : byte
     Retake,                             // asynchronous Ready handling: take a node's output again before Advance
     ClientSend, ClientReply,            // key-value clients (World.Clients.cs): a request sent (or retried) to a node, its answer taken
     ClerkRequest, ClerkReply,           // the lab's clerks (World.Kv.cs): a clerk's call reaches a server's KV handler; an answer (or labrpc's failure) reaches the clerk
+    IsolateLeader,                      // a fault in schedules with leases: cut off a node that believes it leads (the partition a lease must survive)
 }
 
 public enum EventClass : byte { Normal, Timer, Client, Fault }

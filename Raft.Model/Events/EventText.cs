@@ -83,6 +83,7 @@ public static class EventText
         EventKind.Crash => $"crash {I(e.Node)}",
         EventKind.Restart => $"restart {I(e.Node)}",
         EventKind.Partition => "partition",
+        EventKind.IsolateLeader => $"isolate leader {I(e.Node)}",
         EventKind.Heal => "heal",
         EventKind.Control when e.Control is { } c => Control(c),
         EventKind.Ticks => $"ticks {I(e.At)}–{I(e.AdvanceTo)}ms",

@@ -71,6 +71,7 @@ public sealed class Coverage
         int code = kind switch
         {
             EventKind.Deliver => 11 + (int)delivered,
+            EventKind.IsolateLeader => (int)EventKind.Partition, // a partition the adversary aimed
             >= EventKind.ClerkRequest => ReadyPartCode + (EventKind.ClientSend - EventKind.Persist) + (kind - EventKind.ClerkRequest), // the lab's clerks count as the clients they are
             >= EventKind.Persist => ReadyPartCode + (kind - EventKind.Persist),
             _ => (int)kind,

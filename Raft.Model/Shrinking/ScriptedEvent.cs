@@ -51,7 +51,7 @@ public sealed record ScriptedEvent(StepEvent Exact, int[] Data, long MessageId =
     public bool IsCrashOrRestart => Kind is EventKind.Crash or EventKind.Restart || Control?.Op is ControlOp.Crash or ControlOp.Start;
 
     /// <summary>A change of the links: partition, heal, the tester's connect and disconnect.</summary>
-    public bool IsNetworkChange => Kind is EventKind.Partition or EventKind.Heal || Control?.Op is ControlOp.Connect or ControlOp.Disconnect;
+    public bool IsNetworkChange => Kind is EventKind.Partition or EventKind.IsolateLeader or EventKind.Heal || Control?.Op is ControlOp.Connect or ControlOp.Disconnect;
 
     /// <summary>A proposal, by the explorer or the tester.</summary>
     public bool IsProposal => Kind == EventKind.Propose || Control?.Op == ControlOp.Propose;

@@ -346,7 +346,7 @@ public static class Shrinker
         // script is, and the candidate stops early (a harness may hold proposals back, as Coyote's does)
         Proposals = Math.Max(events.Count(e => e.IsProposal), trace.Swarm.Proposals ?? trace.Settings.Proposals),
         Faults = new FaultBudget(
-            events.Count(e => e.IsCrash), events.Count(e => e.Kind == EventKind.Partition),
+            events.Count(e => e.IsCrash), events.Count(e => e.Kind is EventKind.Partition or EventKind.IsolateLeader),
             events.Count(e => e.Kind == EventKind.Drop), events.Count(e => e.Kind == EventKind.Duplicate)),
         Workers = 1,
     };

@@ -30,6 +30,7 @@ public sealed partial class World : IDisposable
     private readonly int _tickMs;
     private readonly int _maxCandidateTerm; // candidates may not go past this term (0 = no bound)
     private readonly bool _snapshotSteps, _crashes, _partitions, _drops, _duplicates; // which steps the options allow at all
+    private readonly bool _isolateLeaders; // with leases: the adversary may also cut off a node that believes it leads
     private long _nextMessageId;
     private long _sentThisStep;
     private int _proposalCounter;
@@ -77,6 +78,7 @@ public sealed partial class World : IDisposable
         _partitions = (options.FaultKinds & FaultKinds.Partition) != 0;
         _drops = (options.FaultKinds & FaultKinds.Drop) != 0;
         _duplicates = (options.FaultKinds & FaultKinds.Duplicate) != 0;
+        _isolateLeaders = options.Raft.ReadOnly == ReadOnlyOption.LeaseBased;
         if (Mode == WorldMode.Lab)
         {
             FaultsEnabled = false;
@@ -195,6 +197,9 @@ public sealed partial class World : IDisposable
             else into.Add(new EnabledEvent(EventKind.Restart, i));
         }
         if (PartitionsLeft > 0 && _partitions) into.Add(new EnabledEvent(EventKind.Partition, -1));
+        if (PartitionsLeft > 0 && _partitions && _isolateLeaders)
+            for (int i = 0; i < Size; i++)
+                if (Cluster.Node(i) is { Role: Role.Leader }) into.Add(new EnabledEvent(EventKind.IsolateLeader, i));
         if (AnyLinkDown()) into.Add(new EnabledEvent(EventKind.Heal, -1));
     }
 
@@ -264,6 +269,12 @@ public sealed partial class World : IDisposable
                 PartitionsLeft--;
                 PartitionsMade++;
                 return StepOutcome.Partitioned(MakePartition(choose));
+            case EventKind.IsolateLeader:
+                PartitionsLeft--;
+                PartitionsMade++;
+                for (int j = 0; j < Size; j++)
+                    if (j != e.Node) _links.SetBoth(e.Node, j, false);
+                return StepOutcome.Partitioned(new PartitionShape(PartitionKind.Isolate, e.Node));
             case EventKind.Heal:
                 _links.SetAll(true);
                 return StepOutcome.Done;

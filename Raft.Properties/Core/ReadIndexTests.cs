@@ -213,6 +213,47 @@ public sealed class ReadIndexTests
         Assert.Equal(request.Term - 1, restarted.Term);
     }
 
+    /// <summary>
+    /// The leader is cut off right after a round its followers acknowledged; they tick
+    /// <paramref name="followerTicks"/> while it ticks <paramref name="leaderTicks"/>, elect a new
+    /// leader and commit a write; then the old leader is asked for a read. Returns the read it
+    /// confirmed at once (null: none) and the new leader's commit index.
+    /// </summary>
+    private static (ReadState? Read, long NewCommit) ReadOnACutOffLeader(int followerTicks, int leaderTicks)
+    {
+        (TestCluster c, int leader, _) = LeaseCluster();
+        c.Drop = m => m.From == leader || m.To == leader;
+        c.Nodes[leader].Tick(); // nothing acknowledged from here on
+        int[] others = [(leader + 1) % 3, (leader + 2) % 3];
+        for (int t = 0; t < followerTicks; t++)
+            foreach (int f in others) { c.Nodes[f].Tick(); c.DeliverAll(); }
+        int newLeader = others.First(f => c.Nodes[f].Role == Role.Leader);
+        c.Nodes[newLeader].Propose(TestCluster.Cmd("y"));
+        c.DeliverAll();
+        for (int t = 1; t < leaderTicks; t++) c.Nodes[leader].Tick();
+        c.Pending.Clear();
+        Assert.True(c.Nodes[leader].ReadIndex(99)); // it still believes it leads
+        c.Collect(leader);
+        ReadState? read = c.Reads.Where(r => r.Node == leader && r.State.RequestId == 99).Select(r => (ReadState?)r.State).FirstOrDefault();
+        return (read, c.Nodes[newLeader].CommitIndex);
+    }
+
+    [Fact]
+    public void ALeaseRead_IsStale_WhenFollowerClocksGainMoreThanTheDriftBound_SoTheBoundIsTheLeasesAssumption_6_4_1()
+    {
+        // the followers' clocks run twice as fast as the leader's: far beyond a drift bound of 2 ticks
+        (ReadState? read, long newCommit) = ReadOnACutOffLeader(followerTicks: 2 * LeaseOpts.ElectionTicks, leaderTicks: LeaseOpts.ElectionTicks / 2);
+        Assert.NotNull(read);
+        Assert.True(read!.Value.Index < newCommit, $"the old leader serves index {read.Value.Index}; a newer leader has committed {newCommit}");
+    }
+
+    [Fact]
+    public void ALeaseRead_IsNotServed_OnceTheLeaseHasRunOut_WhenClocksKeepTheBound_6_4_1()
+    {
+        (ReadState? read, _) = ReadOnACutOffLeader(followerTicks: 2 * LeaseOpts.ElectionTicks, leaderTicks: 2 * LeaseOpts.ElectionTicks);
+        Assert.Null(read);
+    }
+
     [Fact]
     public void WithoutLeases_AFollowerGrantsAVoteRequestAtOnce_AsFigure2Says()
     {

@@ -79,7 +79,7 @@ public abstract class StrategyBase : IStrategy
     private int PickFault(IReadOnlyList<EnabledEvent> enabled)
     {
         // weight each fault kind (not each event), so forty pending messages do not make drops forty times likelier
-        Span<int> weight = stackalloc int[16];
+        Span<int> weight = stackalloc int[32];
         int total = 0;
         for (int i = 0; i < enabled.Count; i++)
         {
@@ -88,7 +88,7 @@ public abstract class StrategyBase : IStrategy
             int w = e.Kind switch
             {
                 EventKind.Crash => Swarm.CrashWeight,
-                EventKind.Partition => Swarm.PartitionWeight,
+                EventKind.Partition or EventKind.IsolateLeader => Swarm.PartitionWeight,
                 EventKind.Drop => Swarm.DropWeight,
                 EventKind.Duplicate => Swarm.DuplicateWeight,
                 _ => 2, // restart and heal: recovery is always possible
@@ -98,7 +98,7 @@ public abstract class StrategyBase : IStrategy
         }
         int roll = Draw(total);
         EventKind kind = EventKind.Heal;
-        for (int k = 0; k < 16; k++)
+        for (int k = 0; k < weight.Length; k++)
         {
             if (weight[k] == 0) continue;
             if (roll < weight[k]) { kind = (EventKind)k; break; }

@@ -56,6 +56,13 @@ public static class HtmlPage
         sb.Append("<p class=\"settings\">").Append(Escape(a.SettingsLine())).Append("</p>\n");
         sb.Append("<p class=\"outcome ").Append(violation ? "violation" : "pass").Append("\">").Append(Escape(a.OutcomeLine())).Append("</p>\n");
         sb.Append("<div class=\"picture\">\n").Append(SpaceTimeSvg.Render(trace)).Append("</div>\n");
+        if (TraceHistory.Of(trace) is { } history)
+        {
+            // the clients' operations on a time line of steps, checked again here: a violation's conflicting operations are marked
+            Histories.CheckResult checkedHistory = Histories.LinearizabilityChecker.Check(history);
+            sb.Append("<h2>Client history</h2>\n<p class=\"settings\">").Append(Escape(HistoryLine(history, checkedHistory))).Append("</p>\n");
+            sb.Append("<div class=\"picture\">\n").Append(Histories.HistorySvg.Render(history, checkedHistory)).Append("</div>\n");
+        }
 
         sb.Append("<h2>Steps</h2>\n<table class=\"steps\">\n<thead><tr><th>step</th><th>event</th><th>detail</th><th>nodes after the step (role term / commit / last index)</th><th>sent</th></tr></thead>\n<tbody>\n");
         for (int s = 0; s < a.StepCount; s++)
@@ -96,5 +103,19 @@ public static class HtmlPage
           .Append(". See docs/pictures.md for how to read the picture.</p>\n");
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
+    }
+
+    /// <summary>What the history picture shows: its size, the verdict and, for a violation, the shortest non-linearizable part and the longest linearizable prefix.</summary>
+    private static string HistoryLine(Histories.History history, Histories.CheckResult result)
+    {
+        string text = TraceAnalysis.Inv($"{history.Count} operations by {history.Operations.Select(o => o.Client).Distinct().Count()} client(s), times in steps: ") + result.Verdict switch
+        {
+            Histories.Verdict.Linearizable => "linearizable",
+            Histories.Verdict.Unknown => "the checker's budget ran out (unknown)",
+            _ => "not linearizable",
+        };
+        if (result.Failure is { } f)
+            text += TraceAnalysis.Inv($"; key {Histories.HistoryText.Key(f.Key)}: the operations marked red are a shortest part that is not linearizable ({f.SubHistory.Count} of them), and the longest linearizable prefix has {f.Prefix.Length} operations");
+        return text;
     }
 }

@@ -58,7 +58,7 @@ internal sealed record PictureEvent(StepAction Action, int Node, MessageInfo? Me
             EventKind.Snapshot => StepAction.Snapshot,
             EventKind.Crash => StepAction.Crash,
             EventKind.Restart => StepAction.Restart,
-            EventKind.Partition => StepAction.Partition,
+            EventKind.Partition or EventKind.IsolateLeader => StepAction.Partition,
             EventKind.Heal => StepAction.Heal,
             _ => StepAction.Other,
         };
