@@ -37,6 +37,9 @@ public sealed class Coverage
     public long HistoriesChecked { get; private set; }
     public long HistoriesUnknown { get; private set; }
     public long ClientOperations { get; private set; }
+    /// <summary>Of those operations, the Gets answered by ReadIndex (not through the log), and how many of them under leases.</summary>
+    public long ReadIndexReads { get; private set; }
+    public long LeaseReads { get; private set; }
     /// <summary>Lab liveness phases: the slowest one() agreement after the heal (virtual ms), and how many took over 5 s.</summary>
     /// <summary>The slowest one() agreement after the liveness phase's network stabilised (virtual ms).</summary>
     public long SlowestAgreementMs { get; private set; }
@@ -101,11 +104,13 @@ public sealed class Coverage
     }
 
     /// <summary>Adds a schedule's verdict on its clients' history of <paramref name="operations"/> operations.</summary>
-    public void AddHistory(Histories.Verdict verdict, int operations)
+    public void AddHistory(Histories.Verdict verdict, int operations, int readIndexReads = 0, bool leases = false)
     {
         HistoriesChecked++;
         if (verdict == Histories.Verdict.Unknown) HistoriesUnknown++;
         ClientOperations += operations;
+        ReadIndexReads += readIndexReads;
+        if (leases) LeaseReads += readIndexReads;
     }
 
     public void Merge(Coverage other)
@@ -113,6 +118,8 @@ public sealed class Coverage
         HistoriesChecked += other.HistoriesChecked;
         HistoriesUnknown += other.HistoriesUnknown;
         ClientOperations += other.ClientOperations;
+        ReadIndexReads += other.ReadIndexReads;
+        LeaseReads += other.LeaseReads;
         Schedules += other.Schedules;
         Steps += other.Steps;
         HitStepBound += other.HitStepBound;

@@ -175,6 +175,7 @@ public sealed partial class World
         if (node != c.Target || !AnswerReady(c, out string result)) throw new InvalidOperationException($"client {client} has no answer from node {node}");
         KvOp op = c.Ops[c.Next];
         _history!.Respond(c.Handle, op.Kind == OpKind.Get ? result : null, StepsRun);
+        if (c.ReadId != 0) ReadIndexReadsServed++;
         c.Outstanding = false;
         c.Next++;
         return StepOutcome.Done;
@@ -202,6 +203,9 @@ public sealed partial class World
         }
         return result.Verdict;
     }
+
+    /// <summary>Gets answered by ReadIndex (a read the node confirmed, served from the service), not through the log.</summary>
+    public int ReadIndexReadsServed { get; private set; }
 
     /// <summary>The last <see cref="CheckLinearizability"/> result (null before).</summary>
     public CheckResult? LastLinearizability { get; private set; }
