@@ -37,7 +37,8 @@ public sealed class Coverage
     public long HistoriesChecked { get; private set; }
     public long HistoriesUnknown { get; private set; }
     public long ClientOperations { get; private set; }
-    /// <summary>Of those operations, the Gets answered by ReadIndex (not through the log), and how many of them under leases.</summary>
+    /// <summary>Of those histories, the ones whose clients read by ReadIndex; of their operations, the Gets answered by ReadIndex (not through the log), and how many of them under leases.</summary>
+    public long ReadIndexHistories { get; private set; }
     public long ReadIndexReads { get; private set; }
     public long LeaseReads { get; private set; }
     /// <summary>Lab liveness phases: the slowest one() agreement after the heal (virtual ms), and how many took over 5 s.</summary>
@@ -104,8 +105,9 @@ public sealed class Coverage
     }
 
     /// <summary>Adds a schedule's verdict on its clients' history of <paramref name="operations"/> operations.</summary>
-    public void AddHistory(Histories.Verdict verdict, int operations, int readIndexReads = 0, bool leases = false)
+    public void AddHistory(Histories.Verdict verdict, int operations, bool readIndex = false, int readIndexReads = 0, bool leases = false)
     {
+        if (readIndex) ReadIndexHistories++;
         HistoriesChecked++;
         if (verdict == Histories.Verdict.Unknown) HistoriesUnknown++;
         ClientOperations += operations;
@@ -118,6 +120,7 @@ public sealed class Coverage
         HistoriesChecked += other.HistoriesChecked;
         HistoriesUnknown += other.HistoriesUnknown;
         ClientOperations += other.ClientOperations;
+        ReadIndexHistories += other.ReadIndexHistories;
         ReadIndexReads += other.ReadIndexReads;
         LeaseReads += other.LeaseReads;
         Schedules += other.Schedules;

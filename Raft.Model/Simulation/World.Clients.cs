@@ -204,6 +204,9 @@ public sealed partial class World
         return result.Verdict;
     }
 
+    /// <summary>Whether this world's clients read with ReadIndex (<see cref="ClientReads.ReadIndex"/>).</summary>
+    public bool ClientsReadByReadIndex => _history is not null && _clientReads == ClientReads.ReadIndex;
+
     /// <summary>Gets answered by ReadIndex (a read the node confirmed, served from the service), not through the log.</summary>
     public int ReadIndexReadsServed { get; private set; }
 
