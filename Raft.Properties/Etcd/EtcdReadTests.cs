@@ -182,7 +182,7 @@ public sealed class EtcdReadTests(ITestOutputHelper output)
             if (read.Index < write) stale.Add($"seed {seed}, offset {offset}: read confirmed at {read.Index} after the write at {write} committed");
         }
         foreach (string line in stale) output.WriteLine(line);
-        Assert.NotEmpty(stale); // an offset that leaves the old leader leading gives a stale read
+        Assert.True(stale.Count >= 30, $"{stale.Count} of 40 runs gave a stale read (35 with etcd 3.4.23)");
     }
 
     [Fact]

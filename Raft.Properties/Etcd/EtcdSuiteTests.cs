@@ -81,6 +81,25 @@ public sealed class EtcdSuiteTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Clients reading by ReadIndex on etcd with leases in every schedule (explore --lease; docs/etcd.md,
+    /// "Reads"): reads are confirmed and served, the histories are checked, and what breaks is only
+    /// what broke before (finding 1's panic, finding 3's timer rule: CheckQuorum is on, Pre-Vote is not).
+    /// </summary>
+    [Fact]
+    public void Lease_reads_on_etcd_are_served_and_break_nothing_new()
+    {
+        var s = Settings(new EtcdRaft(), 300, 7, asyncDraws: true) with { Raft = RaftOptions.Default with { ReadOnly = ReadOnlyOption.LeaseBased } };
+        var r = Explore(s, "etcd, leases, swarm");
+        output.WriteLine($"ReadIndex histories {r.Coverage.ReadIndexHistories}, Gets served {r.Coverage.ReadIndexReads} ({r.Coverage.LeaseReads} with leases)");
+        Assert.True(r.Coverage.ReadIndexHistories > 0);
+        Assert.True(r.Coverage.LeaseReads > 0);
+        Assert.Equal(r.Coverage.ReadIndexReads, r.Coverage.LeaseReads);
+        Assert.All(r.Violations, v => Assert.True(
+            v.Violation.Detail.Contains(SnapshotTickPanic, StringComparison.Ordinal) || v.Violation.Detail.Contains(NoElectionProgress, StringComparison.Ordinal),
+            v.Violation.ToString()));
+    }
+
+    /// <summary>
     /// Schedule 2604 of seed 1 (default config, async Ready handling): a follower holding entries past
     /// a leader's snapshot installs it, wins an election and appends at the next index. etcd's storage
     /// keeps nothing past an applied snapshot; the adapter once left those entries on the world's disk,
