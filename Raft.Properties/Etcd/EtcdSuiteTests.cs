@@ -113,7 +113,7 @@ public sealed class EtcdSuiteTests(ITestOutputHelper output)
     {
         NodeFactory factory = NodeLoader.Load($"{typeof(EtcdRaft).Assembly.Location}:Raft.Etcd.EtcdRaft", out NodeSource source);
         RaftOptions raft = RaftOptions.Default with { ElectionTicks = 30, HeartbeatTicks = 10, ReadOnly = ReadOnlyOption.LeaseBased, LeaseDriftTicks = 1 };
-        var settings = new ExploreSettings { Factory = factory, Node = source, Nodes = 3, MaxSteps = 400, Liveness = false, Workers = 1, Raft = raft, Strategy = "scripted" };
+        var settings = new ExploreSettings { Factory = factory, Node = source, Nodes = 3, MaxSteps = 400, Liveness = false, Workers = 1, Raft = raft }; // Strategy stays "random": traces name a known one; replay and shrink follow the recorded decisions, not the strategy
         var swarm = new SwarmParameters(3, 0, 100, 0, 0, 1, 0, 1, 0, 0)
         {
             Raft = raft, Proposals = 0, Clients = 3, ClientOps = 2, ClientTimeout = 40, ClientReads = Raft.Model.Simulation.ClientReads.ReadIndex,
