@@ -42,6 +42,7 @@ public sealed class EtcdNode : IRaftNode, IRaftNodeStatus, IDisposable
     private bool _etcdInHand;                  // etcd's Ready was taken and not advanced
     private Ready? _hand;                      // the Ready handed to the world, until Advance
     private EtcdProposeResult? _proposed;
+    private EtcdReadIndexResult? _readAnswer;
     private long _applied;                     // etcd's applied index, ahead of the view right after Advance
     private (long Index, long Term, byte[] Data)? _local;      // a service snapshot for the next Ready
     private (long Index, byte[] Data)? _queuedSnapshot, _deferred;
@@ -178,6 +179,26 @@ public sealed class EtcdNode : IRaftNode, IRaftNodeStatus, IDisposable
         Refresh();
         EtcdProposeResult r = _proposed ?? throw new EtcdShimException(EtcdShimFailure.Protocol, "propose got no answer");
         return r.Accepted ? new ProposeResult((long)r.Index, (long)r.Term, true) : new ProposeResult(-1, (long)r.Term, r.IsLeader);
+    }
+
+    /// <summary>
+    /// etcd's RawNode.ReadIndex on a leader (its status says so when the command runs), with the
+    /// request id as the 8-byte context; the id comes back in a later Ready's read states (Safe:
+    /// after a heartbeat round a majority acknowledged, and not before the leader committed an entry
+    /// of its term; LeaseBased: at once). A follower answers NotLeader: etcd would forward the
+    /// request to the leader it knows, which the world does not model (its client tries another
+    /// node). One round trip: the command goes with the take and view of <see cref="Refresh"/>.
+    /// </summary>
+    public ReadRequest ReadIndex(long requestId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(requestId);
+        Use();
+        _readAnswer = null;
+        _host.Shim.ReadIndex(_slot, (ulong)requestId);
+        Queued();
+        Refresh();
+        EtcdReadIndexResult r = _readAnswer ?? throw new EtcdShimException(EtcdShimFailure.Protocol, "read-index got no answer");
+        return r.Accepted ? ReadRequest.Accepted : ReadRequest.NotLeader;
     }
 
     public void Snapshot(long index, byte[] data)
@@ -319,6 +340,9 @@ public sealed class EtcdNode : IRaftNode, IRaftNodeStatus, IDisposable
             case EtcdProposeResult p:
                 _proposed = p;
                 break;
+            case EtcdReadIndexResult read:
+                _readAnswer = read;
+                break;
             case EtcdSnapshotResult s when _queuedSnapshot is { } q:
                 _queuedSnapshot = null;
                 if (q.Index > (_local?.Index ?? 0)) _local = (q.Index, (long)s.Term, q.Data);
@@ -393,6 +417,8 @@ public sealed class EtcdNode : IRaftNode, IRaftNodeStatus, IDisposable
         }
         else ready.FirstCommittedIndex = _applied + 1;
         foreach (EtcdMessage m in messages) ready.MessageBuffer.Add(EtcdPayload.Wrap(m));
+        if (r is not null)
+            foreach (EtcdReadState rs in r.ReadStates) ready.ReadStateBuffer.Add(new ReadState((long)rs.RequestId, (long)rs.Index));
         return ready;
     }
 

@@ -25,11 +25,19 @@ public class EtcdRaft : IRaftImplementation
     /// committed entries per Ready). No equivalent: MaxEntriesPerAppend (etcd bounds appends by bytes
     /// only), BroadcastCommit (etcd always broadcasts a new commit index), EntryArrayPool (etcd's
     /// messages are its own bytes); SnapshotRetryTicks is the adapter's MsgSnap timeout (EtcdNode).
-    /// MaxInflightMsgs is etcd's 256.
+    /// MaxInflightMsgs is etcd's 256. ReadOnly → ReadOnlyOption (Safe → ReadOnlySafe, LeaseBased →
+    /// ReadOnlyLeaseBased, which etcd accepts only with CheckQuorum, so LeaseBased turns CheckQuorum on
+    /// in every configuration). No equivalent: LeaseDriftTicks (etcd's lease has no drift bound) and
+    /// NoOpOnElection (etcd's new leader always appends an empty entry).
     /// </summary>
-    public EtcdNodeConfig Config(int clusterSize, RaftOptions options) => new(
-        ClusterSize: clusterSize, ElectionTick: options.ElectionTicks, HeartbeatTick: options.HeartbeatTicks,
-        PreVote: PreVote, CheckQuorum: CheckQuorum, MaxSizePerMsg: (ulong)Math.Max(1, options.MaxBytesPerAppend), MaxInflightMsgs: 256);
+    public EtcdNodeConfig Config(int clusterSize, RaftOptions options)
+    {
+        bool lease = options.ReadOnly == ReadOnlyOption.LeaseBased;
+        return new(
+            ClusterSize: clusterSize, ElectionTick: options.ElectionTicks, HeartbeatTick: options.HeartbeatTicks,
+            PreVote: PreVote, CheckQuorum: CheckQuorum || lease, MaxSizePerMsg: (ulong)Math.Max(1, options.MaxBytesPerAppend), MaxInflightMsgs: 256,
+            LeaseBased: lease);
+    }
 
     public IRaftNode Create(int id, int clusterSize, ulong seed, RaftOptions options, PersistedState state) =>
         new EtcdNode(id, clusterSize, seed, options, state, Config(clusterSize, options), EtcdShimBinary.Locate(Bug));

@@ -4,7 +4,7 @@ namespace Raft.Etcd;
 public enum EtcdOp : byte
 {
     Hello = 0, Start = 1, Crash = 2, Step = 3, Tick = 4, Propose = 5, Snapshot = 6, Ready = 7,
-    Persist = 8, Advance = 9, Handle = 10, Status = 11, ReportSnapshot = 12, ReportUnreachable = 13, View = 14, Take = 15,
+    Persist = 8, Advance = 9, Handle = 10, Status = 11, ReportSnapshot = 12, ReportUnreachable = 13, View = 14, Take = 15, ReadIndex = 16,
 }
 
 /// <summary>The result of one command of a batch, in command order.</summary>
@@ -28,6 +28,9 @@ public sealed record EtcdReadyResult(EtcdOp Op, int Node, EtcdReady? Ready) : Et
 
 /// <summary>persist: the Ready's messages, sendable now that its writes are durable.</summary>
 public sealed record EtcdPersistResult(int Node, IReadOnlyList<EtcdMessage> Messages) : EtcdResult(EtcdOp.Persist, Node);
+
+/// <summary>read-index: Accepted when the node leads and etcd took the request (a later Ready's <see cref="EtcdReady.ReadStates"/> confirm it); else the node is not leader and nothing was asked.</summary>
+public sealed record EtcdReadIndexResult(int Node, bool Accepted) : EtcdResult(EtcdOp.ReadIndex, Node);
 
 public sealed record EtcdStatusResult(int Node, EtcdStatus Status) : EtcdResult(EtcdOp.Status, Node);
 

@@ -11,7 +11,7 @@ namespace Raft.Etcd;
 /// </summary>
 public sealed class EtcdShim : IDisposable
 {
-    public const int ProtocolVersion = 2;
+    public const int ProtocolVersion = 3;
     private const int MaxFrame = 256 << 20;
 
     private readonly Process _process;
@@ -92,7 +92,7 @@ public sealed class EtcdShim : IDisposable
         w.U32((uint)config.ClusterSize);
         w.U32((uint)config.ElectionTick);
         w.U32((uint)config.HeartbeatTick);
-        w.U8((byte)((config.PreVote ? 1 : 0) | (config.CheckQuorum ? 2 : 0)));
+        w.U8(config.Flags);
         w.U64(config.MaxSizePerMsg);
         w.U32((uint)config.MaxInflightMsgs);
         w.U64(seed);
@@ -140,6 +140,9 @@ public sealed class EtcdShim : IDisposable
     public void Take(int node) => Add(EtcdOp.Take, node);
 
     public void Status(int node) => Add(EtcdOp.Status, node);
+
+    /// <summary>A read without the log: on a leader, RawNode.ReadIndex with <paramref name="requestId"/> as its 8-byte context (<see cref="EtcdReadIndexResult"/>).</summary>
+    public void ReadIndex(int node, ulong requestId) => Add(EtcdOp.ReadIndex, node).U64(requestId);
 
     /// <summary>The node's state and its log's change since the previous view (<see cref="EtcdView"/>).</summary>
     public void View(int node) => Add(EtcdOp.View, node);
@@ -271,6 +274,12 @@ public sealed class EtcdShim : IDisposable
         EtcdOp.Persist => new EtcdPersistResult(node, r.Messages()),
         EtcdOp.Status => new EtcdStatusResult(node, r.Status()),
         EtcdOp.View => new EtcdViewResult(node, r.View()),
+        EtcdOp.ReadIndex => new EtcdReadIndexResult(node, r.U8() switch
+        {
+            1 => true,
+            2 => false,
+            var o => throw new EtcdShimException(EtcdShimFailure.Protocol, $"malformed shim response: read-index outcome {o}"),
+        }),
         _ => new EtcdDone(op, node),
     };
 

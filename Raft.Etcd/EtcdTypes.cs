@@ -37,7 +37,15 @@ public sealed record EtcdNodeConfig(
     bool PreVote = false,
     bool CheckQuorum = false,
     ulong MaxSizePerMsg = 1 << 20,
-    int MaxInflightMsgs = 256);
+    int MaxInflightMsgs = 256,
+    bool LeaseBased = false)
+{
+    /// <summary>The start command's flags: 1 PreVote, 2 CheckQuorum, 4 ReadOnlyLeaseBased (etcd refuses it without CheckQuorum).</summary>
+    public byte Flags => (byte)((PreVote ? 1 : 0) | (CheckQuorum ? 2 : 0) | (LeaseBased ? 4 : 0));
+}
+
+/// <summary>A read etcd confirmed: the request id the host gave read-index, and the index its service must have applied before it serves the read.</summary>
+public readonly record struct EtcdReadState(ulong RequestId, ulong Index);
 
 public readonly record struct EtcdHardState(ulong Term, int Vote, ulong Commit)
 {
@@ -76,12 +84,13 @@ public sealed record EtcdMessage(
 /// <summary>
 /// One 3.4 Ready. Role/Leader and HardState are the node's current values; the flags say whether they
 /// changed in this Ready (a changed hard state must be written). <see cref="Messages"/> is empty for
-/// <c>ready</c> (they come with <c>persist</c>) and filled for <c>handle</c>.
+/// <c>ready</c> (they come with <c>persist</c>) and filled for <c>handle</c>. <see cref="ReadStates"/>
+/// are the reads etcd confirmed since the last Ready.
 /// </summary>
 public sealed record EtcdReady(
     bool SoftStateChanged, EtcdRole Role, int Leader, bool HardStateChanged, EtcdHardState HardState,
     bool MustSync, IReadOnlyList<EtcdEntry> Entries, EtcdSnapshot? Snapshot,
-    IReadOnlyList<EtcdEntry> CommittedEntries, IReadOnlyList<EtcdMessage> Messages);
+    IReadOnlyList<EtcdEntry> CommittedEntries, IReadOnlyList<EtcdReadState> ReadStates, IReadOnlyList<EtcdMessage> Messages);
 
 public readonly record struct EtcdProgress(int Peer, ulong Match, ulong Next, EtcdProgressState State, bool RecentActive);
 

@@ -126,6 +126,15 @@ internal ref struct ResponseReader(ReadOnlySpan<byte> body)
         return a;
     }
 
+    public EtcdReadState[] ReadStates()
+    {
+        var n = Count(16);
+        if (n == 0) return [];
+        var a = new EtcdReadState[n];
+        for (var i = 0; i < n; i++) a[i] = new EtcdReadState(U64(), U64());
+        return a;
+    }
+
     public EtcdReady Ready(bool withMessages)
     {
         bool softChanged = Bool();
@@ -137,8 +146,9 @@ internal ref struct ResponseReader(ReadOnlySpan<byte> body)
         var entries = Entries();
         EtcdSnapshot? snap = Bool() ? new EtcdSnapshot(U64(), U64(), Bytes()) : null;
         var committed = Entries();
+        var reads = ReadStates();
         var messages = withMessages ? Messages() : [];
-        return new EtcdReady(softChanged, role, leader, hardChanged, hs, mustSync, entries, snap, committed, messages);
+        return new EtcdReady(softChanged, role, leader, hardChanged, hs, mustSync, entries, snap, committed, reads, messages);
     }
 
     public EtcdStatus Status()

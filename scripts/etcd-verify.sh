@@ -5,6 +5,8 @@
 #   ITERATIONS=100000 bash scripts/etcd-verify.sh   # the long run (default 2000 per strategy and config)
 #   bash scripts/etcd-verify.sh bugs            # each deliberately broken build (Raft.Etcd/shim/bugs): explore, replay, shrink, show
 #   bash scripts/etcd-verify.sh lab             # the lab's tests on etcd
+#   bash scripts/etcd-verify.sh reads           # reads by ReadIndex (docs/etcd.md, "Reads"): both configs, as the swarm
+#                                               # draws leases (a third of the schedules) and with --lease (all of them)
 #
 # A broken build is selected by pointing RAFTVERIFY_ETCD_SHIM at it (ETCD_SHIM_BUG=NAME scripts/etcd-shim.sh
 # builds and caches it separately); the C# side is the same Raft.Etcd.EtcdRaft.
@@ -29,6 +31,14 @@ case "$what" in
           --iterations "$ITERATIONS" --seed "$SEED" --keep-going --out "$OUT/$type-$strategy" || status=1
       done
     done ;;
+  reads)
+    for type in Raft.Etcd.EtcdRaft Raft.Etcd.EtcdRaftPreVote; do
+      for lease in "" --lease; do
+        echo "== $type, random, $ITERATIONS schedules ${lease:-(leases as the swarm draws them)}"
+        RAFTVERIFY_ETCD_SHIM="$shim" "${cli[@]}" explore --node "$dll:$type" --iterations "$ITERATIONS" --seed "$SEED" \
+          --keep-going $lease --out "$OUT/$type-reads${lease}" || status=1
+      done
+    done ;;
   lab)
     for part in 2A 2B 2C 2D; do
       RAFTVERIFY_ETCD_SHIM="$shim" "${cli[@]}" lab "$part" --node "$dll:Raft.Etcd.EtcdRaft" || status=1
@@ -48,7 +58,7 @@ case "$what" in
       shrunk=$(ls -t "$OUT/$bug"/*.jsonl | head -1)
       RAFTVERIFY_ETCD_SHIM="$broken" "${cli[@]}" show "$shrunk" | head -60 || true
     done ;;
-  *) echo "usage: $0 [explore|lab|bugs]" >&2; exit 2 ;;
+  *) echo "usage: $0 [explore|lab|bugs|reads]" >&2; exit 2 ;;
 esac
 echo "traces and reports: $OUT"
 exit $status

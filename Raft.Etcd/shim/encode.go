@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"sort"
 
 	"go.etcd.io/etcd/raft"
@@ -27,7 +28,7 @@ func encodeEntries(enc *encoder, ents []pb.Entry) {
 
 // ready = u8 softChanged, u8 role, i32 lead, u8 hardChanged, u64 term, i32 vote, u64 commit,
 // u8 mustSync, entries (to persist), u8 hasSnapshot [u64 index, u64 term, bytes data],
-// entries (committed, to apply). Soft and hard state are the node's current values; the
+// entries (committed, to apply), u32 count {u64 requestId, u64 index} (read states). Soft and hard state are the node's current values; the
 // flags say whether they changed (a changed hard state must be written).
 func encodeReady(enc *encoder, n *node) {
 	rd := &n.rd
@@ -55,6 +56,21 @@ func encodeReady(enc *encoder, n *node) {
 		enc.bytes(rd.Snapshot.Data)
 	}
 	encodeEntries(enc, rd.CommittedEntries)
+	encodeReadStates(enc, rd.ReadStates)
+}
+
+// readStates = u32 count, {u64 requestId, u64 index}*: the contexts are the 8-byte ids read-index
+// gave etcd (a context of another length is reported as id 0, which the host never uses).
+func encodeReadStates(enc *encoder, rss []raft.ReadState) {
+	enc.u32(uint32(len(rss)))
+	for i := range rss {
+		var id uint64
+		if len(rss[i].RequestCtx) == 8 {
+			id = binary.LittleEndian.Uint64(rss[i].RequestCtx)
+		}
+		enc.u64(id)
+		enc.u64(rss[i].Index)
+	}
 }
 
 // messages = u32 count, then per message: u8 type, u8 isResponse, i32 from, i32 to, u64 term,

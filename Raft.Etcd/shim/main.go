@@ -71,7 +71,7 @@ var opNames = map[uint8]string{
 	opHello: "hello", opStart: "start", opCrash: "crash", opStep: "step", opTick: "tick",
 	opPropose: "propose", opSnapshot: "snapshot", opReady: "ready", opPersist: "persist",
 	opAdvance: "advance", opHandle: "handle", opStatus: "status",
-	opReportSnapshot: "report-snapshot", opReportUnreachable: "report-unreachable", opView: "view", opTake: "take",
+	opReportSnapshot: "report-snapshot", opReportUnreachable: "report-unreachable", opView: "view", opTake: "take", opReadIndex: "read-index",
 }
 
 // run executes one request body and appends the response body (count + results) to enc.

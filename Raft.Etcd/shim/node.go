@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -116,6 +117,8 @@ func (c *cluster) exec(op uint8, num uint32, d *decoder, enc *encoder) error {
 		flag = d.u8()
 	case opReportUnreachable:
 		peer = d.u32()
+	case opReadIndex:
+		index = d.u64() // the host's request id
 	case opCrash, opTick, opReady, opPersist, opAdvance, opHandle, opStatus, opView, opTake:
 	default:
 		return fmt.Errorf("unknown command")
@@ -156,6 +159,8 @@ func (c *cluster) exec(op uint8, num uint32, d *decoder, enc *encoder) error {
 		return n.ready(enc, true, true)
 	case opTake:
 		return n.ready(enc, true, false)
+	case opReadIndex:
+		return n.readIndex(index, enc)
 	case opStatus:
 		return n.call(func() error { encodeStatus(enc, n); return nil })
 	case opView:
@@ -226,7 +231,7 @@ func (c *cluster) start(num uint32, d *decoder) error {
 		rn, err := raft.NewRawNode(&raft.Config{
 			ID: etcdID(num), ElectionTick: int(electionTick), HeartbeatTick: int(heartbeatTick),
 			Storage: n.storage, MaxSizePerMsg: maxSize, MaxInflightMsgs: int(maxInflight),
-			PreVote: flags&1 != 0, CheckQuorum: flags&2 != 0,
+			PreVote: flags&1 != 0, CheckQuorum: flags&2 != 0, ReadOnlyOption: readOnlyOption(flags),
 			DisableProposalForwarding: true, // a follower's Propose fails like the lab's Start()
 			Logger:                    quietLogger{},
 		})
@@ -238,6 +243,15 @@ func (c *cluster) start(num uint32, d *decoder) error {
 	}
 	c.nodes[num] = n
 	return nil
+}
+
+// readOnlyOption is etcd's option for start flag 4 (etcd refuses LeaseBased without CheckQuorum: the
+// host sets flag 2 with it).
+func readOnlyOption(flags uint8) raft.ReadOnlyOption {
+	if flags&4 != 0 {
+		return raft.ReadOnlyLeaseBased
+	}
+	return raft.ReadOnlySafe
 }
 
 func checkContiguous(ents []pb.Entry, snapIndex uint64) error {
@@ -296,6 +310,23 @@ func (n *node) propose(data []byte, enc *encoder) error {
 		}
 		enc.u64(st.Term)
 		enc.bool(st.RaftState == raft.StateLeader)
+		return nil
+	})
+}
+
+// readIndex asks a leader for a read (RawNode.ReadIndex with the host's request id as the 8-byte
+// context): u8 1 accepted (a later Ready's read states carry the id), 2 not leader (nothing asked:
+// a follower would forward it to its leader; the host tries another node instead).
+func (n *node) readIndex(id uint64, enc *encoder) error {
+	return n.call(func() error {
+		if n.rn.BasicStatus().RaftState != raft.StateLeader {
+			enc.u8(2)
+			return nil
+		}
+		var ctx [8]byte
+		binary.LittleEndian.PutUint64(ctx[:], id)
+		n.rn.ReadIndex(ctx[:])
+		enc.u8(1)
 		return nil
 	})
 }

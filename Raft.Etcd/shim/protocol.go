@@ -16,7 +16,8 @@ import (
 	"math"
 )
 
-const protocolVersion = 2
+// Version 3 adds read-index (16), the start flag 4 (ReadOnlyLeaseBased) and the Ready's read states.
+const protocolVersion = 3
 
 // Operation codes.
 const (
@@ -36,6 +37,7 @@ const (
 	opReportUnreachable = 13
 	opView              = 14
 	opTake              = 15
+	opReadIndex         = 16
 )
 
 var errTruncated = errors.New("truncated command")

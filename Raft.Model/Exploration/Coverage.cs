@@ -37,7 +37,8 @@ public sealed class Coverage
     public long HistoriesChecked { get; private set; }
     public long HistoriesUnknown { get; private set; }
     public long ClientOperations { get; private set; }
-    /// <summary>Gets answered by ReadIndex rather than through the log, and those of them under leases.</summary>
+    /// <summary>Of those histories, the ones whose clients read by ReadIndex; of their operations, the Gets answered by ReadIndex (not through the log), and how many of them under leases.</summary>
+    public long ReadIndexHistories { get; private set; }
     public long ReadIndexReads { get; private set; }
     public long LeaseReads { get; private set; }
     /// <summary>Lab liveness phases: the slowest one() agreement after the heal (virtual ms), and how many took over 5 s.</summary>
@@ -106,22 +107,24 @@ public sealed class Coverage
     }
 
     /// <summary>Adds a schedule's verdict on its clients' history of <paramref name="operations"/> operations.</summary>
-    public void AddHistory(Histories.Verdict verdict, int operations, long readIndexReads = 0, bool lease = false)
+    public void AddHistory(Histories.Verdict verdict, int operations, bool readIndex = false, int readIndexReads = 0, bool leases = false)
     {
-        ReadIndexReads += readIndexReads;
-        if (lease) LeaseReads += readIndexReads;
+        if (readIndex) ReadIndexHistories++;
         HistoriesChecked++;
         if (verdict == Histories.Verdict.Unknown) HistoriesUnknown++;
         ClientOperations += operations;
+        ReadIndexReads += readIndexReads;
+        if (leases) LeaseReads += readIndexReads;
     }
 
     public void Merge(Coverage other)
     {
         HistoriesChecked += other.HistoriesChecked;
-        ReadIndexReads += other.ReadIndexReads;
-        LeaseReads += other.LeaseReads;
         HistoriesUnknown += other.HistoriesUnknown;
         ClientOperations += other.ClientOperations;
+        ReadIndexHistories += other.ReadIndexHistories;
+        ReadIndexReads += other.ReadIndexReads;
+        LeaseReads += other.LeaseReads;
         Schedules += other.Schedules;
         Steps += other.Steps;
         HitStepBound += other.HitStepBound;

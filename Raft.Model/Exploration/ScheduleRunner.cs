@@ -134,8 +134,7 @@ public static class ScheduleRunner
             // the clients' history is checked once the fault phase is over (clients do not act in the liveness phase)
             int last = Math.Max(0, step - 1);
             result.Linearizability = world.CheckLinearizability(last);
-            if (result.Linearizability is { } verdict) result.Coverage.AddHistory(verdict, world.LastLinearizability!.History.Count, world.ReadIndexReads,
-                world.Options.Raft.ReadOnly == Raft.Core.Node.ReadOnlyOption.LeaseBased);
+            if (result.Linearizability is { } verdict) result.Coverage.AddHistory(verdict, world.LastLinearizability!.History.Count, world.ClientsReadByReadIndex, world.ReadIndexReadsServed, world.Cluster.Options.ReadOnly == ReadOnlyOption.LeaseBased);
             if (world.Violation is not null) { result.Violation = world.Violation; result.ViolationStep = last; }
         }
         bool liveness = result.Violation is null && settings.Liveness;

@@ -193,7 +193,8 @@ public sealed record SwarmParameters(
         if (s.SwarmRaft || needed == Variants.ReadsNeeded.Lease)
         {
             bool noOp = more.Next(2) == 0;
-            bool lease = more.Next(3) == 0 || needed == Variants.ReadsNeeded.Lease;
+            // the settings' LeaseBased (explore --lease) leases every schedule, with the drift still drawn
+            bool lease = more.Next(3) == 0 || needed == Variants.ReadsNeeded.Lease || s.Raft.ReadOnly == ReadOnlyOption.LeaseBased;
             int drift = ClockDriftChoices[more.Next(ClockDriftChoices.Length)];
             p = p with { Raft = (p.Raft ?? s.Raft) with { NoOpOnElection = noOp } };
             if (lease) p = WithLease(p, drift);

@@ -44,9 +44,6 @@ public sealed partial class World
     /// <summary>The keys the clients use.</summary>
     public static readonly string[] ClientKeys = ["x", "y"];
 
-    /// <summary>Gets answered by ReadIndex (not through the log) so far.</summary>
-    public long ReadIndexReads { get; private set; }
-
     /// <summary>Whether this world has key-value clients.</summary>
     public bool HasClients => _clients is not null;
 
@@ -206,7 +203,7 @@ public sealed partial class World
         if (node != c.Target || !AnswerReady(c, out string result)) throw new InvalidOperationException($"client {client} has no answer from node {node}");
         KvOp op = c.Ops[c.Next];
         _history!.Respond(c.Handle, op.Kind == OpKind.Get ? result : null, StepsRun);
-        if (c.ReadId != 0) ReadIndexReads++;
+        if (c.ReadId != 0) ReadIndexReadsServed++;
         c.Outstanding = false;
         c.Next++;
         return StepOutcome.Done;
@@ -234,6 +231,12 @@ public sealed partial class World
         }
         return result.Verdict;
     }
+
+    /// <summary>Whether this world's clients read with ReadIndex (<see cref="ClientReads.ReadIndex"/>).</summary>
+    public bool ClientsReadByReadIndex => _history is not null && _clientReads == ClientReads.ReadIndex;
+
+    /// <summary>Gets answered by ReadIndex (a read the node confirmed, served from the service), not through the log.</summary>
+    public int ReadIndexReadsServed { get; private set; }
 
     /// <summary>The last <see cref="CheckLinearizability"/> result (null before).</summary>
     public CheckResult? LastLinearizability { get; private set; }

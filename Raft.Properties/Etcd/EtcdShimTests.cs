@@ -156,6 +156,24 @@ public sealed class EtcdShimTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Read_index_answers_not_leader_on_a_follower_and_a_bad_one_is_an_error_result()
+    {
+        using var shim = EtcdShim.Launch();
+        shim.Start(0, new EtcdNodeConfig(3), 1);
+        shim.ReadIndex(0, 5); // a fresh node is a follower
+        var r = Assert.IsType<EtcdReadIndexResult>(shim.Flush()[1]);
+        Assert.False(r.Accepted);
+
+        shim.AddRaw(EtcdOp.ReadIndex, 0, [1, 2, 3]); // truncated id
+        var e = Assert.Throws<EtcdShimException>(() => shim.Flush());
+        Assert.Equal(EtcdShimFailure.CommandFailed, e.Failure);
+        Assert.Contains("truncated", e.Message);
+
+        shim.ReadIndex(1, 5); // node 1 never started
+        Assert.Contains("not running", Assert.Throws<EtcdShimException>(() => shim.Flush()).Message);
+    }
+
+    [Fact]
     public void Garbage_commands_are_error_results_and_a_garbage_frame_ends_the_shim()
     {
         using var shim = EtcdShim.Launch();

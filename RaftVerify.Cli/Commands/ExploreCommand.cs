@@ -1,3 +1,4 @@
+using Raft.Core.Node;
 using Raft.Model.Simulation;
 using System.CommandLine;
 using System.Globalization;
@@ -34,12 +35,13 @@ public static class ExploreCommand
         var noLiveness = new Option<bool>("--no-liveness") { Description = "Skip the liveness phase" };
         var coverage = new Option<string?>("--coverage") { Description = "Write an HTML report of the abstract-state coverage (counts and a growth plot) to this file" };
         var noSwarm = new Option<bool>("--no-swarm") { Description = "Same fault rates for every schedule instead of drawing them per schedule" };
+        var lease = new Option<bool>("--lease") { Description = "Lease reads (RaftOptions.ReadOnly = LeaseBased) in every schedule instead of a third of them; the swarm still draws each schedule's clock drift" };
         var asyncReady = new Option<bool>("--async-ready") { Description = "Handle every Ready asynchronously (persist, send and apply as separate steps, input between them) where the swarm does not draw it: with --no-swarm, and dfs" };
 
         var node = NodeOption.Create("Explore another Raft implementation instead of Raft.Core");
         var cmd = new Command("explore", "Explore schedules of a cluster systematically and check every invariant after every step")
         {
-            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, node, outDir, keepGoing, timeLimit, noLiveness, noSwarm, asyncReady, livenessBound, coverage,
+            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, node, outDir, keepGoing, timeLimit, noLiveness, noSwarm, asyncReady, livenessBound, coverage, lease,
         };
         cmd.SetAction(r =>
         {
@@ -64,6 +66,7 @@ public static class ExploreCommand
                 Swarm = !r.GetValue(noSwarm),
                 AsyncReady = r.GetValue(asyncReady),
             };
+            if (r.GetValue(lease)) settings = settings with { Raft = settings.Raft with { ReadOnly = ReadOnlyOption.LeaseBased } };
             (int k, int n) = ParseShard(r.GetValue(shard)!);
             settings = settings with { ShardIndex = k, ShardCount = n };
             if (r.GetValue(node) is { } spec)
@@ -164,7 +167,7 @@ public static class ExploreCommand
     }
 
     public static string Describe(ExploreSettings s) => string.Create(CultureInfo.InvariantCulture,
-        $"nodes={(s.Nodes == 0 ? "3|5|7" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} {(s.Node is { } impl ? "node=" + impl.Name : "bug=" + s.Bug)} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.AsyncReady ? " async-ready" : "")}{(s.Liveness ? " liveness" : "")}");
+        $"nodes={(s.Nodes == 0 ? "3|5|7" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} {(s.Node is { } impl ? "node=" + impl.Name : "bug=" + s.Bug)} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.AsyncReady ? " async-ready" : "")}{(s.Raft.ReadOnly == ReadOnlyOption.LeaseBased ? " lease" : "")}{(s.Liveness ? " liveness" : "")}");
 
     /// <summary>Writes a violating schedule's trace under <paramref name="outDir"/>; a usage error when it cannot.</summary>
     private static string WriteTrace(ExploreSettings settings, string outDir, ScheduleResult v)

@@ -37,7 +37,8 @@ public static class SummaryTable
         Row("proposals accepted", c.ProposalsAccepted.ToString(CultureInfo.InvariantCulture));
         if (c.HistoriesChecked > 0)
             Row("client histories checked (unknown)", string.Create(CultureInfo.InvariantCulture, $"{c.HistoriesChecked} ({c.HistoriesUnknown}), {c.ClientOperations} operations"));
-            Row("reads by ReadIndex (under a lease)", string.Create(CultureInfo.InvariantCulture, $"{c.ReadIndexReads} ({c.LeaseReads})"));
+        if (c.ReadIndexHistories > 0)
+            Row("ReadIndex histories: Gets served (with leases)", string.Create(CultureInfo.InvariantCulture, $"{c.ReadIndexHistories}: {c.ReadIndexReads} ({c.LeaseReads})"));
         Row("crashes / restarts", $"{c.Crashes} / {c.Restarts}");
         Row("partitions", c.Partitions.ToString(CultureInfo.InvariantCulture));
         Row("snapshots installed", c.SnapshotsInstalled.ToString(CultureInfo.InvariantCulture));
