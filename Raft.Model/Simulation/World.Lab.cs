@@ -226,17 +226,17 @@ public sealed partial class World
                 return true;
             }
             if (next.Time / 1000 != _guardSecond) { _guardSecond = next.Time / 1000; _stepsAtSecond = StepsRun; }
-            // a cluster whose commit indexes advance is making progress, however busy (an implementation without
-            // the fast backup catching a follower up one entry per round trip under reordering): the count restarts
-            long progress = CommitProgress();
-            if (progress > _commitMark) { _commitMark = progress; _stepsAtSecond = StepsRun; }
+            // a cluster whose commit indexes advance, or whose logs reach entries they never held, is making progress,
+            // however busy (an implementation without the fast backup catching a follower up one entry per round trip
+            // under reordering): the count restarts. A livelock rewrites what it held, or nothing.
+            if (MadeProgress()) _stepsAtSecond = StepsRun;
             // the messages in flight at the heal (a long adversarial schedule can leave a thousand) each take a
             // delivery and maybe a reply on top of what the cluster does: they are allowed for
             // (no cap on the phase's total: it lasts as long as the timers make one()'s bound, so only the rate can tell a storm)
             int perSecond = MaxLivenessStepsPerSecond + _backlogSteps;
             if (StepsRun - _stepsAtSecond > perSecond)
             {
-                Guard(string.Create(CultureInfo.InvariantCulture, $"message storm: more than {perSecond} steps within the virtual second before {Now} ms without any commit index advancing (a correct cluster takes a few hundred, plus two for each message in flight at the heal)"));
+                Guard(string.Create(CultureInfo.InvariantCulture, $"message storm: more than {perSecond} steps within the virtual second before {Now} ms without any commit index advancing or any log growing past its longest (a correct cluster takes a few hundred, plus two for each message in flight at the heal)"));
                 return true;
             }
         }
@@ -289,13 +289,25 @@ public sealed partial class World
     private int _stepsAtSecond;
     private int _backlogSteps;
     private long _commitMark = -1;
+    private long[]? _highWater;
 
-    /// <summary>The commit indexes of the live nodes, summed: it rises whenever any node learns of a new commit.</summary>
-    private long CommitProgress()
+    /// <summary>
+    /// Whether the sum of the live nodes' commit indexes rose, or some node's log reached an index
+    /// beyond any it held before (its high-water mark), since the last call.
+    /// </summary>
+    private bool MadeProgress()
     {
-        long sum = 0;
-        for (int i = 0; i < Size; i++) if (Cluster.Node(i) is { } n) sum += n.CommitIndex;
-        return sum;
+        _highWater ??= new long[Size];
+        bool progress = false;
+        long commits = 0;
+        for (int i = 0; i < Size; i++)
+        {
+            if (Cluster.Node(i) is not { } n) continue;
+            commits += n.CommitIndex;
+            if (n.LastIndex > _highWater[i]) { _highWater[i] = n.LastIndex; progress = true; }
+        }
+        if (commits > _commitMark) { _commitMark = commits; progress = true; }
+        return progress;
     }
     private string _guardReason = "";
 
