@@ -255,7 +255,7 @@ public static class Shrinker
         if (raft.EntryArrayPool is not null) yield return swarm with { Raft = raft with { EntryArrayPool = null } };
         // the core's read options at their defaults: no lease (so no vote stickiness and no drifting clocks), no no-op
         if (raft.ReadOnly != ReadOnlyOption.Safe) yield return swarm with { Raft = raft with { ReadOnly = ReadOnlyOption.Safe, LeaseDriftTicks = RaftOptions.Default.LeaseDriftTicks }, ClockDriftPerMille = 0 };
-        else if (swarm.ClockDriftPerMille != 0) yield return swarm with { ClockDriftPerMille = 0 };
+        if (swarm.ClockDriftPerMille != 0) yield return swarm with { ClockDriftPerMille = 0 }; // clocks that keep time: the violation needs no drift
         if (raft.NoOpOnElection) yield return swarm with { Raft = raft with { NoOpOnElection = false } };
     }
 
