@@ -47,10 +47,10 @@ public enum Invariant
 /// <summary>A broken invariant: which one, the nodes involved, the log position and the step (from 0) at which it broke.</summary>
 public sealed record Violation(Invariant Invariant, int[] Nodes, long Index, long Term, long Step, string Detail)
 {
-    public override string ToString()
-    {
-        string nodes = string.Join(",", Nodes.Select(n => n.ToString(CultureInfo.InvariantCulture)));
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{Invariant} violated at step {Step}: {Detail} (nodes {nodes}; index {Index}; term {Term})");
-    }
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Invariant} violated at step {Step}: {Detail}{Where}");
+
+    /// <summary>" (nodes …; index …; term …)", or nothing for a violation that names no node and no log position (a client history's).</summary>
+    public string Where => Nodes.Length == 0 && Index == 0 && Term == 0 ? ""
+        : string.Create(CultureInfo.InvariantCulture, $" (nodes {string.Join(",", Nodes.Select(n => n.ToString(CultureInfo.InvariantCulture)))}; index {Index}; term {Term})");
 }

@@ -336,7 +336,7 @@ internal sealed class TraceAnalysis
         if (o.Violation is { } v)
         {
             string when = ViolationAfterSteps ? Inv($"at step {o.ViolationStep}, in the liveness phase after the recorded steps") : Inv($"at step {o.ViolationStep}");
-            return Inv($"{v.Invariant} violated {when}: {v.Detail} (nodes {string.Join(",", v.Nodes)}; index {v.Index}; term {v.Term})");
+            return Inv($"{v.Invariant} violated {when}: {v.Detail}{v.Where}");
         }
         return o.Liveness is { } l ? $"passed; liveness: {l}" : "passed";
     }
