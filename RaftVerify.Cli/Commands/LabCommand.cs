@@ -40,7 +40,7 @@ public static class LabCommand
         var test = new Option<string?>("--test") { Description = "Run only the test with this Go name, e.g. TestBackup2B" };
         var variant = new Option<string?>("--variant")
         {
-            Description = $"Run a deliberately broken server instead of the correct core: {string.Join(", ", BugCatalog.All.Select(b => b.Name))}",
+            Description = $"Run a deliberately broken server instead of the correct core: {string.Join(", ", BugCatalog.Listed.Select(b => b.Name))} (the read variants change nothing here: the lab's Gets go through the log, as 6.824's do)",
         };
         var trace = new Option<string?>("--trace")
         {
@@ -123,7 +123,7 @@ public static class LabCommand
     {
         NodeFactory? factory = null;
         if (variantName is not null && (factory = BugCatalog.Find(variantName)?.Factory) is null)
-            throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", BugCatalog.All.Select(b => b.Name))}");
+            throw new UsageException($"unknown variant '{variantName}': expected one of {string.Join(", ", BugCatalog.Listed.Select(b => b.Name))}");
         if (nodeSpec is not null)
         {
             if (variantName is not null) throw new UsageException("--variant breaks Raft.Core; it does not go with --node");
