@@ -9,11 +9,12 @@ namespace Raft.Model.Simulation;
 /// Clocks with bounded drift, for lease reads in adversarial mode (<see cref="WorldOptions.SharedClock"/>).
 /// There a timer event normally runs one node's timer until it acts, so one node's clock may race
 /// arbitrarily far ahead of another's, and no lease can be safe. With a shared clock every timer
-/// event advances real time instead: each up node ticks at its own rate, 1 − ρ or 1 + ρ of real
-/// time (ρ = <see cref="WorldOptions.ClockDriftPerMille"/>/1000, each node's drawn from the seed:
-/// the bound's extremes, where a lease is most at risk), until
-/// some node acts. The adversary still chooses when time passes relative to messages, crashes and
-/// partitions; it no longer chooses how fast each clock runs.
+/// event advances real time instead, until some node acts: the event's node ticks at 1 + ρ of real
+/// time and every other up node at 1 − ρ (ρ = <see cref="WorldOptions.ClockDriftPerMille"/>/1000),
+/// the bound's extremes. The adversary still chooses when time passes relative to messages, crashes
+/// and partitions, and, interval by interval, whose clock runs fast: by firing the followers'
+/// timers in turn it runs every follower faster than the leader, where a lease is most at risk;
+/// no clock ever leaves the bound.
 /// </summary>
 public sealed partial class World
 {
@@ -23,19 +24,21 @@ public sealed partial class World
     private void StartSharedClock(WorldOptions options)
     {
         var rng = new Rng(Rng.Derive(options.Seed, SeedStream.ClockRates));
-        int drift = options.ClockDriftPerMille;
         _clockRates = new int[Size];
         _clockCarry = new int[Size];
         for (int i = 0; i < Size; i++)
         {
-            _clockRates[i] = 1000 + (rng.Next(2) == 0 ? -drift : drift); // the bound's extremes: the adversary's clocks drift as far as they may
+            _clockRates[i] = 1000; // set by each timer event (FireSharedClock)
             _clockCarry[i] = rng.Next(1000); // each clock's phase
         }
     }
 
     /// <summary>Real time passes, one tick's worth at a time, until some node acts (or the longest election timeout passed).</summary>
-    private StepOutcome FireSharedClock()
+    private StepOutcome FireSharedClock(int fastest)
     {
+        // the adversary's clocks: the timer event's node runs at the top of the bound, every other at the bottom
+        int drift = Options.ClockDriftPerMille;
+        for (int i = 0; i < Size; i++) _clockRates![i] = 1000 + (i == fastest ? drift : -drift);
         int limit = 2 * Cluster.Options.ElectionTicks + Cluster.Options.HeartbeatTicks;
         long taken = Cluster.ReadiesTaken;
         Span<long> terms = stackalloc long[Size];

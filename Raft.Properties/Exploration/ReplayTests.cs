@@ -230,13 +230,16 @@ public sealed class ReplayTests(ITestOutputHelper output)
     }
 
     /// <summary>Finds schedules with an "isolate" partition and records them.</summary>
+    /// <summary>A partition step whose shape and node the world chose (an `isolateleader` step has its node in the event instead).</summary>
+    private static bool IsChosenIsolation(TraceStep x) => x.Event.Kind == EventKind.Partition && x.Outcome.Partition?.Kind == PartitionKind.Isolate;
+
     private static IEnumerable<TraceFile> TracesWithIsolation()
     {
         var s = new ExploreSettings { Seed = 1 };
         for (int i = 0; i < 200; i++)
         {
             ScheduleResult r = ScheduleRunner.Run(s, i, ScheduleRunner.ScheduleSeed(s.Seed, i), StrategyCatalog.Create("random", 0), record: true);
-            if (r.Trace!.Any(x => x.Outcome.Partition?.Kind == PartitionKind.Isolate)) yield return TraceFile.From(r);
+            if (r.Trace!.Any(IsChosenIsolation)) yield return TraceFile.From(r);
         }
     }
 
@@ -245,7 +248,7 @@ public sealed class ReplayTests(ITestOutputHelper output)
     {
         foreach (TraceFile t in TracesWithIsolation().Take(12))
         {
-            int k = t.Steps.ToList().FindIndex(x => x.Outcome.Partition?.Kind == PartitionKind.Isolate);
+            int k = t.Steps.ToList().FindIndex(IsChosenIsolation);
             var steps = t.Steps.ToList();
             int[] d = (int[])steps[k].Decisions.Clone(); // [event, shape 0 = isolate, node]
             d[2] = (d[2] + 1) % t.Swarm.Nodes;
