@@ -27,6 +27,6 @@ public static class SeedStream
     /// <summary>The key-value clients' operation sequences (World.Clients.cs).</summary>
     public const ulong Clients = 79;
 
-    /// <summary>Each node's clock rate under a shared clock with drift (<see cref="WorldOptions.ClockDriftPerMille"/>).</summary>
-    public const ulong ClockRates = 80;
+    /// <summary>The phase of each node's clock under a shared clock (<see cref="WorldOptions.SharedClock"/>).</summary>
+    public const ulong ClockPhases = 80;
 }

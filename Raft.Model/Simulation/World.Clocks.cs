@@ -18,19 +18,13 @@ namespace Raft.Model.Simulation;
 /// </summary>
 public sealed partial class World
 {
-    private int[]? _clockRates; // per node: its clock's rate, per mille of real time
-    private int[]? _clockCarry; // per node: the fraction of a tick accumulated (per mille)
+    private int[]? _clockCarry; // per node: the fraction of a tick accumulated (per mille); null without a shared clock
 
     private void StartSharedClock(WorldOptions options)
     {
-        var rng = new Rng(Rng.Derive(options.Seed, SeedStream.ClockRates));
-        _clockRates = new int[Size];
+        var rng = new Rng(Rng.Derive(options.Seed, SeedStream.ClockPhases));
         _clockCarry = new int[Size];
-        for (int i = 0; i < Size; i++)
-        {
-            _clockRates[i] = 1000; // set by each timer event (FireSharedClock)
-            _clockCarry[i] = rng.Next(1000); // each clock's phase
-        }
+        for (int i = 0; i < Size; i++) _clockCarry[i] = rng.Next(1000); // each clock's phase
     }
 
     /// <summary>Real time passes, one tick's worth at a time, until some node acts (or the longest election timeout passed).</summary>
@@ -38,7 +32,6 @@ public sealed partial class World
     {
         // the adversary's clocks: the timer event's node runs at the top of the bound, every other at the bottom
         int drift = Options.ClockDriftPerMille;
-        for (int i = 0; i < Size; i++) _clockRates![i] = 1000 + (i == fastest ? drift : -drift);
         int limit = 2 * Cluster.Options.ElectionTicks + Cluster.Options.HeartbeatTicks;
         long taken = Cluster.ReadiesTaken;
         Span<long> terms = stackalloc long[Size];
@@ -56,7 +49,7 @@ public sealed partial class World
             for (int i = 0; i < Size; i++)
             {
                 if (!Cluster.IsUp(i)) continue;
-                _clockCarry![i] += _clockRates![i];
+                _clockCarry![i] += 1000 + (i == fastest ? drift : -drift);
                 while (_clockCarry[i] >= 1000 && Cluster.IsUp(i))
                 {
                     _clockCarry[i] -= 1000;

@@ -530,7 +530,7 @@ public sealed partial class World : IDisposable
     /// </summary>
     private StepOutcome FireTimer(int i)
     {
-        if (_clockRates is not null) return FireSharedClock(i);
+        if (_clockCarry is not null) return FireSharedClock(i);
         IRaftNode node = Cluster.Node(i)!;
         int limit = 2 * Cluster.Options.ElectionTicks + Cluster.Options.HeartbeatTicks;
         if (node.Role == Role.Leader && Cluster.TryGetHand(i, out _)) limit = Cluster.Options.HeartbeatTicks;

@@ -81,8 +81,8 @@ public sealed record WorldOptions
 
     /// <summary>
     /// Adversarial mode with lease reads (<see cref="RaftOptions.ReadOnly"/>): a timer event advances
-    /// one shared clock instead of one node's timer, so clocks drift only as this bound allows: each
-    /// node's clock runs at a rate drawn from 1 ± ClockDriftPerMille/1000 of real time
+    /// one shared clock instead of one node's timer, so clocks drift only as this bound allows: the
+    /// event's node runs at 1 + ClockDriftPerMille/1000 of real time and every other at 1 − it
     /// (<see cref="DriftTicksFor"/> gives the <see cref="RaftOptions.LeaseDriftTicks"/> that covers it).
     /// In timed mode the clocks share the world's and only their phases differ.
     /// </summary>
