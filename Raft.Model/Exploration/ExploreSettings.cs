@@ -149,6 +149,7 @@ public sealed record ExploreSettings
             ClientTimeout = swarm.Clients > 0 ? swarm.ClientTimeout : 20,
             KvDuplicateDetection = !(BugCatalog.Find(Bug)?.BreaksService ?? false),
             ClientReads = swarm.ClientReads,
+            ClientWorkload = swarm.ClientWorkload,
             ClockDriftPerMille = swarm.ClockDriftPerMille,
         };
     }

@@ -46,11 +46,17 @@ public sealed record SwarmParameters(
     /// <summary>How this schedule's clients read (<see cref="Simulation.WorldOptions.ClientReads"/>).</summary>
     public Simulation.ClientReads ClientReads { get; init; }
 
+    /// <summary>What this schedule's clients ask (<see cref="Simulation.WorldOptions.ClientWorkload"/>).</summary>
+    public Simulation.ClientWorkload ClientWorkload { get; init; }
+
     /// <summary>With lease reads in adversarial mode: how far each clock's rate may stray from real time, per mille (<see cref="Simulation.WorldOptions.ClockDriftPerMille"/>).</summary>
     public int ClockDriftPerMille { get; init; }
 
     /// <summary>Clock drift bounds (per mille) swarm testing draws with lease reads: from none to clocks 30% fast or slow.</summary>
     public static readonly int[] ClockDriftChoices = [0, 50, 100, 200, 300];
+
+    /// <summary>How much rarer timer events are in an adversarial lease schedule than drawn (<see cref="Draw"/>).</summary>
+    public const int LeaseTimerDivisor = 8;
 
     /// <summary>How many times the settings' fault-phase steps a schedule with clients gets: a request takes tens of steps to be answered.</summary>
     public const int ClientStepFactor = 3;
@@ -198,11 +204,17 @@ public sealed record SwarmParameters(
             int drift = ClockDriftChoices[more.Next(ClockDriftChoices.Length)];
             p = p with { Raft = (p.Raft ?? s.Raft) with { NoOpOnElection = noOp } };
             if (lease) p = WithLease(p, drift);
+            // a lease is a race between messages and clocks, and a real network delivers many messages per
+            // heartbeat: in adversarial mode, where a lease schedule's timer event passes time for every node
+            // (World.Clocks.cs), timers fire an eighth as often as drawn (when nothing else can run, still at once)
+            if (lease && s.Mode == Simulation.WorldMode.Adversarial) p = p with { TimerPerThousand = Math.Max(1, p.TimerPerThousand / LeaseTimerDivisor) };
         }
         if (p.Clients > 0)
         {
             bool readIndex = more.Next(2) == 0 || needed != Variants.ReadsNeeded.None;
             p = p with { ClientReads = readIndex ? Simulation.ClientReads.ReadIndex : Simulation.ClientReads.Log };
+            // drawn after how they read: a register workload in half of the client schedules
+            if (more.Next(2) == 0) p = p with { ClientWorkload = Simulation.ClientWorkload.Register };
         }
         return p;
     }
@@ -248,7 +260,7 @@ public sealed record SwarmParameters(
         if (Raft is { ReadOnly: ReadOnlyOption.LeaseBased } lr) text += string.Create(CultureInfo.InvariantCulture, $" lease(driftTicks={lr.LeaseDriftTicks},clockDrift={ClockDriftPerMille}‰)");
         text += AsyncReady ? " ready=async" : " ready=sync";
         if (Proposals is { } n) text += string.Create(CultureInfo.InvariantCulture, $" proposals={n}");
-        if (Clients > 0) text += string.Create(CultureInfo.InvariantCulture, $" clients={Clients}x{ClientOps} timeout={ClientTimeout} reads={(ClientReads == Simulation.ClientReads.ReadIndex ? "readIndex" : "log")}");
+        if (Clients > 0) text += string.Create(CultureInfo.InvariantCulture, $" clients={Clients}x{ClientOps} timeout={ClientTimeout} reads={(ClientReads == Simulation.ClientReads.ReadIndex ? "readIndex" : "log")}{(ClientWorkload == Simulation.ClientWorkload.Register ? " workload=register" : "")}");
         text += string.Create(CultureInfo.InvariantCulture, $" liveness(unstable {LiveUnstableMs}ms: delay<{LiveDelayMs}ms reorder={LiveReorderPerThousand}‰ drop={LiveDropPerThousand}‰; then stable: delay≤{LiveStableDelayMs}ms)");
         return text;
     }

@@ -61,8 +61,8 @@ public sealed partial class World
         }
     }
 
-    /// <summary>The clients' operations, drawn from the schedule's seed: Appends mostly, some Puts and Gets, on two keys, each value unique ("a0" is client 0's first).</summary>
-    public static KvOp[][] DrawClientOps(ulong seed, int clients, int ops)
+    /// <summary>The clients' operations, drawn from the schedule's seed (<see cref="ClientWorkload"/>), each value unique ("a0" is client 0's first).</summary>
+    public static KvOp[][] DrawClientOps(ulong seed, int clients, int ops, ClientWorkload workload = ClientWorkload.Mixed)
     {
         var rng = new Rng(Rng.Derive(seed, SeedStream.Clients));
         var all = new KvOp[clients][];
@@ -74,6 +74,11 @@ public sealed partial class World
                 int roll = rng.Next(6);
                 OpKind kind = roll < 2 ? OpKind.Get : roll == 2 ? OpKind.Put : OpKind.Append;
                 string key = ClientKeys[rng.Next(ClientKeys.Length)];
+                if (workload == ClientWorkload.Register)
+                {
+                    kind = k % 2 == 1 ? OpKind.Get : roll % 2 == 0 ? OpKind.Put : OpKind.Append;
+                    key = ClientKeys[0];
+                }
                 string value = kind == OpKind.Get ? "" : (char)('a' + c % 26) + k.ToString(CultureInfo.InvariantCulture);
                 all[c][k] = new KvOp(kind, key, value, c, k + 1);
             }
@@ -84,7 +89,7 @@ public sealed partial class World
     private void StartClients(WorldOptions options)
     {
         Cluster.EnableKv(options.KvDuplicateDetection);
-        KvOp[][] ops = DrawClientOps(options.Seed, options.Clients, options.ClientOps);
+        KvOp[][] ops = DrawClientOps(options.Seed, options.Clients, options.ClientOps, options.ClientWorkload);
         _clients = new Client[options.Clients];
         for (int c = 0; c < _clients.Length; c++) _clients[c] = new Client(ops[c], c % Size);
         _history = new HistoryRecorder();

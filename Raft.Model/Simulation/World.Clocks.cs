@@ -14,11 +14,31 @@ namespace Raft.Model.Simulation;
 /// the bound's extremes. The adversary still chooses when time passes relative to messages, crashes
 /// and partitions, and, interval by interval, whose clock runs fast: by firing the followers'
 /// timers in turn it runs every follower faster than the leader, where a lease is most at risk;
-/// no clock ever leaves the bound.
+/// no clock ever leaves the bound. A leader the adversary cut off (<see cref="EventKind.IsolateLeader"/>)
+/// is the lease's worst case, and the adversary plays it fully: until the network next changes, that
+/// node's clock runs at 1 − ρ and every other at 1 + ρ, whichever timer event passes the time.
 /// </summary>
 public sealed partial class World
 {
     private int[]? _clockCarry; // per node: the fraction of a tick accumulated (per mille); null without a shared clock
+    private int _slowClock = -1; // the isolated leader whose clock runs slowest until the network changes; -1: none
+    private bool _driftingClocks;  // lease reads with clocks that may drift (either mode)
+    private long[]? _tickCarryUs;  // timed mode with drifting clocks: per node, the fraction of a millisecond its next tick is due after (µs)
+
+    /// <summary>
+    /// Timed mode: when node <paramref name="i"/>, ticking at <paramref name="t"/>, ticks next. Clocks keep
+    /// real time, except while the adversary has cut off a leader: then that node's clock runs at
+    /// 1 − ρ and every other at 1 + ρ, as in adversarial mode, so its period is TickMs/(1 ∓ ρ).
+    /// </summary>
+    private long NextTickAfter(int i, long t)
+    {
+        if (_tickCarryUs is null || _slowClock < 0) return t + _tickMs;
+        int rate = 1000 + (i == _slowClock ? -Options.ClockDriftPerMille : Options.ClockDriftPerMille);
+        _tickCarryUs[i] += _tickMs * 1_000_000L / rate;
+        long whole = _tickCarryUs[i] / 1000;
+        _tickCarryUs[i] -= whole * 1000;
+        return t + Math.Max(1, whole);
+    }
 
     private void StartSharedClock(WorldOptions options)
     {
@@ -49,7 +69,8 @@ public sealed partial class World
             for (int i = 0; i < Size; i++)
             {
                 if (!Cluster.IsUp(i)) continue;
-                _clockCarry![i] += 1000 + (i == fastest ? drift : -drift);
+                bool fast = _slowClock >= 0 ? i != _slowClock : i == fastest;
+                _clockCarry![i] += 1000 + (fast ? drift : -drift);
                 while (_clockCarry[i] >= 1000 && Cluster.IsUp(i))
                 {
                     _clockCarry[i] -= 1000;

@@ -79,6 +79,10 @@ public sealed partial class World
         foreach (Pending p in _pending) messages += Mix(MessageHash(p.Message), 0x51);
         h = Mix(h, messages);
         foreach (bool up in _links.Cells) h = Mix(h, up ? 1UL : 0UL);
+        // drifting clocks: how far each is into its next tick, and which one the adversary slowed
+        if (_clockCarry is not null) foreach (int c in _clockCarry) h = Mix(h, (ulong)c);
+        if (_tickCarryUs is not null) foreach (long c in _tickCarryUs) h = Mix(h, (ulong)c);
+        if (_driftingClocks) h = Mix(h, (ulong)(_slowClock + 1));
         h = Mix(h, (ulong)CrashesLeft);
         h = Mix(h, (ulong)PartitionsLeft);
         h = Mix(h, (ulong)DropsLeft);

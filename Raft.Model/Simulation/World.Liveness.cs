@@ -40,6 +40,7 @@ public sealed partial class World
         HealedAt = Now;
         Network.Use(network);
         Network.HealAll();
+        _slowClock = -1;
         int kept = 0;
         for (int k = 0; k < _pending.Count; k++)
         {

@@ -95,6 +95,8 @@ public sealed partial class World : IDisposable
         ProposalsLeft = _proposals;
         if (options.Clients > 0) StartClients(options);
         if (options.SharedClock) StartSharedClock(options);
+        _driftingClocks = options.Raft.ReadOnly == ReadOnlyOption.LeaseBased && options.ClockDriftPerMille > 0;
+        if (_driftingClocks && Mode == WorldMode.Timed) _tickCarryUs = new long[n];
         for (int i = 0; i < n; i++) Cluster.Start(i);
     }
 
@@ -268,15 +270,18 @@ public sealed partial class World : IDisposable
             case EventKind.Partition:
                 PartitionsLeft--;
                 PartitionsMade++;
+                _slowClock = -1;
                 return StepOutcome.Partitioned(MakePartition(choose));
             case EventKind.IsolateLeader:
                 PartitionsLeft--;
                 PartitionsMade++;
                 for (int j = 0; j < Size; j++)
                     if (j != e.Node) _links.SetBoth(e.Node, j, false);
+                if (_driftingClocks) _slowClock = e.Node; // and its clock runs slowest (World.Clocks.cs)
                 return StepOutcome.Partitioned(new PartitionShape(PartitionKind.Isolate, e.Node));
             case EventKind.Heal:
                 _links.SetAll(true);
+                _slowClock = -1;
                 return StepOutcome.Done;
             case EventKind.ClientSend:
                 return ClientSend((int)e.MessageId, e.Node);
@@ -508,7 +513,7 @@ public sealed partial class World : IDisposable
             for (int i = 0; i < Size; i++)
             {
                 if (!Cluster.IsUp(i) || _nextTick[i] != t) continue;
-                _nextTick[i] += _tickMs;
+                _nextTick[i] = NextTickAfter(i, t);
                 IRaftNode node = Cluster.Node(i)!;
                 long term = node.Term;
                 Role role = node.Role;

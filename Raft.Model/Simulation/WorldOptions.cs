@@ -79,6 +79,9 @@ public sealed record WorldOptions
     /// <summary>How clients' Gets are served: through the log (6.824 Lab 3A, the default) or with ReadIndex (thesis §6.4), on nodes that support it.</summary>
     public ClientReads ClientReads { get; init; } = ClientReads.Log;
 
+    /// <summary>What the clients ask (<see cref="ClientWorkload"/>).</summary>
+    public ClientWorkload ClientWorkload { get; init; } = ClientWorkload.Mixed;
+
     /// <summary>
     /// Adversarial mode with lease reads (<see cref="RaftOptions.ReadOnly"/>): a timer event advances
     /// one shared clock instead of one node's timer, so clocks drift only as this bound allows: the
@@ -134,6 +137,19 @@ public enum ClientReads : byte
     Log,
     /// <summary>A Get asks the node for a read index (<see cref="IRaftNode.ReadIndex"/>) and is answered from the service once it applied that far; through the log on a node that does not support it.</summary>
     ReadIndex,
+}
+
+/// <summary>What the world's clients ask (World.Clients.cs), drawn per schedule like every other option.</summary>
+public enum ClientWorkload : byte
+{
+    /// <summary>Appends mostly, some Puts and Gets, on two keys, in random order.</summary>
+    Mixed,
+    /// <summary>
+    /// One register: every client writes key "x" (a Put or an Append) and then reads it back, in
+    /// turn, as a linearizable-register test does. Each read follows a write it must see, so a
+    /// read served from a stale state shows at once.
+    /// </summary>
+    Register,
 }
 
 /// <summary>The kinds of fault the explorer's modes may inject.</summary>

@@ -435,6 +435,13 @@ public static class TraceReader
                             "readIndex" => ClientReads.ReadIndex,
                             var other => throw new TraceFormatException($"{where}: unknown clientReads '{Limits.Printable(other)}': expected log or readIndex"),
                         },
+                    ClientWorkload = !swarm.TryGetProperty("clientWorkload", out _) ? ClientWorkload.Mixed
+                        : Str(swarm, "clientWorkload", where) switch
+                        {
+                            "mixed" => ClientWorkload.Mixed,
+                            "register" => ClientWorkload.Register,
+                            var other => throw new TraceFormatException($"{where}: unknown clientWorkload '{Limits.Printable(other)}': expected mixed or register"),
+                        },
                 };
             }
             if (swarm.TryGetProperty("liveUnstableMs", out _))

@@ -108,6 +108,7 @@ public static class TraceWriter
             w.WriteNumber("clientOps", t.Swarm.ClientOps);
             w.WriteNumber("clientTimeout", t.Swarm.ClientTimeout);
             if (t.Swarm.ClientReads != ClientReads.Log) w.WriteString("clientReads", "readIndex");
+            if (t.Swarm.ClientWorkload != ClientWorkload.Mixed) w.WriteString("clientWorkload", "register");
         }
         if (s.Liveness)
         {

@@ -26,6 +26,7 @@ public sealed class ReadTests
     [Theory]
     [InlineData("read-before-term-commit", 2_000)]
     [InlineData("read-without-leadership-check", 10_000)]
+    [InlineData("lease-ignores-drift", 10_000)]
     public void AReadVariant_IsFoundByTheDefaultExplore_AsLinearizability_ReplayedShrunkAndDrawn(string bug, int within)
     {
         ScheduleResult? found = FirstViolation(new ExploreSettings { Bug = bug, Seed = 1 }, within);

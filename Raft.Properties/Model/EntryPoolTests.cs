@@ -101,12 +101,16 @@ public sealed class EntryPoolTests
         Assert.True(found.Violation.Detail.Contains("still in flight") || found.Violation.Detail.Contains("no longer held"), found.Violation.Detail);
     }
 
+    /// <summary>
+    /// The scribble lands in an array the node handed out with its previous Ready; where the transport
+    /// still holds it, delivery finds the entries changed. (Where the array was already delivered, what
+    /// the scribble corrupts may show first as another invariant, so every violating schedule is kept.)
+    /// </summary>
     [Fact]
     public void ACoreThatWritesIntoAnArrayInFlight_IsReported_AsACoreError()
     {
         NodeFactory writes = (id, n, seed, o, st) => new WritesIntoSentArrayNode(CoreNodes.Standard(id, n, seed, o, st));
-        ScheduleResult found = Assert.IsType<ScheduleResult>(Explorer.Run(Pooled(writes)).FirstViolation);
-        Assert.Equal(Invariant.CoreError, found.Violation!.Invariant);
-        Assert.Contains("changed while it was in flight", found.Violation.Detail);
+        ExploreReport r = Explorer.Run(Pooled(writes) with { StopAtFirst = false });
+        Assert.Contains(r.Violations, v => v.Violation.Invariant == Invariant.CoreError && v.Violation.Detail.Contains("changed while it was in flight", StringComparison.Ordinal));
     }
 }
