@@ -113,7 +113,7 @@ public static class TraceCommands
             string when = t.Outcome.ViolationStep >= t.Steps.Count
                 ? $"at step {t.Outcome.ViolationStep} (the liveness phase, after the {t.Steps.Count} recorded steps)"
                 : $"at step {t.Outcome.ViolationStep}";
-            w.WriteLine($">> {v.Invariant} violated {when}: {v.Detail} (nodes {string.Join(",", v.Nodes)}; index {v.Index}; term {v.Term})");
+            w.WriteLine($">> {v.Invariant} violated {when}: {v.Detail}{v.Where}");
         }
         else w.WriteLine($"outcome: pass{(t.Outcome.Liveness is { } l ? $"; liveness: {l}" : "")}");
         return w.ToString();
