@@ -25,7 +25,18 @@ public static class Program
         root.Subcommands.Add(TraceCommands.Bugs());
         root.Subcommands.Add(LabCommand.Create());
         root.Subcommands.Add(MinimumCommand.Create());
+        // --version prints the version traces record (TraceFile.Version, from Directory.Build.props), whatever assembly hosts the CLI
+        foreach (VersionOption version in root.Options.OfType<VersionOption>()) version.Action = new PrintVersion();
         return root;
+    }
+
+    private sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            Console.WriteLine(TraceFile.Version);
+            return ExitOk;
+        }
     }
 
     public static int Main(string[] args)
