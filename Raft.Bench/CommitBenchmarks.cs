@@ -8,7 +8,7 @@ using Raft.Bench.Harness;
 namespace Raft.Bench;
 
 /// <summary>
-/// Commit throughput on the work etcd's raft benchmark does (../shared/reference/etcd-commit-bench.md),
+/// Commit throughput on the work etcd's raft benchmark does (docs/benchmarks.md, "The work"),
 /// like for like: every Ready persisted into a per-node in-memory store, distinct payloads, every
 /// applied entry checked against what was proposed at its index. ns per committed entry, one
 /// proposal at a time (Batch = 1) or 64 entries in one proposal; with the commit index riding the
