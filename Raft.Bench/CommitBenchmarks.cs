@@ -52,22 +52,27 @@ public class CommitBenchmarks
         "CommitBenchmarks: one operation is one committed entry (64 entries per invocation, OperationsPerInvoke = 64): " +
         "Mean, Error, StdDev and Median are ns per committed entry, Entries/s is 1 s / Mean, Allocated is bytes per committed entry.";
 
-    /// <summary>Committed entries per second: 1 s / Mean, since one operation is one committed entry.</summary>
-    public sealed class EntriesPerSecond : IColumn
+    /// <summary>A numeric column of the Commit rows, with its header and its legend line.</summary>
+    public abstract class CommitColumn(string columnName, string legend) : IColumn
     {
-        public string Id => nameof(EntriesPerSecond);
-        public string ColumnName => "Entries/s";
+        public string Id => GetType().Name;
+        public string ColumnName => columnName;
         public bool AlwaysShow => true;
         public ColumnCategory Category => ColumnCategory.Custom;
         public int PriorityInCategory => 0;
         public bool IsNumeric => true;
         public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Committed entries per second: 1 s / Mean (one operation is one committed entry)";
+        public string Legend => legend;
         public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
         public bool IsAvailable(Summary summary) => true;
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+        public abstract string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style);
+    }
 
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+    /// <summary>Committed entries per second: 1 s / Mean, since one operation is one committed entry.</summary>
+    public sealed class EntriesPerSecond() : CommitColumn("Entries/s", "Committed entries per second: 1 s / Mean (one operation is one committed entry)")
+    {
+        public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
             summary[benchmarkCase]?.ResultStatistics is { Mean: > 0 } s ? Format(1e9 / s.Mean) : "-";
 
         /// <summary>"2.41 M", "33.4 M", "950 k".</summary>
@@ -77,21 +82,9 @@ public class CommitBenchmarks
     }
 
     /// <summary>Messages delivered per committed entry, measured on a fixed run of the same work.</summary>
-    public sealed class MessagesPerEntry : IColumn
+    public sealed class MessagesPerEntry() : CommitColumn("Msgs/entry", "Messages delivered per committed entry")
     {
-        public string Id => nameof(MessagesPerEntry);
-        public string ColumnName => "Msgs/entry";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Messages delivered per committed entry";
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public bool IsAvailable(Summary summary) => true;
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
         {
             if (!benchmarkCase.Parameters.Items.Any(p => p.Name == "Nodes")) return "-";
             int nodes = (int)benchmarkCase.Parameters["Nodes"];
@@ -105,11 +98,7 @@ public class CommitBenchmarks
             var c = new InMemoryCluster(nodes, broadcastCommit);
             long before = c.MessagesDelivered;
             const int entries = 6400;
-            for (int i = 0; i < entries / batch; i++)
-            {
-                if (batch == 1) c.CommitOne();
-                else c.CommitBatch(batch);
-            }
+            for (int i = 0; i < entries / batch; i++) c.Commit(batch);
             long delivered = c.MessagesDelivered - before; // before Verify's heartbeat
             c.Verify(entries);
             return delivered / (double)entries;

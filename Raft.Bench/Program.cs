@@ -46,11 +46,7 @@ public static class Program
         long rounds = entries / batch, committed = 0;
         void Commit(long n)
         {
-            for (long i = 0; i < n; i++)
-            {
-                if (batch == 1) c.CommitOne();
-                else c.CommitBatch(batch);
-            }
+            for (long i = 0; i < n; i++) c.Commit(batch);
             committed += n * batch;
         }
         var warm = Stopwatch.StartNew();

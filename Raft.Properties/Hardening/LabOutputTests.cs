@@ -5,15 +5,8 @@ namespace Raft.Properties.Hardening;
 
 /// <summary>The lab command's lines as a user reads them: each run's seed, and Go's order of a failure's lines.</summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class LabOutputTests : IDisposable
+public sealed class LabOutputTests() : Raft.Properties.TestSupport.WithTempDirectory("rv-labout-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("rv-labout-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
     [Fact]
     public void EveryRunLine_NamesItsSeed()
     {
@@ -28,7 +21,7 @@ public sealed class LabOutputTests : IDisposable
     [Fact]
     public void AFailure_PrintsFailFirst_ThenTheIndentedMessage_ThenTheTraceAndReplayLines()
     {
-        Cli.Result r = Cli.Run("lab", "2D", "--test", "TestSnapshotInit2D", "--variant", "forgets-snapshot-on-restart", "--trace", _dir);
+        Cli.Result r = Cli.Run("lab", "2D", "--test", "TestSnapshotInit2D", "--variant", "forgets-snapshot-on-restart", "--trace", Dir);
         Assert.Equal(1, r.Code);
         string[] lines = r.Out.TrimEnd('\n').Split('\n');
         Assert.Equal("=== RUN   TestSnapshotInit2D (seed 1)", lines[0]);
@@ -36,7 +29,7 @@ public sealed class LabOutputTests : IDisposable
         Assert.Matches(new Regex(@"^--- FAIL: TestSnapshotInit2D \(\d+\.\d\ds\)$"), lines[2]);
         Assert.StartsWith("    TestSnapshotInit2D failed with seed 1 at virtual ", lines[3]);
         Assert.Matches(new Regex(@"^      node 0: \w+ term \d+ commit \d+ applied \d+ last "), lines[4]);
-        string path = Path.Combine(_dir, "TestSnapshotInit2D-seed1.trace.jsonl");
+        string path = Path.Combine(Dir, "TestSnapshotInit2D-seed1.trace.jsonl");
         Assert.Equal(
             [
                 "      reproduce: dotnet raftverify lab 2D --test TestSnapshotInit2D --seed 1 --variant forgets-snapshot-on-restart",
