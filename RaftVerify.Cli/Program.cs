@@ -14,7 +14,8 @@ public static class Program
     public const int ExitFailed = 1;
     public const int ExitUsage = 2;
 
-    public static int Main(string[] args)
+    /// <summary>The command line: every command and its options.</summary>
+    public static RootCommand Root()
     {
         var root = new RootCommand("RaftVerify: a deterministic Raft core and the suite that proves it right.");
         root.Subcommands.Add(ExploreCommand.Create());
@@ -24,12 +25,27 @@ public static class Program
         root.Subcommands.Add(TraceCommands.Bugs());
         root.Subcommands.Add(LabCommand.Create());
         root.Subcommands.Add(MinimumCommand.Create());
+        // --version prints the version traces record (TraceFile.Version, from Directory.Build.props), whatever assembly hosts the CLI
+        foreach (VersionOption version in root.Options.OfType<VersionOption>()) version.Action = new PrintVersion();
+        return root;
+    }
 
+    private sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            Console.WriteLine(TraceFile.Version);
+            return ExitOk;
+        }
+    }
+
+    public static int Main(string[] args)
+    {
+        RootCommand root = Root();
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            string errors = string.Join("; ", parse.Errors.Select(e => e.Message).Distinct());
-            Console.Error.WriteLine(OneLine($"raftverify: {errors} (see {ToolCommand.Of("--help")})"));
+            Console.Error.WriteLine(OneLine($"raftverify: {UsageErrors.Describe(root, parse)}"));
             return ExitUsage;
         }
         try

@@ -173,6 +173,13 @@ public sealed class InMemoryCluster
         while (Leader.CommitIndex < _proposed) Round();
     }
 
+    /// <summary>One proposal of <paramref name="batch"/> entries, committed: <see cref="CommitOne"/> for 1, else <see cref="CommitBatch"/>.</summary>
+    public void Commit(int batch)
+    {
+        if (batch == 1) CommitOne();
+        else CommitBatch(batch);
+    }
+
     /// <summary>
     /// After timing: the leader committed exactly what was proposed; every node applied every
     /// index once, in order, each the entry proposed there (checked as it was applied); every

@@ -41,7 +41,6 @@ public sealed class Coverage
     public long ReadIndexHistories { get; private set; }
     public long ReadIndexReads { get; private set; }
     public long LeaseReads { get; private set; }
-    /// <summary>Lab liveness phases: the slowest one() agreement after the heal (virtual ms), and how many took over 5 s.</summary>
     /// <summary>The slowest one() agreement after the liveness phase's network stabilised (virtual ms).</summary>
     public long SlowestAgreementMs { get; private set; }
     /// <summary>The largest share of its derived bound any agreement took (percent): the oracle's margin.</summary>

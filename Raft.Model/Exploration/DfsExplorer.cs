@@ -50,9 +50,13 @@ public static class DfsExplorer
         }
     }
 
+    /// <summary>The settings dfs runs with: terms up to its parameter (default 2), no swarm draws, no liveness phase.</summary>
+    public static ExploreSettings Effective(ExploreSettings settings) =>
+        settings with { StrategyParameter = settings.StrategyParameter > 0 ? settings.StrategyParameter : 2, Swarm = false, Liveness = false };
+
     public static ExploreReport Run(ExploreSettings settings, CancellationToken cancellation = default)
     {
-        var s = settings with { StrategyParameter = settings.StrategyParameter > 0 ? settings.StrategyParameter : 2, Swarm = false, Liveness = false };
+        var s = Effective(settings);
         var swarm = new SwarmParameters(s.Nodes == 0 ? 3 : s.Nodes, 0, 0, 0, 0, 1,
             s.Faults.Crashes > 0 ? 1 : 0, s.Faults.Partitions > 0 ? 1 : 0, s.Faults.Drops > 0 ? 1 : 0, s.Faults.Duplicates > 0 ? 1 : 0)
         {

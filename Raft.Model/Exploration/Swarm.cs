@@ -155,7 +155,7 @@ public sealed record SwarmParameters(
                 },
             };
         }
-        if (s.SwarmProposals) p = p with { Proposals = more.Next(1, 13) };
+        if (s.SwarmProposals) p = p with { Proposals = more.Next(MinProposals, MaxProposals + 1) };
         if (s.Liveness)
         {
             // Before it stabilises the network is the adversary's, never beyond labrpc's rates: two thirds of
@@ -251,6 +251,9 @@ public sealed record SwarmParameters(
 
     /// <summary>Cluster sizes swarm testing draws from when --nodes is not given (3 half the time: 7-node schedules cost twice as much).</summary>
     public static readonly int[] SizeChoices = [3, 3, 5, 7];
+
+    /// <summary>The fewest and most client commands swarm testing draws for a schedule (<see cref="ExploreSettings.SwarmProposals"/>).</summary>
+    public const int MinProposals = 1, MaxProposals = 12;
 
     public string Describe()
     {

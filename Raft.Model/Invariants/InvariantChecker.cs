@@ -519,12 +519,16 @@ public sealed class InvariantChecker
     {
         if (_entryIdentity.TryGetValue((index, term), out var known))
         {
+            // the first holder may be this very node, which held the entry before with another command or predecessor
+            bool same = known.Node == node;
             if (known.Hash != hash)
-                Fail(Invariant.LogMatching, [known.Node, node], index, term,
-                    $"nodes {known.Node} and {node} hold different commands at index {index} in term {term}");
+                Fail(Invariant.LogMatching, [known.Node, node], index, term, same
+                    ? $"node {node} holds a different command at index {index} in term {term} than it held there before"
+                    : $"nodes {known.Node} and {node} hold different commands at index {index} in term {term}");
             else if (known.PrevTerm != prevTerm)
-                Fail(Invariant.LogMatching, [known.Node, node], index, term,
-                    $"nodes {known.Node} and {node} agree on entry {index} (term {term}) but not on entry {index - 1} (terms {known.PrevTerm} and {prevTerm})");
+                Fail(Invariant.LogMatching, [known.Node, node], index, term, same
+                    ? $"node {node} holds entry {index} (term {term}) after an entry {index - 1} of term {prevTerm}, but held the same entry after an entry {index - 1} of term {known.PrevTerm} before"
+                    : $"nodes {known.Node} and {node} agree on entry {index} (term {term}) but not on entry {index - 1} (terms {known.PrevTerm} and {prevTerm})");
             return;
         }
         _entryIdentity[(index, term)] = (prevTerm, hash, node);

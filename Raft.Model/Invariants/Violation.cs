@@ -50,7 +50,7 @@ public sealed record Violation(Invariant Invariant, int[] Nodes, long Index, lon
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Invariant} violated at step {Step}: {Detail}{Where}");
 
-    /// <summary>" (nodes …; index …; term …)", or nothing for a violation that names no node and no log position (a client history's).</summary>
+    /// <summary>" (nodes …; index …; term …)", each node once, or nothing for a violation that names no node and no log position (a client history's).</summary>
     public string Where => Nodes.Length == 0 && Index == 0 && Term == 0 ? ""
-        : string.Create(CultureInfo.InvariantCulture, $" (nodes {string.Join(",", Nodes.Select(n => n.ToString(CultureInfo.InvariantCulture)))}; index {Index}; term {Term})");
+        : string.Create(CultureInfo.InvariantCulture, $" (nodes {string.Join(",", Nodes.Distinct().Select(n => n.ToString(CultureInfo.InvariantCulture)))}; index {Index}; term {Term})");
 }

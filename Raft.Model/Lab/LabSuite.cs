@@ -155,26 +155,33 @@ public static class LabSuite
         Execute(test, seed, log, factory, record: true, raft);
 
     /// <summary>
-    /// Runs one test as <c>go test -v</c> shows it: "=== RUN   TestX", the tester's own lines,
-    /// then "--- PASS: TestX (N.NNs)", or the failure (indented) and "--- FAIL: TestX (N.NNs)".
+    /// Runs one test as <c>go test -v</c> shows it: <see cref="RunLine"/> ("=== RUN   TestX (seed N)"),
+    /// the tester's own lines, then "--- PASS: TestX (N.NNs)", or "--- FAIL: TestX (N.NNs)" followed
+    /// by the failure, indented, as Go prints a failed test's t.Fatalf lines after its FAIL line.
     /// N.NN is the test's virtual time from make_config to its end, so the lines depend only on the seed.
     /// </summary>
     public static LabOutcome RunVerbose(LabTest test, ulong seed, Action<string> log, NodeFactory? factory = null, bool record = false,
         global::Raft.Core.Node.RaftOptions? raft = null)
     {
-        log($"=== RUN   {test.Name}");
+        log(RunLine(test, seed));
         LabOutcome o = Execute(test, seed, log, factory, record, raft);
-        if (o.Failure is { } e)
-        {
-            log("    " + e.Message.Replace("\n", "\n    ", StringComparison.Ordinal));
-            log(string.Create(CultureInfo.InvariantCulture, $"--- FAIL: {test.Name} ({o.VirtualSeconds:0.00}s)"));
-        }
-        else
-        {
-            log(string.Create(CultureInfo.InvariantCulture, $"--- PASS: {test.Name} ({o.VirtualSeconds:0.00}s)"));
-        }
+        log(ResultLine(o));
+        if (o.Failure is { } e) log(Indented(e.Message));
         return o;
     }
+
+    /// <summary>
+    /// Go's "=== RUN   TestX" with the seed after the name, so that the runs of <c>--seeds K</c>
+    /// can be told apart (Go's own lines for <c>-count K</c> are identical): "=== RUN   TestX (seed 7)".
+    /// </summary>
+    public static string RunLine(LabTest test, ulong seed) => string.Create(CultureInfo.InvariantCulture, $"=== RUN   {test.Name} (seed {seed})");
+
+    /// <summary>Go's "--- PASS: TestX (N.NNs)" or "--- FAIL: TestX (N.NNs)", in virtual seconds.</summary>
+    public static string ResultLine(LabOutcome o) =>
+        string.Create(CultureInfo.InvariantCulture, $"--- {(o.Passed ? "PASS" : "FAIL")}: {o.Test.Name} ({o.VirtualSeconds:0.00}s)");
+
+    /// <summary>Lines under a "--- FAIL" line: each indented by four spaces, as Go indents a test's log.</summary>
+    public static string Indented(string message) => "    " + message.Replace("\n", "\n    ", StringComparison.Ordinal);
 
     private static LabOutcome Execute(LabTest test, ulong seed, Action<string>? log, NodeFactory? factory, bool record, global::Raft.Core.Node.RaftOptions? raft = null)
     {
@@ -276,7 +283,9 @@ public static class LabSuite
             {
                 string last = n.TryGetEntry(n.LastIndex, out Entry e)
                     ? string.Create(CultureInfo.InvariantCulture, $"{n.LastIndex}/t{e.Term}")
-                    : string.Create(CultureInfo.InvariantCulture, $"{n.LastIndex}/t{n.SnapshotTerm} (snapshot)");
+                    : n.LastIndex == 0 ? "0 (empty log)"
+                    : n.LastIndex == n.SnapshotIndex ? string.Create(CultureInfo.InvariantCulture, $"{n.LastIndex}/t{n.SnapshotTerm} (snapshot)")
+                    : string.Create(CultureInfo.InvariantCulture, $"{n.LastIndex} (the node does not show this entry)");
                 line = string.Create(CultureInfo.InvariantCulture, $"{n.Role} term {n.Term} commit {n.CommitIndex} applied {n.Applied} last {last}{(w.Network.IsConnected(i) ? "" : " disconnected")}");
             }
             b.Append("  node ").Append(i).Append(": ").Append(line).Append('\n');

@@ -39,7 +39,18 @@ public sealed class TraceFile
     /// by worlds that drew and ran differently: re-record them (scripts/build-corpus.sh rebuilds traces/).
     /// </summary>
     public const int OldestReadableVersion = 4;
-    public const string ToolVersion = "raftverify 0.1.0";
+
+    /// <summary>
+    /// The traces' "tool" field: "raftverify" and the version Directory.Build.props sets (the one
+    /// version source; <c>raftverify --version</c> prints the same number).
+    /// </summary>
+    public static readonly string ToolVersion = "raftverify " + Version;
+
+    /// <summary>The suite's version, as Directory.Build.props sets it (this assembly's informational version, without a "+commit" suffix).</summary>
+    public static string Version =>
+        (typeof(TraceFile).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0")
+        .Split('+')[0];
 
     public required ExploreSettings Settings { get; init; }
     public required int Iteration { get; init; }

@@ -8,20 +8,13 @@ namespace Raft.Properties.Hardening;
 /// on stderr, without control characters, in under 5 s, through the CLI's own entry point.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class BadInputTests : IDisposable
+public sealed class BadInputTests() : Raft.Properties.TestSupport.WithTempDirectory("rv-badinput-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("rv-badinput-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
     private static string Corpus(string name) => Path.Combine(Cli.CorpusDir(), name + ".trace.jsonl");
 
     private string Write(string name, string content)
     {
-        string path = Path.Combine(_dir, name);
+        string path = Path.Combine(Dir, name);
         File.WriteAllText(path, content);
         return path;
     }
@@ -58,23 +51,23 @@ public sealed class BadInputTests : IDisposable
     public void Truncated()
     {
         byte[] bytes = File.ReadAllBytes(Corpus("commit-previous-term"));
-        string path = Path.Combine(_dir, "truncated.jsonl");
+        string path = Path.Combine(Dir, "truncated.jsonl");
         File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
         ExitsTwoInOneLine("*", path);
     }
 
     [Fact] public void Directory_IsNamedAsOne()
     {
-        ExitsTwoInOneLine("*", _dir);
-        Assert.Contains("is a directory", Cli.Run("replay", _dir).Err, StringComparison.Ordinal);
+        ExitsTwoInOneLine("*", Dir);
+        Assert.Contains("is a directory", Cli.Run("replay", Dir).Err, StringComparison.Ordinal);
     }
 
-    [Fact] public void MissingFile() => ExitsTwoInOneLine("*", Path.Combine(_dir, "nope.jsonl"));
+    [Fact] public void MissingFile() => ExitsTwoInOneLine("*", Path.Combine(Dir, "nope.jsonl"));
 
     [Fact]
     public void LineLongerThanTheCap()
     {
-        string path = Path.Combine(_dir, "longline.jsonl");
+        string path = Path.Combine(Dir, "longline.jsonl");
         using (var w = new StreamWriter(path)) { w.Write("{\"format\":\""); w.Write(new string('a', TraceReader.MaxLineChars + 10)); w.Write("\"}\n"); }
         ExitsTwoInOneLine("*", path);
     }
@@ -82,7 +75,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void FileLargerThanTheCap()
     {
-        string path = Path.Combine(_dir, "huge.jsonl");
+        string path = Path.Combine(Dir, "huge.jsonl");
         using (var f = new FileStream(path, FileMode.Create)) f.SetLength(TraceReader.MaxFileBytes + 1); // sparse: costs no disk
         ExitsTwoInOneLine("*", path);
     }
@@ -118,7 +111,7 @@ public sealed class BadInputTests : IDisposable
         foreach (string ev in new[] { "timeout 99999999999999999999", "deliver #1 RequestVote 1->99999999999999", "crash ١", "propose ٣ cmd=٤" })
         {
             string path = Mutated(s => s["event"] = ev, line: 1);
-            Cli.Result r = Cli.Run("shrink", path, "-o", Path.Combine(_dir, "out.jsonl"), "--time-limit", "2");
+            Cli.Result r = Cli.Run("shrink", path, "-o", Path.Combine(Dir, "out.jsonl"), "--time-limit", "2");
             Assert.True(r.Code is 0 or 2 or 3, $"{ev}: exit {r.Code}: {r.Err}");
         }
     }

@@ -12,9 +12,9 @@ namespace Raft.Properties.Histories;
 /// (<see cref="HistoryGen"/>), and its failure report's claims checked one by one. Cases come from
 /// the suite's fixed FsCheck seed (printed), so every run checks the same histories.
 /// </summary>
-public sealed class CheckerProperties
+public sealed class CheckerProperties : IClassFixture<FsCheckKnobs<CheckerProperties>>
 {
-    public CheckerProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(nameof(CheckerProperties)));
+    public CheckerProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(typeof(CheckerProperties)));
 
     public static class Arbitraries
     {

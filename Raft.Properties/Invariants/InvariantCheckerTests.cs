@@ -163,6 +163,38 @@ public sealed class InvariantCheckerTests
     }
 
     [Fact]
+    public void LogMatching_TwoNodes_AreNamedAsTwo()
+    {
+        _checker.Step = 1; Persist(0, LogOf(1, 2), Role.Leader, 2, from: 1);
+        _checker.Step = 2; Persist(1, new ViewLog(1, 2, [E(2, 2)]), Role.Follower, 2, from: 2);
+        Violation v = Assert.IsType<Violation>(_checker.Violation);
+        Assert.Equal("nodes 0 and 1 agree on entry 2 (term 2) but not on entry 1 (terms 1 and 2)", v.Detail);
+        Assert.Equal(" (nodes 0,1; index 2; term 2)", v.Where);
+    }
+
+    [Fact]
+    public void LogMatching_OneNodeThatChangedItsOwnLog_IsNamedOnce()
+    {
+        // node 2 first holds entry 2 (term 2) after an entry 1 of term 1, then the same entry after a snapshot ending at 1 in term 2
+        _checker.Step = 1; Persist(2, LogOf(1, 2), Role.Follower, 2, from: 1);
+        _checker.Step = 2; Persist(2, new ViewLog(1, 2, [E(2, 2)]), Role.Follower, 2, from: 2);
+        AssertViolation(Invariant.LogMatching, [2, 2], 2, 2, 2);
+        Violation v = _checker.Violation!;
+        Assert.Equal("node 2 holds entry 2 (term 2) after an entry 1 of term 2, but held the same entry after an entry 1 of term 1 before", v.Detail);
+        Assert.Equal(" (nodes 2; index 2; term 2)", v.Where);
+        Assert.DoesNotContain("nodes 2 and 2", v.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LogMatching_OneNodeWithAnotherCommandAtTheSameIndexAndTerm_IsNamedOnce()
+    {
+        _checker.Step = 1; Persist(1, LogOf(1, 2), Role.Follower, 2, from: 1);
+        _checker.Step = 2; Persist(1, new ViewLog(0, 0, [E(1, 1), new Entry(2, Commands.Int(-7))]), Role.Follower, 2, from: 2);
+        AssertViolation(Invariant.LogMatching, [1, 1], 2, 2, 2);
+        Assert.Equal("node 1 holds a different command at index 2 in term 2 than it held there before", _checker.Violation!.Detail);
+    }
+
+    [Fact]
     public void LogMatching_QuietWhenAFollowerTruncatesAConflictingUncommittedSuffix()
     {
         _checker.Step = 1; Persist(0, LogOf(1, 2, 2), Role.Leader, 2, from: 1);

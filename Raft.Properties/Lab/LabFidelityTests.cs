@@ -9,6 +9,7 @@ using Raft.Model.Lab;
 using Raft.Model.Network;
 using Raft.Model.Services;
 using Raft.Model.Storage;
+using Raft.Model.Simulation;
 
 namespace Raft.Properties.Lab;
 
@@ -232,21 +233,47 @@ public sealed class LabFidelityTests
         LabSuite.RunVerbose(LabSuite.Get("TestBasicAgree2B"), 4, b.Add);
         Assert.Equal(a, b);
         Assert.True(oa.Passed);
-        Assert.Equal("=== RUN   TestBasicAgree2B", a[0]);
+        Assert.Equal("=== RUN   TestBasicAgree2B (seed 4)", a[0]);
         Assert.Equal("Test (2B): basic agreement ...", a[1]);
         Assert.StartsWith("  ... Passed --", a[2]);
         Assert.Matches(new Regex(@"^--- PASS: TestBasicAgree2B \(\d+\.\d\ds\)$"), a[^1]);
     }
 
     [Fact]
-    public void RunVerbose_AFailurePrintsTheMessageThenFail()
+    public void RunVerbose_AFailurePrintsFailThenTheMessage_AsGoDoes()
     {
         var lines = new List<string>();
         LabOutcome o = LabSuite.RunVerbose(LabSuite.Get("TestSnapshotInit2D"), 1, lines.Add, LabVariants.ForgetsSnapshotOnRestart);
         Assert.False(o.Passed);
-        Assert.Equal("=== RUN   TestSnapshotInit2D", lines[0]);
-        Assert.StartsWith("    TestSnapshotInit2D failed with seed 1", lines[^2]);
-        Assert.Matches(new Regex(@"^--- FAIL: TestSnapshotInit2D \(\d+\.\d\ds\)$"), lines[^1]);
+        string[] all = string.Join('\n', lines).Split('\n');
+        Assert.Equal("=== RUN   TestSnapshotInit2D (seed 1)", all[0]);
+        int fail = Array.FindIndex(all, l => l.StartsWith("--- FAIL", StringComparison.Ordinal));
+        Assert.Matches(new Regex(@"^--- FAIL: TestSnapshotInit2D \(\d+\.\d\ds\)$"), all[fail]);
+        // Go: "--- FAIL: TestX (0.12s)", then the test's messages, each indented by four spaces
+        Assert.StartsWith("    TestSnapshotInit2D failed with seed 1", all[fail + 1]);
+        Assert.All(all[(fail + 1)..], l => Assert.StartsWith("    ", l));
+        Assert.Contains(all[(fail + 1)..], l => l.StartsWith("      reproduce: dotnet raftverify lab 2D --test TestSnapshotInit2D --seed 1", StringComparison.Ordinal));
+        Assert.DoesNotContain(all[..fail], l => l.Contains("failed with seed", StringComparison.Ordinal));
         Assert.True(o.VirtualSeconds > 0);
+    }
+
+    [Fact]
+    public void AFailingTestsNodeLines_SayEmptyLogNotSnapshot_WhenTheLogIsEmpty()
+    {
+        using World empty = Raft.Properties.Model.WorldHarness.Started(3, 1);
+        string dump = LabSuite.DumpNodes(empty);
+        Assert.Equal(3, dump.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.DoesNotContain("(snapshot)", dump, StringComparison.Ordinal);
+        Assert.Contains("node 0: Follower term 0 commit 0 applied 0 last 0 (empty log)", dump, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFailingTestsNodeLines_SaySnapshot_OnlyWhenTheLastEntryIsTheSnapshots()
+    {
+        // each node's last entry: in its log ("13/t2"), the snapshot's last ("9/t2 (snapshot)"), or none
+        LabOutcome failing = LabSuite.RunTraced(LabSuite.Get("TestSnapshotInit2D"), 1, factory: LabVariants.ForgetsSnapshotOnRestart);
+        string[] nodes = failing.Failure!.Message.Split('\n').Where(l => l.StartsWith("  node ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(3, nodes.Length);
+        Assert.All(nodes, l => Assert.Matches(new Regex(@" last (\d+/t\d+( \(snapshot\))?|0 \(empty log\))( disconnected)?$"), l));
     }
 }

@@ -178,9 +178,9 @@ internal static class CodecGen
 /// (any strict truncation, any single flipped byte) is either decoded or rejected with a
 /// <see cref="CodecException"/>, never any other exception.
 /// </summary>
-public sealed class CodecProperties
+public sealed class CodecProperties : IClassFixture<FsCheckKnobs<CodecProperties>>
 {
-    public CodecProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(nameof(CodecProperties)));
+    public CodecProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(typeof(CodecProperties)));
 
     /// <summary>The generators and shrinkers of the codec properties, as FsCheck.Xunit's Arbitrary class.</summary>
     public static class Arbitraries

@@ -53,9 +53,9 @@ internal sealed class PropertyFailedException(string message, object? counterexa
 /// <see cref="RaftPropertyAttribute"/>, and (for a test that expects a falsification) through
 /// <see cref="Check{T}"/> from a plain xunit fact. Both read the same knobs:
 /// <list type="bullet">
-/// <item><c>RAFTVERIFY_FSCHECK_CASES</c> (default 100) is the number of cases of a cheap property;
-/// each property asks for a percentage of it (the schedule properties run fewer, the codec ones
-/// more), so raising it scales every property alike.</item>
+/// <item><c>RAFTVERIFY_FSCHECK_CASES</c>, when set, is the number of cases every property runs,
+/// exactly. Unset, each property runs its own default, the number its attribute gives
+/// (<c>[RaftProperty(500)]</c>: 500 cases); there is no hidden factor.</item>
 /// <item><c>RAFTVERIFY_FSCHECK_SEED</c> (default fixed, so a run is reproducible) is FsCheck's
 /// replay seed: "seed,gamma", or "seed,gamma,size" to start directly at a failing case.</item>
 /// </list>
@@ -67,33 +67,55 @@ internal static class PropertyConfig
 {
     public const string CasesVariable = "RAFTVERIFY_FSCHECK_CASES";
     public const string SeedVariable = "RAFTVERIFY_FSCHECK_SEED";
-    public const int DefaultCases = 100;
 
     /// <summary>The fixed default: every run of the suite generates the same cases.</summary>
     public static readonly PropertySeed DefaultSeed = new(20_240_521, 1_299_709, null);
 
     /// <summary>
-    /// Printed by every <see cref="RaftPropertyAttribute"/> test class: where its cases start, and
-    /// how to rerun a failure FsCheck.Xunit reports (take the "(seed,gamma)" and size it prints for
-    /// the failing step).
+    /// Printed by every <see cref="RaftPropertyAttribute"/> test class (test output, and once per
+    /// class as an xunit diagnostic message, <see cref="FsCheckKnobs{T}"/>): how many cases each of
+    /// its properties runs and why, where its cases start, and how to rerun a failure FsCheck.Xunit
+    /// reports (take the "(seed,gamma)" and size it prints for the failing step).
     /// </summary>
-    public static string RerunHint(string className) =>
-        $"FsCheck.Xunit [Property] tests of {className}: seed ({Seed()}) from {SeedVariable}, base cases {BaseCases()} from {CasesVariable}. " +
-        $"To rerun a failing case: {SeedVariable}=<seed,gamma,size of the failing step in FsCheck's report> {CasesVariable}=1 " +
-        $"dotnet test Raft.Properties --filter \"FullyQualifiedName~{className}.<property>\"";
+    public static string RerunHint(Type testClass) =>
+        $"{Knobs(testClass)}. To rerun a failing case: {SeedVariable}=<seed,gamma,size of the failing step in FsCheck's report> {CasesVariable}=1 " +
+        $"dotnet test Raft.Properties --filter \"FullyQualifiedName~{testClass.Name}.<property>\"";
 
-    /// <summary>The case budget of a cheap property: RAFTVERIFY_FSCHECK_CASES or 100.</summary>
-    public static int BaseCases()
+    /// <summary>
+    /// The knobs as they apply to <paramref name="testClass"/>'s properties, e.g. "FsCheck
+    /// ScheduleProperties: 500 cases (AnySchedule…), 100 cases (…), each property's default
+    /// (RAFTVERIFY_FSCHECK_CASES unset); seed 20240521,1299709, the fixed default (RAFTVERIFY_FSCHECK_SEED unset)".
+    /// </summary>
+    public static string Knobs(Type testClass)
     {
-        string? text = Environment.GetEnvironmentVariable(CasesVariable);
-        if (string.IsNullOrWhiteSpace(text)) return DefaultCases;
-        if (!int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1)
-            throw new ArgumentException($"{CasesVariable}='{text}': expected a positive integer");
-        return n;
+        string? knob = Environment.GetEnvironmentVariable(CasesVariable);
+        string cases = string.Join(", ", Properties(testClass)
+            .Select(m => (m.Name, Cases: m.GetCustomAttributes(typeof(RaftPropertyAttribute), false).Cast<RaftPropertyAttribute>().Single().MaxTest))
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Cases} cases")));
+        string why = string.IsNullOrWhiteSpace(knob) ? $"each property's default ({CasesVariable} unset)" : $"{CasesVariable}={knob.Trim()}";
+        string seed = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(SeedVariable))
+            ? $"seed {Seed()}, the fixed default ({SeedVariable} unset)" : $"seed {Seed()} from {SeedVariable}";
+        return $"FsCheck {testClass.Name}: {cases}: {why}; {seed}";
     }
 
-    /// <summary><paramref name="percent"/>% of the case budget, at least one.</summary>
-    public static int Cases(int percent = 100) => (int)Math.Clamp((long)BaseCases() * percent / 100, 1, int.MaxValue);
+    /// <summary>The <see cref="RaftPropertyAttribute"/> tests of a class.</summary>
+    public static IEnumerable<System.Reflection.MethodInfo> Properties(Type testClass) =>
+        testClass.GetMethods().Where(m => m.IsDefined(typeof(RaftPropertyAttribute), false)).OrderBy(m => m.MetadataToken);
+
+    /// <summary>
+    /// The cases a property runs: exactly <c>RAFTVERIFY_FSCHECK_CASES</c> when it is set, else
+    /// <paramref name="byDefault"/>, the property's own default.
+    /// </summary>
+    public static int Cases(int byDefault) => Cases(byDefault, Environment.GetEnvironmentVariable(CasesVariable));
+
+    /// <summary><see cref="Cases(int)"/> with the knob's text given (null or blank: unset).</summary>
+    public static int Cases(int byDefault, string? knob)
+    {
+        if (string.IsNullOrWhiteSpace(knob)) return byDefault;
+        if (!int.TryParse(knob.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1)
+            throw new ArgumentException($"{CasesVariable}='{knob}': expected a positive integer");
+        return n;
+    }
 
     public static PropertySeed Seed()
     {
@@ -118,7 +140,7 @@ internal static class PropertyConfig
         Func<T, string>? onFailure = null, PropertySeed? seed = null)
     {
         PropertySeed start = seed ?? Seed();
-        output.WriteLine($"{name}: {cases} cases from FsCheck seed ({start}); rerun with {SeedVariable}={start} {CasesVariable}={BaseCases()}");
+        output.WriteLine($"{name}: {cases} cases from FsCheck seed ({start}); rerun with {SeedVariable}={start} {CasesVariable}={cases}");
         var runner = new CapturingRunner();
         var clock = Stopwatch.StartNew();
         Prop.ForAll(arb, body).Check(Build(cases, runner, start));
@@ -176,25 +198,37 @@ internal static class PropertyConfig
 
 /// <summary>
 /// An FsCheck.Xunit <c>[Property]</c> whose case count and replay seed come from the suite's
-/// knobs when the test runs: <paramref name="percent"/>% of <c>RAFTVERIFY_FSCHECK_CASES</c>
-/// (default 100) and <c>RAFTVERIFY_FSCHECK_SEED</c> (default the fixed
-/// <see cref="PropertyConfig.DefaultSeed"/>, so every run generates the same cases). FsCheck.Xunit
-/// reads the attribute's settings from the attribute instance, so the constructor's values are
-/// the ones used. On failure FsCheck.Xunit reports the original and shrunk arguments and the
-/// "(seed,gamma)" and size of the failing step; the suite prints
+/// knobs when the test runs: exactly <c>RAFTVERIFY_FSCHECK_CASES</c> when it is set, else
+/// <paramref name="cases"/> (the property's own default); and <c>RAFTVERIFY_FSCHECK_SEED</c>
+/// (default the fixed <see cref="PropertyConfig.DefaultSeed"/>, so every run generates the same
+/// cases). FsCheck.Xunit reads the attribute's settings from the attribute instance, so the
+/// constructor's values are the ones used. On failure FsCheck.Xunit reports the original and
+/// shrunk arguments and the "(seed,gamma)" and size of the failing step; the suite prints
 /// <see cref="PropertyConfig.RerunHint"/> with the command that reruns it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 internal sealed class RaftPropertyAttribute : FsCheck.Xunit.PropertyAttribute
 {
-    public RaftPropertyAttribute(int percent = 100)
+    /// <param name="cases">The cases this property runs when RAFTVERIFY_FSCHECK_CASES is not set.</param>
+    public RaftPropertyAttribute(int cases = 100)
     {
-        Percent = percent;
-        MaxTest = PropertyConfig.Cases(percent);
+        DefaultCases = cases;
+        MaxTest = PropertyConfig.Cases(cases);
         Replay = PropertyConfig.Seed().ToString();
         QuietOnSuccess = false;
     }
 
-    /// <summary>The share of RAFTVERIFY_FSCHECK_CASES this property runs.</summary>
-    public int Percent { get; }
+    /// <summary>The cases this property runs when RAFTVERIFY_FSCHECK_CASES is not set.</summary>
+    public int DefaultCases { get; }
+}
+
+/// <summary>
+/// Sends <see cref="PropertyConfig.Knobs"/> for <typeparamref name="T"/> once as an xunit diagnostic
+/// message, which <c>dotnet test --logger "console;verbosity=normal"</c> prints (xunit.runner.json
+/// turns diagnostic messages on): the cases and seed are visible without detailed verbosity.
+/// </summary>
+public sealed class FsCheckKnobs<T>
+{
+    public FsCheckKnobs(Xunit.Abstractions.IMessageSink diagnostics) =>
+        diagnostics.OnMessage(new Xunit.Sdk.DiagnosticMessage(PropertyConfig.Knobs(typeof(T))));
 }

@@ -39,9 +39,9 @@ public sealed record ProgressCase(long LastIndex, bool Self, ProgressOp[] Ops)
 /// <see cref="Progress"/> under any sequence of calls keeping Match &lt; Next with Match never
 /// decreasing.
 /// </summary>
-public sealed class QuorumAndProgressProperties
+public sealed class QuorumAndProgressProperties : IClassFixture<FsCheckKnobs<QuorumAndProgressProperties>>
 {
-    public QuorumAndProgressProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(nameof(QuorumAndProgressProperties)));
+    public QuorumAndProgressProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(typeof(QuorumAndProgressProperties)));
 
     /// <summary>Voters, and how many granted and rejected a vote.</summary>
     public sealed record TallyCase(int Voters, int Granted, int Rejected);

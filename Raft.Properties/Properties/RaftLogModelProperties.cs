@@ -120,9 +120,9 @@ internal sealed class LogModel
 /// the snapshot; the log's own invariants hold; and writing from DirtyFrom as the Ready does
 /// makes a disk copy equal to the log.
 /// </summary>
-public sealed class RaftLogModelProperties
+public sealed class RaftLogModelProperties : IClassFixture<FsCheckKnobs<RaftLogModelProperties>>
 {
-    public RaftLogModelProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(nameof(RaftLogModelProperties)));
+    public RaftLogModelProperties(ITestOutputHelper output) => output.WriteLine(PropertyConfig.RerunHint(typeof(RaftLogModelProperties)));
 
     /// <summary>One unconstrained call on a <see cref="RaftLog"/>: 0 Append, 1 MaybeAppend, 2 CommitTo, 3 RestoreSnapshot.</summary>
     public sealed record UnconstrainedOp(int Kind, int A, int B, int[] Terms)

@@ -16,14 +16,14 @@ namespace Raft.Properties.Properties;
 /// function of itself, down to the trace bytes; and the very same property does fail on broken
 /// cores, with a shrunk counterexample whose trace replays as reproduced.
 /// </summary>
-public sealed class ScheduleProperties
+public sealed class ScheduleProperties : IClassFixture<FsCheckKnobs<ScheduleProperties>>
 {
     private readonly ITestOutputHelper output;
 
     public ScheduleProperties(ITestOutputHelper output)
     {
         this.output = output;
-        output.WriteLine(PropertyConfig.RerunHint(nameof(ScheduleProperties)));
+        output.WriteLine(PropertyConfig.RerunHint(typeof(ScheduleProperties)));
     }
 
     /// <summary>The generator and shrinker of fault schedules, as FsCheck.Xunit's Arbitrary class.</summary>

@@ -38,13 +38,20 @@ public static class ExploreCommand
         var lease = new Option<bool>("--lease") { Description = "Lease reads (RaftOptions.ReadOnly = LeaseBased) in every schedule instead of a third of them; the swarm still draws each schedule's clock drift" };
         var asyncReady = new Option<bool>("--async-ready") { Description = "Handle every Ready asynchronously (persist, send and apply as separate steps, input between them) where the swarm does not draw it: with --no-swarm, and dfs" };
 
+        var legend = new Option<bool>("--legend") { Description = "Print what each row of the summary and each invariant means, and explore nothing" };
+
         var node = NodeOption.Create("Explore another Raft implementation instead of Raft.Core");
-        var cmd = new Command("explore", "Explore schedules of a cluster systematically and check every invariant after every step")
+        var cmd = new Command("explore", "Explore schedules of a cluster systematically and check every invariant after every step; the summary's rows are explained by --legend")
         {
-            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, node, outDir, keepGoing, timeLimit, noLiveness, noSwarm, asyncReady, livenessBound, coverage, lease,
+            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, node, outDir, keepGoing, timeLimit, noLiveness, noSwarm, asyncReady, livenessBound, coverage, lease, legend,
         };
         cmd.SetAction(r =>
         {
+            if (r.GetValue(legend))
+            {
+                SummaryTable.WriteLegend(Console.Out);
+                return Program.ExitOk;
+            }
             var settings = new ExploreSettings
             {
                 Nodes = r.GetValue(nodes),
@@ -166,8 +173,24 @@ public static class ExploreCommand
         }
     }
 
-    public static string Describe(ExploreSettings s) => string.Create(CultureInfo.InvariantCulture,
-        $"nodes={(s.Nodes == 0 ? "3|5|7" : s.Nodes.ToString(CultureInfo.InvariantCulture))} mode={Raft.Model.Traces.TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + s.StrategyParameter + ")" : "")} iterations={s.Iterations} max-steps={s.MaxSteps} seed={s.Seed} faults={s.Faults} proposals={s.Proposals} {(s.Node is { } impl ? "node=" + impl.Name : "bug=" + s.Bug)} workers={s.Workers} shard={s.ShardIndex}/{s.ShardCount}{(s.Swarm ? " swarm" : "")}{(s.AsyncReady ? " async-ready" : "")}{(s.Raft.ReadOnly == ReadOnlyOption.LeaseBased ? " lease" : "")}{(s.Liveness ? " liveness" : "")}");
+    /// <summary>
+    /// The banner: what actually runs, not the options' raw values. A size or a number of proposals
+    /// swarm testing draws per schedule is shown as the range drawn from ("nodes=3|5|7",
+    /// "proposals=1-12"), and dfs shows the settings it runs with (3 nodes unless pinned, no swarm,
+    /// no liveness phase, terms up to its parameter).
+    /// </summary>
+    public static string Describe(ExploreSettings settings)
+    {
+        bool dfs = settings.Strategy == "dfs";
+        ExploreSettings s = dfs ? DfsExplorer.Effective(settings) : settings;
+        string n(long x) => x.ToString(CultureInfo.InvariantCulture);
+        string nodes = s.Nodes != 0 ? n(s.Nodes) : dfs ? "3" : s.Swarm ? string.Join('|', SwarmParameters.SizeChoices.Distinct()) : "3|5";
+        string proposals = s.Swarm && s.SwarmProposals ? $"{SwarmParameters.MinProposals}-{SwarmParameters.MaxProposals}" : n(s.Proposals);
+        return $"nodes={nodes} mode={TraceWriter.ModeName(s.Mode)} strategy={s.Strategy}{(s.StrategyParameter > 0 ? "(" + n(s.StrategyParameter) + ")" : "")} " +
+            $"iterations={n(s.Iterations)} max-steps={n(s.MaxSteps)} seed={s.Seed.ToString(CultureInfo.InvariantCulture)} faults={s.Faults} proposals={proposals} " +
+            $"{(s.Node is { } impl ? "node=" + impl.Name : "bug=" + s.Bug)} workers={n(s.Workers)} shard={n(s.ShardIndex)}/{n(s.ShardCount)}" +
+            $"{(s.Swarm ? " swarm" : "")}{(s.AsyncReady ? " async-ready" : "")}{(s.Raft.ReadOnly == ReadOnlyOption.LeaseBased ? " lease" : "")}{(s.Liveness ? " liveness" : "")}";
+    }
 
     /// <summary>Writes a violating schedule's trace under <paramref name="outDir"/>; a usage error when it cannot.</summary>
     private static string WriteTrace(ExploreSettings settings, string outDir, ScheduleResult v)

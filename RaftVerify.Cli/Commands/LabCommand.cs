@@ -12,7 +12,7 @@ namespace RaftVerify.Cli.Commands;
 
 /// <summary>
 /// raftverify lab [2A|2B|2C|2D] [--seed N] [--seeds K] [--test NAME]: runs the ported 6.824 tester
-/// in virtual time and prints what `go test -run 2A -v` prints: "=== RUN   TestX", the tester's
+/// in virtual time and prints what `go test -run 2A -v` prints: "=== RUN   TestX (seed N)", the tester's
 /// lines, "--- PASS: TestX (N.NNs)" or "--- FAIL: TestX (N.NNs)" in virtual seconds, then PASS/FAIL
 /// and an "ok"/"FAIL" summary with the wall clock (the only line that varies between runs).
 /// </summary>
@@ -47,11 +47,49 @@ public static class LabCommand
             Description = "Write every run's trace (TestX-seedN.trace.jsonl) to this directory, for raftverify replay, shrink and show. A failing run's trace is written to raftverify-out/lab/ even without it",
         };
         var node = NodeOption.Create("Run the tester against another Raft implementation instead of Raft.Core");
-        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 and Lab 3 testers (virtual time)") { part, seed, seeds, test, variant, trace, node };
+        var list = new Option<bool>("--list") { Description = "List the tests' Go names (of the part given, else all), one a line, as go test -list . does, and run nothing" };
+        var cmd = new Command("lab", "Run the ported 6.824 Lab 2 and Lab 3 testers (virtual time)") { part, seed, seeds, test, variant, trace, node, list };
         foreach (Option option in RaftOptionFlags()) cmd.Options.Add(option);
-        cmd.SetAction(r => Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant), r.GetValue(trace),
-            RaftOptionsFrom(r), r.GetValue(node)));
+        cmd.SetAction(r => r.GetValue(list) ? List(r.GetValue(part))
+            : Run(r.GetValue(part), r.GetValue(seed), r.GetValue(seeds), r.GetValue(test), r.GetValue(variant), r.GetValue(trace),
+                RaftOptionsFrom(r), r.GetValue(node)));
         return cmd;
+    }
+
+    /// <summary>Every test of Lab 2 and Lab 3, in the order they run.</summary>
+    private static IEnumerable<LabTest> AllTests => LabSuite.All.Concat(LabSuite.Kv);
+
+    private static int List(string? part)
+    {
+        string? p = CheckPart(part);
+        foreach (LabTest t in AllTests.Where(t => p is null || t.Part == p)) Console.WriteLine(t.Name);
+        return Program.ExitOk;
+    }
+
+    /// <summary>The part named (upper case), or null for none; a usage error for anything else.</summary>
+    private static string? CheckPart(string? part)
+    {
+        if (part is not null && part.StartsWith('-'))
+            throw new UsageException($"unknown option '{part}' for lab (see {ToolCommand.Of("lab --help")})");
+        if (part is not null && !Parts.Contains(part.ToUpperInvariant()))
+            throw new UsageException($"unknown lab part '{part}': expected one of {string.Join(", ", Parts)}");
+        return part?.ToUpperInvariant();
+    }
+
+    /// <summary>
+    /// No test of that name (in that part): the nearest names, and how to list them all. A test of
+    /// that name in another part is named with its part.
+    /// </summary>
+    public static string NoSuchTest(string? part, string name)
+    {
+        IReadOnlyList<string> near = Suggest.Nearest(name, AllTests.Select(t => t.Name));
+        LabTest? elsewhere = AllTests.FirstOrDefault(t => t.Name == name);
+        string where = part is null ? "" : " in part " + part;
+        if (elsewhere is not null)
+            return $"no lab test named {name}{where}: it is in part {elsewhere.Part} ({ToolCommand.Of($"lab {elsewhere.Part} --test {name}")})";
+        string nearest = near.Count > 0 ? $"did you mean {Suggest.Alternatives(near)}?"
+            : $"the nearest names are {Suggest.Alternatives(Suggest.Closest(name, AllTests.Select(t => t.Name)), "and")}";
+        return $"no lab test named {name}{where}: {nearest} ({ToolCommand.Of("lab --list")} lists all {AllTests.Count()})";
     }
 
     private const string RecordedNote = "; traces record it, so replay and shrink run with it";
@@ -129,16 +167,12 @@ public static class LabCommand
             if (variantName is not null) throw new UsageException("--variant breaks Raft.Core; it does not go with --node");
             factory = NodeOption.Load(nodeSpec).Factory;
         }
-        if (part is not null && part.StartsWith('-'))
-            throw new UsageException($"unknown option '{part}' for lab (see dotnet raftverify lab --help)");
-        if (part is not null && !Parts.Contains(part.ToUpperInvariant()))
-            throw new UsageException($"unknown lab part '{part}': expected one of {string.Join(", ", Parts)}");
+        string? p = CheckPart(part);
         if (seeds < 1) throw new UsageException($"--seeds must be at least 1 (got {seeds})");
-        string? p = part?.ToUpperInvariant();
         // no part: Lab 2 (go test in src/raft), or the named test wherever it is; 3A and 3B: the kvraft tester
-        IEnumerable<LabTest> from = p is "3A" or "3B" || (p is null && testName is not null) ? LabSuite.All.Concat(LabSuite.Kv) : LabSuite.All;
+        IEnumerable<LabTest> from = p is "3A" or "3B" || (p is null && testName is not null) ? AllTests : LabSuite.All;
         var tests = from.Where(t => (p is null || t.Part == p) && (testName is null || t.Name == testName)).ToList();
-        if (tests.Count == 0) throw new UsageException($"no lab test matches{(p is null ? "" : " part " + p)}{(testName is null ? "" : " named " + testName)}");
+        if (tests.Count == 0) throw new UsageException(testName is null ? $"no lab test in part {p}" : NoSuchTest(p, testName));
 
         var wall = Stopwatch.StartNew();
         int failed = 0, passed = 0;
