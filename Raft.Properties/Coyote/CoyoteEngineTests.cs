@@ -1,4 +1,5 @@
 using Raft.Coyote;
+using Raft.Model.Exploration;
 using Raft.Model.Shrinking;
 using Raft.Model.Traces;
 using Raft.Model.Variants;
@@ -184,40 +185,41 @@ public sealed class CoyoteEngineTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Measurements, run only when asked (scripts/compare-engines.sh; docs/coyote.md):
-    /// RAFTVERIFY_COYOTE_SURVEY=S gives each engine S seconds per Coyote seed
-    /// (RAFTVERIFY_COYOTE_SURVEY_SEEDS, comma-separated; space them further apart than the
-    /// iterations a run makes, since Coyote's iteration i of seed s draws from Random(s+i)) on each
-    /// variant (RAFTVERIFY_COYOTE_SURVEY_BUGS, default the correct core and every listed variant),
-    /// for each engine in RAFTVERIFY_COYOTE_SURVEY_ENGINES (harness:strategy, comma-separated), and
-    /// appends one tab-separated line per run to RAFTVERIFY_COYOTE_SURVEY_OUT: variant, engine, seed,
-    /// found (1/0), iterations run, seconds, first bug line.
+    /// The engines side by side (scripts/compare-engines.sh), run only when asked: RAFTVERIFY_COYOTE_SURVEY=S
+    /// gives every engine S seconds of wall clock per variant and seed, in this one process (so every engine
+    /// runs warm: each first runs 2 s on the correct core). Engines (RAFTVERIFY_COYOTE_SURVEY_ENGINES,
+    /// comma-separated) are <c>ours:&lt;strategy&gt;</c> (the explorer, one worker, as <c>raftverify explore
+    /// --workers 1 --time-limit S</c>) and <c>serial:&lt;strategy&gt;</c> or <c>per-node:&lt;strategy&gt;</c>
+    /// (a Coyote harness and strategy). Seeds: RAFTVERIFY_COYOTE_SURVEY_SEEDS (ours, default 1..5); Coyote's
+    /// are the same times <see cref="CoyoteSeedSpacing"/>, further apart than any run's iterations, since
+    /// Coyote's iteration i of seed s draws from Random(s+i). Variants: RAFTVERIFY_COYOTE_SURVEY_BUGS (default
+    /// the correct core and every listed variant). One tab-separated line per run is appended to
+    /// RAFTVERIFY_COYOTE_SURVEY_OUT: variant, engine, seed, found (1/0), schedules run (to the first
+    /// violation, when found), seconds (likewise), the violated invariant.
     /// </summary>
     [Fact]
     public void Survey_WhenAskedFor()
     {
-        if (!uint.TryParse(Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY"), out uint seconds) || seconds < 1)
+        if (!int.TryParse(Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY"), out int seconds) || seconds < 1)
         {
             output.WriteLine("not asked for: set RAFTVERIFY_COYOTE_SURVEY=<seconds per run> (and RAFTVERIFY_COYOTE_SURVEY_OUT=<file>)");
             return;
         }
         string? file = Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_OUT");
-        uint[] seeds = (Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_SEEDS") ?? "1000000,2000000,3000000,4000000,5000000").Split(',').Select(uint.Parse).ToArray();
+        uint[] seeds = (Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_SEEDS") ?? "1,2,3,4,5").Split(',').Select(uint.Parse).ToArray();
         string[] bugs = Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_BUGS") is { Length: > 0 } chosen
             ? chosen.Split(',') : ["none", .. BugCatalog.Listed.Select(b => b.Name)];
-        string[] engines = (Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_ENGINES") ?? "serial:random,serial:q-learning,per-node:prioritization,per-node:delay-bounding").Split(',');
+        string[] engines = (Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_ENGINES") ?? string.Join(",", SurveyEngines)).Split(',');
         string dir = Dir();
         try
         {
+            foreach (string engine in engines) SurveyRun("none", engine, 1, 2, dir); // warm-up, not reported
             foreach (string bug in bugs)
                 foreach (string engine in engines)
                     foreach (uint seed in seeds)
                     {
-                        string[] parts = engine.Split(':');
-                        var budget = new CoyoteBudget { Strategy = parts[1], Iterations = 999_999, Seed = seed, TimeoutSeconds = (int)seconds };
-                        CoyoteOutcome o = CoyoteRunner.Run(new CoyoteHarnessOptions { Bug = bug, Harness = Kind(parts[0]), TraceDirectory = dir }, budget);
-                        string first = o.Bugs.Count > 0 ? o.Bugs[0].Split(':')[0] : "";
-                        string line = $"{bug}\t{engine}\t{seed}\t{(o.FoundBug ? 1 : 0)}\t{o.Iterations}\t{o.Seconds:F2}\t{first}";
+                        (bool found, long schedules, double secs, string invariant) = SurveyRun(bug, engine, seed, seconds, dir);
+                        string line = $"{bug}\t{engine}\t{seed}\t{(found ? 1 : 0)}\t{schedules}\t{secs:F2}\t{invariant}";
                         output.WriteLine(line);
                         if (file is not null) File.AppendAllText(file, line + Environment.NewLine);
                     }
@@ -226,6 +228,28 @@ public sealed class CoyoteEngineTests(ITestOutputHelper output)
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>The engines scripts/compare-engines.sh compares: our four strategies, and each Coyote harness with its meaningful strategies.</summary>
+    public static readonly string[] SurveyEngines =
+        ["ours:random", "ours:pct", "ours:delay-bounded", "ours:guided", "serial:random", "serial:q-learning", "per-node:prioritization", "per-node:delay-bounding"];
+
+    /// <summary>Coyote seed k is k times this: further apart than the iterations of any run (each is capped below it).</summary>
+    public const uint CoyoteSeedSpacing = 1_000_000;
+
+    private static (bool Found, long Schedules, double Seconds, string Invariant) SurveyRun(string bug, string engine, uint seed, int seconds, string dir)
+    {
+        string[] parts = engine.Split(':');
+        if (parts[0] == "ours")
+        {
+            ExploreReport r = Explorer.Run(new ExploreSettings { Bug = bug, Strategy = parts[1], Seed = seed, Iterations = 100_000_000, TimeLimitSeconds = seconds, Workers = 1 });
+            return r.FirstViolation is { } v
+                ? (true, v.Iteration + 1, r.Seconds, v.Violation!.Invariant.ToString())
+                : (false, r.Coverage.Schedules, r.Seconds, "");
+        }
+        var budget = new CoyoteBudget { Strategy = parts[1], Iterations = CoyoteSeedSpacing - 1, Seed = seed * CoyoteSeedSpacing, TimeoutSeconds = seconds };
+        CoyoteOutcome o = CoyoteRunner.Run(new CoyoteHarnessOptions { Bug = bug, Harness = Kind(parts[0]), TraceDirectory = dir }, budget);
+        return (o.FoundBug, o.Iterations, o.Seconds, o.Findings.Count > 0 ? o.Findings[0].Invariant : "");
     }
 
     /// <summary>
