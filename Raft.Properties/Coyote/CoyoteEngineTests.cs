@@ -206,10 +206,10 @@ public sealed class CoyoteEngineTests(ITestOutputHelper output)
             return;
         }
         string? file = Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_OUT");
-        uint[] seeds = (Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_SEEDS") ?? "1,2,3,4,5").Split(',').Select(uint.Parse).ToArray();
+        uint[] seeds = (Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_SEEDS") is { Length: > 0 } s ? s : "1,2,3,4,5").Split(',').Select(uint.Parse).ToArray();
         string[] bugs = Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_BUGS") is { Length: > 0 } chosen
             ? chosen.Split(',') : ["none", .. BugCatalog.Listed.Select(b => b.Name)];
-        string[] engines = (Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_ENGINES") ?? string.Join(",", SurveyEngines)).Split(',');
+        string[] engines = Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_SURVEY_ENGINES") is { Length: > 0 } listed ? listed.Split(',') : SurveyEngines;
         string dir = Dir();
         try
         {
