@@ -24,6 +24,8 @@ public sealed record CoyoteHarnessOptions
     public CoyoteHarnessKind Harness { get; init; } = CoyoteHarnessKind.Serial;
     /// <summary>Cluster size; 0 (the default) lets the swarm draw it per schedule, as <c>raftverify explore</c> does.</summary>
     public int Nodes { get; init; }
+    /// <summary>Whether each schedule ends with the liveness phase (the explorer's default; off only to measure the harness without it).</summary>
+    public bool Liveness { get; init; } = true;
     /// <summary>Where a finding is written as a RaftVerify trace (null: the temp directory's raftverify-coyote).</summary>
     public string? TraceDirectory { get; init; }
     /// <summary>Called with each iteration's result (tests inspect the schedules Coyote ran).</summary>
@@ -33,7 +35,7 @@ public sealed record CoyoteHarnessOptions
     /// The world and check: <c>raftverify explore</c>'s defaults (swarm testing, the default fault budget and
     /// step bound, the liveness phase), so both engines run the same world and the same checks.
     /// </summary>
-    public ExploreSettings Settings() => new() { Bug = Bug, Nodes = Nodes, Workers = 1, Iterations = 1 };
+    public ExploreSettings Settings() => new() { Bug = Bug, Nodes = Nodes, Liveness = Liveness, Workers = 1, Iterations = 1 };
 }
 
 /// <summary>A violation Coyote's engine drove the world into, and where its RaftVerify trace was written.</summary>

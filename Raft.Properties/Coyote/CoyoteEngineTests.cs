@@ -256,7 +256,8 @@ public sealed class CoyoteEngineTests(ITestOutputHelper output)
     /// Iterations per second, run only when asked (docs/coyote.md): RAFTVERIFY_COYOTE_THROUGHPUT=S runs each
     /// engine in RAFTVERIFY_COYOTE_SURVEY_ENGINES (default serial:random, serial:q-learning, per-node:random,
     /// per-node:prioritization) on the correct core for 5 s to warm up, then for S seconds, and prints the
-    /// warm rate with the load average at the time (/proc/loadavg).
+    /// warm rate with the load average at the time (/proc/loadavg). RAFTVERIFY_COYOTE_THROUGHPUT_WORLD=light
+    /// measures a lighter world instead (3 nodes, no liveness phase), to see what Coyote itself costs.
     /// </summary>
     [Fact]
     public void Throughput_WhenAskedFor()
@@ -270,11 +271,12 @@ public sealed class CoyoteEngineTests(ITestOutputHelper output)
         foreach (string engine in engines)
         {
             string[] parts = engine.Split(':');
-            var options = new CoyoteHarnessOptions { Harness = Kind(parts[0]), TraceDirectory = Dir() };
+            bool light = Environment.GetEnvironmentVariable("RAFTVERIFY_COYOTE_THROUGHPUT_WORLD") == "light";
+            var options = new CoyoteHarnessOptions { Harness = Kind(parts[0]), TraceDirectory = Dir(), Nodes = light ? 3 : 0, Liveness = !light };
             CoyoteRunner.Run(options, new CoyoteBudget { Strategy = parts[1], Iterations = 999_999, Seed = 1, TimeoutSeconds = 5 });
             CoyoteOutcome o = CoyoteRunner.Run(options, new CoyoteBudget { Strategy = parts[1], Iterations = 999_999, Seed = 2_000_000, TimeoutSeconds = seconds });
             string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
-            string line = $"{engine}: {o.Iterations} iterations in {o.Seconds:F1} s = {o.IterationsPerSecond:F0} iterations/s warm (load average {load}); bugs {o.Report.NumOfFoundBugs}, cut by Coyote's step bound {o.HitMaxSteps}";
+            string line = $"{engine}{(light ? " (3 nodes, no liveness phase)" : "")}: {o.Iterations} iterations in {o.Seconds:F1} s = {o.IterationsPerSecond:F0} iterations/s warm (load average {load}); bugs {o.Report.NumOfFoundBugs}, cut by Coyote's step bound {o.HitMaxSteps}";
             output.WriteLine(line);
             Console.WriteLine(line);
             Assert.False(o.FoundBug, string.Join(Environment.NewLine, o.Bugs));
