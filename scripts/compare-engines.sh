@@ -29,9 +29,9 @@ secs=$(( $(date +%s) - start ))
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 cp "$work/runs.tsv" "${out%.md}.tsv"
 
-python3 - "$work/runs.tsv" "$out" "$BUDGET_S" "$SEEDS" "$secs" "$load_start" "$load_end" <<'PY'
-import sys, collections, statistics
-runs, out, budget, seeds, secs, load_start, load_end = sys.argv[1:]
+python3 - "$work/runs.tsv" "$out" "$BUDGET_S" "$SEEDS" "$secs" "$load_start" "$load_end" "$(git rev-parse --short HEAD)" <<'PY'
+import sys, collections
+runs, out, budget, seeds, secs, load_start, load_end, commit = sys.argv[1:]
 budget = float(budget)
 rows = collections.defaultdict(list)   # (bug, engine) -> [(found, schedules, seconds)]
 order, engines = [], []
@@ -63,7 +63,7 @@ def name(eng):
     return f"{s} (ours)" if h == "ours" else f"Coyote {h} {s}"
 with open(out, "w") as f:
     f.write("# The engines side by side\n\n")
-    f.write(f"Written by one run of `BUDGET_S={budget:.0f} SEEDS={seeds} scripts/compare-engines.sh` on this 2-core machine, "
+    f.write(f"Written by one run of `BUDGET_S={budget:.0f} SEEDS={seeds} scripts/compare-engines.sh` at commit {commit} on this 2-core machine, "
             f"shared with other work: {secs} s wall clock, load average {load_start} at the start and {load_end} at the end "
             f"(the machine was busy: every rate below is lower than on an idle machine, all engines alike).\n\n")
     f.write("Every engine gets the same wall-clock budget per variant and seed, the same world (`raftverify explore`'s defaults: "
