@@ -19,8 +19,12 @@ public sealed record CoyoteBudget
 
     public string Strategy { get; init; } = "random";
     public uint Iterations { get; init; } = 100;
-    /// <summary>Coyote's scheduling-step bound (unfair strategies; fair ones get 10x). The harness's own world-event bound usually ends an iteration first.</summary>
-    public uint MaxSteps { get; init; } = 20_000;
+    /// <summary>
+    /// Coyote's step bound (scheduling decisions and controlled choices; unfair strategies, fair ones get 10x).
+    /// Far above what a schedule takes: the harness ends every iteration on the explorer's own budget, and
+    /// <see cref="CoyoteOutcome.HitMaxSteps"/> says if Coyote's bound ever cut one short.
+    /// </summary>
+    public uint MaxSteps { get; init; } = 100_000;
     public uint Seed { get; init; } = 1;
     /// <summary>Seconds; 0 = none. Coyote then explores until the time is up, ignoring <see cref="Iterations"/>.</summary>
     public int TimeoutSeconds { get; init; }
@@ -82,10 +86,12 @@ public sealed record CoyoteOutcome(
     IReadOnlyList<CoyoteFinding> Findings, double Seconds, long Iterations)
 {
     public bool FoundBug => Report.NumOfFoundBugs > 0;
+    /// <summary>Iterations Coyote's own step bound ended (not the harness's budget): should be 0.</summary>
+    public long HitMaxSteps => Report.MaxUnfairStepsHitInFairTests + Report.MaxUnfairStepsHitInUnfairTests + Report.MaxFairStepsHitInFairTests;
     public double IterationsPerSecond => Seconds > 0 ? Iterations / Seconds : 0;
 }
 
-/// <summary>Runs Coyote's <see cref="TestingEngine"/> over the Raft harness (actors hosting the node contract).</summary>
+/// <summary>Runs Coyote's <see cref="TestingEngine"/> over one of the Raft harnesses (<see cref="CoyoteHarnessKind"/>).</summary>
 public static class CoyoteRunner
 {
     /// <param name="reproducibleTrace">Replays Coyote's own trace (<c>WithReproducibleTrace</c>) instead of exploring.</param>

@@ -1,131 +1,197 @@
-using Raft.Model.Simulation;
 using Microsoft.Coyote.Actors;
-using Raft.Model.Events;
 using Raft.Model.Exploration;
+using Raft.Model.Exploration.Strategies;
+using Raft.Model.Invariants;
+using Raft.Model.Simulation;
 using Raft.Model.Traces;
 
 namespace Raft.Coyote;
 
-/// <summary>What one Coyote test over the node contract runs: the world (bug, size, seed, budgets) and the harness's own bounds.</summary>
+/// <summary>The two harnesses: one actor driving the world, or an actor per node (and one for the environment).</summary>
+public enum CoyoteHarnessKind
+{
+    /// <summary>One actor runs the whole schedule; every event, and every data choice, is a Coyote <c>RandomInteger</c>.</summary>
+    Serial,
+    /// <summary>An actor per node and one for the environment (faults, proposals, clients): Coyote's scheduler orders their steps.</summary>
+    PerNode,
+}
+
+/// <summary>What one Coyote test runs: the catalog variant, the harness, and (for tests) a pinned cluster size.</summary>
 public sealed record CoyoteHarnessOptions
 {
-    /// <summary>The catalog variant ("none" for the correct core), as <c>raftverify bugs</c> lists them.</summary>
+    /// <summary>The catalog variant ("none" for the correct core), as <c>raftverify bugs</c> lists it.</summary>
     public string Bug { get; init; } = "none";
-    public int Nodes { get; init; } = 3;
-    /// <summary>The world's seed: fixed, so every choice that varies between iterations is Coyote's.</summary>
-    public ulong WorldSeed { get; init; } = 1;
-    public int Proposals { get; init; } = 3;
-    public FaultBudget Faults { get; init; } = new(Crashes: 2, Partitions: 2, Drops: 6, Duplicates: 4);
-    /// <summary>Nemesis turns during which faults may be injected; then it heals every link, restarts every node and only fires timers, proposes and snapshots.</summary>
-    public int FaultTurns { get; init; } = 40;
-    /// <summary>World events after which the harness stops (every actor halts, so Coyote's iteration ends). Also bounds the fault phase.</summary>
-    public int MaxWorldSteps { get; init; } = 800;
-    /// <summary>Called with each iteration's fresh state (e.g. to inspect the recording after the run).</summary>
-    public Action<HarnessState>? OnIteration { get; init; }
-
-    /// <summary>Where a Coyote-found safety violation is written as a RaftVerify trace (null: the temp directory).</summary>
+    public CoyoteHarnessKind Harness { get; init; } = CoyoteHarnessKind.Serial;
+    /// <summary>Cluster size; 0 (the default) lets the swarm draw it per schedule, as <c>raftverify explore</c> does.</summary>
+    public int Nodes { get; init; }
+    /// <summary>Whether each schedule ends with the liveness phase (the explorer's default; off only to measure the harness without it).</summary>
+    public bool Liveness { get; init; } = true;
+    /// <summary>Where a finding is written as a RaftVerify trace (null: the temp directory's raftverify-coyote).</summary>
     public string? TraceDirectory { get; init; }
+    /// <summary>Called with each iteration's result (tests inspect the schedules Coyote ran).</summary>
+    public Action<ScheduleResult>? OnSchedule { get; init; }
 
     /// <summary>
-    /// Asynchronous Ready handling (a Ready's persist, send and apply are world events, run by the
-    /// <see cref="Storage"/> actor in whatever order Coyote interleaves it with deliveries and the
-    /// nemesis); null (the default): Coyote draws it per iteration.
+    /// The world and check: <c>raftverify explore</c>'s defaults (swarm testing, the default fault budget and
+    /// step bound, the liveness phase), so both engines run the same world and the same checks.
     /// </summary>
-    public bool? AsyncReady { get; init; }
-
-    /// <summary>Pooled entry arrays (the world's pool, its contract checked by its network); null (the default): Coyote draws it per iteration.</summary>
-    public bool? PooledArrays { get; init; }
-
-    /// <summary>The world the harness drives: adversarial mode (no clock: every delivery and timer is a choice), no swarm, the catalog's factory.</summary>
-    public ExploreSettings Settings() => new()
-    {
-        Nodes = Nodes,
-        Mode = WorldMode.Adversarial,
-        Strategy = "random", // the trace header needs a strategy name; the steps are Coyote's choices
-        Seed = WorldSeed,
-        Faults = Faults,
-        Proposals = Proposals,
-        Swarm = false,
-        SwarmRaft = false,
-        SwarmProposals = false,
-        AsyncReady = AsyncReady ?? false,
-        Raft = PooledArrays == true ? Raft.Core.Node.RaftOptions.Default with { EntryArrayPool = Model.Network.EntryPool.WorldOwned } : Raft.Core.Node.RaftOptions.Default,
-        Liveness = false,
-        Bug = Bug,
-        Workers = 1,
-    };
+    public ExploreSettings Settings() => new() { Bug = Bug, Nodes = Nodes, Liveness = Liveness, Workers = 1, Iterations = 1 };
 }
 
 /// <summary>A violation Coyote's engine drove the world into, and where its RaftVerify trace was written.</summary>
 public sealed record CoyoteFinding(string Invariant, string Violation, int Step, string TracePath);
 
-/// <summary>
-/// The shared state of one Coyote iteration: the recorder over the one world (Raft.Model's
-/// <see cref="World"/> and <see cref="Model.Simulation.Cluster"/>: the nodes, their disks and
-/// services, handling output in the documented order), the actor ids, and what was found.
-/// Coyote serialises actors, so only one handler touches it at a time.
-/// </summary>
-public sealed class HarnessState
+/// <summary>Every draw a RaftVerify strategy makes, as Coyote controlled choices (so Coyote's strategy decides it and its trace replays it).</summary>
+/// <remarks>
+/// Every choice is among at most <see cref="Digit"/> values: Coyote's q-learning keeps a value per
+/// possible answer and state, so a draw among 1000 would cost it 1000 entries (and 1000
+/// exponentials per choice). A larger draw is made of base-<see cref="Digit"/> digits (rejecting
+/// the rare value out of range); a coin of p per thousand is a draw among 1024 compared with
+/// p·1024/1000, and its second digit is drawn only when the first does not decide it (1 time in 32).
+/// </remarks>
+public sealed class CoyoteDraws(Func<int, int> randomInteger) : IChoiceSource
 {
-    private readonly HashSet<long> _known = new();
+    public const int Digit = 32;
 
-    public HarnessState(CoyoteHarnessOptions options, Action<CoyoteFinding> onFinding)
+    public int Draw(int n)
     {
-        Options = options;
-        OnFinding = onFinding;
-        Recorder = new WorldRecorder(options.Settings(), options.WorldSeed);
+        if (n <= 1) return 0;
+        if (n <= Digit) return randomInteger(n);
+        while (true)
+        {
+            long v = 0;
+            for (long span = 1; span < n; span *= Digit) v = v * Digit + randomInteger(Digit);
+            if (v < n) return (int)v;
+        }
     }
 
-    public CoyoteHarnessOptions Options { get; }
-    public Action<CoyoteFinding> OnFinding { get; }
-    public WorldRecorder Recorder { get; }
-    public ActorId[] Nodes { get; set; } = [];
-
-    /// <summary>Each node's storage actor, which runs the parts of its Ready in hand (asynchronous handling; empty otherwise).</summary>
-    public ActorId[] Storage { get; set; } = [];
-
-    /// <summary>Per node: a <see cref="ReadyWork"/> event is on its way to its storage actor (one at a time).</summary>
-    public bool[] StorageKicked { get; set; } = [];
-
-    public bool FaultsStopped { get; set; }
-
-    /// <summary>True when no message is in flight and no Ready is in hand: nothing of the system's own is pending.</summary>
-    public bool Quiet => Recorder.World.PendingCount == 0 && !Recorder.World.Cluster.AnyReadyInHand;
-
-    /// <summary>True once the harness stops offering events: a violation, the workload done, or the step bound.</summary>
-    public bool Stopped => Recorder.Ended || Recorder.Steps.Count >= Options.MaxWorldSteps;
-
-    /// <summary>True when an up node is leader in a term no up node has passed.</summary>
-    public bool HasCurrentLeader()
+    public bool Coin(int perThousand)
     {
-        int leader = Recorder.Leader();
-        if (leader < 0) return false;
-        long term = Recorder.World.Cluster.Node(leader)!.Term;
-        for (int i = 0; i < Recorder.World.Size; i++)
-            if (Recorder.World.Cluster.Node(i) is { } n && n.Term > term) return false;
-        return true;
+        if (perThousand <= 0) return false;
+        if (perThousand >= 1000) return true;
+        int threshold = (perThousand * Digit * Digit + 500) / 1000; // true iff a draw in [0, 1024) is below it
+        int high = randomInteger(Digit);
+        if (high != threshold / Digit) return high < threshold / Digit;
+        return randomInteger(Digit) < threshold % Digit;
     }
 
-    /// <summary>Messages that are pending now and were not seen pending before (each gets a courier).</summary>
-    public List<(long Id, int To)> NewMessages()
+    /// <summary>Our random strategy (its swarm-weighted fault, workload and timer coins, then uniform) with every draw taken from <paramref name="draws"/>.</summary>
+    public static RandomStrategy Strategy(IChoiceSource draws, int maxSteps, SwarmParameters swarm)
     {
-        var fresh = new List<(long, int)>();
-        foreach (EnabledEvent e in Recorder.Enabled())
-            if (e.Kind == EventKind.Deliver && _known.Add(e.MessageId)) fresh.Add((e.MessageId, e.Node));
-        return fresh;
+        var s = new RandomStrategy();
+        s.DrawFrom(draws);
+        s.Begin(0, maxSteps, swarm);
+        return s;
     }
 
-    /// <summary>Writes the recording as a RaftVerify trace (once, at the violation).</summary>
-    public CoyoteFinding WriteFinding()
+    /// <summary>A schedule seed from Coyote's choices (four bytes), so the swarm draw, too, is Coyote's and its trace replays it.</summary>
+    public static ulong Seed(Func<int, int> randomInteger)
     {
-        TraceFile trace = Recorder.ToTrace();
+        ulong seed = 0;
+        for (int i = 0; i < 4; i++) seed = seed << 8 | (uint)randomInteger(256);
+        return seed;
+    }
+}
+
+/// <summary>Starts an actor of a harness with its iteration's state (and, for a node's actor, the node).</summary>
+public sealed class Setup(IterationState state, int node = -1) : Event
+{
+    public IterationState State { get; } = state;
+    public int Node { get; } = node;
+}
+
+/// <summary>One Coyote iteration: the options, the schedule seed Coyote chose, and how the schedule's outcome is reported.</summary>
+public sealed class IterationState(CoyoteHarnessOptions options, ulong seed, int iteration, Action<CoyoteFinding> onFinding)
+{
+    public CoyoteHarnessOptions Options { get; } = options;
+    public ExploreSettings Settings { get; } = options.Settings();
+    public ulong Seed { get; } = seed;
+    public int Iteration { get; } = iteration;
+    public Action<CoyoteFinding> OnFinding { get; } = onFinding;
+
+    /// <summary>The world while the schedule runs (null before and after): what <see cref="HarnessActor.HashedState"/> reads.</summary>
+    public World? World { get; set; }
+
+    /// <summary>Writes the schedule as a RaftVerify trace (at a violation) and returns its path.</summary>
+    public string WriteFinding(ScheduleResult r)
+    {
         string directory = Options.TraceDirectory ?? Path.Combine(Path.GetTempPath(), "raftverify-coyote");
         Directory.CreateDirectory(directory);
-        string path = Path.Combine(directory, $"coyote-{Options.Bug}-{Options.Nodes}n-{Guid.NewGuid():N}.trace.jsonl");
-        TraceWriter.Write(trace, path);
-        var v = Recorder.Violation!;
-        var finding = new CoyoteFinding(v.Invariant.ToString(), v.ToString(), Recorder.ViolationStep, path);
-        OnFinding(finding);
-        return finding;
+        string harness = Options.Harness == CoyoteHarnessKind.Serial ? "serial" : "per-node";
+        string path = Path.Combine(directory, $"coyote-{harness}-{Options.Bug}-{r.Swarm.Nodes}n-{Guid.NewGuid():N}.trace.jsonl");
+        TraceWriter.Write(TraceFile.From(r), path);
+        Violation v = r.Violation!;
+        OnFinding(new CoyoteFinding(v.Invariant.ToString(), v.ToString(), r.ViolationStep, path));
+        return path;
+    }
+}
+
+/// <summary>What every actor of the harnesses shares: its iteration's state, the world it reads for Coyote's q-learning, and how a schedule's outcome reaches the monitors.</summary>
+public abstract class HarnessActor : Actor
+{
+    protected IterationState H { get; private set; } = null!;
+    protected int Node { get; private set; }
+
+    protected override Task OnInitializeAsync(Event initialEvent)
+    {
+        var setup = (Setup)initialEvent;
+        H = setup.State;
+        Node = setup.Node;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The program state Coyote's q-learning sees: the world's abstract state (roles, relative terms,
+    /// log relations, leader: the explorer's coverage abstraction, Raft.Model's <see cref="AbstractState"/>).
+    /// </summary>
+    protected override int HashedState
+    {
+        get
+        {
+            if (H?.World is not { } w) return 0;
+            if (!ReferenceEquals(w, _hashedWorld) || w.StepsRun != _hashedStep)
+            {
+                _hashedWorld = w;
+                _hashedStep = w.StepsRun;
+                _hash = (int)AbstractState.Of(w);
+            }
+            return _hash;
+        }
+    }
+
+    // the abstract state is computed once per world step (q-learning asks at every choice)
+    private World? _hashedWorld;
+    private int _hashedStep = -1, _hash;
+
+    /// <summary>
+    /// The schedule is over (fault phase, clients' history check and liveness phase, as the explorer
+    /// runs them): a violation is written as a RaftVerify trace, then the monitors get the verdict
+    /// (Coyote reports an assertion as a bug, and stops the iteration).
+    /// </summary>
+    protected void Conclude(ScheduleResult r)
+    {
+        H.World = null;
+        H.Options.OnSchedule?.Invoke(r);
+        string? trace = r.Violation is null ? null : H.WriteFinding(r);
+        bool inFaultPhase = r.Violation is not null && r.ViolationStep < r.Steps;
+        if (!inFaultPhase) Monitor<LivenessMonitor>(new FaultsStopped());
+        if (r.Violation is { Invariant: Invariant.Liveness } live) Monitor<LivenessMonitor>(new ProgressFailed(live, trace!));
+        else if (r.Violation is { } v) Monitor<SafetyMonitor>(new SafetyViolated(v, trace!));
+        else Monitor<LivenessMonitor>(new ProgressMade());
+    }
+}
+
+/// <summary>Registers the monitors and starts one iteration of the chosen harness.</summary>
+public static class RaftCoyoteTest
+{
+    private static int _iterations;
+
+    public static void Start(IActorRuntime runtime, CoyoteHarnessOptions options, Action<CoyoteFinding> onFinding)
+    {
+        runtime.RegisterMonitor<SafetyMonitor>();
+        runtime.RegisterMonitor<LivenessMonitor>();
+        var state = new IterationState(options, CoyoteDraws.Seed(runtime.RandomInteger), Interlocked.Increment(ref _iterations) - 1, onFinding);
+        if (options.Harness == CoyoteHarnessKind.Serial) runtime.CreateActor(typeof(WorldDriver), new Setup(state));
+        else NodeHarness.Start(runtime, state);
     }
 }

@@ -1,91 +1,103 @@
 #!/usr/bin/env bash
-# The engines side by side: for the correct core and every catalog variant, schedules to the first
-# violation (median over seeds; "> cap" when the median seed found nothing within the cap) and
-# schedules per second, for each Coyote strategy (through the Raft.Coyote harness, the opt-in
-# survey test) and each of our explorer's strategies (raftverify explore). On the correct core a
-# finding is a false positive.
-# Usage: scripts/compare-engines.sh [out.md]   (env: COYOTE_CAP=10 OURS_CAP=2000 SEEDS=1,2,3,4,5; COYOTE_CAP=0 leaves Coyote out)
+# The engines side by side, fairly: every engine gets the same wall-clock budget per variant and seed
+# (BUDGET_S), the same world (raftverify explore's defaults: swarm, fault budget, step bound) and the
+# same check (the world's invariants after every step, the clients' histories, the liveness phase).
+# Engines: our explorer's strategies (random, pct, delay-bounded, guided; one worker) and Coyote's two
+# harnesses with their meaningful strategies (serial: random, q-learning; per-node: prioritization,
+# delay-bounding). All runs share one warm process (the opt-in Survey_WhenAskedFor test); Coyote's seeds
+# are spaced 1,000,000 apart, further than any run's iterations (Coyote's iteration i of seed s draws
+# from Random(s+i)). Reported per variant and engine: the median over the seeds of schedules to the
+# first violation and of seconds to it, and how many seeds found it; on the correct core any finding
+# is a false positive.
+# Usage: scripts/compare-engines.sh [out.md]   (env: BUDGET_S=10 SEEDS=1,2,3,4,5 BUGS=<comma list> ENGINES=<comma list>)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-docs/engines.md}
-COYOTE_CAP=${COYOTE_CAP:-10}; OURS_CAP=${OURS_CAP:-2000}; SEEDS=${SEEDS:-1,2,3,4,5}
+BUDGET_S=${BUDGET_S:-10}; SEEDS=${SEEDS:-1,2,3,4,5}
+[[ "$BUDGET_S" =~ ^[1-9][0-9]*$ ]] || { echo "compare-engines.sh: BUDGET_S='$BUDGET_S': expected a whole number of seconds" >&2; exit 2; }
+[[ "$SEEDS" =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "compare-engines.sh: SEEDS='$SEEDS': expected comma-separated seeds" >&2; exit 2; }
 work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 dotnet build -c Release RaftVerify.sln -warnaserror >/dev/null
-RV="dotnet RaftVerify.Cli/bin/Release/net10.0/raftverify.dll"
-bugs="none $($RV bugs | awk '{print $1}' | tr '\n' ' ')"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)
+RAFTVERIFY_COYOTE_SURVEY=$BUDGET_S RAFTVERIFY_COYOTE_SURVEY_SEEDS=$SEEDS RAFTVERIFY_COYOTE_SURVEY_OUT="$work/runs.tsv" \
+  RAFTVERIFY_COYOTE_SURVEY_BUGS=${BUGS:-} RAFTVERIFY_COYOTE_SURVEY_ENGINES=${ENGINES:-} \
+  dotnet test -c Release Raft.Properties --no-build --filter "FullyQualifiedName~Survey_WhenAskedFor" --blame-hang-timeout 120m > "$work/test.log" 2>&1 \
+  || { tail -30 "$work/test.log"; exit 1; }
+secs=$(( $(date +%s) - start ))
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+cp "$work/runs.tsv" "${out%.md}.tsv"
 
-# ours: one explore run per variant, strategy and seed (schedule seeds follow the run seed)
-for bug in $bugs; do
-  for strategy in random pct delay-bounded guided; do
-    for seed in ${SEEDS//,/ }; do
-      log=$($RV explore --bug "$bug" --strategy $strategy --seed "$seed" --iterations "$OURS_CAP" --workers 1 --out "$work/t" 2>&1 || true)
-      line=$(grep -m1 "^VIOLATION in schedule" <<<"$log" || true)
-      rate=$(sed -nE 's/^│ schedules\/s +│ +([0-9]+) +│.*/\1/p' <<<"$log" | head -1)
-      if [[ -n "$line" ]]; then n=$(( $(sed -E 's/^VIOLATION in schedule ([0-9]+) .*/\1/' <<<"$line") + 1 )); found=1; else n=$OURS_CAP; found=0; fi
-      printf "%s\tours:%s\t%s\t%s\t%s\t%s\n" "$bug" "$strategy" "$seed" "$found" "$n" "${rate:-0}" >> "$work/ours.tsv"
-    done
-  done
-done
-
-# Coyote: every strategy, every seed, at most COYOTE_CAP iterations each
-: > "$work/coyote.tsv"
-[[ "$COYOTE_CAP" == 0 ]] || RAFTVERIFY_COYOTE_SURVEY=$COYOTE_CAP RAFTVERIFY_COYOTE_SURVEY_SEEDS=$SEEDS RAFTVERIFY_COYOTE_SURVEY_OUT="$work/coyote.tsv" \
-  dotnet test -c Release Raft.Properties --no-build --filter "FullyQualifiedName~Survey_EveryStrategy" >/dev/null
-
-python3 - "$work/ours.tsv" "$work/coyote.tsv" "$out" "$COYOTE_CAP" "$OURS_CAP" "$SEEDS" "$(( $(date +%s) - start ))" <<'PY'
-import sys, statistics, collections
-ours, coyote, out, ccap, ocap, seeds, secs = sys.argv[1:]
-rows = collections.defaultdict(list)   # (bug, engine) -> [(found, n, rate_or_seconds)]
+python3 - "$work/runs.tsv" "$out" "$BUDGET_S" "$SEEDS" "$secs" "$load_start" "$load_end" "$(git rev-parse --short HEAD)" <<'PY'
+import sys, collections
+runs, out, budget, seeds, secs, load_start, load_end, commit = sys.argv[1:]
+budget = float(budget)
+rows = collections.defaultdict(list)   # (bug, engine) -> [(found, schedules, seconds)]
 order, engines = [], []
-for line in open(ours):
-    bug, eng, seed, found, n, rate = line.rstrip("\n").split("\t")
-    rows[(bug, eng)].append((int(found), int(n), float(rate), None))
+for line in open(runs):
+    bug, eng, seed, found, n, s, *_ = line.rstrip("\n").split("\t")
+    rows[(bug, eng)].append((int(found), int(n), float(s)))
     if bug not in order: order.append(bug)
     if eng not in engines: engines.append(eng)
-for line in open(coyote):
-    bug, strat, seed, found, n, s, *_ = line.rstrip("\n").split("\t")
-    eng = "coyote:" + strat
-    rows[(bug, eng)].append((int(found), int(n), None, float(s)))
-    if eng not in engines: engines.append(eng)
+INF = float("inf")
+def med(values):
+    v = sorted(values)
+    return v[len(v) // 2]  # the median seed (upper median for an even count)
+def medians(bug, eng):
+    r = rows[(bug, eng)]
+    return (med(n if f else INF for f, n, _ in r), med(s if f else INF for f, _, s in r), sum(f for f, _, _ in r), len(r))
+def rate(eng):
+    r = rows.get(("none", eng), [])
+    n = sum(x[1] for x in r); s = sum(x[2] for x in r)
+    return n / s if s > 0 else 0
 def cell(bug, eng):
-    r = rows.get((bug, eng))
-    if not r: return "–"
-    cap = int(ocap) if eng.startswith("ours") else int(ccap)
-    keys = sorted(n if f else cap + 1 for f, n, _, _ in r)
-    med = keys[len(keys) // 2]
-    found = sum(f for f, *_ in r)
-    if eng.startswith("ours"):
-        rate = statistics.mean(x for _, _, x, _ in r)
-    else:
-        total_n = sum(n for _, n, _, _ in r); total_s = sum(s for *_, s in r)
-        rate = total_n / total_s if total_s > 0 else 0
-    text = f"> {cap}" if med > cap else str(med)
-    if bug == "none": text = "no violation" if found == 0 else f"FALSE POSITIVE in {found}/{len(r)} seeds"
-    return f"{text} ({found}/{len(r)}; {rate:.0f}/s)"
+    if (bug, eng) not in rows: return "–"
+    n, s, k, total = medians(bug, eng)
+    if bug == "none":
+        return "no violation" if k == 0 else f"FALSE POSITIVE in {k}/{total} seeds"
+    if n == INF: return f"> {budget:.0f} s ({k}/{total})"
+    return f"{n} · {s:.2f} s ({k}/{total})"
+def name(eng):
+    h, s = eng.split(":")
+    return f"{s} (ours)" if h == "ours" else f"Coyote {h} {s}"
 with open(out, "w") as f:
     f.write("# The engines side by side\n\n")
-    f.write(f"Written by `scripts/compare-engines.sh` (COYOTE_CAP={ccap}, OURS_CAP={ocap}, SEEDS={seeds}; {secs} s on this machine).\n")
-    f.write("Each cell: median schedules to the first violation over the seeds (\"> cap\" when the median seed found nothing), "
-            "(seeds that found it / seeds; schedules per second). Ours: `raftverify explore --workers 1` (swarm: 3/5/7 nodes, the default world); "
-            "Coyote (when COYOTE_CAP > 0): the Raft.Coyote harness (3 nodes, adversarial world, see docs/coyote.md). On the correct core (`none`) any finding is a false positive.\n\n")
-    def median(bug, eng):
-        r = rows.get((bug, eng))
-        if not r: return None
-        keys = sorted(n if f else int(ocap) + 1 for f, n, _, _ in r)
-        return keys[len(keys) // 2]
-    def gain(bug):
-        if bug == "none": return "–"
-        g = median(bug, "ours:guided")
-        blind = [m for e in ("ours:random", "ours:pct", "ours:delay-bounded") if (m := median(bug, e)) is not None]
-        if g is None or not blind: return "–"
-        best = min(blind)
-        if best > int(ocap) and g > int(ocap): return "neither"
-        return f"{best / g:.1f}×" if g <= int(ocap) else "< 1 (guided > cap)"
-    f.write("The last column divides the best blind strategy's median (ours: random, pct or delay-bounded) by the guided strategy's: above 1, guided needed fewer schedules.\n\n")
-    f.write("| variant | " + " | ".join(engines) + " | best blind ÷ guided |\n|---|" + "---|" * (len(engines) + 1) + "\n")
+    f.write(f"Written by one run of `BUDGET_S={budget:.0f} SEEDS={seeds} scripts/compare-engines.sh` at commit {commit} on this 2-core machine, "
+            f"shared with other work: {secs} s wall clock, load average {load_start} at the start and {load_end} at the end "
+            f"(the machine was busy: every rate below is lower than on an idle machine, all engines alike).\n\n")
+    f.write("Every engine gets the same wall-clock budget per variant and seed, the same world (`raftverify explore`'s defaults: "
+            "swarm testing draws 3, 5 or 7 nodes, fault rates, proposals and clients per schedule; the default fault budget and step bound) "
+            "and the same check (every invariant after every step, the clients' histories, the liveness phase). "
+            "Ours: the explorer with one worker. Coyote: the serial harness (one actor; every event a Coyote choice) and the "
+            "per-node harness (an actor per node and one for the environment), see [coyote.md](coyote.md). All runs share one warm process "
+            "(each engine first runs 2 s on the correct core). Seeds: ours " + seeds + "; Coyote's the same times 1,000,000 (its iteration i "
+            "of seed s draws from Random(s+i), so nearby seeds would replay one sequence shifted).\n\n")
+    f.write(f"Each cell: median over the seeds of schedules to the first violation · median seconds to it (seeds that found it / seeds); "
+            f"\"> {budget:.0f} s\" when the median seed found nothing within the budget. On the correct core (`none`) any finding is a false positive. "
+            "The schedules/s row is measured on the correct core.\n\n")
+    f.write("| variant | " + " | ".join(name(e) for e in engines) + " |\n|---|" + "---|" * len(engines) + "\n")
+    f.write("| schedules/s | " + " | ".join(f"{rate(e):.0f}" for e in engines) + " |\n")
     for bug in order:
-        f.write(f"| {bug} | " + " | ".join(cell(bug, e) for e in engines) + f" | {gain(bug)} |\n")
+        f.write(f"| {bug} | " + " | ".join(cell(bug, e) for e in engines) + " |\n")
+    # who wins, per variant: the least median time to the bug, ours against Coyote's best
+    f.write("\n## Who is first, per variant\n\n")
+    f.write("The engine with the least median seconds to the bug, and the best of each side (median schedules in brackets).\n\n")
+    f.write("| variant | first | ours, best | Coyote, best |\n|---|---|---|---|\n")
+    tally = collections.Counter()
+    for bug in order:
+        if bug == "none": continue
+        def best(side):
+            c = [(medians(bug, e)[1], medians(bug, e)[0], e) for e in engines if (e.startswith("ours") == (side == "ours"))]
+            return min(c) if c else (INF, INF, None)
+        o, c = best("ours"), best("coyote")
+        def show(b): return "not within the budget" if b[0] == INF else f"{name(b[2])}: {b[0]:.2f} s ({b[1]})"
+        if o[0] == INF and c[0] == INF: first = "neither"
+        elif o[0] < c[0]: first = "ours"
+        elif c[0] < o[0]: first = "Coyote"
+        else: first = "tie"
+        tally[first] += 1
+        f.write(f"| {bug} | {first} | {show(o)} | {show(c)} |\n")
+    f.write("\nFirst: " + ", ".join(f"{k} {v}" for k, v in tally.most_common()) + ".\n")
 print(open(out).read())
 PY
-rm -rf "$work"

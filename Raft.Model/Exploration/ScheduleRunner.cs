@@ -129,6 +129,21 @@ public static class ScheduleRunner
         if (guided is not null) { result.Choices = guided.Choices; result.Features = guided.Features; }
         result.Steps = step;
         result.HitStepBound = !completed && result.Violation is null;
+        bool liveness = FinishSchedule(world, settings, swarm, result);
+        result.Coverage.AddSchedule(world, result.Steps + result.LivenessSteps, result.HitStepBound, liveness, result.AgreedAfterStableMs, result.StableBoundMs, result.LivenessSteps);
+        return result;
+    }
+
+    /// <summary>
+    /// What follows the fault phase of <paramref name="result"/> (its <see cref="ScheduleResult.Steps"/> run on
+    /// <paramref name="world"/>): the clients' history is checked, then, with <see cref="ExploreSettings.Liveness"/>
+    /// and no violation yet, the liveness phase runs on the same world, its steps recorded after the fault phase's.
+    /// Another engine that chose the fault phase's events itself (Raft.Coyote) ends its schedules here too, so its
+    /// world and check are the explorer's. Returns whether the liveness phase ran.
+    /// </summary>
+    public static bool FinishSchedule(World world, ExploreSettings settings, SwarmParameters swarm, ScheduleResult result)
+    {
+        int step = result.Steps;
         if (result.Violation is null && world.HasClients)
         {
             // the clients' history is checked once the fault phase is over (clients do not act in the liveness phase)
@@ -161,7 +176,6 @@ public static class ScheduleRunner
             }
             result.LivenessSteps = world.StepsRun - step;
         }
-        result.Coverage.AddSchedule(world, result.Steps + result.LivenessSteps, result.HitStepBound, liveness, result.AgreedAfterStableMs, result.StableBoundMs, result.LivenessSteps);
-        return result;
+        return liveness;
     }
 }

@@ -16,17 +16,20 @@ namespace Raft.Model.Traces;
 /// <see cref="EnabledEvent"/> values.
 /// </summary>
 /// <remarks>
-/// The settings are those of the world the engine drives; they are written to the trace with
-/// <see cref="ExploreSettings.Liveness"/> off (the other engine checks liveness its own way) and
-/// <see cref="ExploreSettings.MaxSteps"/> equal to the steps run, so a replay ends where the
-/// recording ended. Like <see cref="ScheduleRunner"/>, a run ends at the first violation or when
-/// the workload is done (<see cref="Ended"/>); a caller stops offering events then.
+/// The settings are those of the world the engine drives. Like <see cref="ScheduleRunner"/>, the
+/// fault phase ends at the first violation, when the workload is done (<see cref="Ended"/>), or at
+/// the engine's own bound (<see cref="MaxSteps"/>: the swarm's, as the explorer's); <see cref="Finish"/>
+/// then runs what the explorer runs after it (the clients' history check and, with
+/// <see cref="ExploreSettings.Liveness"/>, the liveness phase), so the engine's world and check are
+/// the explorer's. The trace records the fault phase's length as its step bound, so a replay runs
+/// the recorded fault phase and then the same liveness phase.
 /// </remarks>
 public sealed class WorldRecorder : IDisposable
 {
     private readonly List<EnabledEvent> _enabled = new();
     private readonly List<TraceStep> _steps = new();
     private readonly List<int> _decisions = new();
+    private ScheduleResult? _result;
 
     public WorldRecorder(ExploreSettings settings, ulong scheduleSeed, int iteration = 0, SwarmParameters? swarm = null)
     {
@@ -46,6 +49,9 @@ public sealed class WorldRecorder : IDisposable
     public int Iteration { get; }
     public SwarmParameters Swarm { get; }
     public World World { get; }
+
+    /// <summary>The fault phase's step bound: the explorer's for these settings and this swarm draw.</summary>
+    public int MaxSteps => Swarm.MaxSteps(Settings);
     public IReadOnlyList<TraceStep> Steps => _steps;
     public Violation? Violation => World.Violation;
 
@@ -81,7 +87,7 @@ public sealed class WorldRecorder : IDisposable
     /// </summary>
     public bool TryRun(in EnabledEvent e, Func<int, int> choose)
     {
-        if (Ended) return false;
+        if (Ended || _result is not null || _steps.Count >= MaxSteps) return false;
         int index = IndexOf(e);
         if (index < 0) return false;
         int step = _steps.Count;
@@ -126,14 +132,35 @@ public sealed class WorldRecorder : IDisposable
         return leader;
     }
 
-    /// <summary>The recording as a trace (format "raftverify-trace"): replayed, it runs the same steps and ends the same way.</summary>
-    public TraceFile ToTrace() => new()
+    /// <summary>
+    /// Ends the fault phase where it stands and runs what follows it in the explorer
+    /// (<see cref="ScheduleRunner.FinishSchedule"/>); no further events are taken. Called again, it
+    /// returns the same result.
+    /// </summary>
+    public ScheduleResult Finish()
     {
-        Settings = Settings with { Liveness = false, MaxSteps = Math.Max(1, _steps.Count), Iterations = 1, Workers = 1 },
-        Iteration = Iteration,
-        ScheduleSeed = ScheduleSeed,
-        Swarm = Swarm,
-        Steps = _steps.ToArray(),
-        Outcome = new TraceOutcome(World.Violation, ViolationStep, null),
-    };
+        if (_result is not null) return _result;
+        int steps = _steps.Count;
+        var result = new ScheduleResult
+        {
+            // replayed, the fault phase runs the recorded steps (the bound is their number) and then the same liveness phase
+            Settings = Settings with { MaxSteps = Math.Max(1, steps), ClientStepScaling = false, Iterations = 1, Workers = 1 },
+            Iteration = Iteration,
+            Seed = ScheduleSeed,
+            Swarm = Swarm,
+            Steps = steps,
+            HitStepBound = !Ended && steps >= MaxSteps,
+            Violation = World.Violation,
+            ViolationStep = ViolationStep,
+            Trace = _steps,
+        };
+        _result = result;
+        Ended = true;
+        ScheduleRunner.FinishSchedule(World, result.Settings, Swarm, result);
+        if (ViolationStep < 0 && result.Violation is not null) ViolationStep = result.ViolationStep;
+        return result;
+    }
+
+    /// <summary>The recording as a trace (format "raftverify-trace"), after <see cref="Finish"/>: replayed, it runs the same steps and ends the same way.</summary>
+    public TraceFile ToTrace() => TraceFile.From(Finish());
 }

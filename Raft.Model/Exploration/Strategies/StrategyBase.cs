@@ -39,7 +39,7 @@ public abstract class StrategyBase : IStrategy
     public void DrawFrom(IChoiceSource source) => _source = source;
 
     /// <summary>True with probability <paramref name="perThousand"/>/1000 (one draw).</summary>
-    protected bool Coin(int perThousand) => Draw(1000) < perThousand;
+    protected bool Coin(int perThousand) => _source is null ? Rng.Next(1000) < perThousand : _source.Coin(perThousand);
 
     public int Pick(IReadOnlyList<EnabledEvent> enabled, int step)
     {
@@ -146,4 +146,7 @@ public abstract class StrategyBase : IStrategy
 public interface IChoiceSource
 {
     int Draw(int n);
+
+    /// <summary>True with probability <paramref name="perThousand"/>/1000; by default one draw in [0, 1000), as the seeded source makes it.</summary>
+    bool Coin(int perThousand) => Draw(1000) < perThousand;
 }
