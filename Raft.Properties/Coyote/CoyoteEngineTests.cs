@@ -90,6 +90,7 @@ public sealed class CoyoteEngineTests(ITestOutputHelper output)
     [InlineData("duplicate-detection-missing", "serial", "random", 300)]
     [InlineData("read-without-leadership-check", "serial", "random", 3000)]
     [InlineData("read-before-term-commit", "serial", "random", 3000)]
+    [InlineData("lease-ignores-drift", "serial", "random", 10000)]
     public void OnEachCatalogVariant_ACoyoteHarnessFindsTheBug_WithinTheCiBudget(string bug, string harness, string strategy, uint iterations)
     {
         CoyoteBudget budget = CoyoteBudget.FromEnvironment(new CoyoteBudget { Strategy = strategy, Iterations = iterations });
