@@ -1,3 +1,4 @@
+using Raft.Core.Determinism;
 using Microsoft.Coyote.Actors;
 using Raft.Model.Exploration;
 using Raft.Model.Exploration.Strategies;
@@ -93,6 +94,37 @@ public sealed class CoyoteDraws(Func<int, int> randomInteger) : IChoiceSource
     }
 }
 
+/// <summary>
+/// The serial harness's draws: one Coyote controlled choice per step, among <see cref="Answers"/>
+/// values, and every draw of that step (the event's pick, then its data choices) from a generator
+/// seeded by the schedule seed, the step's number and that answer.
+/// </summary>
+/// <remarks>
+/// A step of the explorer's random strategy makes about seven draws (the fault, workload and timer
+/// coins, the pick, a partition's shape); as controlled choices they cost Coyote's scheduler most of
+/// an iteration's time. One choice per step keeps every event Coyote's to decide and to replay (the
+/// same answers give the same schedule), and keeps <c>random</c>'s distribution: a uniform answer
+/// among the 32 seeds a step has gives each outcome the random strategy's probability, over the
+/// schedule seeds (also Coyote's choice). It is 32 answers, not more, because q-learning keeps a
+/// value per answer and state.
+/// </remarks>
+public sealed class CoyoteStepDraws(Func<int, int> randomInteger, ulong scheduleSeed) : IChoiceSource
+{
+    public const int Answers = 8;
+    private Rng _rng = new(Rng.Derive(scheduleSeed, 0));
+    private ulong _step;
+
+    public void StepBegins()
+    {
+        int answer = randomInteger(Answers);
+        _rng = new Rng(Rng.Derive(Rng.Derive(scheduleSeed, ++_step), (ulong)answer));
+    }
+
+    public int Draw(int n) => n <= 1 ? 0 : _rng.Next(n);
+
+    public bool Coin(int perThousand) => _rng.Next(1000) < perThousand;
+}
+
 /// <summary>Starts an actor of a harness with its iteration's state (and, for a node's actor, the node).</summary>
 public sealed class Setup(IterationState state, int node = -1) : Event
 {
@@ -111,6 +143,9 @@ public sealed class IterationState(CoyoteHarnessOptions options, ulong seed, int
 
     /// <summary>The world while the schedule runs (null before and after): what <see cref="HarnessActor.HashedState"/> reads.</summary>
     public World? World { get; set; }
+
+    /// <summary>The world's abstract state after its last step, when the runner reports it (the serial harness): <see cref="HarnessActor.HashedState"/> reads it instead of computing it.</summary>
+    public ulong? AbstractState { get; set; }
 
     /// <summary>Writes the schedule as a RaftVerify trace (at a violation) and returns its path.</summary>
     public string WriteFinding(ScheduleResult r)
@@ -149,6 +184,7 @@ public abstract class HarnessActor : Actor
         get
         {
             if (H?.World is not { } w) return 0;
+            if (H.AbstractState is { } known) return (int)known;
             if (!ReferenceEquals(w, _hashedWorld) || w.StepsRun != _hashedStep)
             {
                 _hashedWorld = w;
@@ -171,6 +207,7 @@ public abstract class HarnessActor : Actor
     protected void Conclude(ScheduleResult r)
     {
         H.World = null;
+        H.AbstractState = null;
         H.Options.OnSchedule?.Invoke(r);
         string? trace = r.Violation is null ? null : H.WriteFinding(r);
         bool inFaultPhase = r.Violation is not null && r.ViolationStep < r.Steps;

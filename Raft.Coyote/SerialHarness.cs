@@ -4,13 +4,13 @@ namespace Raft.Coyote;
 
 /// <summary>
 /// The serial harness: one actor runs one schedule of the explorer's world
-/// (<see cref="ScheduleRunner"/>, the code <c>raftverify explore</c> runs) with every draw of
-/// its strategy a Coyote controlled choice (<see cref="CoyoteDraws"/>): which event runs next,
-/// each swarm-weighted coin, each data choice such as a partition's shape, and the schedule seed
-/// the swarm parameters are drawn from. The iteration ends on the explorer's own budget (its step
+/// (<see cref="ScheduleRunner"/>, the code <c>raftverify explore</c> runs) with every step a Coyote
+/// controlled choice (<see cref="CoyoteStepDraws"/>: one choice decides the step's event and its data
+/// choices, such as a partition's shape), and the schedule seed the swarm parameters are drawn from
+/// Coyote's choices too. The iteration ends on the explorer's own budget (its step
 /// bound, or the workload done, then the clients' history check and the liveness phase), not on
 /// Coyote's step bound: a Raft cluster with timers never quiesces. With one actor there is no
-/// interleaving to order, so Coyote's strategies act through the data choices: <c>random</c>
+/// interleaving to order, so Coyote's strategies act through the steps' choices: <c>random</c>
 /// draws them uniformly, <c>q-learning</c> learns which answers lead to new abstract states
 /// (<see cref="HarnessActor.HashedState"/>), and the scheduling strategies (prioritization,
 /// delay-bounding) make the same uniform draws as <c>random</c>.
@@ -20,10 +20,20 @@ public sealed class WorldDriver : HarnessActor
     protected override async Task OnInitializeAsync(Microsoft.Coyote.Actors.Event initialEvent)
     {
         await base.OnInitializeAsync(initialEvent);
-        var draws = new CoyoteDraws(RandomInteger);
+        // the schedule runs unrecorded (as the explorer runs it); a violation is run again from the same
+        // answers, recorded, for its RaftVerify trace (no Coyote choice is made the second time)
+        var answers = new List<int>();
+        var draws = new CoyoteStepDraws(n => { int a = RandomInteger(n); answers.Add(a); return a; }, H.Seed);
         SwarmParameters swarm = SwarmParameters.Draw(H.Settings, H.Seed);
-        ScheduleResult r = ScheduleRunner.Run(H.Settings, H.Iteration, H.Seed, CoyoteDraws.Strategy(draws, swarm.MaxSteps(H.Settings), swarm),
-            record: true, swarm, onWorld: w => H.World = w);
+        int maxSteps = swarm.MaxSteps(H.Settings);
+        ScheduleResult r = ScheduleRunner.Run(H.Settings, H.Iteration, H.Seed, CoyoteDraws.Strategy(draws, maxSteps, swarm),
+            record: false, swarm, onWorld: w => H.World = w, onState: state => H.AbstractState = state);
+        if (r.Violation is not null)
+        {
+            int next = 0;
+            var again = new CoyoteStepDraws(_ => answers[next++], H.Seed);
+            r = ScheduleRunner.Run(H.Settings, H.Iteration, H.Seed, CoyoteDraws.Strategy(again, maxSteps, swarm), record: true, swarm);
+        }
         Conclude(r);
         RaiseHaltEvent();
     }

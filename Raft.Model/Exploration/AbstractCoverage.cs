@@ -183,6 +183,8 @@ public sealed class AbstractTracker
     /// <summary>The per-node codes (<see cref="AbstractState.NodeCodes"/>) of the state last observed, and whether its reference was a leader: the guided strategy's features reuse them.</summary>
     public ReadOnlySpan<int> LastCodes => _codes;
     public bool LastHasLeader { get; private set; }
+    /// <summary>The abstract state last observed (<see cref="AbstractState.Hash"/>).</summary>
+    public ulong Last => _last;
 
     /// <summary>A tracker for a new schedule (this thread's, reset).</summary>
     public static AbstractTracker Begin()

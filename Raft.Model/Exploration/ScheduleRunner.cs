@@ -46,8 +46,10 @@ public static class ScheduleRunner
 
     /// <param name="checkStep">Replay: given each recorded step as it completes, returns why it differs from the
     /// recording (the run then stops with a <see cref="ReplayDivergence"/> at that step), or null.</param>
+    /// <param name="onState">Given the world's abstract state (<see cref="AbstractState"/>) before the first step and
+    /// after every step of the fault phase, as coverage computes it (Coyote's q-learning learns over it).</param>
     public static ScheduleResult Run(ExploreSettings settings, int iteration, ulong seed, IStrategy strategy, bool record,
-        SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null, Action<World>? onWorld = null)
+        SwarmParameters? swarm = null, Func<TraceStep, string?>? checkStep = null, Action<World>? onWorld = null, Action<ulong>? onState = null)
     {
         swarm ??= SwarmParameters.Draw(settings, seed);
         using World world = new(settings.ToWorldOptions(swarm, seed)); // disposed however the run ends: nodes that hold resources release them
@@ -81,6 +83,7 @@ public static class ScheduleRunner
         void Observe(int actor)
         {
             abstractStates.Observe(world);
+            onState?.Invoke(abstractStates.Last);
             situations.Observe(world);
             guided?.Observe(world, abstractStates.LastCodes, abstractStates.LastHasLeader, situations.Reached, actor);
         }

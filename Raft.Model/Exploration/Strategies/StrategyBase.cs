@@ -43,6 +43,7 @@ public abstract class StrategyBase : IStrategy
 
     public int Pick(IReadOnlyList<EnabledEvent> enabled, int step)
     {
+        _source?.StepBegins();
         if (Has(enabled, EventClass.Fault) && Coin(Swarm.FaultPerThousand)) return PickFault(enabled);
         if (Has(enabled, EventClass.Client) && Coin(Swarm.ProposePerThousand)) return PickClient(enabled);
         bool normal = Has(enabled, EventClass.Normal);
@@ -149,4 +150,11 @@ public interface IChoiceSource
 
     /// <summary>True with probability <paramref name="perThousand"/>/1000; by default one draw in [0, 1000), as the seeded source makes it.</summary>
     bool Coin(int perThousand) => Draw(1000) < perThousand;
+
+    /// <summary>
+    /// A step begins: the strategy is about to pick its event (every draw until the next call belongs to
+    /// this step: the pick's, then the event's data choices). A source that answers a whole step from one
+    /// outside choice makes that choice here; by default nothing happens.
+    /// </summary>
+    void StepBegins() { }
 }
