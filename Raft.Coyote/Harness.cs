@@ -104,13 +104,14 @@ public sealed class CoyoteDraws(Func<int, int> randomInteger) : IChoiceSource
 /// coins, the pick, a partition's shape); as controlled choices they cost Coyote's scheduler most of
 /// an iteration's time. One choice per step keeps every event Coyote's to decide and to replay (the
 /// same answers give the same schedule), and keeps <c>random</c>'s distribution: a uniform answer
-/// among the 32 seeds a step has gives each outcome the random strategy's probability, over the
-/// schedule seeds (also Coyote's choice). It is 32 answers, not more, because q-learning keeps a
-/// value per answer and state.
+/// among the <see cref="Answers"/> seeds a step has gives each outcome the random strategy's
+/// probability, over the schedule seeds (also Coyote's choice). Few answers, because q-learning keeps
+/// a value per answer and state and pays for each at every choice: with 4 it runs 882 iterations/s
+/// where 8 gave 760 and 32 gave 648 (docs/coyote.md); <c>random</c> runs at the same speed with any.
 /// </remarks>
 public sealed class CoyoteStepDraws(Func<int, int> randomInteger, ulong scheduleSeed) : IChoiceSource
 {
-    public const int Answers = 8;
+    public const int Answers = 4;
     private Rng _rng = new(Rng.Derive(scheduleSeed, 0));
     private ulong _step;
 

@@ -32,7 +32,10 @@ public sealed class WorldDriver : HarnessActor
         {
             int next = 0;
             var again = new CoyoteStepDraws(_ => answers[next++], H.Seed);
-            r = ScheduleRunner.Run(H.Settings, H.Iteration, H.Seed, CoyoteDraws.Strategy(again, maxSteps, swarm), record: true, swarm);
+            ScheduleResult recorded = ScheduleRunner.Run(H.Settings, H.Iteration, H.Seed, CoyoteDraws.Strategy(again, maxSteps, swarm), record: true, swarm);
+            if (recorded.Violation?.ToString() != r.Violation.ToString() || recorded.ViolationStep != r.ViolationStep)
+                throw new InvalidOperationException($"the recorded re-run of schedule {H.Iteration} did not repeat it: {r.Violation} at step {r.ViolationStep}, then {recorded.Violation?.ToString() ?? "no violation"} at step {recorded.ViolationStep}");
+            r = recorded;
         }
         Conclude(r);
         RaiseHaltEvent();
