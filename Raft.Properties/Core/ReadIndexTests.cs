@@ -184,6 +184,47 @@ public sealed class ReadIndexTests
         Assert.Single(c.Reads); // expired: the second read waits for a round that is never acknowledged
     }
 
+    /// <summary>
+    /// A follower's vote-ignoring window starts when it receives a round, which is no earlier than
+    /// the leader sent it; so the leader's lease must count from the round's start, and an
+    /// acknowledgement that arrives late (it spent ticks in the network) must not lengthen it.
+    /// </summary>
+    [Fact]
+    public void TheLease_CountsFromWhenTheRoundWasSent_NotFromWhenItsAcknowledgementsArrived_6_4_1()
+    {
+        (TestCluster c, int leader, _) = LeaseCluster();
+        int lease = LeaseOpts.ElectionTicks - LeaseOpts.LeaseDriftTicks - 1;
+        c.Pending.Clear();
+        c.Tick(leader, LeaseOpts.HeartbeatTicks); // the heartbeat round starts now
+        c.Collect(leader);
+        List<Message> round = c.Pending.ToList();
+        Assert.Equal(2, round.Count(m => m.Type == MessageType.AppendEntries));
+        c.Pending.Clear();
+        foreach (Message m in round) { c.Nodes[m.To].Step(m); c.Collect(m.To); }
+        List<Message> acks = c.Pending.ToList();
+        Assert.Equal(2, acks.Count);
+        c.Pending.Clear();
+        const int late = 4; // the acknowledgements arrive this many leader ticks after the round started
+        c.Tick(leader, late);
+        c.Collect(leader);
+        c.Pending.Clear(); // the later rounds are lost
+        foreach (Message m in acks) c.Nodes[leader].Step(m);
+        c.Collect(leader);
+        c.Pending.Clear();
+        c.Tick(leader, lease - late - 1); // the round started lease - 1 ticks ago
+        c.Collect(leader);
+        c.Pending.Clear();
+        Assert.True(c.Nodes[leader].ReadIndex(1));
+        c.Collect(leader);
+        Assert.Single(c.Reads); // still within the lease
+        c.Tick(leader);
+        c.Collect(leader);
+        c.Pending.Clear();
+        Assert.True(c.Nodes[leader].ReadIndex(2));
+        c.Collect(leader);
+        Assert.Single(c.Reads); // the lease ran out lease ticks after the round started, though the acknowledgements arrived only lease - late ticks ago
+    }
+
     [Fact]
     public void WithLeases_AFollowerThatHeardFromTheLeaderWithinAnElectionTimeout_IgnoresAVoteRequest_4_2_3()
     {
