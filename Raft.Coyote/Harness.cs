@@ -11,7 +11,7 @@ namespace Raft.Coyote;
 /// <summary>The two harnesses: one actor driving the world, or an actor per node (and one for the environment).</summary>
 public enum CoyoteHarnessKind
 {
-    /// <summary>One actor runs the whole schedule; every event, and every data choice, is a Coyote <c>RandomInteger</c>.</summary>
+    /// <summary>One actor runs the whole schedule; each step (its event and its data choices) is one Coyote <c>RandomInteger</c>.</summary>
     Serial,
     /// <summary>An actor per node and one for the environment (faults, proposals, clients): Coyote's scheduler orders their steps.</summary>
     PerNode,
@@ -42,7 +42,7 @@ public sealed record CoyoteHarnessOptions
 /// <summary>A violation Coyote's engine drove the world into, and where its RaftVerify trace was written.</summary>
 public sealed record CoyoteFinding(string Invariant, string Violation, int Step, string TracePath);
 
-/// <summary>Every draw a RaftVerify strategy makes, as Coyote controlled choices (so Coyote's strategy decides it and its trace replays it).</summary>
+/// <summary>The per-node harness's draws: every draw a RaftVerify strategy makes, as its own Coyote controlled choice (so Coyote's strategy decides it and its trace replays it); the serial harness makes one choice per step instead (<see cref="CoyoteStepDraws"/>).</summary>
 /// <remarks>
 /// Every choice is among at most <see cref="Digit"/> values: Coyote's q-learning keeps a value per
 /// possible answer and state, so a draw among 1000 would cost it 1000 entries (and 1000
