@@ -1,20 +1,21 @@
-"""Prints the etcd-vs-RaftVerify table of scripts/compare-etcd.sh from the two raw outputs.
+"""Prints the etcd-vs-RaftVerify table of scripts/compare-etcd.sh from its rounds.
 
-usage: table.py ETCD_OUTPUT BDN_CONSOLE_OUTPUT ETCD_VERSION LOAD
-ETCD_OUTPUT: `go test -bench` lines of scripts/etcd-bench/commit_test.go (any number of runs per variant; the median is used).
-BDN_CONSOLE_OUTPUT: BenchmarkDotNet's console output of CommitBenchmarks (its summary table; Median if shown, else Mean).
+usage: table.py RUNS_DIR ETCD_VERSION QUIET_LOAD CPU COMMIT
+RUNS_DIR holds, per round N: etcd_N.txt (`go test -bench` lines of scripts/etcd-bench/commit_test.go),
+ours_N.txt (BenchmarkDotNet's console output of CommitBenchmarks: its summary table, Median if shown,
+else Mean), and loads.tsv (round, part, load average before and after the part).
+Each row: the median over the rounds of etcd's and our ns per committed entry, the median of the
+per-round ratios, and their spread (the highest per-round ratio over the lowest, minus one).
 """
+import csv
+import os
 import re
 import statistics
 import sys
 
-etcd_path, ours_path, version, load = sys.argv[1:5]
-
-etcd = {}
-for line in open(etcd_path):
-    m = re.match(r"BenchmarkCommit(\d)NodesBatch(\d+)-\d+\s+\d+\s+([\d.]+) ns/op\s+([\d.]+) msgs/entry\s+(\d+) B/op\s+(\d+) allocs/op", line)
-    if m:
-        etcd.setdefault((int(m[1]), int(m[2])), []).append((float(m[3]), float(m[4]), int(m[5]), int(m[6])))
+runs_dir, version, quiet_load, cpu, commit = sys.argv[1:6]
+quiet_load = float(quiet_load)
+SPREAD_LIMIT = 0.15
 
 
 def ns(cell):
@@ -31,22 +32,38 @@ def size(cell):
     return float(value) * {"B": 1, "KB": 1024, "MB": 1024 * 1024}[unit]
 
 
-ours, head = {}, None
-for line in open(ours_path):
-    if not line.startswith("|"):
-        continue
-    cells = [c.strip().strip("*") for c in line.strip().strip("|").split("|")]
-    if cells[0] == "Method":
-        head = cells
-        continue
-    if head is None or cells[0] != "Commit":
-        continue
-    r = dict(zip(head, cells))
-    key = (int(r["Nodes"]), int(r["Batch"]), r["BroadcastCommit"] == "True")
-    ours[key] = (ns(r["Median"] if "Median" in r else r["Mean"]), size(r["Allocated"]), r.get("Msgs/entry", "?"), "Median" in r)
+def read_etcd(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r"BenchmarkCommit(\d)NodesBatch(\d+)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op\s+([\d.]+) msgs/entry\s+(\d+) B/op\s+(\d+) allocs/op", line)
+        if m:
+            out[(int(m[1]), int(m[2]))] = (float(m[3]), float(m[4]), int(m[5]), int(m[6]))
+    return out
 
-if not etcd or not ours:
+
+def read_ours(path):
+    out, head = {}, None
+    for line in open(path):
+        if not line.startswith("|"):
+            continue
+        cells = [c.strip().strip("*") for c in line.strip().strip("|").split("|")]
+        if cells[0] == "Method":
+            head = cells
+            continue
+        if head is None or cells[0] != "Commit":
+            continue
+        r = dict(zip(head, cells))
+        key = (int(r["Nodes"]), int(r["Batch"]), r["BroadcastCommit"] == "True")
+        out[key] = (ns(r["Median"] if "Median" in r else r["Mean"]), size(r["Allocated"]), r.get("Msgs/entry", "?"), "Median" in r)
+    return out
+
+
+rounds = sorted(int(m[1]) for f in os.listdir(runs_dir) if (m := re.fullmatch(r"etcd_(\d+)\.txt", f)))
+etcd = {r: read_etcd(os.path.join(runs_dir, f"etcd_{r}.txt")) for r in rounds}
+ours = {r: read_ours(os.path.join(runs_dir, f"ours_{r}.txt")) for r in rounds}
+if not rounds or not all(etcd.values()) or not all(ours.values()):
     sys.exit("no results to compare (see the output above)")
+loads = list(csv.DictReader(open(os.path.join(runs_dir, "loads.tsv")), delimiter="\t"))
 
 
 def fmt(x):
@@ -54,24 +71,37 @@ def fmt(x):
 
 
 print()
-print(f"| Nodes | Batch | etcd {version} median | etcd B, allocs / entry | etcd msgs/entry | RaftVerify message pattern | RaftVerify median | RaftVerify B/entry | msgs/entry | etcd / RaftVerify |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print(f"| Nodes | Batch | etcd {version} | etcd B, allocs / entry | etcd msgs/entry | RaftVerify message pattern | RaftVerify | RaftVerify B/entry | msgs/entry | etcd / RaftVerify | per round | spread |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+worst_spread, lowest_ratio = 0.0, None
 for nodes in (3, 5):
     for batch in (1, 64):
-        runs = etcd.get((nodes, batch))
-        if not runs:
+        if any((nodes, batch) not in etcd[r] for r in rounds):
             continue
-        e_ns = statistics.median(r[0] for r in runs)
-        e_b = statistics.median(r[2] for r in runs)
-        e_a = statistics.median(r[3] for r in runs)
+        e = [etcd[r][(nodes, batch)] for r in rounds]
         for broadcast in (True, False):
-            o = ours.get((nodes, batch, broadcast))
-            if not o:
+            if any((nodes, batch, broadcast) not in ours[r] for r in rounds):
                 continue
+            o = [ours[r][(nodes, batch, broadcast)] for r in rounds]
+            ratios = [ei[0] / oi[0] for ei, oi in zip(e, o)]
+            spread = max(ratios) / min(ratios) - 1
+            worst_spread = max(worst_spread, spread)
+            ratio = statistics.median(ratios)
+            lowest_ratio = ratio if lowest_ratio is None else min(lowest_ratio, ratio)
             pattern = "commit broadcast (etcd's)" if broadcast else "commit on next append (default)"
             label = "1" if batch == 1 else "64 (one proposal)"
-            print(f"| {nodes} | {label} | {fmt(e_ns)} | {e_b:,.0f} B, {e_a:g} | {runs[0][1]:.2f} | {pattern} | {fmt(o[0])} | {o[1]:.0f} B | {o[2]} | **{e_ns / o[0]:.0f}×** |")
+            print(f"| {nodes} | {label} | {fmt(statistics.median(x[0] for x in e))} | {statistics.median(x[2] for x in e):,.0f} B, "
+                  f"{statistics.median(x[3] for x in e):g} | {e[0][1]:.2f} | {pattern} | {fmt(statistics.median(x[0] for x in o))} | "
+                  f"{max(x[1] for x in o):.0f} B | {o[0][2]} | **{ratio:.0f}×** | {', '.join(f'{x:.0f}' for x in ratios)} | {spread:.0%} |")
 print()
-n = min(len(v) for v in etcd.values())
-stat = "median" if all(o[3] for o in ours.values()) else "mean"
-print(f"etcd: median of {n} runs per variant (go test -benchtime); RaftVerify: BenchmarkDotNet {stat}. Per committed entry, same machine, one run. Load average at the end: {load}.")
+stat = "median" if all(v[3] for r in rounds for v in ours[r].values()) else "mean"
+highest = max(max(float(l["load_before"]), float(l["load_after"])) for l in loads)
+parts = "; ".join(f"{l['round']} {l['part']} {l['load_before']}→{l['load_after']}" for l in loads)
+print(f"{len(rounds)} rounds (etcd, then ours, each round), commit {commit}, both on CPU {cpu} (GOMAXPROCS=1; .NET workstation non-concurrent GC). "
+      f"etcd: go test -benchtime, one run per variant per round; RaftVerify: BenchmarkDotNet {stat}. Columns: medians over the rounds; "
+      f"per round: each round's ratio; spread: highest over lowest per-round ratio, minus one. Per committed entry.")
+print()
+print(f"Load average (1 minute) before→after each part: {parts}.")
+print(f"Quiet: {'yes' if highest < quiet_load else 'no'} (highest load {highest:.2f}, limit {quiet_load:g}). "
+      f"Ratios within {SPREAD_LIMIT:.0%} across rounds: {'yes' if worst_spread <= SPREAD_LIMIT else 'no'} (widest spread {worst_spread:.0%}). "
+      f"Lowest median ratio {lowest_ratio:.0f}×.")
