@@ -30,7 +30,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 cp "$work/runs.tsv" "${out%.md}.tsv"
 
 python3 - "$work/runs.tsv" "$out" "$BUDGET_S" "$SEEDS" "$secs" "$load_start" "$load_end" "$(git rev-parse --short HEAD)" <<'PY'
-import sys, collections
+import os, sys, collections
 runs, out, budget, seeds, secs, load_start, load_end, commit = sys.argv[1:]
 budget = float(budget)
 rows = collections.defaultdict(list)   # (bug, engine) -> [(found, schedules, seconds)]
@@ -63,9 +63,12 @@ def name(eng):
     return f"{s} (ours)" if h == "ours" else f"Coyote {h} {s}"
 with open(out, "w") as f:
     f.write("# The engines side by side\n\n")
-    f.write(f"Written by one run of `BUDGET_S={budget:.0f} SEEDS={seeds} scripts/compare-engines.sh` at commit {commit} on this 2-core machine, "
-            f"shared with other work: {secs} s wall clock, load average {load_start} at the start and {load_end} at the end "
-            f"(the machine was busy: every rate below is lower than on an idle machine, all engines alike).\n\n")
+    cores = os.cpu_count() or 1
+    busy = max(float(load_start.split()[0]), float(load_end.split()[0])) >= cores
+    f.write(f"Written by one run of `BUDGET_S={budget:.0f} SEEDS={seeds} scripts/compare-engines.sh` at commit {commit} on this {cores}-core machine: "
+            f"{secs} s wall clock, load average (1, 5, 15 minutes) {load_start} at the start and {load_end} at the end "
+            + ("(the machine was busy: every rate below is lower than on an idle machine, all engines alike).\n\n" if busy else
+               "(the 1-minute load stayed below the number of cores at both ends; the engines run one at a time).\n\n"))
     f.write("Every engine gets the same wall-clock budget per variant and seed, the same world (`raftverify explore`'s defaults: "
             "swarm testing draws 3, 5 or 7 nodes, fault rates, proposals and clients per schedule; the default fault budget and step bound) "
             "and the same check (every invariant after every step, the clients' histories, the liveness phase). "
