@@ -6,6 +6,7 @@
 #   ROUNDS=5 bash scripts/compare-etcd.sh          # more rounds
 #   BENCH_JOB=short bash scripts/compare-etcd.sh   # BenchmarkDotNet's short job for ours: quicker, noisier
 #   KEEP_OUTPUT=dir bash scripts/compare-etcd.sh   # also keep every raw output and the loads in dir
+#   python3 scripts/etcd-bench/table.py --compare DIR1 DIR2   # two kept runs side by side: how far apart each ratio is
 #
 # Each round runs etcd's four variants once (go test -benchtime ETCD_BENCHTIME, default 2s), then
 # our CommitBenchmarks (BenchmarkDotNet, default job), so a change in the machine's load during the
@@ -47,7 +48,7 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 pinned() { taskset -c "$CPU" "$@"; }
 
 etcd_version=$(sed -n 's/^[[:space:]]*Version[[:space:]]*= "\(.*\)"/\1/p' "$GOSRC/src/go.etcd.io/etcd/version/version.go" | head -1)
-go_env=(GO111MODULE=off GOPATH="$WORK/gopath:$GOSRC" GOFLAGS= GOPROXY=off GOCACHE="$WORK/gocache" GOMAXPROCS=1)
+go_env=(GO111MODULE=off GOPATH="$WORK/gopath:$GOSRC" GOFLAGS= GOPROXY=off GOCACHE="$WORK/gocache")
 echo "== building etcd's benchmark (etcd raft ${etcd_version:-?}, $(go version | awk '{print $3}'))" >&2
 ( cd "$WORK/gopath/src/etcdbench" && env "${go_env[@]}" go test -c -o "$WORK/etcdbench.test" ) >&2
 echo "== building ours (Raft.Bench, Release)" >&2

@@ -1,6 +1,7 @@
 """Prints the etcd-vs-RaftVerify table of scripts/compare-etcd.sh from its rounds.
 
 usage: table.py RUNS_DIR ETCD_VERSION QUIET_LOAD CPU COMMIT
+       table.py --compare RUNS_DIR_1 RUNS_DIR_2   (two runs kept with KEEP_OUTPUT: each row's median ratio in both, and how far apart)
 RUNS_DIR holds, per round N: etcd_N.txt (`go test -bench` lines of scripts/etcd-bench/commit_test.go),
 ours_N.txt (BenchmarkDotNet's console output of CommitBenchmarks: its summary table, Median if shown,
 else Mean), and loads.tsv (round, part, load average before and after the part).
@@ -13,8 +14,6 @@ import re
 import statistics
 import sys
 
-runs_dir, version, quiet_load, cpu, commit = sys.argv[1:6]
-quiet_load = float(quiet_load)
 SPREAD_LIMIT = 0.15
 
 
@@ -58,11 +57,36 @@ def read_ours(path):
     return out
 
 
-rounds = sorted(int(m[1]) for f in os.listdir(runs_dir) if (m := re.fullmatch(r"etcd_(\d+)\.txt", f)))
-etcd = {r: read_etcd(os.path.join(runs_dir, f"etcd_{r}.txt")) for r in rounds}
-ours = {r: read_ours(os.path.join(runs_dir, f"ours_{r}.txt")) for r in rounds}
-if not rounds or not all(etcd.values()) or not all(ours.values()):
-    sys.exit("no results to compare (see the output above)")
+def read_runs(runs_dir):
+    rounds = sorted(int(m[1]) for f in os.listdir(runs_dir) if (m := re.fullmatch(r"etcd_(\d+)\.txt", f)))
+    etcd = {r: read_etcd(os.path.join(runs_dir, f"etcd_{r}.txt")) for r in rounds}
+    ours = {r: read_ours(os.path.join(runs_dir, f"ours_{r}.txt")) for r in rounds}
+    if not rounds or not all(etcd.values()) or not all(ours.values()):
+        sys.exit(f"no results to compare in {runs_dir} (see the output above)")
+    return rounds, etcd, ours
+
+
+def median_ratios(runs_dir):
+    """(nodes, batch, broadcast) -> the median over the rounds of etcd's ns over ours."""
+    rounds, etcd, ours = read_runs(runs_dir)
+    return {key: statistics.median(etcd[r][key[:2]][0] / ours[r][key][0] for r in rounds)
+            for key in ours[rounds[0]] if all(key[:2] in etcd[r] and key in ours[r] for r in rounds)}
+
+
+if sys.argv[1] == "--compare":
+    first, second = median_ratios(sys.argv[2]), median_ratios(sys.argv[3])
+    print("| Nodes, batch | pattern | first run | second run | apart |")
+    print("|---|---|---|---|---|")
+    for key in sorted(first.keys() & second.keys(), key=lambda k: (k[0], k[1], not k[2])):
+        a, b = first[key], second[key]
+        apart = abs(a - b) / min(a, b)
+        mark = "**" if apart > SPREAD_LIMIT else ""
+        print(f"| {key[0]}, {key[1]} | {'etcd' + chr(39) + 's' if key[2] else 'default'} | {a:.1f}× | {b:.1f}× | {mark}{apart:.1%}{mark} |")
+    sys.exit(0)
+
+runs_dir, version, quiet_load, cpu, commit = sys.argv[1:6]
+quiet_load = float(quiet_load)
+rounds, etcd, ours = read_runs(runs_dir)
 loads = list(csv.DictReader(open(os.path.join(runs_dir, "loads.tsv")), delimiter="\t"))
 
 
