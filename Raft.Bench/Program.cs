@@ -21,6 +21,13 @@ public static class Program
                 bool.Parse(args[3]), long.Parse(args[4], CultureInfo.InvariantCulture)));
             return;
         }
+        if (args.Length == 5 && args[0] == "breakdown")
+        {
+            Environment.SetEnvironmentVariable("RAFT_BENCH_STAGES", "1"); // before the harness first runs (Stages.Enabled)
+            Console.Write(Breakdown.Run(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture),
+                bool.Parse(args[3]), long.Parse(args[4], CultureInfo.InvariantCulture)));
+            return;
+        }
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         if (summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(CommitBenchmarks))))
             Console.WriteLine(CommitBenchmarks.Note);
@@ -44,7 +51,7 @@ public static class Program
     /// table). Then <see cref="TimedRuns"/> timed runs of <paramref name="entries"/> entries each
     /// on the same cluster, as BenchmarkDotNet's iterations; the median is reported.
     /// </summary>
-    public static LoopResult Loop(int nodes, int batch, bool broadcast, long entries)
+    public static LoopResult Loop(int nodes, int batch, bool broadcast, long entries, StageSampler? sampler = null, Breakdown.Counts? counts = null)
     {
         if (nodes < 1 || batch < 1 || entries < batch) throw new ArgumentException("loop NODES BATCH BROADCAST ENTRIES: NODES >= 1, BATCH >= 1, ENTRIES >= BATCH");
         var c = new InMemoryCluster(nodes, broadcast);
@@ -58,24 +65,35 @@ public static class Program
         while (warm.Elapsed < WarmUpTime || committed < WarmUpEntries) Commit(Math.Max(1, 10_000 / batch));
         long warmUpEntries = committed;
         double warmUpSeconds = warm.Elapsed.TotalSeconds;
-        long messagesBefore = c.MessagesDelivered;
+        long messagesBefore = c.MessagesDelivered, readiesBefore = c.ReadiesHandled, callsBefore = c.ReadyCalls, appendsBefore = c.AppendsDelivered;
         var perEntry = new double[TimedRuns];
         for (int run = 0; run < TimedRuns; run++)
         {
+            sampler?.Start();
             var sw = Stopwatch.StartNew();
             Commit(rounds);
             sw.Stop();
+            sampler?.Stop();
             perEntry[run] = sw.Elapsed.TotalNanoseconds / (rounds * batch);
         }
         double messages = (c.MessagesDelivered - messagesBefore) / (double)(TimedRuns * rounds * batch);
+        double readies = (c.ReadiesHandled - readiesBefore) / (double)(TimedRuns * rounds * batch);
+        if (counts is not null)
+        {
+            counts.Proposals = TimedRuns * rounds; // one proposal per Commit(batch)
+            counts.ReadyCalls = c.ReadyCalls - callsBefore;
+            counts.Readies = c.ReadiesHandled - readiesBefore;
+            counts.Appends = c.AppendsDelivered - appendsBefore;
+            counts.Replies = c.MessagesDelivered - messagesBefore - counts.Appends;
+        }
         c.Verify(committed);
-        return new LoopResult(nodes, batch, broadcast, rounds * batch, warmUpEntries, warmUpSeconds, perEntry, messages);
+        return new LoopResult(nodes, batch, broadcast, rounds * batch, warmUpEntries, warmUpSeconds, perEntry, messages, readies);
     }
 }
 
 /// <summary>What <c>loop</c> measured: per committed entry, each timed run's ns, after the warm-up.</summary>
 public sealed record LoopResult(int Nodes, int Batch, bool Broadcast, long EntriesPerRun, long WarmUpEntries, double WarmUpSeconds,
-    IReadOnlyList<double> NsPerEntry, double MessagesPerEntry)
+    IReadOnlyList<double> NsPerEntry, double MessagesPerEntry, double ReadiesPerEntry)
 {
     public double Median => NsPerEntry.Order().ElementAt(NsPerEntry.Count / 2);
 

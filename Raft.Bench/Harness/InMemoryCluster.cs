@@ -64,6 +64,13 @@ public sealed class InMemoryCluster
 
     public RaftNode Leader => _nodes[0];
     public long MessagesDelivered { get; private set; }
+
+    /// <summary>Readies handled (TryGetReady returned true), all nodes.</summary>
+    public long ReadiesHandled { get; private set; }
+
+    /// <summary>With the stage markers on (<see cref="Stages"/>): TryGetReady calls, and AppendEntries delivered.</summary>
+    public long ReadyCalls { get; private set; }
+    public long AppendsDelivered { get; private set; }
     public long Proposed => _proposed;
     public int Size => _nodes.Length;
     public EntryArrayPool Pool => _pool;
@@ -75,16 +82,20 @@ public sealed class InMemoryCluster
         {
             RaftNode node = _nodes[i];
             MemoryStore store = _stores[i];
-            while (node.TryGetReady(out Ready r))
+            while (MarkReady() && node.TryGetReady(out Ready r))
             {
                 // 1. persist: hard state, snapshot, entries (copied into the store)
+                Stages.Mark(Stage.Persist);
+                ReadiesHandled++;
                 if (r.HardStateChanged || r.PersistFrom != 0) store.SetHardState(r.Term, r.VotedFor, node.CommitIndex);
                 if (r.HasSnapshot) store.ApplySnapshot(r.SnapshotIndex, r.SnapshotTerm);
                 if (r.PersistFrom != 0) store.Append(r.PersistFrom, r.EntriesToPersist);
                 // 2. send: queue
+                Stages.Mark(Stage.Send);
                 List<Message> messages = r.MessageBuffer;
                 for (int k = 0; k < messages.Count; k++) _queue.Add(messages[k]);
                 // 3. apply: each entry must be the one proposed at its index
+                Stages.Mark(Stage.Apply);
                 ArraySegment<Entry> committed = r.CommittedEntries;
                 if (committed.Count > 0)
                 {
@@ -94,6 +105,7 @@ public sealed class InMemoryCluster
                     for (int k = 0; k < span.Length; k++) CheckEntry(i, "applied", index + k, span[k]);
                     _applied[i] = index + span.Length - 1;
                 }
+                Stages.Mark(Stage.Advance);
                 node.Advance();
                 if (_applied[i] >= _nextCompaction[i])
                 {
@@ -102,15 +114,33 @@ public sealed class InMemoryCluster
                 }
             }
         }
+        Stages.Mark(Stage.Harness);
         (_queue, _delivering) = (_delivering, _queue);
         for (int k = 0; k < _delivering.Count; k++)
         {
             Message m = _delivering[k];
+            if (Stages.Enabled)
+            {
+                Stages.Mark(m.Type == MessageType.AppendEntries ? Stage.StepAppend : Stage.StepReply);
+                if (m.Type == MessageType.AppendEntries) AppendsDelivered++;
+            }
             _nodes[m.To].Step(m);
             if (m.Entries is { Length: > 0 } entries) _pool.Return(entries); // consumed: the receiver copied what it kept
         }
+        Stages.Mark(Stage.Harness);
         MessagesDelivered += _delivering.Count;
         _delivering.Clear();
+    }
+
+    /// <summary>Marks the Ready stage (the breakdown's markers, <see cref="Stages"/>); always true.</summary>
+    private bool MarkReady()
+    {
+        if (Stages.Enabled)
+        {
+            Stages.Mark(Stage.Ready);
+            ReadyCalls++;
+        }
+        return true;
     }
 
     private void CheckEntry(int node, string where, long index, in Entry e)
@@ -157,7 +187,10 @@ public sealed class InMemoryCluster
     public void CommitOne()
     {
         long target = ++_proposed;
-        ProposeResult r = Leader.Propose(Payload(target));
+        byte[] payload = Payload(target);
+        Stages.Mark(Stage.Propose);
+        ProposeResult r = Leader.Propose(payload);
+        Stages.Mark(Stage.Harness);
         if (r.Index != target) throw new InvalidOperationException($"proposal landed at {r.Index}, expected {target}");
         while (Leader.CommitIndex < target) Round();
     }
@@ -167,7 +200,9 @@ public sealed class InMemoryCluster
     {
         long first = _proposed + 1;
         for (int k = 0; k < count; k++) _batch[k] = Payload(first + k);
+        Stages.Mark(Stage.Propose);
         ProposeResult r = Leader.Propose(new ReadOnlySpan<byte[]>(_batch, 0, count));
+        Stages.Mark(Stage.Harness);
         if (r.Index != first) throw new InvalidOperationException($"proposal landed at {r.Index}, expected {first}");
         _proposed += count;
         while (Leader.CommitIndex < _proposed) Round();
