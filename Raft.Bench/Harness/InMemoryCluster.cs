@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Raft.Core.Messages;
 using Raft.Core.Node;
 
@@ -31,7 +32,7 @@ public sealed class InMemoryCluster
     private readonly EntryArrayPool _pool;
     private readonly byte[][] _payloads = new byte[PayloadRing][];
     private readonly byte[][] _batch = new byte[64][];
-    private List<Message> _queue = new(), _delivering = new();
+    private MessageQueue _queue = new(), _delivering = new();
     private long _proposed; // highest index proposed
     private long _term;     // the leader's term: every proposed entry carries it
     private long _compactedEverywhere; // every node's log and store dropped entries through here (last computed; only grows)
@@ -92,8 +93,7 @@ public sealed class InMemoryCluster
                 if (r.PersistFrom != 0) store.Append(r.PersistFrom, r.EntriesToPersist);
                 // 2. send: queue
                 Stages.Mark(Stage.Send);
-                List<Message> messages = r.MessageBuffer;
-                for (int k = 0; k < messages.Count; k++) _queue.Add(messages[k]);
+                _queue.AddRange(CollectionsMarshal.AsSpan(r.MessageBuffer));
                 // 3. apply: each entry must be the one proposed at its index
                 Stages.Mark(Stage.Apply);
                 ArraySegment<Entry> committed = r.CommittedEntries;
@@ -116,9 +116,10 @@ public sealed class InMemoryCluster
         }
         Stages.Mark(Stage.Harness);
         (_queue, _delivering) = (_delivering, _queue);
-        for (int k = 0; k < _delivering.Count; k++)
+        ReadOnlySpan<Message> delivering = _delivering.Items;
+        for (int k = 0; k < delivering.Length; k++)
         {
-            Message m = _delivering[k];
+            ref readonly Message m = ref delivering[k];
             if (Stages.Enabled)
             {
                 Stages.Mark(m.Type == MessageType.AppendEntries ? Stage.StepAppend : Stage.StepReply);
@@ -129,7 +130,7 @@ public sealed class InMemoryCluster
         }
         Stages.Mark(Stage.Harness);
         MessagesDelivered += _delivering.Count;
-        _delivering.Clear();
+        _delivering.Reset();
     }
 
     /// <summary>Marks the Ready stage (the breakdown's markers, <see cref="Stages"/>); always true.</summary>

@@ -8,29 +8,31 @@ public static class Quorum
 
     /// <summary>
     /// The highest index stored on a majority: the (n/2+1)-th largest of <paramref name="matches"/>.
-    /// Sorts a stack copy, so the caller's span is untouched and nothing is allocated.
     /// </summary>
     public static long CommittedIndex(ReadOnlySpan<long> matches) => CommittedIndex(matches, Majority(matches.Length));
 
     /// <summary>
     /// The highest index stored on <paramref name="quorum"/> of the voters: the
-    /// <paramref name="quorum"/>-th largest of <paramref name="matches"/>.
+    /// <paramref name="quorum"/>-th largest of <paramref name="matches"/>, that is the largest
+    /// value that at least <paramref name="quorum"/> of them reach. Counted in place (n² comparisons
+    /// for a handful of voters), so nothing is copied or allocated.
     /// </summary>
     public static long CommittedIndex(ReadOnlySpan<long> matches, int quorum)
     {
         int n = matches.Length;
         if (n == 0) return 0;
-        Span<long> sorted = n <= 64 ? stackalloc long[n] : new long[n];
-        matches.CopyTo(sorted);
-        // insertion sort, descending: n is a handful of voters
-        for (int i = 1; i < n; i++)
+        int q = Math.Clamp(quorum, 1, n);
+        long best = long.MinValue; // the smallest value is reached by all n >= q, so best is always set
+        for (int i = 0; i < n; i++)
         {
-            long v = sorted[i];
-            int j = i - 1;
-            while (j >= 0 && sorted[j] < v) { sorted[j + 1] = sorted[j]; j--; }
-            sorted[j + 1] = v;
+            long v = matches[i];
+            if (v <= best) continue;
+            int reached = 0;
+            for (int j = 0; j < n; j++)
+                if (matches[j] >= v) reached++;
+            if (reached >= q) best = v;
         }
-        return sorted[Math.Clamp(quorum, 1, n) - 1];
+        return best;
     }
 
     public enum VoteOutcome { Pending, Won, Lost }
