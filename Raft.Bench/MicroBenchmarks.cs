@@ -76,3 +76,60 @@ public class CodecBenchmarks
     [Benchmark]
     public Message Decode() => RaftCodec.Decode(_encoded);
 }
+
+/// <summary>
+/// What the cheapest part of each stage of the commit cycle costs on its own (the floors of the
+/// breakdown, docs/benchmarks.md): asking an idle node for a Ready, a node stepping a message it
+/// only reads (a stale reply: Step's common checks and dispatch), and one message handed from a
+/// node's outbox to the harness's queue and read in place. Each operation is done 64 times per
+/// invocation, so the figures are ns per operation.
+/// </summary>
+public class FloorBenchmarks
+{
+    private RaftNode _idle = null!;
+    private Message _stale;
+    private readonly List<Message> _outbox = new();
+    private readonly Harness.MessageQueue _queue = new();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _idle = new RaftNode(1, 3, 7);
+        // a term-2 append makes the follower a term-2 node with output; hand the output over
+        _idle.Step(new Message { Type = MessageType.AppendEntries, From = 0, To = 1, Term = 2, Entries = [] });
+        while (_idle.TryGetReady(out _)) _idle.Advance();
+        _stale = new Message { Type = MessageType.AppendEntriesResponse, From = 2, To = 1, Term = 1, Index = 5 };
+    }
+
+    [Benchmark(OperationsPerInvoke = 64)]
+    public int TryGetReadyWithNothing()
+    {
+        int found = 0;
+        for (int i = 0; i < 64; i++) if (_idle.TryGetReady(out _)) found++;
+        if (found != 0) throw new InvalidOperationException("the idle node had a Ready");
+        return found;
+    }
+
+    [Benchmark(OperationsPerInvoke = 64)]
+    public void StepAStaleReply()
+    {
+        for (int i = 0; i < 64; i++) _idle.Step(_stale);
+        if (_idle.HasReady) throw new InvalidOperationException("a stale reply produced output");
+    }
+
+    [Benchmark(OperationsPerInvoke = 64)]
+    public long HandOneMessageOver()
+    {
+        long sum = 0;
+        for (int i = 0; i < 64; i++)
+        {
+            _outbox.Add(new Message { Type = MessageType.AppendEntriesResponse, From = 1, To = 0, Term = 2, Index = i, Context = i });
+            _queue.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_outbox));
+            _outbox.Clear();
+            ReadOnlySpan<Message> queued = _queue.Items;
+            for (int k = 0; k < queued.Length; k++) sum += queued[k].Index;
+            _queue.Reset();
+        }
+        return sum;
+    }
+}
