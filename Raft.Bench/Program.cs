@@ -10,27 +10,42 @@ namespace Raft.Bench;
 /// <para>dotnet run -c Release --project Raft.Bench -- loop NODES BATCH BROADCAST ENTRIES: the commit
 /// work in a plain timed loop (no BenchmarkDotNet), for profilers such as perf. It warms up first,
 /// as BenchmarkDotNet does, so its ns per committed entry is the table's.</para>
+/// <para>dotnet run -c Release --project Raft.Bench -- breakdown NODES BATCH BROADCAST ENTRIES: the same loop
+/// with the harness's stage markers on, and the time per stage (<see cref="Breakdown"/>).</para>
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args)
+    public static int Main(string[] args)
     {
-        if (args.Length == 5 && args[0] == "loop")
+        if (args.Length > 0 && args[0] is "loop" or "breakdown")
         {
-            Console.WriteLine(Loop(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture),
-                bool.Parse(args[3]), long.Parse(args[4], CultureInfo.InvariantCulture)));
-            return;
-        }
-        if (args.Length == 5 && args[0] == "breakdown")
-        {
+            string usage = $"{args[0]} NODES BATCH BROADCAST ENTRIES (for example: {args[0]} 3 1 true 1000000)";
+            if (args.Length != 5
+                || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out int nodes) || nodes < 1
+                || !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out int batch) || batch < 1 || batch > 64
+                || !bool.TryParse(args[3], out bool broadcast)
+                || !long.TryParse(args[4], NumberStyles.None, CultureInfo.InvariantCulture, out long entries) || entries < batch)
+                return Fail($"usage: {usage}; NODES >= 1, BATCH 1..64, BROADCAST true or false, ENTRIES >= BATCH");
+            if (args[0] == "loop")
+            {
+                Console.WriteLine(Loop(nodes, batch, broadcast, entries));
+                return 0;
+            }
+            if (Environment.ProcessorCount < 2) return Fail("breakdown samples the stages from a second processor; this process sees one (is it pinned with taskset?)");
             Environment.SetEnvironmentVariable("RAFT_BENCH_STAGES", "1"); // before the harness first runs (Stages.Enabled)
-            Console.Write(Breakdown.Run(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture),
-                bool.Parse(args[3]), long.Parse(args[4], CultureInfo.InvariantCulture)));
-            return;
+            Console.Write(Breakdown.Run(nodes, batch, broadcast, entries));
+            return 0;
         }
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         if (summaries.Any(s => s.BenchmarksCases.Any(b => b.Descriptor.Type == typeof(CommitBenchmarks))))
             Console.WriteLine(CommitBenchmarks.Note);
+        return 0;
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"Raft.Bench: {message}");
+        return 2;
     }
 
     /// <summary>
