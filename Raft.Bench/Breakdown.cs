@@ -22,14 +22,19 @@ public static class Breakdown
         using var sampler = new StageSampler(Interval);
         var counts = new Counts();
         LoopResult loop = Program.Loop(nodes, batch, broadcast, entries, sampler, counts);
+        sampler.Dispose(); // no sample after the timed runs
         long[] samples = sampler.Samples;
         long total = samples.Sum();
         double ns = loop.Median, perEntry = 1.0 / (loop.EntriesPerRun * Program.TimedRuns);
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{loop} [stage markers on]");
-        text.AppendLine(CultureInfo.InvariantCulture, $"{total:#,0} samples, one every {Interval.TotalMicroseconds:0} µs of the timed runs; per committed entry: " +
+        double expected = loop.NsPerEntry.Sum() * loop.EntriesPerRun / (Interval.TotalMicroseconds * 1000);
+        text.AppendLine(CultureInfo.InvariantCulture, $"{total:#,0} samples, one every {Interval.TotalMicroseconds:0} µs of the timed runs " +
+            $"({expected:#,0} expected from their duration; {sampler.Missed:#,0} skipped while the sampler was descheduled); per committed entry: " +
             $"{counts.Proposals * perEntry:0.###} proposals, {counts.ReadyCalls * perEntry:0.##} TryGetReady calls, {counts.Readies * perEntry:0.##} Readies handled, " +
             $"{counts.Appends * perEntry:0.##} AppendEntries and {counts.Replies * perEntry:0.##} replies stepped");
+        if (total < 1000) text.AppendLine("warning: fewer than 1,000 samples; the shares are rough (time more entries)");
+        if (sampler.Missed > total / 10) text.AppendLine("warning: more than a tenth of the sampling instants were skipped: the machine is busy, the shares may be biased");
         text.AppendLine();
         text.AppendLine("| stage | share of the time | ns per entry | per | ns each |");
         text.AppendLine("|---|---|---|---|---|");
@@ -39,7 +44,7 @@ public static class Breakdown
             (string per, long count) = stage switch
             {
                 Stage.Propose => ("proposal", counts.Proposals),
-                Stage.Ready => ("TryGetReady call", counts.ReadyCalls),
+                Stage.Ready => ("TryGetReady call (average: those that hand out a Ready and those that find nothing)", counts.ReadyCalls),
                 Stage.Persist or Stage.Send or Stage.Apply or Stage.Advance => ("Ready handled", counts.Readies),
                 Stage.StepAppend => ("AppendEntries", counts.Appends),
                 Stage.StepReply => ("reply", counts.Replies),
@@ -59,7 +64,7 @@ public static class Breakdown
         Stage.Persist => "persist (store copy)",
         Stage.Send => "send (queue messages)",
         Stage.Apply => "apply (check entries)",
-        Stage.Advance => "Advance",
+        Stage.Advance => "Advance (and the compaction every 100,000 entries)",
         Stage.StepAppend => "follower steps AppendEntries",
         Stage.StepReply => "leader steps reply (commit, messages out)",
         _ => stage.ToString(),

@@ -80,9 +80,9 @@ public class CodecBenchmarks
 /// <summary>
 /// What the cheapest part of each stage of the commit cycle costs on its own (the floors of the
 /// breakdown, docs/benchmarks.md): asking an idle node for a Ready, a node stepping a message it
-/// only reads (a stale reply: Step's common checks and dispatch), and one message handed from a
-/// node's outbox to the harness's queue and read in place. Each operation is done 64 times per
-/// invocation, so the figures are ns per operation.
+/// only reads (a stale reply: Step's common checks and dispatch), and messages handed from a
+/// node's outbox to the harness's queue and read in place, one or four per Ready. Each operation
+/// is done 64 times per invocation, so the figures are ns per operation (per message for the hand-over).
 /// </summary>
 public class FloorBenchmarks
 {
@@ -117,13 +117,21 @@ public class FloorBenchmarks
         if (_idle.HasReady) throw new InvalidOperationException("a stale reply produced output");
     }
 
+    /// <summary>Messages per Ready in <see cref="HandMessagesOver"/>: the cycle hands 1 to 4 over per Ready at batch 1.</summary>
+    [Params(1, 4)] public int PerReady { get; set; }
+
+    /// <summary>
+    /// Messages built and added to an outbox, <see cref="PerReady"/> at a time; each batch block-copied to
+    /// the harness's queue, the outbox cleared, and every message read in place: ns per message.
+    /// </summary>
     [Benchmark(OperationsPerInvoke = 64)]
-    public long HandOneMessageOver()
+    public long HandMessagesOver()
     {
         long sum = 0;
-        for (int i = 0; i < 64; i++)
+        for (int i = 0; i < 64; i += PerReady)
         {
-            _outbox.Add(new Message { Type = MessageType.AppendEntriesResponse, From = 1, To = 0, Term = 2, Index = i, Context = i });
+            for (int k = 0; k < PerReady; k++)
+                _outbox.Add(new Message { Type = MessageType.AppendEntriesResponse, From = 1, To = 0, Term = 2, Index = i + k, Context = i });
             _queue.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_outbox));
             _outbox.Clear();
             ReadOnlySpan<Message> queued = _queue.Items;

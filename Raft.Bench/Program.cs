@@ -21,11 +21,11 @@ public static class Program
         {
             string usage = $"{args[0]} NODES BATCH BROADCAST ENTRIES (for example: {args[0]} 3 1 true 1000000)";
             if (args.Length != 5
-                || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out int nodes) || nodes < 1
+                || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out int nodes) || nodes < 2
                 || !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out int batch) || batch < 1 || batch > 64
                 || !bool.TryParse(args[3], out bool broadcast)
-                || !long.TryParse(args[4], NumberStyles.None, CultureInfo.InvariantCulture, out long entries) || entries < batch)
-                return Fail($"usage: {usage}; NODES >= 1, BATCH 1..64, BROADCAST true or false, ENTRIES >= BATCH");
+                || !long.TryParse(args[4], NumberStyles.None, CultureInfo.InvariantCulture, out long entries) || entries < batch || entries % batch != 0)
+                return Fail($"usage: {usage}; NODES >= 2, BATCH 1..64, BROADCAST true or false, ENTRIES a multiple of BATCH");
             if (args[0] == "loop")
             {
                 Console.WriteLine(Loop(nodes, batch, broadcast, entries));
@@ -68,7 +68,7 @@ public static class Program
     /// </summary>
     public static LoopResult Loop(int nodes, int batch, bool broadcast, long entries, StageSampler? sampler = null, Breakdown.Counts? counts = null)
     {
-        if (nodes < 1 || batch < 1 || entries < batch) throw new ArgumentException("loop NODES BATCH BROADCAST ENTRIES: NODES >= 1, BATCH >= 1, ENTRIES >= BATCH");
+        if (nodes < 2 || batch < 1 || batch > 64 || entries < batch) throw new ArgumentException("loop NODES BATCH BROADCAST ENTRIES: NODES >= 2, BATCH 1..64, ENTRIES >= BATCH");
         var c = new InMemoryCluster(nodes, broadcast);
         long rounds = entries / batch, committed = 0;
         void Commit(long n)
@@ -92,7 +92,6 @@ public static class Program
             perEntry[run] = sw.Elapsed.TotalNanoseconds / (rounds * batch);
         }
         double messages = (c.MessagesDelivered - messagesBefore) / (double)(TimedRuns * rounds * batch);
-        double readies = (c.ReadiesHandled - readiesBefore) / (double)(TimedRuns * rounds * batch);
         if (counts is not null)
         {
             counts.Proposals = TimedRuns * rounds; // one proposal per Commit(batch)
@@ -102,13 +101,13 @@ public static class Program
             counts.Replies = c.MessagesDelivered - messagesBefore - counts.Appends;
         }
         c.Verify(committed);
-        return new LoopResult(nodes, batch, broadcast, rounds * batch, warmUpEntries, warmUpSeconds, perEntry, messages, readies);
+        return new LoopResult(nodes, batch, broadcast, rounds * batch, warmUpEntries, warmUpSeconds, perEntry, messages);
     }
 }
 
 /// <summary>What <c>loop</c> measured: per committed entry, each timed run's ns, after the warm-up.</summary>
 public sealed record LoopResult(int Nodes, int Batch, bool Broadcast, long EntriesPerRun, long WarmUpEntries, double WarmUpSeconds,
-    IReadOnlyList<double> NsPerEntry, double MessagesPerEntry, double ReadiesPerEntry)
+    IReadOnlyList<double> NsPerEntry, double MessagesPerEntry)
 {
     public double Median => NsPerEntry.Order().ElementAt(NsPerEntry.Count / 2);
 

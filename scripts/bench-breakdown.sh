@@ -14,14 +14,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(nproc)" -ge 2 ] || { echo "bench-breakdown.sh: needs two CPUs (the sampler runs on the second)" >&2; exit 2; }
-CASES=${CASES:-3 1 false,3 1 true,3 64 false,3 64 true,5 1 false,5 1 true,5 64 false,5 64 true}
+CASES=${CASES-3 1 false,3 1 true,3 64 false,3 64 true,5 1 false,5 1 true,5 64 false,5 64 true}
+[ -n "$CASES" ] || { echo "bench-breakdown.sh: CASES is empty: give NODES BATCH true|false, several separated by commas" >&2; exit 2; }
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 IFS=',' read -ra cases <<< "$CASES"
 for c in "${cases[@]}"; do
   read -r nodes batch broadcast extra <<< "$c"
-  [[ "$nodes" =~ ^[1-9][0-9]*$ && "$batch" =~ ^[1-9][0-9]*$ && "$broadcast" =~ ^(true|false)$ && -z "${extra:-}" ]] ||
-    { echo "bench-breakdown.sh: CASES entry '$c': expected NODES BATCH true|false" >&2; exit 2; }
+  [[ "$nodes" =~ ^[1-9][0-9]*$ && "$nodes" -ge 2 && "$batch" =~ ^[1-9][0-9]*$ && "$batch" -le 64 && "$broadcast" =~ ^(true|false)$ && -z "${extra:-}" ]] ||
+    { echo "bench-breakdown.sh: CASES entry '$c': expected NODES BATCH true|false (NODES >= 2, BATCH 1..64)" >&2; exit 2; }
 done
 dotnet build -c Release Raft.Bench -v q -nologo >&2
 echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(date -u '+%Y-%m-%d %H:%M UTC'), load before: $(cut -d' ' -f1-3 /proc/loadavg)"

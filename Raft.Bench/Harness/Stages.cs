@@ -83,13 +83,27 @@ public sealed class StageSampler : IDisposable
         }
     }
 
+    /// <summary>Sampling instants that passed while the sampler was not running (descheduled): skipped, not taken late.</summary>
+    public long Missed => Interlocked.Read(ref _missed);
+
+    private long _missed;
+
     private void Run()
     {
         long next = Stopwatch.GetTimestamp();
         while (!_stop)
         {
             next += _interval;
-            while (Stopwatch.GetTimestamp() < next) Thread.SpinWait(8);
+            long now;
+            while ((now = Stopwatch.GetTimestamp()) < next) Thread.SpinWait(8);
+            if (now - next >= _interval)
+            {
+                // descheduled for a while: taking the missed samples now would put them all on the
+                // stage current at wake-up, so they are skipped (and counted)
+                long missed = (now - next) / _interval;
+                if (_sampling) Interlocked.Add(ref _missed, missed);
+                next += missed * _interval;
+            }
             if (_sampling) Interlocked.Increment(ref _samples[(int)Stages.Current]);
         }
     }
