@@ -18,11 +18,10 @@ public static class Breakdown
 
     public static string Run(int nodes, int batch, bool broadcast, long entries)
     {
-        if (Environment.ProcessorCount < 2) throw new InvalidOperationException("breakdown samples from a second processor; this process sees one");
-        using var sampler = new StageSampler(Interval);
         var counts = new Counts();
-        LoopResult loop = Program.Loop(nodes, batch, broadcast, entries, sampler, counts);
-        sampler.Dispose(); // no sample after the timed runs
+        var sampler = new StageSampler(Interval);
+        LoopResult loop;
+        using (sampler) loop = Program.Loop(nodes, batch, broadcast, entries, sampler, counts); // stopped before the samples are read
         long[] samples = sampler.Samples;
         long total = samples.Sum();
         double ns = loop.Median, perEntry = 1.0 / (loop.EntriesPerRun * Program.TimedRuns);

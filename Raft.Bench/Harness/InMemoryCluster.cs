@@ -66,11 +66,9 @@ public sealed class InMemoryCluster
     public RaftNode Leader => _nodes[0];
     public long MessagesDelivered { get; private set; }
 
-    /// <summary>Readies handled (TryGetReady returned true), all nodes.</summary>
-    public long ReadiesHandled { get; private set; }
-
-    /// <summary>With the stage markers on (<see cref="Stages"/>): TryGetReady calls, and AppendEntries delivered.</summary>
+    /// <summary>With the stage markers on (<see cref="Stages"/>): TryGetReady calls, Readies handled (the calls that returned true), and AppendEntries delivered.</summary>
     public long ReadyCalls { get; private set; }
+    public long ReadiesHandled { get; private set; }
     public long AppendsDelivered { get; private set; }
     public long Proposed => _proposed;
     public int Size => _nodes.Length;
@@ -86,8 +84,7 @@ public sealed class InMemoryCluster
             while (MarkReady() && node.TryGetReady(out Ready r))
             {
                 // 1. persist: hard state, snapshot, entries (copied into the store)
-                Stages.Mark(Stage.Persist);
-                ReadiesHandled++;
+                MarkPersist();
                 if (r.HardStateChanged || r.PersistFrom != 0) store.SetHardState(r.Term, r.VotedFor, node.CommitIndex);
                 if (r.HasSnapshot) store.ApplySnapshot(r.SnapshotIndex, r.SnapshotTerm);
                 if (r.PersistFrom != 0) store.Append(r.PersistFrom, r.EntriesToPersist);
@@ -122,8 +119,9 @@ public sealed class InMemoryCluster
             ref readonly Message m = ref delivering[k];
             if (Stages.Enabled)
             {
-                Stages.Mark(m.Type == MessageType.AppendEntries ? Stage.StepAppend : Stage.StepReply);
-                if (m.Type == MessageType.AppendEntries) AppendsDelivered++;
+                bool append = m.Type == MessageType.AppendEntries;
+                Stages.Mark(append ? Stage.StepAppend : Stage.StepReply);
+                if (append) AppendsDelivered++;
             }
             _nodes[m.To].Step(m);
             if (m.Entries is { Length: > 0 } entries) _pool.Return(entries); // consumed: the receiver copied what it kept
@@ -142,6 +140,14 @@ public sealed class InMemoryCluster
             ReadyCalls++;
         }
         return true;
+    }
+
+    /// <summary>Marks the persist stage and counts the Ready handed out (with the markers on).</summary>
+    private void MarkPersist()
+    {
+        if (!Stages.Enabled) return;
+        Stages.Mark(Stage.Persist);
+        ReadiesHandled++;
     }
 
     private void CheckEntry(int node, string where, long index, in Entry e)
