@@ -69,6 +69,13 @@ public sealed record ExploreSettings
     public bool StopAtFirst { get; init; } = true;
     /// <summary>Wall-clock budget in seconds (0 = none). Runs cut short by it are reported as such.</summary>
     public double TimeLimitSeconds { get; init; }
+
+    /// <summary>
+    /// Guided: the directory that keeps the corpus between runs (<see cref="Guided.CorpusStore"/>): its
+    /// schedules run first, and the corpus the run ends with is written back. Null: the corpus lives
+    /// only as long as the run.
+    /// </summary>
+    public string? CorpusDirectory { get; init; }
     public RaftOptions Raft { get; init; } = RaftOptions.Default;
     public int TickMs { get; init; } = 10;
     /// <summary>
@@ -198,6 +205,8 @@ public sealed record ExploreSettings
         if (Mode != WorldMode.Lab && !StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Limits.Printable(Strategy)}': expected {string.Join(", ", StrategyCatalog.Names)}");
         if (StrategyParameter != 0 && Strategy is "random" or "guided")
             throw new ArgumentException($"--strategy-parameter applies to pct, delay-bounded and dfs, not to {Strategy}");
+        if (CorpusDirectory is not null && Strategy != "guided")
+            throw new ArgumentException($"--corpus keeps the guided strategy's corpus between runs: it goes with --strategy guided, not {Strategy}");
         if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
         if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Limits.Printable(Bug)}': see dotnet raftverify bugs");
         if (Bug != "none" && Node is not null) throw new ArgumentException("a catalog bug is a variant of Raft.Core: it does not go with another implementation (--node)");

@@ -133,7 +133,8 @@ public static class Explorer
             _planned = ShardSize(settings.Iterations, settings.ShardIndex, settings.ShardCount);
             _window = new ScheduleResult?[Math.Clamp((long)windowPerWorker * settings.Workers, 1, MaxWindow)];
             _report = new ExploreReport { Settings = settings, Planned = _planned };
-            if (settings.Strategy == "guided") _guide = new Guided.Guide(settings);
+            if (settings.Strategy == "guided")
+                _guide = new Guided.Guide(settings, settings.CorpusDirectory is { } dir ? Guided.CorpusStore.Load(dir, settings) : null);
         }
 
         public ExploreReport Execute()
@@ -167,6 +168,7 @@ public static class Explorer
 
             if (_firstFound is { } found) _report.FirstViolation = Record(found);
             foreach (ScheduleResult other in _firstOfOther) _report.FirstOfOtherInvariants.Add(Record(other));
+            _guide?.Persist();
             _report.Guidance = _guide?.Summary();
             _report.Seconds = _clock.Elapsed.TotalSeconds;
             return _report;

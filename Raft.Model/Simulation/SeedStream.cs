@@ -17,6 +17,8 @@ public static class SeedStream
     public const ulong Strategy = 5;
     /// <summary>The guided strategy's planning of a schedule: whether it is fresh or a mutation, of which corpus entry, and how.</summary>
     public const ulong Guide = 6;
+    /// <summary>The order in which a guided run runs the schedules of a corpus it loaded (from the run's seed).</summary>
+    public const ulong CorpusOrder = 7;
     /// <summary>Swarm testing's draw of a schedule's parameters (the first draws).</summary>
     public const ulong Swarm = 77;
     /// <summary>Swarm testing's later draws (core options, workload, liveness network), kept apart so the first draws never move.</summary>

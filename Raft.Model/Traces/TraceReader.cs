@@ -323,6 +323,14 @@ public static class TraceReader
         return v;
     }
 
+    /// <summary>Reads a header object written by <see cref="TraceWriter.WriteHeaderObject"/>: the settings, the schedule's seed and its swarm draw; a <see cref="TraceFormatException"/> naming <paramref name="name"/> when it is not one.</summary>
+    public static (ExploreSettings Settings, ulong ScheduleSeed, SwarmParameters Swarm) ReadHeader(JsonElement header, string name)
+    {
+        if (header.ValueKind != JsonValueKind.Object) throw new TraceFormatException($"{Limits.Printable(name, 200)}: the header must be an object");
+        var (settings, _, seed, swarm) = ParseHeader(header, Limits.Printable(name, 200), 1);
+        return (settings, seed, swarm);
+    }
+
     private static (ExploreSettings, int, ulong, SwarmParameters) ParseHeader(JsonElement h, string name, int line)
     {
         string where = $"{name}:{line}";

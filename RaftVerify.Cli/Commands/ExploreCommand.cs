@@ -33,6 +33,7 @@ public static class ExploreCommand
         var keepGoing = new Option<bool>("--keep-going") { Description = "Run every schedule instead of stopping at the first violation" };
         var timeLimit = new Option<double>("--time-limit") { Description = "Wall-clock budget in seconds (0: none); a run cut short says so" };
         var noLiveness = new Option<bool>("--no-liveness") { Description = "Skip the liveness phase" };
+        var corpus = new Option<string?>("--corpus") { Description = "guided: keep the corpus in this directory between runs (its schedules run first; the corpus the run ends with is written back)" };
         var coverage = new Option<string?>("--coverage") { Description = "Write an HTML report of the abstract-state coverage (counts and a growth plot) to this file" };
         var noSwarm = new Option<bool>("--no-swarm") { Description = "Same fault rates for every schedule instead of drawing them per schedule" };
         var lease = new Option<bool>("--lease") { Description = "Lease reads (RaftOptions.ReadOnly = LeaseBased) in every schedule instead of a third of them; the swarm still draws each schedule's clock drift" };
@@ -43,7 +44,7 @@ public static class ExploreCommand
         var node = NodeOption.Create("Explore another Raft implementation instead of Raft.Core");
         var cmd = new Command("explore", "Explore schedules of a cluster systematically and check every invariant after every step; the summary's rows are explained by --legend")
         {
-            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, node, outDir, keepGoing, timeLimit, noLiveness, noSwarm, asyncReady, livenessBound, coverage, lease, legend,
+            nodes, strategy, parameter, iterations, maxSteps, seed, mode, faults, proposals, workers, shard, bug, node, outDir, keepGoing, timeLimit, noLiveness, noSwarm, asyncReady, livenessBound, coverage, corpus, lease, legend,
         };
         cmd.SetAction(r =>
         {
@@ -72,6 +73,7 @@ public static class ExploreCommand
                 Liveness = !r.GetValue(noLiveness),
                 Swarm = !r.GetValue(noSwarm),
                 AsyncReady = r.GetValue(asyncReady),
+                CorpusDirectory = r.GetValue(corpus),
             };
             if (r.GetValue(lease)) settings = settings with { Raft = settings.Raft with { ReadOnly = ReadOnlyOption.LeaseBased } };
             (int k, int n) = ParseShard(r.GetValue(shard)!);
@@ -102,8 +104,18 @@ public static class ExploreCommand
         // installed until the trace is written: a Ctrl-C after the run has ended changes nothing, a second one quits
         using var interrupt = new Interrupt();
         Console.WriteLine($"exploring: {Describe(settings)}");
-        ExploreReport report = ProgressReporter.Run(settings, interrupt.Token);
+        ExploreReport report;
+        try
+        {
+            report = ProgressReporter.Run(settings, interrupt.Token);
+        }
+        catch (TraceFormatException e)
+        {
+            throw new UsageException($"--corpus: {e.Message}"); // a corpus file that is not one: before any schedule ran
+        }
         SummaryTable.Print(report);
+        if (report.Guidance?.Files is { SaveError: { } saveError } files)
+            Console.Error.WriteLine(Program.OneLine($"raftverify: the corpus was not saved to {files.Directory}: {saveError}"));
         if (coverageFile is not null)
         {
             CoverageReport.Write(coverageFile, report, "explore: " + Describe(settings));

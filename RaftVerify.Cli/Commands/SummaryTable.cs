@@ -63,7 +63,9 @@ public static class SummaryTable
     private static readonly SummaryMeasure Exhausted = new("bounded space exhausted", "dfs: 'yes' when every path of the bounded space (--max-steps, terms up to --strategy-parameter) was explored.");
     private static readonly SummaryMeasure GuidedCorpus = new("guided: corpus (schedules)", "guided: schedules kept in the corpus because they reached something new.");
     private static readonly SummaryMeasure GuidedFeatures = new("guided: features reached", "guided: distinct guidance features (coarse abstract states and other features) reached.");
-    private static readonly SummaryMeasure GuidedOrigin = new("guided: MUTATION (new / made)", "guided: per way of making a schedule (fresh, fork, havoc, splice, fault, delete), how many of its schedules reached something new, and how many it made.");
+    private static readonly SummaryMeasure GuidedOrigin = new("guided: MUTATION (new / made)", "guided: per way of making a schedule (fresh, fork, havoc, splice, fault, delete; corpus: a schedule loaded with --corpus, run again), how many of its schedules reached something new, and how many it made.");
+    private static readonly SummaryMeasure GuidedLoaded = new("guided: corpus loaded", "guided with --corpus DIR: schedules read from DIR (run first), and files skipped because another world's settings wrote them.");
+    private static readonly SummaryMeasure GuidedSaved = new("guided: corpus saved", "guided with --corpus DIR: schedules the run left in DIR, with the files it wrote (new) and removed (loaded schedules that ran again and no longer reach anything new).");
     private static readonly SummaryMeasure Violating = new("violating schedules", "Schedules that broke an invariant (with the default stop at the first violation, at most one).");
 
     /// <summary>Every measure the summary can show, in its order: <c>explore --legend</c>.</summary>
@@ -71,7 +73,7 @@ public static class SummaryTable
     [
         Schedules, Steps, WallTime, SchedulesPerSecond, StepsPerSecond, HitStepBound, LivenessPhases, Transitions, AbstractStates, AbstractTransitions,
         Situation, MaxTerm, SlowestAgreement, MostLivenessSteps, Leaders, Committed, Proposals, Histories, ReadIndex, CrashesRestarts, Partitions,
-        Snapshots, StatesVisited, Exhausted, GuidedCorpus, GuidedFeatures, GuidedOrigin, Violating,
+        Snapshots, StatesVisited, Exhausted, GuidedCorpus, GuidedFeatures, GuidedOrigin, GuidedLoaded, GuidedSaved, Violating,
     ];
 
     /// <summary>Where the rows and invariants are explained: the line that ends the summary.</summary>
@@ -127,6 +129,11 @@ public static class SummaryTable
             Row(GuidedFeatures, N(g.Features));
             foreach (var o in g.Origins)
                 Row(GuidedOrigin, $"{o.New} / {o.Made}", $"guided: {o.Origin} (new / made)");
+            if (g.Files is { } f)
+            {
+                Row(GuidedLoaded, f.Skipped > 0 ? $"{N(f.Loaded)} ({N(f.Skipped)} skipped)" : N(f.Loaded));
+                Row(GuidedSaved, f.SaveError is not null ? "NOT saved" : f.Saved is { } sv ? $"{N(sv.Kept)} (+{N(sv.Written)} files, -{N(sv.Removed)})" : "not saved");
+            }
         }
         Row(Violating, N(r.ViolatingSchedules));
         return rows;

@@ -56,7 +56,33 @@ public sealed class Guide
     private readonly SortedDictionary<string, (long Planned, long Kept)> _origins = new(StringComparer.Ordinal);
     private int _replaceNext;
 
-    public Guide(ExploreSettings settings) => _settings = settings;
+    // a corpus loaded from disk (--corpus): its schedules run first, one a position; which of them ran again without breaking anything
+    private readonly LoadedCorpus? _loaded;
+    private readonly int[] _loadedOrder = [];
+    private readonly List<int> _rerun = new();
+    private CorpusSaved? _saved;
+    private string? _saveError;
+
+    /// <param name="loaded">A corpus kept by earlier runs (<see cref="CorpusStore.Load"/>): its schedules are this run's first, and the run starts as a campaign that has matured.</param>
+    public Guide(ExploreSettings settings, LoadedCorpus? loaded = null)
+    {
+        _settings = settings;
+        _loaded = loaded;
+        if (loaded is { Entries.Count: > 0 })
+        {
+            // the run's seed orders the loaded schedules (Fisher–Yates): another seed runs them in another order
+            _loadedOrder = new int[loaded.Entries.Count];
+            for (int i = 0; i < _loadedOrder.Length; i++) _loadedOrder[i] = i;
+            var order = new Rng(Rng.Derive(settings.Seed, SeedStream.CorpusOrder));
+            for (int i = _loadedOrder.Length - 1; i > 0; i--)
+            {
+                int j = order.Next(i + 1);
+                (_loadedOrder[i], _loadedOrder[j]) = (_loadedOrder[j], _loadedOrder[i]);
+            }
+        }
+    }
+
+    private int LoadedCount => _loaded?.Entries.Count ?? 0;
 
     /// <summary>Schedules in the corpus.</summary>
     public int CorpusSize => _corpus.Count;
@@ -74,7 +100,16 @@ public sealed class Guide
         ulong fresh = Rng.Derive(seed, SeedStream.Strategy);
         var rng = new Rng(Rng.Derive(seed, SeedStream.Guide));
         long position = Explorer.ShardPosition(iteration, _settings.ShardIndex, _settings.ShardCount);
-        if (_corpus.Count == 0 || rng.Chance(FreshShare(position)))
+        if (position < LoadedCount)
+        {
+            // a schedule an earlier run kept: its own draws again, on the core under test (what it reaches now decides whether it stays)
+            int index = _loadedOrder[(int)position];
+            CorpusEntry e = _loaded!.Entries[index].Entry;
+            return new SchedulePlan(e.WorldSeed, e.Swarm, e.MaxSteps, e.Choices, fresh, "corpus", e.Mode) { FromCorpus = index };
+        }
+        // a loaded corpus is a campaign that has matured: the fresh share does not start again from all schedules
+        int freshShare = LoadedCount > 0 ? FreshPerThousand : FreshShare(position);
+        if (_corpus.Count == 0 || rng.Chance(freshShare))
             return new SchedulePlan(seed, SwarmParameters.Draw(_settings, seed), _settings.MaxSteps, [], fresh, "fresh",
                 GuidedStrategy.Modes[iteration % GuidedStrategy.Modes.Length]);
         int chosen = Select(ref rng);
@@ -131,6 +166,8 @@ public sealed class Guide
             (news ??= new()).Add(f);
         }
         Count(plan.Origin, news is not null);
+        // a loaded schedule that ran again and broke nothing: its file goes unless it is kept (a violating one stays, for after the fix)
+        if (plan.FromCorpus >= 0 && r.Violation is null) _rerun.Add(plan.FromCorpus);
         if (news is null || r.Violation is not null || r.Choices is null) return;
         _staged.Add(new CorpusEntry(plan.WorldSeed, r.Swarm, plan.MaxSteps, r.Choices, news.ToArray(), r.HitStepBound, plan.Mode));
     }
@@ -163,12 +200,30 @@ public sealed class Guide
         _origins[origin] = (c.Planned + 1, c.Kept + (kept ? 1 : 0));
     }
 
+    /// <summary>
+    /// Writes the corpus the run ends with back to the directory it was loaded from (<see cref="CorpusStore.Save"/>).
+    /// A failure to write is kept for the summary rather than thrown: the run's findings come first.
+    /// </summary>
+    public void Persist()
+    {
+        if (_loaded is null) return;
+        try
+        {
+            _saved = CorpusStore.Save(_loaded, [.. _corpus, .. _staged], _rerun, _settings);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _saveError = e.Message;
+        }
+    }
+
     /// <summary>What the run's guidance came to: the corpus, the features, and what each way of making a schedule made and found.</summary>
     public GuidanceSummary Summary()
     {
         var origins = new List<OriginCount>();
         foreach (var (origin, c) in _origins) origins.Add(new OriginCount(origin, c.Planned, c.Kept));
-        return new GuidanceSummary(_corpus.Count + _staged.Count, _seen.Count, origins);
+        CorpusFiles? files = _loaded is { } l ? new CorpusFiles(l.Directory, l.Entries.Count, l.Skipped, _saved, _saveError) : null;
+        return new GuidanceSummary(_corpus.Count + _staged.Count, _seen.Count, origins) { Files = files };
     }
 }
 
@@ -178,10 +233,25 @@ public readonly record struct OriginCount(string Origin, long Made, long New);
 /// <summary>The guided strategy's account of a run (the summary's rows).</summary>
 public sealed record GuidanceSummary(int CorpusSize, long Features, IReadOnlyList<OriginCount> Origins)
 {
+    /// <summary>With --corpus: what the directory gave the run and what the run left in it.</summary>
+    public CorpusFiles? Files { get; init; }
+
     /// <summary>"fork 303/878, fresh 258/895, ...": per way of making schedules, new/made.</summary>
     public string DescribeOrigins() => string.Join(", ", Origins.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Origin} {o.New}/{o.Made}")));
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"corpus {CorpusSize} schedules, {Features} guidance features; new/made: {DescribeOrigins()}");
+}
+
+/// <summary>A run's corpus directory: the schedules loaded (and files skipped, written under other world settings), and what the save left, or why it failed.</summary>
+public sealed record CorpusFiles(string Directory, int Loaded, int Skipped, CorpusSaved? Saved, string? SaveError)
+{
+    public override string ToString()
+    {
+        string load = string.Create(CultureInfo.InvariantCulture, $"{Loaded} schedules loaded from {Directory}{(Skipped > 0 ? $" ({Skipped} files skipped: written under other world settings)" : "")}");
+        string save = SaveError is not null ? $"NOT saved: {SaveError}"
+            : Saved is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.Kept} kept ({s.Written} files written, {s.Removed} removed)") : "not saved";
+        return $"{load}; {save}";
+    }
 }
 
 /// <summary>A schedule in the guided corpus: its world, its step bound, the draws it made, and the features it was first to reach, each with the draw index before which it did.</summary>

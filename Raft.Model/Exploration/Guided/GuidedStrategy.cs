@@ -86,6 +86,10 @@ public sealed class GuidedStrategy : IStrategy, IChoiceSource
 }
 
 /// <summary>What one guided schedule runs: its world (seed and swarm draw, perhaps mutated), the step bound, the choices to replay first, and where further draws come from.</summary>
-/// <param name="Origin">How the plan was made (fresh, fork, havoc, splice, insert, delete), for the statistics.</param>
+/// <param name="Origin">How the plan was made (fresh, fork, havoc, splice, fault, delete, or corpus: a loaded schedule run again), for the statistics.</param>
 /// <param name="Mode">Which blind strategy's rules read the draws (<see cref="GuidedStrategy.Modes"/>).</param>
-public sealed record SchedulePlan(ulong WorldSeed, SwarmParameters Swarm, int MaxSteps, uint[] Choices, ulong FreshSeed, string Origin, string Mode = "random");
+public sealed record SchedulePlan(ulong WorldSeed, SwarmParameters Swarm, int MaxSteps, uint[] Choices, ulong FreshSeed, string Origin, string Mode = "random")
+{
+    /// <summary>A schedule of a loaded corpus run again: its index there; -1 otherwise.</summary>
+    public int FromCorpus { get; init; } = -1;
+}

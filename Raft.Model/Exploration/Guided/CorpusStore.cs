@@ -1,0 +1,219 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Raft.Model.Traces;
+
+namespace Raft.Model.Exploration.Guided;
+
+/// <summary>
+/// The guided corpus on disk (<c>explore --strategy guided --corpus DIR</c>), so a campaign goes on
+/// where the last one stopped instead of starting from nothing, as a fuzzer's corpus directory
+/// does. One file per schedule, named by a hash of its content (so copying two directories together
+/// merges them, and the same schedule is stored once). A file holds the schedule's world (its seed
+/// and swarm draw, as a trace header records them), its step bound, the blind strategy whose rules
+/// read its draws, and its draws; not its features, which belong to the core it ran on: a run that
+/// loads a corpus runs every stored schedule again first (<see cref="Guide"/>), on the core under
+/// test, and keeps those that still reach something new.
+/// </summary>
+/// <remarks>
+/// A corpus belongs to the world settings that wrote it (mode, timers, fault budget, step bound,
+/// swarm switches, the core's options): a stored schedule replays its draws in its own world, which
+/// those settings complete. Files written under other settings are skipped and counted, never
+/// mixed in. The bug (or implementation) explored is not part of the world: a corpus built on the
+/// correct core is meant to be run against a changed one.
+/// </remarks>
+public static class CorpusStore
+{
+    public const string FormatName = "raftverify-corpus";
+    public const int FormatVersion = 1;
+
+    /// <summary>The most files a corpus directory may hold (more: an error rather than a slow start).</summary>
+    public const int MaxFiles = 65_536;
+
+    /// <summary>The largest corpus file read (a schedule's draws at the deepest bound fit well within it).</summary>
+    public const long MaxFileBytes = 8 << 20;
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
+
+    /// <summary>
+    /// The world settings a corpus belongs to, as a short key: a hash of the trace header these
+    /// settings write with everything that is not the world left out (seed, strategy, bug,
+    /// implementation, iterations, workers, shard, time limit), and the swarm switches.
+    /// </summary>
+    public static string WorldKey(ExploreSettings s)
+    {
+        ExploreSettings neutral = s with
+        {
+            Seed = 0, Strategy = "guided", StrategyParameter = 0, Bug = "none", Factory = null, Node = null,
+            Iterations = 1, Workers = 1, ShardIndex = 1, ShardCount = 1, TimeLimitSeconds = 0, StopAtFirst = true, CorpusDirectory = null,
+        };
+        var t = new TraceFile
+        {
+            Settings = neutral, Iteration = 0, ScheduleSeed = 0,
+            Swarm = new SwarmParameters(Math.Max(1, s.Nodes), 0, 0, 0, 0, 1, 0, 0, 0, 0),
+            Steps = [], Outcome = new TraceOutcome(null, 0, null),
+        };
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, WriterOptions)) TraceWriter.WriteHeaderObject(w, t);
+        string switches = $"|swarm={s.Swarm}|raft={s.SwarmRaft}|proposals={s.SwarmProposals}|clients={s.SwarmClients}|scaling={s.ClientStepScaling}";
+        byte[] bytes = [.. ms.ToArray(), .. System.Text.Encoding.UTF8.GetBytes(switches)];
+        return Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 8));
+    }
+
+    /// <summary>A schedule's file: one line of JSON, a pure function of the schedule and the world key.</summary>
+    public static byte[] ToBytes(CorpusEntry e, ExploreSettings settings, string worldKey)
+    {
+        var header = new TraceFile
+        {
+            Settings = settings with { Seed = 0, Strategy = "guided", StrategyParameter = 0, Bug = "none", Factory = null, Node = null },
+            Iteration = 0, ScheduleSeed = e.WorldSeed, Swarm = e.Swarm, Steps = [], Outcome = new TraceOutcome(null, 0, null),
+        };
+        var choices = new byte[e.Choices.Length * 4];
+        for (int i = 0; i < e.Choices.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(choices.AsSpan(4 * i), e.Choices[i]);
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", FormatName);
+            w.WriteNumber("version", FormatVersion);
+            w.WriteString("world", worldKey);
+            w.WriteNumber("maxSteps", e.MaxSteps);
+            w.WriteString("rules", e.Mode);
+            w.WriteBoolean("hitStepBound", e.HitStepBound);
+            w.WritePropertyName("header");
+            TraceWriter.WriteHeaderObject(w, header);
+            w.WriteBase64String("choices", choices);
+            w.WriteEndObject();
+        }
+        ms.WriteByte((byte)'\n');
+        return ms.ToArray();
+    }
+
+    /// <summary>A file's name: a hash of its content.</summary>
+    public static string NameOf(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 16)) + ".json";
+
+    /// <summary>
+    /// Reads the corpus in <paramref name="dir"/> (none when it does not exist), in file-name order.
+    /// A file that is not a corpus schedule is a <see cref="TraceFormatException"/> naming it.
+    /// </summary>
+    public static LoadedCorpus Load(string dir, ExploreSettings settings)
+    {
+        if (File.Exists(dir)) throw new TraceFormatException($"{Limits.Printable(dir, 200)}: is a file; --corpus names a directory");
+        if (!Directory.Exists(dir)) return new LoadedCorpus(dir, [], 0);
+        string[] files;
+        try { files = Directory.GetFiles(dir, "*.json"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TraceFormatException($"{Limits.Printable(dir, 200)}: cannot list: {Limits.Printable(e.Message, 200)}");
+        }
+        if (files.Length > MaxFiles) throw new TraceFormatException($"{Limits.Printable(dir, 200)}: {files.Length} files, more than a corpus may hold ({MaxFiles})");
+        Array.Sort(files, StringComparer.Ordinal);
+        string key = WorldKey(settings);
+        var entries = new List<StoredEntry>();
+        int skipped = 0;
+        foreach (string path in files)
+        {
+            (CorpusEntry entry, string world) = Read(path);
+            if (world != key) { skipped++; continue; }
+            entries.Add(new StoredEntry(Path.GetFileName(path), entry));
+        }
+        return new LoadedCorpus(dir, entries, skipped);
+    }
+
+    /// <summary>Reads one corpus file: its schedule and the world key it was written under.</summary>
+    public static (CorpusEntry Entry, string World) Read(string path)
+    {
+        string name = Limits.Printable(path, 200);
+        byte[] bytes;
+        try
+        {
+            if (new FileInfo(path).Length > MaxFileBytes) throw new TraceFormatException($"{name}: larger than a corpus file may be ({MaxFileBytes} bytes)");
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TraceFormatException($"{name}: cannot read: {Limits.Printable(e.Message, 200)}");
+        }
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(bytes); }
+        catch (JsonException e) { throw new TraceFormatException($"{name}: not a corpus schedule (not JSON: {Limits.Printable(e.Message, 120)})"); }
+        using (doc)
+        {
+            JsonElement root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out JsonElement f) || f.ValueKind != JsonValueKind.String || f.GetString() != FormatName)
+                throw new TraceFormatException($"{name}: not a corpus schedule (no \"format\":\"{FormatName}\")");
+            int version = Number(root, "version", name);
+            if (version != FormatVersion) throw new TraceFormatException($"{name}: corpus format version {version} is not supported (this raftverify reads version {FormatVersion})");
+            string world = Text(root, "world", name);
+            int maxSteps = Number(root, "maxSteps", name);
+            if (maxSteps < 1 || maxSteps > Limits.MaxSteps) throw new TraceFormatException($"{name}: maxSteps {maxSteps} is outside 1..{Limits.MaxSteps}");
+            string rules = Text(root, "rules", name);
+            if (Array.IndexOf(GuidedStrategy.Modes, rules) < 0)
+                throw new TraceFormatException($"{name}: unknown rules '{Limits.Printable(rules)}': expected {string.Join(", ", GuidedStrategy.Modes)}");
+            if (!root.TryGetProperty("hitStepBound", out JsonElement hit) || hit.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                throw new TraceFormatException($"{name}: field 'hitStepBound' must be true or false");
+            if (!root.TryGetProperty("header", out JsonElement header)) throw new TraceFormatException($"{name}: no 'header'");
+            var (_, seed, swarm) = TraceReader.ReadHeader(header, name);
+            if (!root.TryGetProperty("choices", out JsonElement c) || c.ValueKind != JsonValueKind.String || !c.TryGetBytesFromBase64(out byte[]? raw) || raw.Length % 4 != 0)
+                throw new TraceFormatException($"{name}: field 'choices' must be base64 of 32-bit values");
+            var choices = new uint[raw.Length / 4];
+            for (int i = 0; i < choices.Length; i++) choices[i] = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(4 * i));
+            return (new CorpusEntry(seed, swarm, maxSteps, choices, [], hit.GetBoolean(), rules), world);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="kept"/> into the directory (files already there are left as they
+    /// are) and removes the files of loaded schedules that ran again in this run, broke nothing and
+    /// are no longer kept (they reached nothing the rest did not). Files this run did not run
+    /// again (a run cut short), schedules that broke an invariant, and files written meanwhile by
+    /// other runs stay. Each file is written whole through a temporary one.
+    /// </summary>
+    public static CorpusSaved Save(LoadedCorpus loaded, IEnumerable<CorpusEntry> kept, IReadOnlyCollection<int> droppedLoaded, ExploreSettings settings)
+    {
+        string key = WorldKey(settings);
+        Directory.CreateDirectory(loaded.Directory);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        int written = 0, total = 0;
+        foreach (CorpusEntry e in kept)
+        {
+            byte[] bytes = ToBytes(e, settings, key);
+            string name = NameOf(bytes);
+            if (!names.Add(name)) continue;
+            total++;
+            string path = Path.Combine(loaded.Directory, name);
+            if (File.Exists(path)) continue;
+            string tmp = path + ".tmp";
+            File.WriteAllBytes(tmp, bytes);
+            File.Move(tmp, path, overwrite: true);
+            written++;
+        }
+        int removed = 0;
+        foreach (int i in droppedLoaded)
+        {
+            string name = loaded.Entries[i].FileName;
+            if (names.Contains(name)) continue;
+            string path = Path.Combine(loaded.Directory, name);
+            if (!File.Exists(path)) continue;
+            File.Delete(path);
+            removed++;
+        }
+        return new CorpusSaved(total, written, removed);
+    }
+
+    private static int Number(JsonElement e, string f, string name) =>
+        e.TryGetProperty(f, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) ? n
+            : throw new TraceFormatException($"{name}: field '{f}' must be a 32-bit integer");
+
+    private static string Text(JsonElement e, string f, string name) =>
+        e.TryGetProperty(f, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new TraceFormatException($"{name}: field '{f}' must be a string");
+}
+
+/// <summary>A schedule read from a corpus directory, and its file's name.</summary>
+public sealed record StoredEntry(string FileName, CorpusEntry Entry);
+
+/// <summary>What a corpus directory held for this run's world settings, in file-name order, and how many files it skipped (written under other world settings).</summary>
+public sealed record LoadedCorpus(string Directory, IReadOnlyList<StoredEntry> Entries, int Skipped);
+
+/// <summary>What a run left in its corpus directory: the schedules it keeps, how many of their files it wrote (new), and how many loaded files it removed.</summary>
+public readonly record struct CorpusSaved(int Kept, int Written, int Removed);

@@ -1,0 +1,198 @@
+using Raft.Model.Exploration;
+using Raft.Model.Exploration.Guided;
+using Raft.Model.Simulation;
+using Raft.Model.Traces;
+using Raft.Properties.Hardening;
+
+namespace Raft.Properties.Exploration;
+
+/// <summary>
+/// The guided corpus kept between runs (<c>explore --strategy guided --corpus DIR</c>): a stored
+/// schedule reads back as itself; a run that loads a corpus runs its schedules first and depends
+/// on its seed and the corpus alone, never on the workers; files of another world are skipped, not
+/// mixed in; what the run did not run again stays on disk; a file that is not a corpus schedule is
+/// a one-line error.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDirectory("rv-corpus-")
+{
+    private static readonly ExploreSettings Guided = new() { Strategy = "guided", Seed = 4, Iterations = 200, Workers = 1 };
+
+    private string Sub(string name) => Path.Combine(Dir, name);
+
+    /// <summary>A corpus directory written by one guided run of <paramref name="iterations"/> schedules.</summary>
+    private string Built(string name, int iterations = 200)
+    {
+        string dir = Sub(name);
+        ExploreReport r = Explorer.Run(Guided with { Iterations = iterations, CorpusDirectory = dir });
+        Assert.True(r.Guidance!.Files!.Saved!.Value.Written > 0, "the run wrote its corpus");
+        return dir;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+    }
+
+    private static string[] Listing(string dir) => Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+
+    [Fact]
+    public void AStoredSchedule_ReadsBackAsItself_ByteForByte()
+    {
+        string dir = Built("a");
+        string[] files = Directory.GetFiles(dir, "*.json");
+        Assert.NotEmpty(files);
+        string key = CorpusStore.WorldKey(Guided);
+        foreach (string path in files.Take(20))
+        {
+            (CorpusEntry e, string world) = CorpusStore.Read(path);
+            Assert.Equal(key, world);
+            byte[] again = CorpusStore.ToBytes(e, Guided, key);
+            Assert.Equal(File.ReadAllBytes(path), again);
+            Assert.Equal(Path.GetFileName(path), CorpusStore.NameOf(again)); // named by its content
+        }
+    }
+
+    [Fact]
+    public void ALoadedCorpus_RunsFirst_EachStoredScheduleOnce()
+    {
+        string dir = Built("b");
+        int stored = Directory.GetFiles(dir, "*.json").Length;
+        ExploreReport r = Explorer.Run(Guided with { Seed = 9, Iterations = stored + 64, CorpusDirectory = dir });
+        Assert.Equal(stored, r.Guidance!.Files!.Loaded);
+        OriginCount corpus = Assert.Single(r.Guidance.Origins, o => o.Origin == "corpus");
+        Assert.Equal(stored, corpus.Made);
+        // on the core that wrote them, run first, every one of them reaches something new again? not all: the set is
+        // rebuilt greedily in file order, so the ones whose features the earlier ones cover are dropped
+        Assert.InRange(corpus.New, 1, stored);
+        CorpusSaved saved = r.Guidance.Files.Saved!.Value;
+        Assert.Equal(stored - corpus.New, saved.Removed);
+        Assert.Equal(r.Guidance.CorpusSize, saved.Kept);
+        Assert.Equal(saved.Kept, Directory.GetFiles(dir, "*.json").Length);
+    }
+
+    [Fact]
+    public void ARunWithACorpus_DependsOnItsSeedAndTheCorpus_NotOnTheWorkers()
+    {
+        string built = Built("c");
+        CopyDirectory(built, Sub("one"));
+        CopyDirectory(built, Sub("two"));
+        ExploreReport one = Explorer.Run(Guided with { Seed = 7, Iterations = 300, Workers = 1, CorpusDirectory = Sub("one") });
+        ExploreReport two = Explorer.Run(Guided with { Seed = 7, Iterations = 300, Workers = 2, CorpusDirectory = Sub("two") });
+        Assert.Equal(one.Guidance!.ToString(), two.Guidance!.ToString());
+        Assert.Equal(one.Coverage.Steps, two.Coverage.Steps);
+        Assert.Equal(Listing(Sub("one")), Listing(Sub("two")));
+        foreach (string f in Listing(Sub("one")))
+            Assert.Equal(File.ReadAllBytes(Path.Combine(Sub("one"), f)), File.ReadAllBytes(Path.Combine(Sub("two"), f)));
+    }
+
+    [Fact]
+    public void ACorpus_ChangesTheRun_ItIsNotIgnored()
+    {
+        string dir = Built("d");
+        ExploreReport without = Explorer.Run(Guided with { Seed = 7, Iterations = 300 });
+        ExploreReport with = Explorer.Run(Guided with { Seed = 7, Iterations = 300, CorpusDirectory = dir });
+        Assert.NotEqual(without.Coverage.Steps, with.Coverage.Steps);
+        Assert.DoesNotContain(without.Guidance!.Origins, o => o.Origin == "corpus");
+    }
+
+    [Fact]
+    public void FilesOfAnotherWorld_AreSkippedAndCounted_NotMixedIn()
+    {
+        string dir = Built("e");
+        int stored = Directory.GetFiles(dir, "*.json").Length;
+        LoadedCorpus timed = CorpusStore.Load(dir, Guided with { Mode = WorldMode.Timed });
+        Assert.Empty(timed.Entries);
+        Assert.Equal(stored, timed.Skipped);
+        // the bug, the seed and the workers are not the world: a corpus built on the correct core loads for a broken one
+        LoadedCorpus broken = CorpusStore.Load(dir, Guided with { Bug = "commit-previous-term", Seed = 99, Workers = 2 });
+        Assert.Equal(stored, broken.Entries.Count);
+        Assert.Equal(0, broken.Skipped);
+    }
+
+    [Fact]
+    public void ARunCutShort_LeavesTheFilesItDidNotRunAgain()
+    {
+        string dir = Built("f");
+        string[] before = Listing(dir);
+        Assert.True(before.Length > 20, $"{before.Length} files");
+        ExploreReport r = Explorer.Run(Guided with { Seed = 8, Iterations = 10, CorpusDirectory = dir });
+        Assert.Equal(10, r.Guidance!.Origins.Single(o => o.Origin == "corpus").Made);
+        string[] after = Listing(dir);
+        // the 10 run again may go (reaching nothing new) or stay; the others are untouched
+        string[] gone = before.Except(after).ToArray();
+        Assert.InRange(gone.Length, 0, 10);
+        Assert.Equal(r.Guidance.Files!.Saved!.Value.Removed, gone.Length);
+    }
+
+    [Fact]
+    public void TheRunsSeed_OrdersTheLoadedSchedules_EachOnce()
+    {
+        string dir = Built("o");
+        LoadedCorpus loaded = CorpusStore.Load(dir, Guided);
+        int n = loaded.Entries.Count;
+        int[] Order(ulong seed)
+        {
+            var g = new Guide(Guided with { Seed = seed }, loaded);
+            return Enumerable.Range(0, n).Select(i => g.Plan(i)).Select(p => { Assert.Equal("corpus", p.Origin); return p.FromCorpus; }).ToArray();
+        }
+        int[] one = Order(1), again = Order(1), two = Order(2);
+        Assert.Equal(Enumerable.Range(0, n), one.Order());
+        Assert.Equal(one, again);
+        Assert.NotEqual(one, two);
+        Assert.NotEqual("corpus", new Guide(Guided, loaded).Plan(n).Origin); // then the campaign goes on as usual
+    }
+
+    [Fact]
+    public void Save_RemovesOnlyWhatRanAgainAndIsNoLongerKept()
+    {
+        string dir = Built("g");
+        LoadedCorpus loaded = CorpusStore.Load(dir, Guided);
+        int n = loaded.Entries.Count;
+        CorpusSaved saved = CorpusStore.Save(loaded, [loaded.Entries[1].Entry], [0, 1], Guided);
+        Assert.Equal(new CorpusSaved(1, 0, 1), saved); // entry 1 kept (already on disk), entry 0 removed
+        string[] after = Listing(dir);
+        Assert.Equal(n - 1, after.Length);
+        Assert.DoesNotContain(loaded.Entries[0].FileName, after);
+        Assert.Contains(loaded.Entries[1].FileName, after);
+    }
+
+    [Fact]
+    public void NotACorpusFile_IsAnErrorNamingIt()
+    {
+        string dir = Built("h");
+        File.WriteAllText(Path.Combine(dir, "zz-broken.json"), "{\"format\":\"raftverify-corpus\",\"version\":1,\"world\":\"x\"");
+        var e = Assert.Throws<TraceFormatException>(() => CorpusStore.Load(dir, Guided));
+        Assert.Contains("zz-broken.json", e.Message);
+    }
+
+    [Fact]
+    public void TheCli_ReportsTheCorpus_AndRefusesBadUse_InOneLine()
+    {
+        string dir = Sub("cli");
+        Cli.Result first = Cli.Run("explore", "--strategy", "guided", "--iterations", "100", "--workers", "1", "--corpus", dir);
+        Assert.Equal(0, first.Code);
+        Assert.Contains("guided: corpus saved", first.Out);
+        Cli.Result second = Cli.Run("explore", "--strategy", "guided", "--iterations", "100", "--workers", "1", "--corpus", dir, "--seed", "2");
+        Assert.Equal(0, second.Code);
+        Assert.Contains("guided: corpus (new / made)", second.Out);
+
+        Cli.Result random = Cli.Run("explore", "--iterations", "10", "--corpus", dir);
+        Assert.Equal(2, random.Code);
+        Assert.Single(random.ErrLines);
+        Assert.Contains("--strategy guided", random.Err);
+
+        File.WriteAllText(Path.Combine(dir, "garbage.json"), "not json at all");
+        Cli.Result bad = Cli.Run("explore", "--strategy", "guided", "--iterations", "10", "--corpus", dir);
+        Assert.Equal(2, bad.Code);
+        Assert.Single(bad.ErrLines);
+        Assert.Contains("garbage.json", bad.Err);
+
+        string file = Path.Combine(Dir, "a-file");
+        File.WriteAllText(file, "x");
+        Cli.Result notDir = Cli.Run("explore", "--strategy", "guided", "--iterations", "10", "--corpus", file);
+        Assert.Equal(2, notDir.Code);
+        Assert.Single(notDir.ErrLines);
+    }
+}
