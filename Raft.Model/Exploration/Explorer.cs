@@ -37,6 +37,22 @@ public sealed class ExploreReport
     public bool PartialStateHash { get; set; }
     /// <summary>guided only: the corpus and what each mutation found.</summary>
     public Guided.GuidanceSummary? Guidance { get; set; }
+
+    internal Guided.Guide? Guide { get; set; }
+
+    /// <summary>
+    /// With <see cref="ExploreSettings.CorpusDirectory"/>: writes the corpus the run ended with back
+    /// (<see cref="Guided.Guide.Persist"/>; after a violation nothing is removed) and updates
+    /// <see cref="Guidance"/>. Called once the run's findings are safe (the CLI writes the traces
+    /// first), so a run whose trace cannot be written leaves the directory as it found it.
+    /// </summary>
+    public void SaveCorpus()
+    {
+        if (Guide is not { } guide || Settings.CorpusDirectory is null) return;
+        guide.Persist(removeNothing: ViolatingSchedules > 0);
+        Guidance = guide.Summary();
+        Guide = null; // once
+    }
     public double SchedulesPerSecond => Seconds > 0 ? Coverage.Schedules / Seconds : 0;
     public double StepsPerSecond => Seconds > 0 ? Coverage.Steps / Seconds : 0;
 }
@@ -168,8 +184,8 @@ public static class Explorer
 
             if (_firstFound is { } found) _report.FirstViolation = Record(found);
             foreach (ScheduleResult other in _firstOfOther) _report.FirstOfOtherInvariants.Add(Record(other));
-            _guide?.Persist();
             _report.Guidance = _guide?.Summary();
+            _report.Guide = _guide;
             _report.Seconds = _clock.Elapsed.TotalSeconds;
             return _report;
         }

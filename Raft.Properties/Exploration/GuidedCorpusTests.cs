@@ -20,28 +20,41 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
 
     private string Sub(string name) => Path.Combine(Dir, name);
 
+    /// <summary>A run, and its corpus saved as the CLI saves it (after the traces).</summary>
+    private static ExploreReport Run(ExploreSettings settings)
+    {
+        ExploreReport r = Explorer.Run(settings);
+        r.SaveCorpus();
+        return r;
+    }
+
     /// <summary>A corpus directory written by one guided run of <paramref name="iterations"/> schedules.</summary>
     private string Built(string name, int iterations = 200)
     {
         string dir = Sub(name);
-        ExploreReport r = Explorer.Run(Guided with { Iterations = iterations, CorpusDirectory = dir });
+        ExploreReport r = Run(Guided with { Iterations = iterations, CorpusDirectory = dir });
         Assert.True(r.Guidance!.Files!.Saved!.Value.Written > 0, "the run wrote its corpus");
         return dir;
     }
+
+    /// <summary>The default world's schedule files in corpus directory <paramref name="dir"/>.</summary>
+    private static string World(string dir) => CorpusStore.WorldDirectory(dir, Guided);
 
     private static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (string f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        foreach (string d in Directory.GetDirectories(from)) CopyDirectory(d, Path.Combine(to, Path.GetFileName(d)));
     }
 
-    private static string[] Listing(string dir) => Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+    /// <summary>The default world's files in corpus directory <paramref name="dir"/>, by name.</summary>
+    private static string[] Listing(string dir) => Directory.GetFiles(World(dir)).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 
     [Fact]
     public void AStoredSchedule_ReadsBackAsItself_ByteForByte()
     {
         string dir = Built("a");
-        string[] files = Directory.GetFiles(dir, "*.json");
+        string[] files = Directory.GetFiles(World(dir), "*.json");
         Assert.NotEmpty(files);
         string key = CorpusStore.WorldKey(Guided);
         foreach (string path in files.Take(20))
@@ -58,18 +71,19 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     public void ALoadedCorpus_RunsFirst_EachStoredScheduleOnce()
     {
         string dir = Built("b");
-        int stored = Directory.GetFiles(dir, "*.json").Length;
-        ExploreReport r = Explorer.Run(Guided with { Seed = 9, Iterations = stored + 64, CorpusDirectory = dir });
+        int stored = Listing(dir).Length;
+        ExploreReport r = Run(Guided with { Seed = 9, Iterations = stored + 64, CorpusDirectory = dir });
         Assert.Equal(stored, r.Guidance!.Files!.Loaded);
+        Assert.Equal(stored, r.Guidance.Files.RunAgain);
         OriginCount corpus = Assert.Single(r.Guidance.Origins, o => o.Origin == "corpus");
         Assert.Equal(stored, corpus.Made);
-        // on the core that wrote them, run first, every one of them reaches something new again? not all: the set is
-        // rebuilt greedily in file order, so the ones whose features the earlier ones cover are dropped
+        // on the core that wrote them, not every one reaches something new again: the set is rebuilt greedily in the
+        // order the seed drew, so those whose features the earlier ones cover are dropped
         Assert.InRange(corpus.New, 1, stored);
         CorpusSaved saved = r.Guidance.Files.Saved!.Value;
         Assert.Equal(stored - corpus.New, saved.Removed);
-        Assert.Equal(r.Guidance.CorpusSize, saved.Kept);
-        Assert.Equal(saved.Kept, Directory.GetFiles(dir, "*.json").Length);
+        Assert.Equal(r.Guidance.CorpusSize, saved.Files);
+        Assert.Equal(saved.Files, Listing(dir).Length);
     }
 
     [Fact]
@@ -78,37 +92,89 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         string built = Built("c");
         CopyDirectory(built, Sub("one"));
         CopyDirectory(built, Sub("two"));
-        ExploreReport one = Explorer.Run(Guided with { Seed = 7, Iterations = 300, Workers = 1, CorpusDirectory = Sub("one") });
-        ExploreReport two = Explorer.Run(Guided with { Seed = 7, Iterations = 300, Workers = 2, CorpusDirectory = Sub("two") });
-        Assert.Equal(one.Guidance!.ToString(), two.Guidance!.ToString());
+        ExploreReport one = Run(Guided with { Seed = 7, Iterations = 300, Workers = 1, CorpusDirectory = Sub("one") });
+        ExploreReport two = Run(Guided with { Seed = 7, Iterations = 300, Workers = 2, CorpusDirectory = Sub("two") });
+        Assert.Equal(one.Guidance!.ToString().Replace(Sub("one"), "DIR"), two.Guidance!.ToString().Replace(Sub("two"), "DIR"));
         Assert.Equal(one.Coverage.Steps, two.Coverage.Steps);
         Assert.Equal(Listing(Sub("one")), Listing(Sub("two")));
         foreach (string f in Listing(Sub("one")))
-            Assert.Equal(File.ReadAllBytes(Path.Combine(Sub("one"), f)), File.ReadAllBytes(Path.Combine(Sub("two"), f)));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(World(Sub("one")), f)), File.ReadAllBytes(Path.Combine(World(Sub("two")), f)));
+    }
+
+    [Fact]
+    public void TheNamesOfTheFiles_DoNotChangeTheRun_TheirContentDoes()
+    {
+        string built = Built("names");
+        CopyDirectory(built, Sub("renamed"));
+        int k = 0;
+        foreach (string f in Directory.GetFiles(World(Sub("renamed"))).Order(StringComparer.Ordinal))
+            File.Move(f, Path.Combine(World(Sub("renamed")), $"id{k++:D6}.json"));
+        ExploreReport original = Explorer.Run(Guided with { Seed = 3, Iterations = 250, CorpusDirectory = built });
+        ExploreReport renamed = Explorer.Run(Guided with { Seed = 3, Iterations = 250, CorpusDirectory = Sub("renamed") });
+        Assert.Equal(original.Coverage.Steps, renamed.Coverage.Steps);
+        Assert.Equal(original.Guidance!.DescribeOrigins(), renamed.Guidance!.DescribeOrigins());
+    }
+
+    [Fact]
+    public void ARunOnAGrownCorpus_IsNotTheLastRunAgain_EvenWithTheSameSeed()
+    {
+        string dir = Built("grown"); // seed 4, as the runs below
+        LoadedCorpus loaded = CorpusStore.Load(dir, Guided);
+        int n = loaded.Entries.Count;
+        var cold = new Guide(Guided);
+        var warm = new Guide(Guided, loaded);
+        // past the loaded schedules, a schedule from scratch no longer has the seed-alone world it had in the run that built the corpus
+        int differing = 0, fresh = 0;
+        for (int i = n; i < n + 200; i++)
+        {
+            SchedulePlan w = warm.Plan(i);
+            if (w.Origin != "fresh") continue;
+            fresh++;
+            if (w.WorldSeed != cold.Plan(i).WorldSeed) differing++;
+        }
+        Assert.True(fresh > 20, $"{fresh} fresh plans");
+        Assert.Equal(fresh, differing);
     }
 
     [Fact]
     public void ACorpus_ChangesTheRun_ItIsNotIgnored()
     {
         string dir = Built("d");
-        ExploreReport without = Explorer.Run(Guided with { Seed = 7, Iterations = 300 });
-        ExploreReport with = Explorer.Run(Guided with { Seed = 7, Iterations = 300, CorpusDirectory = dir });
+        ExploreReport without = Run(Guided with { Seed = 7, Iterations = 300 });
+        ExploreReport with = Run(Guided with { Seed = 7, Iterations = 300, CorpusDirectory = dir });
         Assert.NotEqual(without.Coverage.Steps, with.Coverage.Steps);
         Assert.DoesNotContain(without.Guidance!.Origins, o => o.Origin == "corpus");
     }
 
     [Fact]
-    public void FilesOfAnotherWorld_AreSkippedAndCounted_NotMixedIn()
+    public void AnotherWorld_KeepsItsOwnSubdirectory_NeverMixedIn()
     {
         string dir = Built("e");
-        int stored = Directory.GetFiles(dir, "*.json").Length;
+        int stored = Listing(dir).Length;
         LoadedCorpus timed = CorpusStore.Load(dir, Guided with { Mode = WorldMode.Timed });
         Assert.Empty(timed.Entries);
-        Assert.Equal(stored, timed.Skipped);
+        Assert.Equal(1, timed.OtherWorlds);
+        ExploreReport r = Run(Guided with { Mode = WorldMode.Timed, Iterations = 50, CorpusDirectory = dir });
+        Assert.Equal(0, r.Guidance!.Files!.Loaded);
+        Assert.Equal(stored, Listing(dir).Length); // the default world's files untouched
+        Assert.Equal(2, Directory.GetDirectories(dir).Length);
         // the bug, the seed and the workers are not the world: a corpus built on the correct core loads for a broken one
         LoadedCorpus broken = CorpusStore.Load(dir, Guided with { Bug = "commit-previous-term", Seed = 99, Workers = 2 });
         Assert.Equal(stored, broken.Entries.Count);
-        Assert.Equal(0, broken.Skipped);
+        // a file copied into another world's subdirectory is skipped there, and counted
+        File.Copy(Path.Combine(World(dir), Listing(dir)[0]), Path.Combine(CorpusStore.WorldDirectory(dir, Guided with { Mode = WorldMode.Timed }), "stray.json"));
+        Assert.Equal(1, CorpusStore.Load(dir, Guided with { Mode = WorldMode.Timed }).Skipped);
+    }
+
+    [Fact]
+    public void ARunThatBrokeAnInvariant_RemovesNothing()
+    {
+        string dir = Built("broken", iterations: 1000);
+        string[] before = Listing(dir);
+        ExploreReport r = Run(Guided with { Bug = "commit-previous-term", Seed = 1, Iterations = 2000, CorpusDirectory = dir });
+        Assert.NotNull(r.FirstViolation);
+        Assert.Equal(0, r.Guidance!.Files!.Saved!.Value.Removed);
+        Assert.Empty(before.Except(Listing(dir)));
     }
 
     [Fact]
@@ -117,7 +183,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         string dir = Built("f");
         string[] before = Listing(dir);
         Assert.True(before.Length > 20, $"{before.Length} files");
-        ExploreReport r = Explorer.Run(Guided with { Seed = 8, Iterations = 10, CorpusDirectory = dir });
+        ExploreReport r = Run(Guided with { Seed = 8, Iterations = 10, CorpusDirectory = dir });
         Assert.Equal(10, r.Guidance!.Origins.Single(o => o.Origin == "corpus").Made);
         string[] after = Listing(dir);
         // the 10 run again may go (reaching nothing new) or stay; the others are untouched
@@ -151,7 +217,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         LoadedCorpus loaded = CorpusStore.Load(dir, Guided);
         int n = loaded.Entries.Count;
         CorpusSaved saved = CorpusStore.Save(loaded, [loaded.Entries[1].Entry], [0, 1], Guided);
-        Assert.Equal(new CorpusSaved(1, 0, 1), saved); // entry 1 kept (already on disk), entry 0 removed
+        Assert.Equal(new CorpusSaved(n - 1, 0, 1), saved); // entry 1 kept (already on disk), entry 0 removed
         string[] after = Listing(dir);
         Assert.Equal(n - 1, after.Length);
         Assert.DoesNotContain(loaded.Entries[0].FileName, after);
@@ -162,7 +228,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     public void NotACorpusFile_IsAnErrorNamingIt()
     {
         string dir = Built("h");
-        File.WriteAllText(Path.Combine(dir, "zz-broken.json"), "{\"format\":\"raftverify-corpus\",\"version\":1,\"world\":\"x\"");
+        File.WriteAllText(Path.Combine(World(dir), "zz-broken.json"), "{\"format\":\"raftverify-corpus\",\"version\":1,\"world\":\"x\"");
         var e = Assert.Throws<TraceFormatException>(() => CorpusStore.Load(dir, Guided));
         Assert.Contains("zz-broken.json", e.Message);
     }
@@ -183,7 +249,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         Assert.Single(random.ErrLines);
         Assert.Contains("--strategy guided", random.Err);
 
-        File.WriteAllText(Path.Combine(dir, "garbage.json"), "not json at all");
+        File.WriteAllText(Path.Combine(World(dir), "garbage.json"), "not json at all");
         Cli.Result bad = Cli.Run("explore", "--strategy", "guided", "--iterations", "10", "--corpus", dir);
         Assert.Equal(2, bad.Code);
         Assert.Single(bad.ErrLines);
@@ -194,5 +260,14 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         Cli.Result notDir = Cli.Run("explore", "--strategy", "guided", "--iterations", "10", "--corpus", file);
         Assert.Equal(2, notDir.Code);
         Assert.Single(notDir.ErrLines);
+
+        // found before any schedule runs: an empty name, a place no directory can be made
+        foreach (string where in new[] { "", Path.Combine(file, "under-a-file") })
+        {
+            Cli.Result r = Cli.Run("explore", "--strategy", "guided", "--iterations", "100000", "--corpus", where);
+            Assert.Equal(2, r.Code);
+            Assert.Single(r.ErrLines);
+            Assert.DoesNotContain("exploring:", r.Out);
+        }
     }
 }

@@ -101,6 +101,11 @@ public static class ExploreCommand
         }
         // opened before the run, so a bad path fails at once rather than after it
         using FileStream? coverageFile = coveragePath is null ? null : CoverageReport.Open(coveragePath);
+        if (settings.CorpusDirectory is { } corpusDir)
+        {
+            try { Raft.Model.Exploration.Guided.CorpusStore.CheckWritable(corpusDir, settings); } // likewise: a campaign is never run for nothing
+            catch (TraceFormatException e) { throw new UsageException($"--corpus: {e.Message}"); }
+        }
         // installed until the trace is written: a Ctrl-C after the run has ended changes nothing, a second one quits
         using var interrupt = new Interrupt();
         Console.WriteLine($"exploring: {Describe(settings)}");
@@ -113,9 +118,17 @@ public static class ExploreCommand
         {
             throw new UsageException($"--corpus: {e.Message}"); // a corpus file that is not one: before any schedule ran
         }
+        // the traces first, then the corpus: a run whose trace cannot be written leaves the corpus as it found it,
+        // so the command the error suggests runs the same schedules again
+        var written = new List<(ScheduleResult Result, string Path)>();
+        if (report.FirstViolation is { } first)
+        {
+            written.Add((first, WriteTrace(settings, outDir, first)));
+            foreach (ScheduleResult other in report.FirstOfOtherInvariants) written.Add((other, WriteTrace(settings, outDir, other)));
+        }
+        report.SaveCorpus();
+
         SummaryTable.Print(report);
-        if (report.Guidance?.Files is { SaveError: { } saveError } files)
-            Console.Error.WriteLine(Program.OneLine($"raftverify: the corpus was not saved to {files.Directory}: {saveError}"));
         if (coverageFile is not null)
         {
             CoverageReport.Write(coverageFile, report, "explore: " + Describe(settings));
@@ -133,27 +146,26 @@ public static class ExploreCommand
                     $"... and {report.ViolatingSchedules - report.Violations.Count} more violating schedules (only the first {Explorer.MaxKeptViolations} are listed)"));
         }
 
-        if (report.FirstViolation is { } v)
+        bool corpusLost = report.Guidance?.Files is { SaveError: not null };
+        if (report.Guidance?.Files is { SaveError: { } saveError } files)
+            Console.Error.WriteLine(Program.OneLine($"raftverify: the corpus was not saved to {files.Directory}: {saveError}"));
+        if (written.Count > 0)
         {
-            string path = WriteTrace(settings, outDir, v);
-            Console.WriteLine();
-            Console.WriteLine($"VIOLATION in schedule {v.Iteration} at step {v.ViolationStep}: {v.Violation}");
-            Console.WriteLine($"trace: {path}");
-            Console.WriteLine($"reproduce: {ToolCommand.Replay(path)}");
-            // --keep-going: every other invariant the run broke comes with its first schedule's trace too
-            foreach (ScheduleResult other in report.FirstOfOtherInvariants)
+            for (int k = 0; k < written.Count; k++)
             {
-                string otherPath = WriteTrace(settings, outDir, other);
+                (ScheduleResult v, string path) = written[k];
                 Console.WriteLine();
-                Console.WriteLine($"also {other.Violation!.Invariant} in schedule {other.Iteration} at step {other.ViolationStep}: {other.Violation}");
-                Console.WriteLine($"trace: {otherPath}");
-                Console.WriteLine($"reproduce: {ToolCommand.Replay(otherPath)}");
+                Console.WriteLine(k == 0
+                    ? $"VIOLATION in schedule {v.Iteration} at step {v.ViolationStep}: {v.Violation}"
+                    : $"also {v.Violation!.Invariant} in schedule {v.Iteration} at step {v.ViolationStep}: {v.Violation}"); // --keep-going: every other invariant broken, with its first schedule's trace
+                Console.WriteLine($"trace: {path}");
+                Console.WriteLine($"reproduce: {ToolCommand.Replay(path)}");
             }
             return Program.ExitFailed;
         }
         Console.WriteLine(report.Interrupted ? "no violation found (interrupted)"
             : report.CutByTimeLimit ? "no violation found (the time limit cut the run short)" : "no violation found");
-        return Program.ExitOk;
+        return corpusLost ? Program.ExitUsage : Program.ExitOk;
     }
 
     /// <summary>

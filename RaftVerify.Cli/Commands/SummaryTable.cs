@@ -64,8 +64,8 @@ public static class SummaryTable
     private static readonly SummaryMeasure GuidedCorpus = new("guided: corpus (schedules)", "guided: schedules kept in the corpus because they reached something new.");
     private static readonly SummaryMeasure GuidedFeatures = new("guided: features reached", "guided: distinct guidance features (coarse abstract states and other features) reached.");
     private static readonly SummaryMeasure GuidedOrigin = new("guided: MUTATION (new / made)", "guided: per way of making a schedule (fresh, fork, havoc, splice, fault, delete; corpus: a schedule loaded with --corpus, run again), how many of its schedules reached something new, and how many it made.");
-    private static readonly SummaryMeasure GuidedLoaded = new("guided: corpus loaded", "guided with --corpus DIR: schedules read from DIR (run first), and files skipped because another world's settings wrote them.");
-    private static readonly SummaryMeasure GuidedSaved = new("guided: corpus saved", "guided with --corpus DIR: schedules the run left in DIR, with the files it wrote (new) and removed (loaded schedules that ran again and no longer reach anything new).");
+    private static readonly SummaryMeasure GuidedLoaded = new("guided: corpus loaded", "guided with --corpus DIR: schedules read from this world's subdirectory of DIR, and how many of them ran again (first, before any other schedule; fewer when the run is shorter).");
+    private static readonly SummaryMeasure GuidedSaved = new("guided: corpus saved", "guided with --corpus DIR: schedule files in this world's subdirectory of DIR after the run, with the files the run wrote (new) and removed (loaded schedules that ran again, broke nothing and no longer reach anything new; none after a violation).");
     private static readonly SummaryMeasure Violating = new("violating schedules", "Schedules that broke an invariant (with the default stop at the first violation, at most one).");
 
     /// <summary>Every measure the summary can show, in its order: <c>explore --legend</c>.</summary>
@@ -131,8 +131,8 @@ public static class SummaryTable
                 Row(GuidedOrigin, $"{o.New} / {o.Made}", $"guided: {o.Origin} (new / made)");
             if (g.Files is { } f)
             {
-                Row(GuidedLoaded, f.Skipped > 0 ? $"{N(f.Loaded)} ({N(f.Skipped)} skipped)" : N(f.Loaded));
-                Row(GuidedSaved, f.SaveError is not null ? "NOT saved" : f.Saved is { } sv ? $"{N(sv.Kept)} (+{N(sv.Written)} files, -{N(sv.Removed)})" : "not saved");
+                Row(GuidedLoaded, $"{N(f.Loaded)} ({N(f.RunAgain)} run again)");
+                Row(GuidedSaved, f.SaveError is not null ? "NOT saved" : f.Saved is { } sv ? $"{N(sv.Files)} files (+{N(sv.Written)}, -{N(sv.Removed)})" : "not saved");
             }
         }
         Row(Violating, N(r.ViolatingSchedules));

@@ -8,7 +8,8 @@ namespace Raft.Model.Exploration.Guided;
 /// <summary>
 /// The guided corpus on disk (<c>explore --strategy guided --corpus DIR</c>), so a campaign goes on
 /// where the last one stopped instead of starting from nothing, as a fuzzer's corpus directory
-/// does. One file per schedule, named by a hash of its content (so copying two directories together
+/// does. The schedules of one world live in a subdirectory named by its key (<see cref="WorldKey"/>),
+/// one file per schedule named by a hash of its content (so copying two directories together
 /// merges them, and the same schedule is stored once). A file holds the schedule's world (its seed
 /// and swarm draw, as a trace header records them), its step bound, the blind strategy whose rules
 /// read its draws, and its draws; not its features, which belong to the core it ran on: a run that
@@ -16,11 +17,11 @@ namespace Raft.Model.Exploration.Guided;
 /// test, and keeps those that still reach something new.
 /// </summary>
 /// <remarks>
-/// A corpus belongs to the world settings that wrote it (mode, timers, fault budget, step bound,
-/// swarm switches, the core's options): a stored schedule replays its draws in its own world, which
-/// those settings complete. Files written under other settings are skipped and counted, never
-/// mixed in. The bug (or implementation) explored is not part of the world: a corpus built on the
-/// correct core is meant to be run against a changed one.
+/// A corpus belongs to the world settings that wrote it (every setting but the seed, the strategy,
+/// the bug or implementation, the iterations, workers, shard, time limit and output): a stored
+/// schedule replays its draws in its own world, which those settings complete. Other settings
+/// read and write another subdirectory, never mixed in. The bug (or implementation) explored is
+/// not part of the world: a corpus built on the correct core is meant to be run against a changed one.
 /// </remarks>
 public static class CorpusStore
 {
@@ -55,10 +56,42 @@ public static class CorpusStore
         };
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, WriterOptions)) TraceWriter.WriteHeaderObject(w, t);
+        // the tool's version is not the world: a new raftverify reads the corpus the last one kept
+        var header = System.Text.Json.Nodes.JsonNode.Parse(ms.ToArray())!.AsObject();
+        header.Remove("tool");
         string switches = $"|swarm={s.Swarm}|raft={s.SwarmRaft}|proposals={s.SwarmProposals}|clients={s.SwarmClients}|scaling={s.ClientStepScaling}";
-        byte[] bytes = [.. ms.ToArray(), .. System.Text.Encoding.UTF8.GetBytes(switches)];
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes(header.ToJsonString()), .. System.Text.Encoding.UTF8.GetBytes(switches)];
         return Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 8));
     }
+
+    /// <summary>Where the schedules of <paramref name="settings"/>' world live in the corpus directory <paramref name="dir"/>.</summary>
+    public static string WorldDirectory(string dir, ExploreSettings settings) => Path.Combine(dir, WorldKey(settings));
+
+    /// <summary>
+    /// Makes sure the run can keep its corpus in <paramref name="dir"/> before it runs anything:
+    /// the world's subdirectory is created and a file written in it and removed. A
+    /// <see cref="TraceFormatException"/> naming the directory when it cannot be.
+    /// </summary>
+    public static void CheckWritable(string dir, ExploreSettings settings)
+    {
+        if (string.IsNullOrWhiteSpace(dir)) throw new TraceFormatException("--corpus needs a directory (got an empty name)");
+        if (File.Exists(dir)) throw new TraceFormatException($"{Limits.Printable(dir, 200)}: is a file; --corpus names a directory");
+        string world = WorldDirectory(dir, settings);
+        try
+        {
+            Directory.CreateDirectory(world);
+            string probe = Path.Combine(world, TempName("probe"));
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new TraceFormatException($"{Limits.Printable(dir, 200)}: cannot keep a corpus there: {Limits.Printable(e.Message, 200)}");
+        }
+    }
+
+    /// <summary>A temporary file's name, this process's own (two runs saving into one directory never share one).</summary>
+    private static string TempName(string name) => $"{name}.{Environment.ProcessId}.tmp";
 
     /// <summary>A schedule's file: one line of JSON, a pure function of the schedule and the world key.</summary>
     public static byte[] ToBytes(CorpusEntry e, ExploreSettings settings, string worldKey)
@@ -93,35 +126,59 @@ public static class CorpusStore
     public static string NameOf(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 16)) + ".json";
 
     /// <summary>
-    /// Reads the corpus in <paramref name="dir"/> (none when it does not exist), in file-name order.
-    /// A file that is not a corpus schedule is a <see cref="TraceFormatException"/> naming it.
+    /// Reads the corpus of <paramref name="settings"/>' world in <paramref name="dir"/> (none when
+    /// it has none yet), ordered by content (so the names files have do not change a run), each
+    /// schedule once. A file that is not a corpus schedule is a <see cref="TraceFormatException"/>
+    /// naming it; files whose names do not end in <c>.json</c> are not the corpus's and are left alone.
     /// </summary>
     public static LoadedCorpus Load(string dir, ExploreSettings settings)
     {
+        if (string.IsNullOrWhiteSpace(dir)) throw new TraceFormatException("--corpus needs a directory (got an empty name)");
         if (File.Exists(dir)) throw new TraceFormatException($"{Limits.Printable(dir, 200)}: is a file; --corpus names a directory");
-        if (!Directory.Exists(dir)) return new LoadedCorpus(dir, [], 0);
-        string[] files;
-        try { files = Directory.GetFiles(dir, "*.json"); }
+        string world = WorldDirectory(dir, settings);
+        int otherWorlds = 0;
+        string[] files = [];
+        try
+        {
+            if (Directory.Exists(dir))
+                foreach (string sub in Directory.GetDirectories(dir)) if (Path.GetFileName(sub) != Path.GetFileName(world)) otherWorlds++;
+            if (Directory.Exists(world)) files = Directory.GetFiles(world, "*.json");
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new TraceFormatException($"{Limits.Printable(dir, 200)}: cannot list: {Limits.Printable(e.Message, 200)}");
         }
-        if (files.Length > MaxFiles) throw new TraceFormatException($"{Limits.Printable(dir, 200)}: {files.Length} files, more than a corpus may hold ({MaxFiles})");
-        Array.Sort(files, StringComparer.Ordinal);
+        if (files.Length > MaxFiles)
+            throw new TraceFormatException($"{Limits.Printable(world, 200)}: {files.Length} files, more than a corpus may hold ({MaxFiles}); start a new directory");
         string key = WorldKey(settings);
         var entries = new List<StoredEntry>();
+        var contents = new HashSet<string>(StringComparer.Ordinal);
         int skipped = 0;
         foreach (string path in files)
         {
-            (CorpusEntry entry, string world) = Read(path);
-            if (world != key) { skipped++; continue; }
-            entries.Add(new StoredEntry(Path.GetFileName(path), entry));
+            (CorpusEntry entry, string worldKey, string content) = ReadWithContent(path);
+            if (worldKey != key) { skipped++; continue; } // a file copied in from another world's directory
+            if (!contents.Add(content)) continue;          // the same schedule under another name: once
+            entries.Add(new StoredEntry(Path.GetFileName(path), content, entry));
         }
-        return new LoadedCorpus(dir, entries, skipped);
+        entries.Sort((a, b) => string.CompareOrdinal(a.Content, b.Content));
+        var digest = new byte[8];
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            foreach (StoredEntry e in entries) hash.AppendData(System.Text.Encoding.ASCII.GetBytes(e.Content));
+            hash.GetHashAndReset().AsSpan(0, 8).CopyTo(digest);
+        }
+        return new LoadedCorpus(dir, world, entries, skipped, otherWorlds, BinaryPrimitives.ReadUInt64LittleEndian(digest));
     }
 
     /// <summary>Reads one corpus file: its schedule and the world key it was written under.</summary>
     public static (CorpusEntry Entry, string World) Read(string path)
+    {
+        (CorpusEntry entry, string world, _) = ReadWithContent(path);
+        return (entry, world);
+    }
+
+    private static (CorpusEntry Entry, string World, string Content) ReadWithContent(string path)
     {
         string name = Limits.Printable(path, 200);
         byte[] bytes;
@@ -158,32 +215,31 @@ public static class CorpusStore
                 throw new TraceFormatException($"{name}: field 'choices' must be base64 of 32-bit values");
             var choices = new uint[raw.Length / 4];
             for (int i = 0; i < choices.Length; i++) choices[i] = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(4 * i));
-            return (new CorpusEntry(seed, swarm, maxSteps, choices, [], hit.GetBoolean(), rules), world);
+            return (new CorpusEntry(seed, swarm, maxSteps, choices, [], hit.GetBoolean(), rules), world, NameOf(bytes));
         }
     }
 
     /// <summary>
-    /// Writes <paramref name="kept"/> into the directory (files already there are left as they
-    /// are) and removes the files of loaded schedules that ran again in this run, broke nothing and
-    /// are no longer kept (they reached nothing the rest did not). Files this run did not run
-    /// again (a run cut short), schedules that broke an invariant, and files written meanwhile by
-    /// other runs stay. Each file is written whole through a temporary one.
+    /// Writes <paramref name="kept"/> into the world's directory (files already there stay as they
+    /// are) and removes the files of <paramref name="droppedLoaded"/> (loaded schedules that ran
+    /// again, broke nothing and are no longer kept) unless a kept schedule has the same content.
+    /// Each file is written whole through a temporary one of this process's own. Returns what the
+    /// directory holds afterwards.
     /// </summary>
     public static CorpusSaved Save(LoadedCorpus loaded, IEnumerable<CorpusEntry> kept, IReadOnlyCollection<int> droppedLoaded, ExploreSettings settings)
     {
         string key = WorldKey(settings);
-        Directory.CreateDirectory(loaded.Directory);
+        Directory.CreateDirectory(loaded.WorldDirectory);
         var names = new HashSet<string>(StringComparer.Ordinal);
-        int written = 0, total = 0;
+        int written = 0;
         foreach (CorpusEntry e in kept)
         {
             byte[] bytes = ToBytes(e, settings, key);
             string name = NameOf(bytes);
             if (!names.Add(name)) continue;
-            total++;
-            string path = Path.Combine(loaded.Directory, name);
+            string path = Path.Combine(loaded.WorldDirectory, name);
             if (File.Exists(path)) continue;
-            string tmp = path + ".tmp";
+            string tmp = Path.Combine(loaded.WorldDirectory, TempName(name));
             File.WriteAllBytes(tmp, bytes);
             File.Move(tmp, path, overwrite: true);
             written++;
@@ -191,14 +247,14 @@ public static class CorpusStore
         int removed = 0;
         foreach (int i in droppedLoaded)
         {
-            string name = loaded.Entries[i].FileName;
-            if (names.Contains(name)) continue;
-            string path = Path.Combine(loaded.Directory, name);
+            StoredEntry dropped = loaded.Entries[i];
+            if (names.Contains(dropped.FileName)) continue;
+            string path = Path.Combine(loaded.WorldDirectory, dropped.FileName);
             if (!File.Exists(path)) continue;
             File.Delete(path);
             removed++;
         }
-        return new CorpusSaved(total, written, removed);
+        return new CorpusSaved(Directory.GetFiles(loaded.WorldDirectory, "*.json").Length, written, removed);
     }
 
     private static int Number(JsonElement e, string f, string name) =>
@@ -209,11 +265,15 @@ public static class CorpusStore
         e.TryGetProperty(f, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new TraceFormatException($"{name}: field '{f}' must be a string");
 }
 
-/// <summary>A schedule read from a corpus directory, and its file's name.</summary>
-public sealed record StoredEntry(string FileName, CorpusEntry Entry);
+/// <summary>A schedule read from a corpus directory: its file's name, the name its content gives it (<see cref="CorpusStore.NameOf"/>), and the schedule.</summary>
+public sealed record StoredEntry(string FileName, string Content, CorpusEntry Entry);
 
-/// <summary>What a corpus directory held for this run's world settings, in file-name order, and how many files it skipped (written under other world settings).</summary>
-public sealed record LoadedCorpus(string Directory, IReadOnlyList<StoredEntry> Entries, int Skipped);
+/// <summary>
+/// What a corpus directory held for this run's world (its subdirectory <paramref name="WorldDirectory"/>),
+/// ordered by content; the files there written under another world's key (copied in) that were
+/// skipped; how many other worlds the directory holds; and a digest of the schedules' contents.
+/// </summary>
+public sealed record LoadedCorpus(string Directory, string WorldDirectory, IReadOnlyList<StoredEntry> Entries, int Skipped, int OtherWorlds, ulong Digest);
 
-/// <summary>What a run left in its corpus directory: the schedules it keeps, how many of their files it wrote (new), and how many loaded files it removed.</summary>
-public readonly record struct CorpusSaved(int Kept, int Written, int Removed);
+/// <summary>What a run left in its world's corpus directory: the schedule files there now, how many of them it wrote, and how many loaded files it removed.</summary>
+public readonly record struct CorpusSaved(int Files, int Written, int Removed);

@@ -63,17 +63,24 @@ public sealed class Guide
     private CorpusSaved? _saved;
     private string? _saveError;
 
-    /// <param name="loaded">A corpus kept by earlier runs (<see cref="CorpusStore.Load"/>): its schedules are this run's first, and the run starts as a campaign that has matured.</param>
+    /// <param name="loaded">
+    /// A corpus kept by earlier runs (<see cref="CorpusStore.Load"/>): its schedules are this run's
+    /// first, in an order drawn from the run's seed, and the run goes on as a campaign that has
+    /// matured. The schedules from scratch are drawn from the seed and the corpus's digest, so a
+    /// run on a corpus that has grown is not the last run again, even with the same seed.
+    /// </param>
     public Guide(ExploreSettings settings, LoadedCorpus? loaded = null)
     {
         _settings = settings;
         _loaded = loaded;
+        _runSeed = settings.Seed;
         if (loaded is { Entries.Count: > 0 })
         {
-            // the run's seed orders the loaded schedules (Fisher–Yates): another seed runs them in another order
+            _runSeed = Rng.Derive(settings.Seed, loaded.Digest);
+            // Fisher–Yates: another seed runs them in another order
             _loadedOrder = new int[loaded.Entries.Count];
             for (int i = 0; i < _loadedOrder.Length; i++) _loadedOrder[i] = i;
-            var order = new Rng(Rng.Derive(settings.Seed, SeedStream.CorpusOrder));
+            var order = new Rng(Rng.Derive(_runSeed, SeedStream.CorpusOrder));
             for (int i = _loadedOrder.Length - 1; i > 0; i--)
             {
                 int j = order.Next(i + 1);
@@ -81,6 +88,8 @@ public sealed class Guide
             }
         }
     }
+
+    private readonly ulong _runSeed;
 
     private int LoadedCount => _loaded?.Entries.Count ?? 0;
 
@@ -96,7 +105,7 @@ public sealed class Guide
     /// </summary>
     public SchedulePlan Plan(int iteration)
     {
-        ulong seed = ScheduleRunner.ScheduleSeed(_settings.Seed, iteration);
+        ulong seed = ScheduleRunner.ScheduleSeed(_runSeed, iteration);
         ulong fresh = Rng.Derive(seed, SeedStream.Strategy);
         var rng = new Rng(Rng.Derive(seed, SeedStream.Guide));
         long position = Explorer.ShardPosition(iteration, _settings.ShardIndex, _settings.ShardCount);
@@ -202,16 +211,18 @@ public sealed class Guide
 
     /// <summary>
     /// Writes the corpus the run ends with back to the directory it was loaded from (<see cref="CorpusStore.Save"/>).
-    /// A failure to write is kept for the summary rather than thrown: the run's findings come first.
+    /// After a run that broke an invariant nothing is removed: a broken core does not judge which
+    /// schedules are redundant. A failure to write is kept for the summary rather than thrown: the
+    /// run's findings come first.
     /// </summary>
-    public void Persist()
+    public void Persist(bool removeNothing)
     {
         if (_loaded is null) return;
         try
         {
-            _saved = CorpusStore.Save(_loaded, [.. _corpus, .. _staged], _rerun, _settings);
+            _saved = CorpusStore.Save(_loaded, [.. _corpus, .. _staged], removeNothing ? [] : _rerun, _settings);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             _saveError = e.Message;
         }
@@ -222,7 +233,8 @@ public sealed class Guide
     {
         var origins = new List<OriginCount>();
         foreach (var (origin, c) in _origins) origins.Add(new OriginCount(origin, c.Planned, c.Kept));
-        CorpusFiles? files = _loaded is { } l ? new CorpusFiles(l.Directory, l.Entries.Count, l.Skipped, _saved, _saveError) : null;
+        long replayed = _origins.TryGetValue("corpus", out var fromCorpus) ? fromCorpus.Planned : 0;
+        CorpusFiles? files = _loaded is { } l ? new CorpusFiles(l.WorldDirectory, l.Entries.Count, replayed, l.Skipped, l.OtherWorlds, _saved, _saveError) : null;
         return new GuidanceSummary(_corpus.Count + _staged.Count, _seen.Count, origins) { Files = files };
     }
 }
@@ -242,14 +254,18 @@ public sealed record GuidanceSummary(int CorpusSize, long Features, IReadOnlyLis
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"corpus {CorpusSize} schedules, {Features} guidance features; new/made: {DescribeOrigins()}");
 }
 
-/// <summary>A run's corpus directory: the schedules loaded (and files skipped, written under other world settings), and what the save left, or why it failed.</summary>
-public sealed record CorpusFiles(string Directory, int Loaded, int Skipped, CorpusSaved? Saved, string? SaveError)
+/// <summary>
+/// A run's corpus directory (its world's subdirectory): the schedules loaded and how many of them
+/// ran again, files skipped (written under another world's key), other worlds in the directory,
+/// and what the save left there, or why it failed.
+/// </summary>
+public sealed record CorpusFiles(string Directory, int Loaded, long RunAgain, int Skipped, int OtherWorlds, CorpusSaved? Saved, string? SaveError)
 {
     public override string ToString()
     {
-        string load = string.Create(CultureInfo.InvariantCulture, $"{Loaded} schedules loaded from {Directory}{(Skipped > 0 ? $" ({Skipped} files skipped: written under other world settings)" : "")}");
+        string load = string.Create(CultureInfo.InvariantCulture, $"{Loaded} schedules loaded from {Directory}, {RunAgain} run again");
         string save = SaveError is not null ? $"NOT saved: {SaveError}"
-            : Saved is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.Kept} kept ({s.Written} files written, {s.Removed} removed)") : "not saved";
+            : Saved is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.Files} files there now ({s.Written} written, {s.Removed} removed)") : "not saved";
         return $"{load}; {save}";
     }
 }
