@@ -71,11 +71,11 @@ public sealed record ExploreSettings
     public double TimeLimitSeconds { get; init; }
 
     /// <summary>
-    /// Guided: the directory that keeps the corpus between runs (<see cref="Guided.CorpusStore"/>): its
-    /// schedules run first, and the corpus the run ends with is written back. Null: the corpus lives
-    /// only as long as the run.
+    /// Guided: where the corpus is kept between runs (Raft.Model.Traces.CorpusDirectory): its
+    /// schedules run first, and the corpus the run ends with is saved back
+    /// (<see cref="ExploreReport.SaveCorpus"/>). Null: the corpus lives only as long as the run.
     /// </summary>
-    public string? CorpusDirectory { get; init; }
+    public Guided.ICorpusStore? Corpus { get; init; }
     public RaftOptions Raft { get; init; } = RaftOptions.Default;
     public int TickMs { get; init; } = 10;
     /// <summary>
@@ -205,7 +205,7 @@ public sealed record ExploreSettings
         if (Mode != WorldMode.Lab && !StrategyCatalog.IsKnown(Strategy)) throw new ArgumentException($"unknown strategy '{Limits.Printable(Strategy)}': expected {string.Join(", ", StrategyCatalog.Names)}");
         if (StrategyParameter != 0 && Strategy is "random" or "guided")
             throw new ArgumentException($"--strategy-parameter applies to pct, delay-bounded and dfs, not to {Strategy}");
-        if (CorpusDirectory is not null && Strategy != "guided")
+        if (Corpus is not null && Strategy != "guided")
             throw new ArgumentException($"--corpus keeps the guided strategy's corpus between runs: it goes with --strategy guided, not {Strategy}");
         if (Strategy == "dfs" && Mode != WorldMode.Adversarial) throw new ArgumentException("dfs explores the adversarial mode only (use --mode adversarial)");
         if (!BugCatalog.IsKnown(Bug)) throw new ArgumentException($"unknown bug '{Limits.Printable(Bug)}': see dotnet raftverify bugs");

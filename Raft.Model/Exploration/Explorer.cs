@@ -41,14 +41,14 @@ public sealed class ExploreReport
     internal Guided.Guide? Guide { get; set; }
 
     /// <summary>
-    /// With <see cref="ExploreSettings.CorpusDirectory"/>: writes the corpus the run ended with back
+    /// With <see cref="ExploreSettings.Corpus"/>: writes the corpus the run ended with back
     /// (<see cref="Guided.Guide.Persist"/>; after a violation nothing is removed) and updates
     /// <see cref="Guidance"/>. Called once the run's findings are safe (the CLI writes the traces
     /// first), so a run whose trace cannot be written leaves the directory as it found it.
     /// </summary>
     public void SaveCorpus()
     {
-        if (Guide is not { } guide || Settings.CorpusDirectory is null) return;
+        if (Guide is not { } guide || Settings.Corpus is null) return;
         guide.Persist(removeNothing: ViolatingSchedules > 0);
         Guidance = guide.Summary();
         Guide = null; // once
@@ -150,7 +150,7 @@ public static class Explorer
             _window = new ScheduleResult?[Math.Clamp((long)windowPerWorker * settings.Workers, 1, MaxWindow)];
             _report = new ExploreReport { Settings = settings, Planned = _planned };
             if (settings.Strategy == "guided")
-                _guide = new Guided.Guide(settings, settings.CorpusDirectory is { } dir ? Guided.CorpusStore.Load(dir, settings) : null);
+                _guide = new Guided.Guide(settings, settings.Corpus?.Load(settings));
         }
 
         public ExploreReport Execute()

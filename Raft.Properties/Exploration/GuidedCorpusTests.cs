@@ -32,13 +32,13 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     private string Built(string name, int iterations = 200)
     {
         string dir = Sub(name);
-        ExploreReport r = Run(Guided with { Iterations = iterations, CorpusDirectory = dir });
+        ExploreReport r = Run(Guided with { Iterations = iterations, Corpus = new CorpusDirectory(dir) });
         Assert.True(r.Guidance!.Files!.Saved!.Value.Written > 0, "the run wrote its corpus");
         return dir;
     }
 
     /// <summary>The default world's schedule files in corpus directory <paramref name="dir"/>.</summary>
-    private static string World(string dir) => CorpusStore.WorldDirectory(dir, Guided);
+    private static string World(string dir) => CorpusDirectory.WorldDirectory(dir, Guided);
 
     private static void CopyDirectory(string from, string to)
     {
@@ -56,14 +56,14 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         string dir = Built("a");
         string[] files = Directory.GetFiles(World(dir), "*.json");
         Assert.NotEmpty(files);
-        string key = CorpusStore.WorldKey(Guided);
+        string key = CorpusDirectory.WorldKey(Guided);
         foreach (string path in files.Take(20))
         {
-            (CorpusEntry e, string world) = CorpusStore.Read(path);
+            (CorpusEntry e, string world) = CorpusDirectory.Read(path);
             Assert.Equal(key, world);
-            byte[] again = CorpusStore.ToBytes(e, Guided, key);
+            byte[] again = CorpusDirectory.ToBytes(e, Guided, key);
             Assert.Equal(File.ReadAllBytes(path), again);
-            Assert.Equal(Path.GetFileName(path), CorpusStore.NameOf(again)); // named by its content
+            Assert.Equal(Path.GetFileName(path), CorpusDirectory.NameOf(again)); // named by its content
         }
     }
 
@@ -72,7 +72,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     {
         string dir = Built("b");
         int stored = Listing(dir).Length;
-        ExploreReport r = Run(Guided with { Seed = 9, Iterations = stored + 64, CorpusDirectory = dir });
+        ExploreReport r = Run(Guided with { Seed = 9, Iterations = stored + 64, Corpus = new CorpusDirectory(dir) });
         Assert.Equal(stored, r.Guidance!.Files!.Loaded);
         Assert.Equal(stored, r.Guidance.Files.RunAgain);
         OriginCount corpus = Assert.Single(r.Guidance.Origins, o => o.Origin == "corpus");
@@ -92,8 +92,8 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         string built = Built("c");
         CopyDirectory(built, Sub("one"));
         CopyDirectory(built, Sub("two"));
-        ExploreReport one = Run(Guided with { Seed = 7, Iterations = 300, Workers = 1, CorpusDirectory = Sub("one") });
-        ExploreReport two = Run(Guided with { Seed = 7, Iterations = 300, Workers = 2, CorpusDirectory = Sub("two") });
+        ExploreReport one = Run(Guided with { Seed = 7, Iterations = 300, Workers = 1, Corpus = new CorpusDirectory(Sub("one")) });
+        ExploreReport two = Run(Guided with { Seed = 7, Iterations = 300, Workers = 2, Corpus = new CorpusDirectory(Sub("two")) });
         Assert.Equal(one.Guidance!.ToString().Replace(Sub("one"), "DIR"), two.Guidance!.ToString().Replace(Sub("two"), "DIR"));
         Assert.Equal(one.Coverage.Steps, two.Coverage.Steps);
         Assert.Equal(Listing(Sub("one")), Listing(Sub("two")));
@@ -109,8 +109,8 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         int k = 0;
         foreach (string f in Directory.GetFiles(World(Sub("renamed"))).Order(StringComparer.Ordinal))
             File.Move(f, Path.Combine(World(Sub("renamed")), $"id{k++:D6}.json"));
-        ExploreReport original = Explorer.Run(Guided with { Seed = 3, Iterations = 250, CorpusDirectory = built });
-        ExploreReport renamed = Explorer.Run(Guided with { Seed = 3, Iterations = 250, CorpusDirectory = Sub("renamed") });
+        ExploreReport original = Explorer.Run(Guided with { Seed = 3, Iterations = 250, Corpus = new CorpusDirectory(built) });
+        ExploreReport renamed = Explorer.Run(Guided with { Seed = 3, Iterations = 250, Corpus = new CorpusDirectory(Sub("renamed")) });
         Assert.Equal(original.Coverage.Steps, renamed.Coverage.Steps);
         Assert.Equal(original.Guidance!.DescribeOrigins(), renamed.Guidance!.DescribeOrigins());
     }
@@ -119,7 +119,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     public void ARunOnAGrownCorpus_IsNotTheLastRunAgain_EvenWithTheSameSeed()
     {
         string dir = Built("grown"); // seed 4, as the runs below
-        LoadedCorpus loaded = CorpusStore.Load(dir, Guided);
+        LoadedCorpus loaded = CorpusDirectory.Load(dir, Guided);
         int n = loaded.Entries.Count;
         var cold = new Guide(Guided);
         var warm = new Guide(Guided, loaded);
@@ -141,7 +141,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     {
         string dir = Built("d");
         ExploreReport without = Run(Guided with { Seed = 7, Iterations = 300 });
-        ExploreReport with = Run(Guided with { Seed = 7, Iterations = 300, CorpusDirectory = dir });
+        ExploreReport with = Run(Guided with { Seed = 7, Iterations = 300, Corpus = new CorpusDirectory(dir) });
         Assert.NotEqual(without.Coverage.Steps, with.Coverage.Steps);
         Assert.DoesNotContain(without.Guidance!.Origins, o => o.Origin == "corpus");
     }
@@ -151,19 +151,19 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     {
         string dir = Built("e");
         int stored = Listing(dir).Length;
-        LoadedCorpus timed = CorpusStore.Load(dir, Guided with { Mode = WorldMode.Timed });
+        LoadedCorpus timed = CorpusDirectory.Load(dir, Guided with { Mode = WorldMode.Timed });
         Assert.Empty(timed.Entries);
         Assert.Equal(1, timed.OtherWorlds);
-        ExploreReport r = Run(Guided with { Mode = WorldMode.Timed, Iterations = 50, CorpusDirectory = dir });
+        ExploreReport r = Run(Guided with { Mode = WorldMode.Timed, Iterations = 50, Corpus = new CorpusDirectory(dir) });
         Assert.Equal(0, r.Guidance!.Files!.Loaded);
         Assert.Equal(stored, Listing(dir).Length); // the default world's files untouched
         Assert.Equal(2, Directory.GetDirectories(dir).Length);
         // the bug, the seed and the workers are not the world: a corpus built on the correct core loads for a broken one
-        LoadedCorpus broken = CorpusStore.Load(dir, Guided with { Bug = "commit-previous-term", Seed = 99, Workers = 2 });
+        LoadedCorpus broken = CorpusDirectory.Load(dir, Guided with { Bug = "commit-previous-term", Seed = 99, Workers = 2 });
         Assert.Equal(stored, broken.Entries.Count);
         // a file copied into another world's subdirectory is skipped there, and counted
-        File.Copy(Path.Combine(World(dir), Listing(dir)[0]), Path.Combine(CorpusStore.WorldDirectory(dir, Guided with { Mode = WorldMode.Timed }), "stray.json"));
-        Assert.Equal(1, CorpusStore.Load(dir, Guided with { Mode = WorldMode.Timed }).Skipped);
+        File.Copy(Path.Combine(World(dir), Listing(dir)[0]), Path.Combine(CorpusDirectory.WorldDirectory(dir, Guided with { Mode = WorldMode.Timed }), "stray.json"));
+        Assert.Equal(1, CorpusDirectory.Load(dir, Guided with { Mode = WorldMode.Timed }).Skipped);
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     {
         string dir = Built("broken", iterations: 1000);
         string[] before = Listing(dir);
-        ExploreReport r = Run(Guided with { Bug = "commit-previous-term", Seed = 1, Iterations = 2000, CorpusDirectory = dir });
+        ExploreReport r = Run(Guided with { Bug = "commit-previous-term", Seed = 1, Iterations = 2000, Corpus = new CorpusDirectory(dir) });
         Assert.NotNull(r.FirstViolation);
         Assert.Equal(0, r.Guidance!.Files!.Saved!.Value.Removed);
         Assert.Empty(before.Except(Listing(dir)));
@@ -183,7 +183,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         string dir = Built("f");
         string[] before = Listing(dir);
         Assert.True(before.Length > 20, $"{before.Length} files");
-        ExploreReport r = Run(Guided with { Seed = 8, Iterations = 10, CorpusDirectory = dir });
+        ExploreReport r = Run(Guided with { Seed = 8, Iterations = 10, Corpus = new CorpusDirectory(dir) });
         Assert.Equal(10, r.Guidance!.Origins.Single(o => o.Origin == "corpus").Made);
         string[] after = Listing(dir);
         // the 10 run again may go (reaching nothing new) or stay; the others are untouched
@@ -196,7 +196,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     public void TheRunsSeed_OrdersTheLoadedSchedules_EachOnce()
     {
         string dir = Built("o");
-        LoadedCorpus loaded = CorpusStore.Load(dir, Guided);
+        LoadedCorpus loaded = CorpusDirectory.Load(dir, Guided);
         int n = loaded.Entries.Count;
         int[] Order(ulong seed)
         {
@@ -214,9 +214,9 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     public void Save_RemovesOnlyWhatRanAgainAndIsNoLongerKept()
     {
         string dir = Built("g");
-        LoadedCorpus loaded = CorpusStore.Load(dir, Guided);
+        LoadedCorpus loaded = CorpusDirectory.Load(dir, Guided);
         int n = loaded.Entries.Count;
-        CorpusSaved saved = CorpusStore.Save(loaded, [loaded.Entries[1].Entry], [0, 1], Guided);
+        CorpusSaved saved = CorpusDirectory.Save(loaded, [loaded.Entries[1].Entry], [0, 1], Guided);
         Assert.Equal(new CorpusSaved(n - 1, 0, 1), saved); // entry 1 kept (already on disk), entry 0 removed
         string[] after = Listing(dir);
         Assert.Equal(n - 1, after.Length);
@@ -229,7 +229,7 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     {
         string dir = Built("h");
         File.WriteAllText(Path.Combine(World(dir), "zz-broken.json"), "{\"format\":\"raftverify-corpus\",\"version\":1,\"world\":\"x\"");
-        var e = Assert.Throws<TraceFormatException>(() => CorpusStore.Load(dir, Guided));
+        var e = Assert.Throws<TraceFormatException>(() => CorpusDirectory.Load(dir, Guided));
         Assert.Contains("zz-broken.json", e.Message);
     }
 

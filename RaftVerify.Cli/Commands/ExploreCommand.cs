@@ -73,7 +73,7 @@ public static class ExploreCommand
                 Liveness = !r.GetValue(noLiveness),
                 Swarm = !r.GetValue(noSwarm),
                 AsyncReady = r.GetValue(asyncReady),
-                CorpusDirectory = r.GetValue(corpus),
+                Corpus = r.GetValue(corpus) is { } corpusDir ? new CorpusDirectory(corpusDir) : null,
             };
             if (r.GetValue(lease)) settings = settings with { Raft = settings.Raft with { ReadOnly = ReadOnlyOption.LeaseBased } };
             (int k, int n) = ParseShard(r.GetValue(shard)!);
@@ -101,9 +101,9 @@ public static class ExploreCommand
         }
         // opened before the run, so a bad path fails at once rather than after it
         using FileStream? coverageFile = coveragePath is null ? null : CoverageReport.Open(coveragePath);
-        if (settings.CorpusDirectory is { } corpusDir)
+        if (settings.Corpus is CorpusDirectory corpusDir)
         {
-            try { Raft.Model.Exploration.Guided.CorpusStore.CheckWritable(corpusDir, settings); } // likewise: a campaign is never run for nothing
+            try { CorpusDirectory.CheckWritable(corpusDir.Location, settings); } // likewise: a campaign is never run for nothing
             catch (TraceFormatException e) { throw new UsageException($"--corpus: {e.Message}"); }
         }
         // installed until the trace is written: a Ctrl-C after the run has ended changes nothing, a second one quits

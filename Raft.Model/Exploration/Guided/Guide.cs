@@ -18,6 +18,8 @@ namespace Raft.Model.Exploration.Guided;
 /// the corpus takes the round's new entries only when its last schedule is merged. So a run's
 /// schedules, and so its findings, depend on the seed alone, never on the number of workers or on
 /// timing. A shard (--shard i/n) is its own campaign over its own schedules, as deterministic.
+/// <para>A corpus kept by earlier runs (<see cref="ICorpusStore"/>, --corpus) joins the inputs:
+/// its schedules are the run's first, and the run then depends on its seed and their content.</para>
 /// </remarks>
 public sealed class Guide
 {
@@ -64,7 +66,7 @@ public sealed class Guide
     private string? _saveError;
 
     /// <param name="loaded">
-    /// A corpus kept by earlier runs (<see cref="CorpusStore.Load"/>): its schedules are this run's
+    /// A corpus kept by earlier runs (<see cref="ICorpusStore.Load"/>): its schedules are this run's
     /// first, in an order drawn from the run's seed, and the run goes on as a campaign that has
     /// matured. The schedules from scratch are drawn from the seed and the corpus's digest, so a
     /// run on a corpus that has grown is not the last run again, even with the same seed.
@@ -210,7 +212,7 @@ public sealed class Guide
     }
 
     /// <summary>
-    /// Writes the corpus the run ends with back to the directory it was loaded from (<see cref="CorpusStore.Save"/>).
+    /// Saves the corpus the run ends with where it was loaded from (<see cref="ICorpusStore.Save"/>).
     /// After a run that broke an invariant nothing is removed: a broken core does not judge which
     /// schedules are redundant. A failure to write is kept for the summary rather than thrown: the
     /// run's findings come first.
@@ -220,7 +222,7 @@ public sealed class Guide
         if (_loaded is null) return;
         try
         {
-            _saved = CorpusStore.Save(_loaded, [.. _corpus, .. _staged], removeNothing ? [] : _rerun, _settings);
+            _saved = _settings.Corpus!.Save(_loaded, [.. _corpus, .. _staged], removeNothing ? [] : _rerun, _settings);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

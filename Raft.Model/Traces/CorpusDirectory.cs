@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Raft.Model.Traces;
+using Raft.Model.Exploration;
+using Raft.Model.Exploration.Guided;
 
-namespace Raft.Model.Exploration.Guided;
+namespace Raft.Model.Traces;
 
 /// <summary>
 /// The guided corpus on disk (<c>explore --strategy guided --corpus DIR</c>), so a campaign goes on
@@ -23,8 +24,18 @@ namespace Raft.Model.Exploration.Guided;
 /// read and write another subdirectory, never mixed in. The bug (or implementation) explored is
 /// not part of the world: a corpus built on the correct core is meant to be run against a changed one.
 /// </remarks>
-public static class CorpusStore
+public sealed class CorpusDirectory(string path) : ICorpusStore
 {
+    /// <summary>The directory the corpus lives in.</summary>
+    public string Location { get; } = path;
+
+    public override string ToString() => Location;
+
+    LoadedCorpus ICorpusStore.Load(ExploreSettings settings) => Load(Location, settings);
+
+    CorpusSaved ICorpusStore.Save(LoadedCorpus loaded, IEnumerable<CorpusEntry> kept, IReadOnlyCollection<int> droppedLoaded, ExploreSettings settings) =>
+        Save(loaded, kept, droppedLoaded, settings);
+
     public const string FormatName = "raftverify-corpus";
     public const int FormatVersion = 1;
 
@@ -46,7 +57,7 @@ public static class CorpusStore
         ExploreSettings neutral = s with
         {
             Seed = 0, Strategy = "guided", StrategyParameter = 0, Bug = "none", Factory = null, Node = null,
-            Iterations = 1, Workers = 1, ShardIndex = 1, ShardCount = 1, TimeLimitSeconds = 0, StopAtFirst = true, CorpusDirectory = null,
+            Iterations = 1, Workers = 1, ShardIndex = 1, ShardCount = 1, TimeLimitSeconds = 0, StopAtFirst = true, Corpus = null,
         };
         var t = new TraceFile
         {
@@ -265,15 +276,3 @@ public static class CorpusStore
         e.TryGetProperty(f, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new TraceFormatException($"{name}: field '{f}' must be a string");
 }
 
-/// <summary>A schedule read from a corpus directory: its file's name, the name its content gives it (<see cref="CorpusStore.NameOf"/>), and the schedule.</summary>
-public sealed record StoredEntry(string FileName, string Content, CorpusEntry Entry);
-
-/// <summary>
-/// What a corpus directory held for this run's world (its subdirectory <paramref name="WorldDirectory"/>),
-/// ordered by content; the files there written under another world's key (copied in) that were
-/// skipped; how many other worlds the directory holds; and a digest of the schedules' contents.
-/// </summary>
-public sealed record LoadedCorpus(string Directory, string WorldDirectory, IReadOnlyList<StoredEntry> Entries, int Skipped, int OtherWorlds, ulong Digest);
-
-/// <summary>What a run left in its world's corpus directory: the schedule files there now, how many of them it wrote, and how many loaded files it removed.</summary>
-public readonly record struct CorpusSaved(int Files, int Written, int Removed);
