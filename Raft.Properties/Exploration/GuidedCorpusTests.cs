@@ -107,7 +107,8 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         string built = Built("names");
         CopyDirectory(built, Sub("renamed"));
         int k = 0;
-        foreach (string f in Directory.GetFiles(World(Sub("renamed"))).Order(StringComparer.Ordinal))
+        // named in the reverse of their content's order, as another tool might have numbered them
+        foreach (string f in Directory.GetFiles(World(Sub("renamed"))).OrderDescending(StringComparer.Ordinal))
             File.Move(f, Path.Combine(World(Sub("renamed")), $"id{k++:D6}.json"));
         ExploreReport original = Explorer.Run(Guided with { Seed = 3, Iterations = 250, Corpus = new CorpusDirectory(built) });
         ExploreReport renamed = Explorer.Run(Guided with { Seed = 3, Iterations = 250, Corpus = new CorpusDirectory(Sub("renamed")) });
@@ -134,6 +135,11 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
         }
         Assert.True(fresh > 20, $"{fresh} fresh plans");
         Assert.Equal(fresh, differing);
+
+        // and after the loaded schedules it goes on as a matured campaign: about 30% from scratch, not a young corpus's all-at-first
+        ExploreReport r = Explorer.Run(Guided with { Iterations = n + 320, Corpus = new CorpusDirectory(dir) });
+        long fromScratch = r.Guidance!.Origins.Single(o => o.Origin == "fresh").Made;
+        Assert.InRange(fromScratch, 50, 160);
     }
 
     [Fact]

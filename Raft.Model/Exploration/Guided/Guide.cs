@@ -177,8 +177,8 @@ public sealed class Guide
             (news ??= new()).Add(f);
         }
         Count(plan.Origin, news is not null);
-        // a loaded schedule that ran again and broke nothing: its file goes unless it is kept (a violating one stays, for after the fix)
-        if (plan.FromCorpus >= 0 && r.Violation is null) _rerun.Add(plan.FromCorpus);
+        // a loaded schedule that ran again: its file goes unless it is kept (after a run that broke anything, nothing goes: Persist)
+        if (plan.FromCorpus >= 0) _rerun.Add(plan.FromCorpus);
         if (news is null || r.Violation is not null || r.Choices is null) return;
         _staged.Add(new CorpusEntry(plan.WorldSeed, r.Swarm, plan.MaxSteps, r.Choices, news.ToArray(), r.HitStepBound, plan.Mode));
     }
