@@ -67,10 +67,14 @@ public sealed class CorpusDirectory(string path) : ICorpusStore
         };
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, WriterOptions)) TraceWriter.WriteHeaderObject(w, t);
-        // the tool's version is not the world: a new raftverify reads the corpus the last one kept
-        var header = System.Text.Json.Nodes.JsonNode.Parse(ms.ToArray())!.AsObject();
-        header.Remove("tool");
         string switches = $"|swarm={s.Swarm}|raft={s.SwarmRaft}|proposals={s.SwarmProposals}|clients={s.SwarmClients}|scaling={s.ClientStepScaling}";
+        return KeyOf(System.Text.Json.Nodes.JsonNode.Parse(ms.ToArray())!.AsObject(), switches);
+    }
+
+    /// <summary>The key of a world's neutral trace header and its swarm switches: the tool's version is not the world (a new raftverify reads the corpus the last one kept).</summary>
+    internal static string KeyOf(System.Text.Json.Nodes.JsonObject header, string switches)
+    {
+        header.Remove("tool");
         byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes(header.ToJsonString()), .. System.Text.Encoding.UTF8.GetBytes(switches)];
         return Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 8));
     }

@@ -68,6 +68,17 @@ public sealed class GuidedCorpusTests() : Raft.Properties.TestSupport.WithTempDi
     }
 
     [Fact]
+    public void TheWorldKey_IsTheSameForAnotherVersionOfTheTool_NotForAnotherWorld()
+    {
+        System.Text.Json.Nodes.JsonObject Header(string tool, int tick) =>
+            new() { ["format"] = "raftverify-trace", ["tool"] = tool, ["tickMs"] = tick };
+        string key = CorpusDirectory.KeyOf(Header("raftverify 0.1.0", 10), "|swarm=True");
+        Assert.Equal(key, CorpusDirectory.KeyOf(Header("raftverify 2.0.0", 10), "|swarm=True"));
+        Assert.NotEqual(key, CorpusDirectory.KeyOf(Header("raftverify 0.1.0", 20), "|swarm=True"));
+        Assert.NotEqual(key, CorpusDirectory.KeyOf(Header("raftverify 0.1.0", 10), "|swarm=False"));
+    }
+
+    [Fact]
     public void ALoadedCorpus_RunsFirst_EachStoredScheduleOnce()
     {
         string dir = Built("b");
