@@ -54,14 +54,9 @@ public sealed class CorpusDirectory(string path) : ICorpusStore
     /// </summary>
     public static string WorldKey(ExploreSettings s)
     {
-        ExploreSettings neutral = s with
-        {
-            Seed = 0, Strategy = "guided", StrategyParameter = 0, Bug = "none", Factory = null, Node = null,
-            Iterations = 1, Workers = 1, ShardIndex = 1, ShardCount = 1, TimeLimitSeconds = 0, StopAtFirst = true, Corpus = null,
-        };
         var t = new TraceFile
         {
-            Settings = neutral, Iteration = 0, ScheduleSeed = 0,
+            Settings = Neutral(s), Iteration = 0, ScheduleSeed = 0,
             Swarm = new SwarmParameters(Math.Max(1, s.Nodes), 0, 0, 0, 0, 1, 0, 0, 0, 0),
             Steps = [], Outcome = new TraceOutcome(null, 0, null),
         };
@@ -70,6 +65,13 @@ public sealed class CorpusDirectory(string path) : ICorpusStore
         string switches = $"|swarm={s.Swarm}|raft={s.SwarmRaft}|proposals={s.SwarmProposals}|clients={s.SwarmClients}|scaling={s.ClientStepScaling}";
         return KeyOf(System.Text.Json.Nodes.JsonNode.Parse(ms.ToArray())!.AsObject(), switches);
     }
+
+    /// <summary>The settings with everything that is not the world set to fixed values (what a corpus file's header records).</summary>
+    private static ExploreSettings Neutral(ExploreSettings s) => s with
+    {
+        Seed = 0, Strategy = "guided", StrategyParameter = 0, Bug = "none", Factory = null, Node = null,
+        Iterations = 1, Workers = 1, ShardIndex = 1, ShardCount = 1, TimeLimitSeconds = 0, StopAtFirst = true, Corpus = null,
+    };
 
     /// <summary>The key of a world's neutral trace header and its swarm switches: the tool's version is not the world (a new raftverify reads the corpus the last one kept).</summary>
     internal static string KeyOf(System.Text.Json.Nodes.JsonObject header, string switches)
@@ -113,8 +115,7 @@ public sealed class CorpusDirectory(string path) : ICorpusStore
     {
         var header = new TraceFile
         {
-            Settings = settings with { Seed = 0, Strategy = "guided", StrategyParameter = 0, Bug = "none", Factory = null, Node = null },
-            Iteration = 0, ScheduleSeed = e.WorldSeed, Swarm = e.Swarm, Steps = [], Outcome = new TraceOutcome(null, 0, null),
+            Settings = Neutral(settings), Iteration = 0, ScheduleSeed = e.WorldSeed, Swarm = e.Swarm, Steps = [], Outcome = new TraceOutcome(null, 0, null),
         };
         var choices = new byte[e.Choices.Length * 4];
         for (int i = 0; i < e.Choices.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(choices.AsSpan(4 * i), e.Choices[i]);
@@ -150,7 +151,7 @@ public sealed class CorpusDirectory(string path) : ICorpusStore
     {
         if (string.IsNullOrWhiteSpace(dir)) throw new TraceFormatException("--corpus needs a directory (got an empty name)");
         if (File.Exists(dir)) throw new TraceFormatException($"{Limits.Printable(dir, 200)}: is a file; --corpus names a directory");
-        string world = WorldDirectory(dir, settings);
+        string key = WorldKey(settings), world = Path.Combine(dir, key);
         int otherWorlds = 0;
         string[] files = [];
         try
@@ -165,7 +166,6 @@ public sealed class CorpusDirectory(string path) : ICorpusStore
         }
         if (files.Length > MaxFiles)
             throw new TraceFormatException($"{Limits.Printable(world, 200)}: {files.Length} files, more than a corpus may hold ({MaxFiles}); start a new directory");
-        string key = WorldKey(settings);
         var entries = new List<StoredEntry>();
         var contents = new HashSet<string>(StringComparer.Ordinal);
         int skipped = 0;

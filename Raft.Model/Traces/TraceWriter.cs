@@ -40,7 +40,7 @@ public static class TraceWriter
         ms.WriteByte((byte)'\n');
     }
 
-    /// <summary>Writes <paramref name="t"/>'s header line as a JSON object (the guided corpus embeds it to record a schedule's world: <see cref="Exploration.Guided.CorpusStore"/>).</summary>
+    /// <summary>Writes <paramref name="t"/>'s header line as a JSON object (the guided corpus embeds it to record a schedule's world: <see cref="CorpusDirectory"/>).</summary>
     public static void WriteHeaderObject(Utf8JsonWriter w, TraceFile t) => WriteHeader(w, t);
 
     private static void WriteHeader(Utf8JsonWriter w, TraceFile t)

@@ -146,9 +146,12 @@ public static class ExploreCommand
                     $"... and {report.ViolatingSchedules - report.Violations.Count} more violating schedules (only the first {Explorer.MaxKeptViolations} are listed)"));
         }
 
-        bool corpusLost = report.Guidance?.Files is { SaveError: not null };
+        bool corpusLost = false;
         if (report.Guidance?.Files is { SaveError: { } saveError } files)
+        {
+            corpusLost = true;
             Console.Error.WriteLine(Program.OneLine($"raftverify: the corpus was not saved to {files.Directory}: {saveError}"));
+        }
         if (written.Count > 0)
         {
             for (int k = 0; k < written.Count; k++)

@@ -61,6 +61,7 @@ public sealed class Guide
     // a corpus loaded from disk (--corpus): its schedules run first, one a position; which of them ran again without breaking anything
     private readonly LoadedCorpus? _loaded;
     private readonly int[] _loadedOrder = [];
+    private readonly ulong _runSeed; // the seed schedules are drawn from: the run's, mixed with the loaded corpus's digest
     private readonly List<int> _rerun = new();
     private CorpusSaved? _saved;
     private string? _saveError;
@@ -90,8 +91,6 @@ public sealed class Guide
             }
         }
     }
-
-    private readonly ulong _runSeed;
 
     private int LoadedCount => _loaded?.Entries.Count ?? 0;
 
